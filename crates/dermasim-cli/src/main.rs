@@ -1,0 +1,197 @@
+//! `dermasim`: the command-line front end. Glue only: it reads files, calls the core, and
+//! writes outputs whole or not at all.
+
+mod output;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use dermasim_core::scenario::{self, Scenario, ScenarioError};
+
+/// Exit code for an invalid scenario or command line.
+const EXIT_INPUT: u8 = 2;
+/// Exit code for a failure to read or write files.
+const EXIT_IO: u8 = 4;
+
+#[derive(Parser)]
+#[command(
+    name = "dermasim",
+    version,
+    about = "Microneedling simulator and treatment planner (informs, does not prescribe)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every stage on a scenario and write the outputs.
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Output directory (default: out/<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Random seed (overrides simulation.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override a scenario value, e.g. --set device.needle_length_mm=1.0 (repeatable).
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Replace an existing non-empty output directory.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads (results do not depend on it).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print summary.json to stdout instead of the human summary.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing on success.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Validate a scenario without running it.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Override a scenario value (repeatable).
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+    },
+    /// List the presets: skin sites, devices.
+    Presets,
+    /// Print the JSON Schema of the scenario format.
+    Schema,
+}
+
+/// A scenario error drawn over its source line.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(dermasim::scenario))]
+struct ScenarioDiagnostic {
+    message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
+fn report_scenario_errors(path: &Path, text: &str, errors: Vec<ScenarioError>) {
+    for e in errors {
+        let help = (!e.field.is_empty()).then(|| format!("field: {}", e.field));
+        let d = ScenarioDiagnostic {
+            message: e.message.clone(),
+            src: NamedSource::new(path.display().to_string(), text.to_string()),
+            span: e.span.map(|r| SourceSpan::from(r.start..r.end)),
+            label: "here".to_string(),
+            help,
+        };
+        eprintln!("{:?}", miette::Report::new(d));
+    }
+}
+
+fn load(path: &Path, set: &[String]) -> Result<(Scenario, String), ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read scenario {}: {e}", path.display());
+        ExitCode::from(EXIT_INPUT)
+    })?;
+    match scenario::parse(&text, set) {
+        Ok(s) => Ok((s, text)),
+        Err(errors) => {
+            report_scenario_errors(path, &text, errors);
+            Err(ExitCode::from(EXIT_INPUT))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INPUT } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Run { scenario, out, seed, mut set, force, threads, json, quiet } => {
+            if let Some(seed) = seed {
+                set.push(format!("simulation.seed={seed}"));
+            }
+            if let Some(n) = threads {
+                if n == 0 {
+                    eprintln!("error: --threads = 0 is out of range: allowed 1 or more");
+                    return ExitCode::from(EXIT_INPUT);
+                }
+                // Only fails if a pool already exists; then the default pool is used, which
+                // gives the same numbers.
+                let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+            }
+            let (s, text) = match load(&scenario, &set) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let out = out.unwrap_or_else(|| {
+                let stem =
+                    scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
+                PathBuf::from("out").join(stem)
+            });
+            if let Err(e) = output::check_target(&out, force) {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+            let outcome = dermasim_core::simulate(&s);
+            if let Err(e) = output::write_all(&out, &outcome, &text) {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_IO);
+            }
+            if json {
+                match serde_json::to_string_pretty(&outcome.summary) {
+                    Ok(j) => println!("{j}"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(EXIT_IO);
+                    }
+                }
+            } else if !quiet {
+                print!("{}", output::human_summary(&outcome, &out));
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Validate { scenario, set } => match load(&scenario, &set) {
+            Ok((s, _)) => {
+                println!(
+                    "{}: valid ({} on {}, {} mm needles)",
+                    scenario.display(),
+                    s.device.kind.type_name(),
+                    s.skin.site,
+                    s.device.needle.length_um / 1000.0
+                );
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
+        Command::Presets => {
+            print!("{}", output::presets_text());
+            ExitCode::SUCCESS
+        }
+        Command::Schema => match serde_json::to_string_pretty(&scenario::json_schema()) {
+            Ok(j) => {
+                println!("{j}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(EXIT_IO)
+            }
+        },
+    }
+}

@@ -1,0 +1,187 @@
+//! Output files. Everything is written into a temporary directory beside the target, which is
+//! renamed into place only when every file is complete: a run leaves the whole output or none.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use dermasim_core::Outcome;
+
+/// Refuses an existing non-empty output directory unless `force`.
+pub fn check_target(out: &Path, force: bool) -> Result<(), String> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(format!("--out {} exists and is not a directory", out.display()));
+        }
+        let non_empty = fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true);
+        if non_empty && !force {
+            return Err(format!(
+                "--out {} exists and is not empty: choose another directory or pass --force to replace it",
+                out.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn tmp_sibling(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes every output of a run into `out`.
+pub fn write_all(out: &Path, outcome: &Outcome, scenario_text: &str) -> Result<(), String> {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let tmp = tmp_sibling(out);
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let result = write_files(&tmp, outcome, scenario_text).and_then(|()| {
+        if out.exists() {
+            fs::remove_dir_all(out).map_err(|e| format!("cannot replace {}: {e}", out.display()))?;
+        }
+        fs::rename(&tmp, out).map_err(|e| format!("cannot move outputs into {}: {e}", out.display()))
+    });
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn write_files(dir: &Path, o: &Outcome, scenario_text: &str) -> Result<(), String> {
+    let err = |p: &Path, e: &dyn std::fmt::Display| format!("cannot write {}: {e}", p.display());
+    let summary = serde_json::to_string_pretty(&o.summary).map_err(|e| e.to_string())?;
+    let p = dir.join("summary.json");
+    fs::write(&p, summary + "\n").map_err(|e| err(&p, &e))?;
+    let p = dir.join("scenario.toml");
+    fs::write(&p, scenario_text).map_err(|e| err(&p, &e))?;
+
+    let p = dir.join("punctures.csv");
+    let mut w = csv::Writer::from_path(&p).map_err(|e| err(&p, &e))?;
+    w.write_record(["index", "x_um", "y_um", "direction_deg", "pass", "needle", "hole"]).map_err(|e| err(&p, &e))?;
+    for (i, pu) in o.punctures.punctures.iter().enumerate() {
+        w.write_record([
+            i.to_string(),
+            format!("{:.3}", pu.x_um),
+            format!("{:.3}", pu.y_um),
+            format!("{}", pu.direction_deg),
+            pu.pass.to_string(),
+            pu.needle.to_string(),
+            o.pattern.hole_of[i].to_string(),
+        ])
+        .map_err(|e| err(&p, &e))?;
+    }
+    w.flush().map_err(|e| err(&p, &e))?;
+
+    let p = dir.join("channels.csv");
+    let mut w = csv::Writer::from_path(&p).map_err(|e| err(&p, &e))?;
+    w.write_record([
+        "index",
+        "x_um",
+        "y_um",
+        "depth_um",
+        "width_um",
+        "length_um",
+        "direction_deg",
+        "tilt_deg",
+        "layer",
+        "bent",
+        "torn",
+        "hole",
+    ])
+    .map_err(|e| err(&p, &e))?;
+    for (i, c) in o.channels.iter().enumerate() {
+        w.write_record([
+            i.to_string(),
+            format!("{:.3}", c.x_um),
+            format!("{:.3}", c.y_um),
+            format!("{:.3}", c.depth_um),
+            format!("{:.3}", c.width_um),
+            format!("{:.3}", c.length_um),
+            format!("{}", c.direction_deg),
+            format!("{:.3}", c.tilt_deg),
+            c.layer.name().to_string(),
+            c.bent.to_string(),
+            c.torn.to_string(),
+            o.pattern.hole_of[i].to_string(),
+        ])
+        .map_err(|e| err(&p, &e))?;
+    }
+    w.flush().map_err(|e| err(&p, &e))?;
+    Ok(())
+}
+
+/// The short human summary printed after a run.
+pub fn human_summary(o: &Outcome, out: &Path) -> String {
+    let s = &o.summary;
+    let mut t = String::new();
+    let _ = writeln!(t, "dermasim {}: {}", s.dermasim_version, s.scenario.name);
+    let _ = writeln!(
+        t,
+        "  {} with {} mm needles on {} ({:?}), {} cm2",
+        s.scenario.device,
+        s.scenario.needle_length_mm,
+        s.scenario.site,
+        o.scenario.protocol.setting,
+        s.scenario.area_cm2
+    );
+    let p = &s.punctures;
+    let _ = writeln!(
+        t,
+        "  punctures: {} in total, {:.1}/cm2 ({:.1} distinct holes/cm2), coverage {:.2} %",
+        p.total,
+        p.density_per_cm2,
+        p.distinct_density_per_cm2,
+        100.0 * p.coverage_fraction
+    );
+    let c = &s.channels;
+    let _ = writeln!(
+        t,
+        "  channels: mean depth {:.0} um (band {:.0}-{:.0}), {:.0} % of the needle; reach: viable epidermis {:.0} %, papillary dermis {:.0} %, reticular dermis {:.0} %",
+        c.mean_depth_um,
+        c.mean_depth_band_um[0],
+        c.mean_depth_band_um[1],
+        100.0 * c.depth_fraction_mean,
+        100.0 * c.reach.viable_epidermis,
+        100.0 * c.reach.papillary_dermis,
+        100.0 * c.reach.reticular_dermis
+    );
+    let _ = writeln!(t, "  outputs: {}", out.display());
+    let _ = writeln!(t, "  {}", s.disclaimer);
+    t
+}
+
+/// `dermasim presets`.
+pub fn presets_text() -> String {
+    let mut t = String::new();
+    let _ = writeln!(t, "Skin sites (skin.site):");
+    for s in dermasim_core::skin::SITES {
+        let _ = writeln!(
+            t,
+            "  {:<22} {} [SC {} um, VE {} um, dermis {}-{} um]\n  {:<22}   source: {}",
+            s.name,
+            s.description,
+            s.stratum_corneum_um,
+            s.viable_epidermis_um,
+            s.dermis_um.0,
+            s.dermis_um.1,
+            "",
+            s.source
+        );
+    }
+    let _ = writeln!(t, "\nDevices (device.preset):");
+    for d in dermasim_core::device::DEVICES {
+        let _ = writeln!(
+            t,
+            "  {:<22} [{}] {}\n  {:<22}   source: {}",
+            d.name,
+            d.kind.type_name(),
+            d.description,
+            "",
+            d.source
+        );
+    }
+    let _ = writeln!(t, "\nPen cartridges (device.cartridge): \"12\" (3 x 4), \"36\" (6 x 6)");
+    t
+}

@@ -1,0 +1,78 @@
+//! dermasim's library core: a microneedling treatment turned into numbers.
+//!
+//! # Brief overview
+//!
+//! The core is a one-way pipeline of typed values, one module per stage:
+//!
+//! ```text
+//! scenario::parse ─▶ Scenario ─▶ punctures::generate ─▶ PunctureMap
+//!     ─▶ channels::form ─▶ Vec<Channel> ─▶ pattern::analyse ─▶ PatternStats ─▶ Summary
+//! ```
+//!
+//! [`simulate`] runs every stage that exists and returns an [`Outcome`]. The core does no
+//! I/O: it reads strings and returns values; front ends (the `dermasim` CLI) write files.
+//! Random numbers come from per-entity streams ([`rng`]), so the same scenario and seed give
+//! the same numbers whatever the thread count.
+//!
+//! # Example
+//!
+//! ```
+//! let text = r#"
+//! [skin]
+//! site = "cheek"
+//! [device]
+//! type = "dermaroller"
+//! preset = "roller-192"
+//! needle_length_mm = 0.5
+//! [protocol]
+//! setting = "home"
+//! area_cm2 = 4
+//! passes = [{ direction_deg = 0, count = 2 }, { direction_deg = 90, count = 2 }]
+//! "#;
+//! let scenario = dermasim_core::scenario::parse(text, &[]).map_err(|e| e[0].message.clone())?;
+//! let outcome = dermasim_core::simulate(&scenario);
+//! assert!(outcome.summary.channels.mean_depth_um < 500.0);
+//! # Ok::<(), String>(())
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod channels;
+pub mod device;
+pub mod pattern;
+pub mod punctures;
+pub mod rng;
+pub mod scenario;
+pub mod skin;
+pub mod summary;
+
+use channels::Channel;
+use pattern::PatternStats;
+use punctures::PunctureMap;
+use scenario::Scenario;
+use summary::Summary;
+
+/// Everything a run computes.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The scenario that was run.
+    pub scenario: Scenario,
+    /// Punctures in the simulated window.
+    pub punctures: PunctureMap,
+    /// One channel per puncture, same order.
+    pub channels: Vec<Channel>,
+    /// Pattern statistics of the window.
+    pub pattern: PatternStats,
+    /// The key numbers (what `summary.json` holds).
+    pub summary: Summary,
+}
+
+/// Runs every stage of the pipeline on a validated scenario.
+pub fn simulate(scenario: &Scenario) -> Outcome {
+    let seed = scenario.simulation.seed;
+    let punctures = punctures::generate(scenario);
+    let channels = channels::form(&punctures, &scenario.device, &scenario.skin, seed);
+    let pattern = pattern::analyse(&channels, punctures.window_um);
+    let summary = summary::summarise(scenario, &punctures, &channels, &pattern);
+    Outcome { scenario: scenario.clone(), punctures, channels, pattern, summary }
+}

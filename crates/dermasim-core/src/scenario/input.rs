@@ -1,0 +1,275 @@
+//! The scenario file format (TOML): what a user writes, before validation.
+//!
+//! These types mirror the file one to one; [`super::Scenario`] is the validated form the
+//! pipeline uses. Unknown keys are refused.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::skin::Sex;
+
+/// A whole scenario file.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// A short name for reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What the scenario describes.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The skin treated.
+    pub skin: SkinInput,
+    /// The device.
+    pub device: DeviceInput,
+    /// How the device is used.
+    pub protocol: ProtocolInput,
+    /// Products put on the skin during or after needling.
+    #[serde(default)]
+    pub products: Vec<ProductInput>,
+    /// Simulation options.
+    #[serde(default)]
+    pub simulation: SimulationInput,
+}
+
+/// `[skin]`
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkinInput {
+    /// Site preset: forehead, cheek, nose, chin, perioral, neck, abdomen, thigh, forearm,
+    /// dermatomed-human, porcine-ear, hairless-rat, hairless-rat-excised.
+    pub site: String,
+    /// female, male or unspecified (default).
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    /// Override: stratum corneum thickness, µm.
+    #[serde(default)]
+    pub stratum_corneum_um: Option<f64>,
+    /// Override: viable epidermis thickness, µm.
+    #[serde(default)]
+    pub viable_epidermis_um: Option<f64>,
+    /// Override: papillary dermis thickness, µm.
+    #[serde(default)]
+    pub papillary_dermis_um: Option<f64>,
+    /// Override: reticular dermis thickness, µm.
+    #[serde(default)]
+    pub reticular_dermis_um: Option<f64>,
+    /// Override: "in-vivo" or "franz-cell" (excised skin over a receptor sink).
+    #[serde(default)]
+    pub mounting: Option<String>,
+    /// Skin or health conditions (e.g. "active-acne", "rosacea", "anticoagulants").
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+/// `[device]`
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInput {
+    /// "dermaroller", "dermapen" or "stamp".
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Device preset whose values are used for every key not given (see `dermasim presets`).
+    #[serde(default)]
+    pub preset: Option<String>,
+    /// Needle length (pen: depth setting), mm.
+    #[serde(default)]
+    pub needle_length_mm: Option<f64>,
+    /// Needle shaft diameter, mm.
+    #[serde(default)]
+    pub needle_diameter_mm: Option<f64>,
+    /// Needle tip radius, µm.
+    #[serde(default)]
+    pub tip_radius_um: Option<f64>,
+    /// Needles on the drum (roller) or in the array (stamp; pens use `cartridge`).
+    #[serde(default)]
+    pub needles: Option<u32>,
+    /// Roller: rings of needles across the drum.
+    #[serde(default)]
+    pub rows: Option<u32>,
+    /// Roller: drum diameter, mm.
+    #[serde(default)]
+    pub drum_diameter_mm: Option<f64>,
+    /// Roller: drum width, mm.
+    #[serde(default)]
+    pub drum_width_mm: Option<f64>,
+    /// Roller: needle tilt from radial, degrees.
+    #[serde(default)]
+    pub needle_tilt_deg: Option<f64>,
+    /// Pen: stamping frequency, Hz.
+    #[serde(default)]
+    pub frequency_hz: Option<f64>,
+    /// Pen: speed over the skin, mm/s.
+    #[serde(default)]
+    pub speed_mm_s: Option<f64>,
+    /// Pen: cartridge, "12" or "36", or a table.
+    #[serde(default)]
+    pub cartridge: Option<CartridgeInput>,
+    /// Stamp: array layout (a table like a cartridge).
+    #[serde(default)]
+    pub array: Option<CartridgeInput>,
+    /// Times the device or cartridge was used before.
+    #[serde(default)]
+    pub uses: Option<u32>,
+    /// Fraction of bent needles, 0-1.
+    #[serde(default)]
+    pub bent_fraction: Option<f64>,
+}
+
+/// A pen cartridge: a preset name or an explicit grid.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CartridgeInput {
+    /// "12" or "36".
+    Preset(String),
+    /// An explicit grid.
+    Grid(CartridgeGrid),
+}
+
+/// An explicit needle grid.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartridgeGrid {
+    /// Rows across the direction of travel.
+    pub rows: u32,
+    /// Columns along the direction of travel.
+    pub columns: u32,
+    /// Needle spacing, µm.
+    pub pitch_um: f64,
+}
+
+/// `[protocol]`
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocolInput {
+    /// "home" or "office".
+    pub setting: String,
+    /// Treated area, cm².
+    pub area_cm2: f64,
+    /// Roller passes: directions and how often each is rolled.
+    #[serde(default)]
+    pub passes: Vec<PassInput>,
+    /// Roller: stroke speed, mm/s (for the procedure time).
+    #[serde(default)]
+    pub stroke_speed_mm_s: Option<f64>,
+    /// Pen: raster path over the area.
+    #[serde(default)]
+    pub pen_path: Option<PenPathInput>,
+    /// Stamp: presses at each spot.
+    #[serde(default)]
+    pub presses: Option<u32>,
+    /// Number of sessions in the series.
+    #[serde(default)]
+    pub sessions: Option<u32>,
+    /// Days between sessions.
+    #[serde(default)]
+    pub interval_days: Option<f64>,
+    /// Days after the last session at which outcomes are reported.
+    #[serde(default)]
+    pub follow_up_days: Option<f64>,
+    /// Numbing cream before the session.
+    #[serde(default)]
+    pub numbing: Option<NumbingInput>,
+}
+
+/// One roller pass direction.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassInput {
+    /// Stroke direction, degrees (0 = along x).
+    pub direction_deg: f64,
+    /// Times this direction is rolled over the whole area.
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The pen's raster path.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PenPathInput {
+    /// Distance between raster lines, mm (default: the cartridge's width, lines touching).
+    #[serde(default)]
+    pub line_spacing_mm: Option<f64>,
+    /// Raster directions, degrees; each is one pass over the area (default [0]).
+    #[serde(default)]
+    pub directions_deg: Vec<f64>,
+}
+
+/// Numbing cream.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NumbingInput {
+    /// "emla", "lidocaine-4" or "none".
+    pub cream: String,
+    /// Application time, minutes.
+    pub minutes: f64,
+    /// Under an occlusive dressing.
+    #[serde(default)]
+    pub occluded: Option<bool>,
+}
+
+/// `[[products]]`
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductInput {
+    /// A preset active (e.g. "l-ascorbic-acid", "niacinamide") or a free name.
+    pub name: String,
+    /// Molecular weight, Da (needed unless `name` is a preset).
+    #[serde(default)]
+    pub molecular_weight_da: Option<f64>,
+    /// log10 octanol-water partition coefficient.
+    #[serde(default)]
+    pub log_kow: Option<f64>,
+    /// pKa of the ionisable group.
+    #[serde(default)]
+    pub pka: Option<f64>,
+    /// "acid", "base" or "neutral".
+    #[serde(default)]
+    pub ionisation: Option<String>,
+    /// pH of the vehicle.
+    #[serde(default)]
+    pub ph: Option<f64>,
+    /// Concentration of the active in the product, mg/mL.
+    pub concentration_mg_ml: f64,
+    /// Dose applied, µL/cm²; absent = infinite dose (a reservoir that does not deplete).
+    #[serde(default)]
+    pub dose_ul_per_cm2: Option<f64>,
+    /// Made and labelled for use with microneedling.
+    #[serde(default)]
+    pub formulated_for_microneedling: Option<bool>,
+    /// Hours of patch test done before use (absent = none).
+    #[serde(default)]
+    pub patch_test_hours: Option<f64>,
+    /// Ingredient classes in the product: "fragrance", "acid", "retinoid", ...
+    #[serde(default)]
+    pub contains: Vec<String>,
+    /// Left on under an occlusive dressing.
+    #[serde(default)]
+    pub occluded: Option<bool>,
+}
+
+/// `[simulation]`
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationInput {
+    /// Random seed (default 1).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Side of the square window whose punctures are simulated one by one, mm (default: the
+    /// whole treated area up to 30 mm).
+    #[serde(default)]
+    pub window_mm: Option<f64>,
+    /// Simulated time for transport, hours (default 24).
+    #[serde(default)]
+    pub duration_h: Option<f64>,
+    /// Transport mode: "unit_cell" (default), "patch" or "off".
+    #[serde(default)]
+    pub transport: Option<String>,
+    /// Grid resolution: "coarse", "normal" (default) or "fine".
+    #[serde(default)]
+    pub resolution: Option<String>,
+}

@@ -1,0 +1,777 @@
+//! Scenarios: parsing a TOML file, applying `--set` overrides, and validating it into a
+//! [`Scenario`] the pipeline can trust.
+//!
+//! Parsing never panics. Every problem becomes a [`ScenarioError`] that names the field, the
+//! value and the allowed range, with the byte span of the offending text where there is one.
+
+pub mod input;
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::device::{
+    Cartridge, Device, DeviceKind, Needle, Pen, Roller, SHARP_TIP_RADIUS_UM, Stamp, cartridge_preset, device_preset,
+};
+use crate::skin::{LayerThickness, Mounting, PAPILLARY_DERMIS_UM, Sex, Skin, site_preset};
+use input::{CartridgeInput, ScenarioFile};
+
+/// Where a treatment takes place; sets the needle-length limits the safety stage applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Setting {
+    /// Self-treatment at home.
+    Home,
+    /// A clinic or practice.
+    Office,
+}
+
+/// One roller pass direction.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Pass {
+    /// Stroke direction, degrees.
+    pub direction_deg: f64,
+    /// Repetitions over the whole area.
+    pub count: u32,
+}
+
+/// Numbing cream before a session.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Numbing {
+    /// Cream name ("emla", "lidocaine-4", "none").
+    pub cream: String,
+    /// Application time, minutes.
+    pub minutes: f64,
+    /// Under occlusion.
+    pub occluded: bool,
+}
+
+/// The validated protocol.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Protocol {
+    /// Home or office.
+    pub setting: Setting,
+    /// Treated area, cm².
+    pub area_cm2: f64,
+    /// Roller passes (empty for pens and stamps).
+    pub passes: Vec<Pass>,
+    /// Roller stroke speed, mm/s.
+    pub stroke_speed_mm_s: f64,
+    /// Pen raster line spacing, mm (None: the cartridge width).
+    pub pen_line_spacing_mm: Option<f64>,
+    /// Pen raster directions, degrees.
+    pub pen_directions_deg: Vec<f64>,
+    /// Stamp presses per spot.
+    pub presses: u32,
+    /// Sessions in the series.
+    pub sessions: u32,
+    /// Days between sessions.
+    pub interval_days: f64,
+    /// Days after the last session at which outcomes are reported.
+    pub follow_up_days: f64,
+    /// Numbing cream, if any.
+    pub numbing: Option<Numbing>,
+}
+
+/// Ionisation of a product's active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ionisation {
+    /// Not ionisable.
+    Neutral,
+    /// A weak acid.
+    Acid,
+    /// A weak base.
+    Base,
+}
+
+/// A validated product. Physico-chemical values left out of the file are filled from the
+/// active's preset by the transport stage; `None` here means "not given".
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Product {
+    /// Name (a preset active or free text).
+    pub name: String,
+    /// Molecular weight, Da.
+    pub molecular_weight_da: Option<f64>,
+    /// log10 Kow.
+    pub log_kow: Option<f64>,
+    /// pKa.
+    pub pka: Option<f64>,
+    /// Ionisation.
+    pub ionisation: Option<Ionisation>,
+    /// Vehicle pH.
+    pub ph: Option<f64>,
+    /// Concentration, mg/mL.
+    pub concentration_mg_ml: f64,
+    /// Dose, µL/cm² (None: infinite dose).
+    pub dose_ul_per_cm2: Option<f64>,
+    /// Formulated for microneedling.
+    pub formulated_for_microneedling: bool,
+    /// Patch test done before use, hours (None: none).
+    pub patch_test_hours: Option<f64>,
+    /// Ingredient classes.
+    pub contains: Vec<String>,
+    /// Left on under occlusion.
+    pub occluded: bool,
+}
+
+/// How transport is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportMode {
+    /// One channel in an axisymmetric cell (fast, default).
+    UnitCell,
+    /// Full 3-D over a window of the puncture map.
+    Patch,
+    /// No transport.
+    Off,
+}
+
+/// Grid resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Quick look.
+    Coarse,
+    /// Default.
+    Normal,
+    /// Convergence checks.
+    Fine,
+}
+
+/// Validated simulation options.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Simulation {
+    /// Random seed.
+    pub seed: u64,
+    /// Side of the simulated square window, mm.
+    pub window_mm: f64,
+    /// Simulated transport time, h.
+    pub duration_h: f64,
+    /// Transport mode.
+    pub transport: TransportMode,
+    /// Grid resolution.
+    pub resolution: Resolution,
+}
+
+/// A validated scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Short name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Skin.
+    pub skin: Skin,
+    /// Device.
+    pub device: Device,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Products.
+    pub products: Vec<Product>,
+    /// Simulation options.
+    pub simulation: Simulation,
+}
+
+/// A problem with a scenario.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ScenarioError {
+    /// Dotted path of the field (e.g. `device.needle_length_mm`), empty for syntax errors.
+    pub field: String,
+    /// What is wrong, naming the value and what is allowed.
+    pub message: String,
+    /// Byte range in the scenario text, if the problem is in the text.
+    pub span: Option<Range<usize>>,
+}
+
+/// Largest simulated window side, mm (keeps a full-face pen run to about a hundred thousand
+/// punctures; densities are per cm² either way).
+pub const MAX_WINDOW_MM: f64 = 30.0;
+
+/// Parses and validates a scenario, applying `overrides` (`key.path=value`) first.
+pub fn parse(text: &str, overrides: &[String]) -> Result<Scenario, Vec<ScenarioError>> {
+    // 1. The file itself: syntax, unknown keys, wrong types, with spans.
+    let file: ScenarioFile = toml::from_str(text).map_err(|e| vec![toml_error(&e, "")])?;
+    // 2. Overrides, applied to the document then deserialised again.
+    let mut overridden = Vec::new();
+    let file = if overrides.is_empty() {
+        file
+    } else {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(&e, "")])?;
+        for o in overrides {
+            let path = apply_override(&mut table, o).map_err(|e| vec![e])?;
+            overridden.push(path);
+        }
+        table.try_into::<ScenarioFile>().map_err(|e| {
+            vec![ScenarioError { field: String::new(), message: format!("after --set: {}", e.message()), span: None }]
+        })?
+    };
+    // 3. Ranges and consistency.
+    let spans = SpanIndex { text, overridden: &overridden };
+    validate(&file, &spans)
+}
+
+fn toml_error(e: &toml::de::Error, prefix: &str) -> ScenarioError {
+    ScenarioError { field: String::new(), message: format!("{prefix}{}", e.message()), span: e.span() }
+}
+
+/// Applies one `a.b.c=value` override to a TOML table. The value is read as TOML (numbers,
+/// booleans, arrays, inline tables, quoted strings) and otherwise taken as a bare string.
+fn apply_override(table: &mut toml::Table, spec: &str) -> Result<String, ScenarioError> {
+    let bad = |m: String| ScenarioError { field: spec.to_string(), message: m, span: None };
+    let (path, raw) = spec.split_once('=').ok_or_else(|| bad(format!("--set '{spec}': expected key.path=value")))?;
+    let path = path.trim();
+    let keys: Vec<&str> = path.split('.').collect();
+    if keys.iter().any(|k| k.is_empty()) {
+        return Err(bad(format!("--set '{spec}': empty key in '{path}'")));
+    }
+    let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {}", raw.trim())) {
+        Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.trim().to_string())),
+        Err(_) => toml::Value::String(raw.trim().to_string()),
+    };
+    let mut cur = table;
+    for k in &keys[..keys.len() - 1] {
+        let entry = cur.entry(k.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        cur = match entry {
+            toml::Value::Table(t) => t,
+            _ => return Err(bad(format!("--set '{spec}': '{k}' is not a table"))),
+        };
+    }
+    cur.insert(keys[keys.len() - 1].to_string(), value);
+    Ok(path.to_string())
+}
+
+/// Finds the span of a dotted path in the original text.
+struct SpanIndex<'a> {
+    text: &'a str,
+    overridden: &'a [String],
+}
+
+impl SpanIndex<'_> {
+    fn span(&self, path: &str) -> Option<Range<usize>> {
+        if self.overridden.iter().any(|o| o == path) {
+            return None;
+        }
+        let doc = toml::de::DeTable::parse(self.text).ok()?;
+        let mut parts = path.split('.');
+        let first = parts.next()?;
+        let mut cur = doc.get_ref().get(first)?;
+        for p in parts {
+            // `products[1]` style indices.
+            let (key, idx) = match p.split_once('[') {
+                Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+                None => (p, None),
+            };
+            if !key.is_empty() {
+                cur = cur.get_ref().get(key)?;
+            }
+            if let Some(i) = idx {
+                cur = cur.get_ref().get(i)?;
+            }
+        }
+        Some(cur.span())
+    }
+
+    fn note(&self, path: &str) -> &'static str {
+        if self.overridden.iter().any(|o| o == path) { " (set by --set)" } else { "" }
+    }
+}
+
+/// Collects range errors while validating.
+struct Checker<'a> {
+    spans: &'a SpanIndex<'a>,
+    errors: Vec<ScenarioError>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, field: &str, message: String) {
+        let span = self.spans.span(field);
+        let note = self.spans.note(field);
+        self.errors.push(ScenarioError { field: field.to_string(), message: format!("{message}{note}"), span });
+    }
+
+    /// Checks `min <= value <= max` (and finiteness), naming the field, value and range.
+    fn range(&mut self, field: &str, value: f64, min: f64, max: f64, unit: &str) -> f64 {
+        if !value.is_finite() || value < min || value > max {
+            self.error(field, format!("{field} = {value} {unit} is out of range: allowed {min} to {max} {unit}"));
+        }
+        value
+    }
+
+    fn range_u(&mut self, field: &str, value: u32, min: u32, max: u32) -> u32 {
+        if value < min || value > max {
+            self.error(field, format!("{field} = {value} is out of range: allowed {min} to {max}"));
+        }
+        value
+    }
+
+    fn one_of<T: Copy>(&mut self, field: &str, value: &str, options: &[(&str, T)]) -> Option<T> {
+        let found = options.iter().find(|(n, _)| n.eq_ignore_ascii_case(value)).map(|(_, v)| *v);
+        if found.is_none() {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            self.error(field, format!("{field} = \"{value}\" is not known: allowed {}", names.join(", ")));
+        }
+        found
+    }
+
+    fn missing(&mut self, field: &str, what: &str) {
+        self.error(field, format!("{field} is missing: {what}"));
+    }
+}
+
+fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<ScenarioError>> {
+    let mut c = Checker { spans, errors: Vec::new() };
+    let skin = validate_skin(f, &mut c);
+    let device = validate_device(f, &mut c);
+    let protocol = validate_protocol(f, device.as_ref(), &mut c);
+    let products = validate_products(f, &mut c);
+    let simulation = validate_simulation(f, protocol.as_ref(), &mut c);
+    match (skin, device, protocol, simulation) {
+        (Some(skin), Some(device), Some(protocol), Some(simulation)) if c.errors.is_empty() => Ok(Scenario {
+            name: f.name.clone().unwrap_or_else(|| "scenario".to_string()),
+            description: f.description.clone().unwrap_or_default(),
+            skin,
+            device,
+            protocol,
+            products,
+            simulation,
+        }),
+        _ => Err(c.errors),
+    }
+}
+
+fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
+    let s = &f.skin;
+    let names: Vec<(&str, &str)> = crate::skin::SITES.iter().map(|p| (p.name, p.name)).collect();
+    let name = c.one_of("skin.site", &s.site, &names)?;
+    let preset = site_preset(name)?;
+    let sex = s.sex.unwrap_or(Sex::Unspecified);
+    let dermis = preset.dermis_for(sex);
+    let sc =
+        c.range("skin.stratum_corneum_um", s.stratum_corneum_um.unwrap_or(preset.stratum_corneum_um), 5.0, 200.0, "um");
+    let ve = c.range(
+        "skin.viable_epidermis_um",
+        s.viable_epidermis_um.unwrap_or(preset.viable_epidermis_um),
+        10.0,
+        1000.0,
+        "um",
+    );
+    let pd =
+        c.range("skin.papillary_dermis_um", s.papillary_dermis_um.unwrap_or(PAPILLARY_DERMIS_UM), 20.0, 1000.0, "um");
+    let rd = c.range(
+        "skin.reticular_dermis_um",
+        s.reticular_dermis_um.unwrap_or((dermis - PAPILLARY_DERMIS_UM).max(50.0)),
+        20.0,
+        5000.0,
+        "um",
+    );
+    let mounting = match &s.mounting {
+        None => preset.mounting,
+        Some(m) => {
+            c.one_of("skin.mounting", m, &[("in-vivo", Mounting::InVivo), ("franz-cell", Mounting::FranzCell)])?
+        }
+    };
+    // Excised skin deflects more than living skin (see skin::EXCISED_DEFLECTION_FACTOR).
+    let deflection_factor = match (preset.mounting, mounting) {
+        (Mounting::InVivo, Mounting::FranzCell) => crate::skin::EXCISED_DEFLECTION_FACTOR,
+        _ => preset.deflection_factor,
+    };
+    Some(Skin {
+        site: preset.name.to_string(),
+        sex,
+        layers: LayerThickness {
+            stratum_corneum_um: sc,
+            viable_epidermis_um: ve,
+            papillary_dermis_um: pd,
+            reticular_dermis_um: rd,
+        },
+        mounting,
+        deflection_factor,
+        conditions: s.conditions.iter().map(|x| x.trim().to_ascii_lowercase()).collect(),
+    })
+}
+
+fn cartridge_from(c: &mut Checker<'_>, field: &str, input: &CartridgeInput) -> Option<Cartridge> {
+    match input {
+        CartridgeInput::Preset(name) => {
+            let found = cartridge_preset(name);
+            if found.is_none() {
+                c.error(field, format!("{field} = \"{name}\" is not known: allowed \"12\", \"36\" or a table {{ rows, columns, pitch_um }}"));
+            }
+            found
+        }
+        CartridgeInput::Grid(g) => {
+            let rows = c.range_u(&format!("{field}.rows"), g.rows, 1, 20);
+            let columns = c.range_u(&format!("{field}.columns"), g.columns, 1, 20);
+            let pitch_um = c.range(&format!("{field}.pitch_um"), g.pitch_um, 50.0, 5000.0, "um");
+            Some(Cartridge { rows, columns, pitch_um })
+        }
+    }
+}
+
+fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
+    let d = &f.device;
+    let kind_name = c.one_of(
+        "device.type",
+        &d.kind,
+        &[("dermaroller", "dermaroller"), ("dermapen", "dermapen"), ("stamp", "stamp")],
+    )?;
+    let preset = match &d.preset {
+        None => None,
+        Some(p) => {
+            let names: Vec<(&str, &str)> = crate::device::DEVICES.iter().map(|x| (x.name, x.name)).collect();
+            let name = c.one_of("device.preset", p, &names)?;
+            let preset = device_preset(name)?;
+            if preset.kind.type_name() != kind_name {
+                c.error(
+                    "device.preset",
+                    format!(
+                        "device.preset = \"{p}\" is a {} preset but device.type = \"{kind_name}\"",
+                        preset.kind.type_name()
+                    ),
+                );
+                return None;
+            }
+            Some(preset)
+        }
+    };
+    let default_needle = preset.map(|p| p.needle);
+    let length_mm = match (d.needle_length_mm, default_needle) {
+        (Some(l), _) => l,
+        (None, Some(n)) => n.length_um / 1000.0,
+        (None, None) => {
+            c.missing("device.needle_length_mm", "give the needle length in mm (0.05 to 3.5) or a device.preset");
+            return None;
+        }
+    };
+    let length_mm = c.range("device.needle_length_mm", length_mm, 0.05, 3.5, "mm");
+    let diameter_mm = d.needle_diameter_mm.or(default_needle.map(|n| n.diameter_um / 1000.0)).unwrap_or(0.25);
+    let diameter_mm = c.range("device.needle_diameter_mm", diameter_mm, 0.02, 1.0, "mm");
+    let tip = d.tip_radius_um.or(default_needle.map(|n| n.tip_radius_um)).unwrap_or(SHARP_TIP_RADIUS_UM);
+    let tip = c.range("device.tip_radius_um", tip, 0.5, 100.0, "um");
+    if tip * 2.0 > diameter_mm * 1000.0 {
+        c.error(
+            "device.tip_radius_um",
+            format!("device.tip_radius_um = {tip} um is wider than the needle ({} um across): allowed up to half the needle diameter", diameter_mm * 1000.0),
+        );
+    }
+    let needle = Needle { length_um: length_mm * 1000.0, diameter_um: diameter_mm * 1000.0, tip_radius_um: tip };
+
+    let kind = match kind_name {
+        "dermaroller" => {
+            let base = match preset.map(|p| p.kind) {
+                Some(DeviceKind::Dermaroller(r)) => Some(r),
+                _ => None,
+            };
+            let needles = d.needles.or(base.map(|r| r.needles));
+            let rows = d.rows.or(base.map(|r| r.rows));
+            let (Some(needles), Some(rows)) = (needles, rows) else {
+                c.missing(
+                    "device.needles",
+                    "a dermaroller needs needles and rows (or a device.preset such as \"roller-192\")",
+                );
+                return None;
+            };
+            let needles = c.range_u("device.needles", needles, 1, 2000);
+            let rows = c.range_u("device.rows", rows, 1, 200);
+            if rows > 0 && needles % rows != 0 {
+                c.error("device.needles", format!("device.needles = {needles} is not a multiple of device.rows = {rows}: every ring must hold the same number of needles"));
+            }
+            let drum_diameter_mm = c.range(
+                "device.drum_diameter_mm",
+                d.drum_diameter_mm.or(base.map(|r| r.drum_diameter_mm)).unwrap_or(20.0),
+                5.0,
+                100.0,
+                "mm",
+            );
+            let drum_width_mm = c.range(
+                "device.drum_width_mm",
+                d.drum_width_mm.or(base.map(|r| r.drum_width_mm)).unwrap_or(20.0),
+                2.0,
+                100.0,
+                "mm",
+            );
+            let needle_tilt_deg = c.range(
+                "device.needle_tilt_deg",
+                d.needle_tilt_deg.or(base.map(|r| r.needle_tilt_deg)).unwrap_or(0.0),
+                -45.0,
+                45.0,
+                "deg",
+            );
+            DeviceKind::Dermaroller(Roller { needles, rows, drum_diameter_mm, drum_width_mm, needle_tilt_deg })
+        }
+        "dermapen" => {
+            let base = match preset.map(|p| p.kind) {
+                Some(DeviceKind::Dermapen(p)) => Some(p),
+                _ => None,
+            };
+            let cartridge = match &d.cartridge {
+                Some(ci) => cartridge_from(c, "device.cartridge", ci)?,
+                None => base.map(|p| p.cartridge).or(cartridge_preset("12"))?,
+            };
+            let frequency_hz = c.range(
+                "device.frequency_hz",
+                d.frequency_hz.or(base.map(|p| p.frequency_hz)).unwrap_or(crate::device::PEN_FREQUENCY_HZ),
+                1.0,
+                200.0,
+                "Hz",
+            );
+            let speed_mm_s = c.range(
+                "device.speed_mm_s",
+                d.speed_mm_s.or(base.map(|p| p.speed_mm_s)).unwrap_or(crate::device::PEN_SPEED_MM_S),
+                0.5,
+                100.0,
+                "mm/s",
+            );
+            DeviceKind::Dermapen(Pen { frequency_hz, speed_mm_s, cartridge })
+        }
+        _ => {
+            let base = match preset.map(|p| p.kind) {
+                Some(DeviceKind::Stamp(s)) => Some(s),
+                _ => None,
+            };
+            let array = match &d.array {
+                Some(ci) => cartridge_from(c, "device.array", ci)?,
+                None => match base {
+                    Some(s) => s.array,
+                    None => {
+                        c.missing("device.array", "a stamp needs an array = { rows, columns, pitch_um } or a device.preset such as \"array-600\"");
+                        return None;
+                    }
+                },
+            };
+            DeviceKind::Stamp(Stamp { array })
+        }
+    };
+    let uses = c.range_u("device.uses", d.uses.unwrap_or(0), 0, 1000);
+    let bent_fraction = c.range("device.bent_fraction", d.bent_fraction.unwrap_or(0.0), 0.0, 1.0, "");
+    Some(Device { preset: preset.map(|p| p.name.to_string()), kind, needle, uses, bent_fraction })
+}
+
+fn validate_protocol(f: &ScenarioFile, device: Option<&Device>, c: &mut Checker<'_>) -> Option<Protocol> {
+    let p = &f.protocol;
+    let setting = c.one_of("protocol.setting", &p.setting, &[("home", Setting::Home), ("office", Setting::Office)]);
+    let area_cm2 = c.range("protocol.area_cm2", p.area_cm2, 0.01, 2000.0, "cm2");
+    let mut passes = Vec::new();
+    for (i, pass) in p.passes.iter().enumerate() {
+        let dir = c.range(&format!("protocol.passes[{i}].direction_deg"), pass.direction_deg, -360.0, 360.0, "deg");
+        let count = c.range_u(&format!("protocol.passes[{i}].count"), pass.count, 1, 100);
+        passes.push(Pass { direction_deg: dir, count });
+    }
+    let is_roller = matches!(device.map(|d| &d.kind), Some(DeviceKind::Dermaroller(_)));
+    if is_roller && passes.is_empty() {
+        passes.push(Pass { direction_deg: 0.0, count: 1 });
+    }
+    if !is_roller && !p.passes.is_empty() && device.is_some() {
+        c.error(
+            "protocol.passes",
+            "protocol.passes applies to dermarollers only; a pen uses protocol.pen_path, a stamp protocol.presses"
+                .to_string(),
+        );
+    }
+    // Roller stroke speed: [A] about 2 cm/s, a stroke of a few cm per second or two.
+    let stroke_speed_mm_s =
+        c.range("protocol.stroke_speed_mm_s", p.stroke_speed_mm_s.unwrap_or(20.0), 1.0, 500.0, "mm/s");
+    let path = p.pen_path.clone().unwrap_or_default();
+    let pen_line_spacing_mm = match path.line_spacing_mm {
+        Some(s) => Some(c.range("protocol.pen_path.line_spacing_mm", s, 0.1, 50.0, "mm")),
+        None => None,
+    };
+    let mut pen_directions_deg = Vec::new();
+    for (i, d) in path.directions_deg.iter().enumerate() {
+        pen_directions_deg.push(c.range(&format!("protocol.pen_path.directions_deg[{i}]"), *d, -360.0, 360.0, "deg"));
+    }
+    if pen_directions_deg.is_empty() {
+        pen_directions_deg.push(0.0);
+    }
+    let presses = c.range_u("protocol.presses", p.presses.unwrap_or(1), 1, 100);
+    let sessions = c.range_u("protocol.sessions", p.sessions.unwrap_or(1), 1, 50);
+    let interval_days = c.range("protocol.interval_days", p.interval_days.unwrap_or(28.0), 1.0, 365.0, "days");
+    let follow_up_days = c.range("protocol.follow_up_days", p.follow_up_days.unwrap_or(90.0), 0.0, 3650.0, "days");
+    let numbing = match &p.numbing {
+        None => None,
+        Some(n) => {
+            let cream = c.one_of(
+                "protocol.numbing.cream",
+                &n.cream,
+                &[("emla", "emla"), ("lidocaine-4", "lidocaine-4"), ("none", "none")],
+            );
+            let minutes = c.range("protocol.numbing.minutes", n.minutes, 0.0, 300.0, "min");
+            cream.map(|cream| Numbing { cream: cream.to_string(), minutes, occluded: n.occluded.unwrap_or(true) })
+        }
+    };
+    Some(Protocol {
+        setting: setting?,
+        area_cm2,
+        passes,
+        stroke_speed_mm_s,
+        pen_line_spacing_mm,
+        pen_directions_deg,
+        presses,
+        sessions,
+        interval_days,
+        follow_up_days,
+        numbing,
+    })
+}
+
+fn validate_products(f: &ScenarioFile, c: &mut Checker<'_>) -> Vec<Product> {
+    let mut out = Vec::new();
+    for (i, p) in f.products.iter().enumerate() {
+        let at = |k: &str| format!("products[{i}].{k}");
+        if p.name.trim().is_empty() {
+            c.error(&at("name"), format!("{} is empty: give the product or active a name", at("name")));
+        }
+        if out.iter().any(|q: &Product| q.name == p.name) {
+            c.error(
+                &at("name"),
+                format!("{} = \"{}\" is used twice: product names must be unique", at("name"), p.name),
+            );
+        }
+        let mw = p.molecular_weight_da.map(|v| c.range(&at("molecular_weight_da"), v, 10.0, 5.0e6, "Da"));
+        let log_kow = p.log_kow.map(|v| c.range(&at("log_kow"), v, -8.0, 10.0, ""));
+        let pka = p.pka.map(|v| c.range(&at("pka"), v, -5.0, 20.0, ""));
+        let ph = p.ph.map(|v| c.range(&at("ph"), v, 0.0, 14.0, ""));
+        let ionisation = match &p.ionisation {
+            None => None,
+            Some(s) => c.one_of(
+                &at("ionisation"),
+                s,
+                &[("neutral", Ionisation::Neutral), ("acid", Ionisation::Acid), ("base", Ionisation::Base)],
+            ),
+        };
+        let conc = c.range(&at("concentration_mg_ml"), p.concentration_mg_ml, 0.0, 1000.0, "mg/mL");
+        let dose = p.dose_ul_per_cm2.map(|v| c.range(&at("dose_ul_per_cm2"), v, 0.1, 1000.0, "uL/cm2"));
+        let patch = p.patch_test_hours.map(|v| c.range(&at("patch_test_hours"), v, 0.0, 720.0, "h"));
+        out.push(Product {
+            name: p.name.trim().to_string(),
+            molecular_weight_da: mw,
+            log_kow,
+            pka,
+            ionisation,
+            ph,
+            concentration_mg_ml: conc,
+            dose_ul_per_cm2: dose,
+            formulated_for_microneedling: p.formulated_for_microneedling.unwrap_or(false),
+            patch_test_hours: patch,
+            contains: p.contains.iter().map(|x| x.trim().to_ascii_lowercase()).collect(),
+            occluded: p.occluded.unwrap_or(false),
+        });
+    }
+    out
+}
+
+fn validate_simulation(f: &ScenarioFile, protocol: Option<&Protocol>, c: &mut Checker<'_>) -> Option<Simulation> {
+    let s = &f.simulation;
+    let side_mm = protocol.map(|p| (p.area_cm2 * 100.0).sqrt()).unwrap_or(MAX_WINDOW_MM);
+    let window_mm = match s.window_mm {
+        Some(w) => c.range("simulation.window_mm", w, 1.0, side_mm.max(1.0), "mm"),
+        None => side_mm.min(MAX_WINDOW_MM),
+    };
+    let duration_h = c.range("simulation.duration_h", s.duration_h.unwrap_or(24.0), 0.01, 24.0 * 30.0, "h");
+    let transport = match &s.transport {
+        None => TransportMode::UnitCell,
+        Some(t) => c.one_of(
+            "simulation.transport",
+            t,
+            &[("unit_cell", TransportMode::UnitCell), ("patch", TransportMode::Patch), ("off", TransportMode::Off)],
+        )?,
+    };
+    let resolution = match &s.resolution {
+        None => Resolution::Normal,
+        Some(r) => c.one_of(
+            "simulation.resolution",
+            r,
+            &[("coarse", Resolution::Coarse), ("normal", Resolution::Normal), ("fine", Resolution::Fine)],
+        )?,
+    };
+    Some(Simulation { seed: s.seed.unwrap_or(1), window_mm, duration_h, transport, resolution })
+}
+
+/// The JSON Schema of the scenario format.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ScenarioFile)).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLLER: &str = r#"
+[skin]
+site = "cheek"
+
+[device]
+type = "dermaroller"
+preset = "roller-192"
+needle_length_mm = 1.5
+
+[protocol]
+setting = "office"
+area_cm2 = 4
+passes = [{ direction_deg = 0, count = 1 }]
+"#;
+
+    fn first(text: &str, o: &[String]) -> ScenarioError {
+        parse(text, o).unwrap_err().remove(0)
+    }
+
+    #[test]
+    fn a_valid_roller_scenario_parses() {
+        let s = parse(ROLLER, &[]).unwrap();
+        assert_eq!(s.device.needle.length_um, 1500.0);
+        assert_eq!(s.protocol.passes.len(), 1);
+        assert_eq!(s.simulation.seed, 1);
+    }
+
+    #[test]
+    fn unknown_key_is_refused_with_its_span() {
+        let text = ROLLER.replace("area_cm2 = 4", "area_cm2 = 4\ncolour = 3");
+        let e = first(&text, &[]);
+        assert!(e.message.contains("colour"), "{}", e.message);
+        let span = e.span.unwrap();
+        assert!(text[span].contains("colour"));
+    }
+
+    #[test]
+    fn wrong_type_is_refused() {
+        let e = first(&ROLLER.replace("area_cm2 = 4", "area_cm2 = \"big\""), &[]);
+        assert!(e.span.is_some());
+        assert!(e.message.contains("invalid type") || e.message.contains("expected"), "{}", e.message);
+    }
+
+    #[test]
+    fn out_of_range_names_field_value_and_range() {
+        let text = ROLLER.replace("needle_length_mm = 1.5", "needle_length_mm = 12");
+        let e = first(&text, &[]);
+        assert_eq!(e.field, "device.needle_length_mm");
+        assert!(e.message.contains("12") && e.message.contains("0.05 to 3.5"), "{}", e.message);
+        assert_eq!(&text[e.span.unwrap()], "12");
+    }
+
+    #[test]
+    fn override_sets_a_value_and_is_validated() {
+        let s = parse(ROLLER, &["device.needle_length_mm=0.5".into()]).unwrap();
+        assert_eq!(s.device.needle.length_um, 500.0);
+        let e = first(ROLLER, &["device.needle_length_mm=-1".into()]);
+        assert!(e.message.contains("--set"), "{}", e.message);
+        assert!(e.span.is_none());
+    }
+
+    #[test]
+    fn array_element_span_is_found() {
+        let text = ROLLER.replace("count = 1", "count = 0");
+        let e = first(&text, &[]);
+        assert_eq!(e.field, "protocol.passes[0].count");
+        assert_eq!(&text[e.span.unwrap()], "0");
+    }
+
+    #[test]
+    fn schema_names_the_sections() {
+        let s = json_schema().to_string();
+        for k in ["skin", "device", "protocol", "products", "simulation", "needle_length_mm"] {
+            assert!(s.contains(k), "{k}");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The key numbers of a run: what `summary.json` holds.
+//!
+//! Key names are a public interface (documented in `docs/outputs.md`); add keys, do not
+//! rename them.
+
+use serde::Serialize;
+
+use crate::channels::{Channel, Drive, mean_depth_band_um, worn_tip_radius_um};
+use crate::pattern::PatternStats;
+use crate::punctures::PunctureMap;
+use crate::scenario::Scenario;
+use crate::skin::Layer;
+
+/// `summary.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// dermasim version that produced it.
+    pub dermasim_version: &'static str,
+    /// What was simulated.
+    pub scenario: ScenarioSummary,
+    /// Puncture pattern.
+    pub punctures: PunctureSummary,
+    /// Channels.
+    pub channels: ChannelSummary,
+    /// Always present: dermasim informs, it does not prescribe.
+    pub disclaimer: &'static str,
+}
+
+/// The statement every output carries.
+pub const DISCLAIMER: &str = "dermasim is a research and planning simulator, not a medical device. \
+It informs; it does not prescribe. Discuss any treatment with a qualified practitioner.";
+
+/// `scenario` section.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioSummary {
+    /// Scenario name.
+    pub name: String,
+    /// Skin site.
+    pub site: String,
+    /// Device type.
+    pub device: &'static str,
+    /// Needle length, mm.
+    pub needle_length_mm: f64,
+    /// home / office.
+    pub setting: crate::scenario::Setting,
+    /// Treated area, cm².
+    pub area_cm2: f64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// `punctures` section.
+#[derive(Clone, Debug, Serialize)]
+pub struct PunctureSummary {
+    /// Punctures over the whole treated area (window count × area / window area).
+    pub total: u64,
+    /// Punctures simulated one by one in the window.
+    pub simulated: usize,
+    /// Simulated window, cm².
+    pub window_cm2: f64,
+    /// Punctures per cm².
+    pub density_per_cm2: f64,
+    /// Distinct holes per cm² (re-punctures of a hole merged).
+    pub distinct_density_per_cm2: f64,
+    /// Fraction of the skin surface covered by openings.
+    pub coverage_fraction: f64,
+    /// Mean nearest-neighbour spacing of distinct holes, µm.
+    pub nearest_neighbour_um: Option<f64>,
+    /// Expected density from the device geometry alone, per cm² (roller: passes × needles /
+    /// (π·d·w); pen: frequency × needles / (speed × line spacing) per raster pass).
+    pub nominal_density_per_cm2: Option<f64>,
+    /// Pen: stamps in the window.
+    pub pen_stamps: Option<u64>,
+}
+
+/// Fraction of channels reaching at least each layer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reach {
+    /// Through the skin surface (any depth > 0).
+    pub stratum_corneum: f64,
+    /// Past the stratum corneum.
+    pub viable_epidermis: f64,
+    /// Past the epidermis.
+    pub papillary_dermis: f64,
+    /// Past the papillary dermis.
+    pub reticular_dermis: f64,
+    /// Past the dermis.
+    pub hypodermis: f64,
+}
+
+/// `channels` section.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChannelSummary {
+    /// Channels (= simulated punctures).
+    pub count: usize,
+    /// Mean depth, µm.
+    pub mean_depth_um: f64,
+    /// Standard deviation of depth, µm.
+    pub sd_depth_um: f64,
+    /// Shallowest and deepest channel, µm.
+    pub depth_range_um: [f64; 2],
+    /// Band of the mean depth from the mechanics' parameter bands, µm.
+    pub mean_depth_band_um: [f64; 2],
+    /// Mean depth / needle length.
+    pub depth_fraction_mean: f64,
+    /// Mean opening across the direction of travel, µm.
+    pub mean_width_um: f64,
+    /// Mean opening along the direction of travel, µm.
+    pub mean_length_um: f64,
+    /// Fraction of torn channels.
+    pub torn_fraction: f64,
+    /// Fraction of channels reaching at least each layer.
+    pub reach: Reach,
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let (s, n) = xs.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    if n == 0 { 0.0 } else { s / n as f64 }
+}
+
+/// Builds the summary of the stages run so far.
+pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern: &PatternStats) -> Summary {
+    let win = map.window_cm2();
+    let density = pattern.punctures as f64 / win;
+    let nominal = match &s.device.kind {
+        crate::device::DeviceKind::Dermaroller(r) => {
+            let passes: u32 = s.protocol.passes.iter().map(|p| p.count).sum();
+            Some(f64::from(passes) * r.density_per_pass_per_cm2())
+        }
+        crate::device::DeviceKind::Dermapen(p) => {
+            let spacing_cm = s.protocol.pen_line_spacing_mm.map(|m| m * 0.1).unwrap_or(p.cartridge.span_um() * 1e-4);
+            let per_pass = p.frequency_hz * f64::from(p.cartridge.needles()) / (p.speed_mm_s * 0.1 * spacing_cm);
+            Some(per_pass * s.protocol.pen_directions_deg.len() as f64)
+        }
+        crate::device::DeviceKind::Stamp(st) => {
+            let a = &st.array;
+            Some(f64::from(s.protocol.presses) / (a.pitch_um * 1e-4).powi(2))
+        }
+    };
+    let n = channels.len().max(1) as f64;
+    let depth_mean = mean(channels.iter().map(|c| c.depth_um));
+    let sd = mean(channels.iter().map(|c| (c.depth_um - depth_mean).powi(2))).sqrt();
+    let reach_at = |layer: Layer| channels.iter().filter(|c| c.layer >= layer).count() as f64 / n;
+    let drive = Drive::of(&s.device.kind);
+    let tip = worn_tip_radius_um(&s.device.needle, s.device.uses);
+    let band = mean_depth_band_um(&s.device.needle, tip, drive, s.skin.deflection_factor);
+    Summary {
+        dermasim_version: env!("CARGO_PKG_VERSION"),
+        scenario: ScenarioSummary {
+            name: s.name.clone(),
+            site: s.skin.site.clone(),
+            device: s.device.kind.type_name(),
+            needle_length_mm: s.device.needle.length_um / 1000.0,
+            setting: s.protocol.setting,
+            area_cm2: s.protocol.area_cm2,
+            seed: s.simulation.seed,
+        },
+        punctures: PunctureSummary {
+            total: (density * s.protocol.area_cm2).round() as u64,
+            simulated: pattern.punctures,
+            window_cm2: win,
+            density_per_cm2: density,
+            distinct_density_per_cm2: pattern.distinct_holes as f64 / win,
+            coverage_fraction: pattern.coverage_fraction,
+            nearest_neighbour_um: pattern.nearest_neighbour_um,
+            nominal_density_per_cm2: nominal,
+            pen_stamps: matches!(s.device.kind, crate::device::DeviceKind::Dermapen(_)).then_some(map.pen_stamps),
+        },
+        channels: ChannelSummary {
+            count: channels.len(),
+            mean_depth_um: depth_mean,
+            sd_depth_um: sd,
+            depth_range_um: [
+                channels.iter().map(|c| c.depth_um).fold(f64::INFINITY, f64::min).min(depth_mean),
+                channels.iter().map(|c| c.depth_um).fold(0.0, f64::max),
+            ],
+            mean_depth_band_um: [band.0, band.1],
+            depth_fraction_mean: depth_mean / s.device.needle.length_um,
+            mean_width_um: mean(channels.iter().map(|c| c.width_um)),
+            mean_length_um: mean(channels.iter().map(|c| c.length_um)),
+            torn_fraction: channels.iter().filter(|c| c.torn).count() as f64 / n,
+            reach: Reach {
+                stratum_corneum: channels.iter().filter(|c| c.depth_um > 0.0).count() as f64 / n,
+                viable_epidermis: reach_at(Layer::ViableEpidermis),
+                papillary_dermis: reach_at(Layer::PapillaryDermis),
+                reticular_dermis: reach_at(Layer::ReticularDermis),
+                hypodermis: reach_at(Layer::Hypodermis),
+            },
+        },
+        disclaimer: DISCLAIMER,
+    }
+}
