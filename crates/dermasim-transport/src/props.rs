@@ -14,10 +14,10 @@
 //! 2013;65:221–236, itself built on Wang, Kasting & Nitsche (stratum corneum)
 //! and Kretsos et al. 2008 (*Int J Pharm* 346:64; viable tissues). Equations
 //! and values were taken from `shared/reference/transport.md`; its confidence
-//! tags are repeated on each item: **[V]** verbatim in the source, **[P]**
-//! paraphrased, **[S]** secondary source only, **[D]** derived by us,
-//! **[A]** an assumption of this module (no source at hand). No value tagged
-//! [M] (unverified) in the reference is used as data; where only an [M] value
+//! tags are repeated on each item: **\[V\]** verbatim in the source, **\[P\]**
+//! paraphrased, **\[S\]** secondary source only, **\[D\]** derived by us,
+//! **\[A\]** an assumption of this module (no source at hand). No value tagged
+//! \[M\] (unverified) in the reference is used as data; where only an \[M\] value
 //! exists (e.g. some log P in the presets) it is used as a *stated assumption*
 //! and flagged in [`Permeant::note`].
 //!
@@ -28,7 +28,7 @@
 //! the literature in cm and s (1 cm²/s = 1e8 µm²/s).
 //!
 //! Temperature: all correlations are used as fitted (OSP examples are for a
-//! 30 °C skin surface [V]); only the Stokes–Einstein diffusivity of
+//! 30 °C skin surface \[V\]); only the Stokes–Einstein diffusivity of
 //! macromolecules takes an explicit temperature ([`PropsOptions::temperature_c`],
 //! default 30 °C). Nothing else is temperature-corrected: treat the results
 //! as valid for 30–32 °C skin.
@@ -51,21 +51,21 @@ const UM_TO_CM: f64 = 1e-4;
 const S_PER_H: f64 = 3600.0;
 
 /// Tissue (interstitial) pH used for ionisation in the viable epidermis and
-/// dermis: 7.4. OSP / Dancik 2013 ("pH 7.4 in tissue") [V].
+/// dermis: 7.4. OSP / Dancik 2013 ("pH 7.4 in tissue") \[V\].
 pub const TISSUE_PH: f64 = 7.4;
 
-/// Vehicle pH assumed when [`Permeant::vehicle_ph`] is `None` [A]: equal to
+/// Vehicle pH assumed when [`Permeant::vehicle_ph`] is `None` \[A\]: equal to
 /// the tissue pH, 7.4 (no pH information → no pH gradient).
 pub const DEFAULT_VEHICLE_PH: f64 = 7.4;
 
 /// Molecular weight above which a permeant is treated as a macromolecule
-/// (stratum corneum impermeable, Stokes–Einstein diffusivity) [A]. All SC
+/// (stratum corneum impermeable, Stokes–Einstein diffusivity) \[A\]. All SC
 /// correlations used here were fitted on solutes of MW ≲ 750 Da (Potts–Guy
-/// domain 18–~750 Da [S]); 5 kDa is our round cut-off well above that.
+/// domain 18–~750 Da \[S\]); 5 kDa is our round cut-off well above that.
 pub const MACROMOLECULE_MW_DA: f64 = 5000.0;
 
 /// Density assumed for a permeant when converting its water solubility into
-/// the ρ/S_w cap on K_sc, and when estimating V_A ≈ MW/ρ [A]: 1.0 g/cm³.
+/// the ρ/S_w cap on K_sc, and when estimating V_A ≈ MW/ρ \[A\]: 1.0 g/cm³.
 pub const ASSUMED_SOLUTE_DENSITY_G_CM3: f64 = 1.0;
 
 /// Boltzmann constant, J/K (exact SI value).
@@ -77,24 +77,24 @@ const N_AVOGADRO: f64 = 6.022_140_76e23;
 
 /// Fixed structural parameters of the two-phase (brick-and-mortar) SC model,
 /// OSP `skin_permeation_model.mbp3` / Dancik et al. 2013 *Adv Drug Deliv Rev*
-/// 65:221 [V]. First value fully hydrated, second partially hydrated.
+/// 65:221 \[V\]. First value fully hydrated, second partially hydrated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct ScStructure {
-    /// Corneocyte volume fraction φ_cor [V].
+    /// Corneocyte volume fraction φ_cor \[V\].
     phi_cor: f64,
-    /// Keratin fibre volume fraction inside corneocytes φ_f [V].
+    /// Keratin fibre volume fraction inside corneocytes φ_f \[V\].
     phi_f: f64,
-    /// Water : protein mass ratio ν [V].
+    /// Water : protein mass ratio ν \[V\].
     nu: f64,
-    /// Corneocyte lateral size l_x, cm (31.32 / 30.27 µm [V]).
+    /// Corneocyte lateral size l_x, cm (31.32 / 30.27 µm \[V\]).
     l_x_cm: f64,
-    /// Divisor applied to D_lip and k_trans (1 hydrated, 3 partial) [V].
+    /// Divisor applied to D_lip and k_trans (1 hydrated, 3 partial) \[V\].
     lipid_divisor: f64,
-    /// Intercept and coefficients of P̂ for R > 100 [V].
+    /// Intercept and coefficients of P̂ for R > 100 \[V\].
     p_hat_intercept: f64,
     p_hat_sigma_coef: f64,
     p_hat_r_coef: f64,
-    /// c00 of the (unavailable) 25-term polynomial for R ≤ 100 [V].
+    /// c00 of the (unavailable) 25-term polynomial for R ≤ 100 \[V\].
     c00: f64,
 }
 
@@ -122,38 +122,38 @@ const SC_PARTIAL: ScStructure = ScStructure {
     c00: -4.95725,
 };
 
-/// Lipid lamella thickness δ = 13 nm, in cm. OSP [V].
+/// Lipid lamella thickness δ = 13 nm, in cm. OSP \[V\].
 const LAMELLA_DELTA_CM: f64 = 13e-7;
-/// Keratin fibre radius a_f = 35 Å. OSP [V].
+/// Keratin fibre radius a_f = 35 Å. OSP \[V\].
 const KERATIN_FIBRE_RADIUS_A: f64 = 35.0;
-/// Protein mass fraction of the SC w_pro = 0.9. OSP [V].
+/// Protein mass fraction of the SC w_pro = 0.9. OSP \[V\].
 const W_PRO: f64 = 0.9;
-/// Protein density ρ_pro = 1.37 g/cm³. OSP [V].
+/// Protein density ρ_pro = 1.37 g/cm³. OSP \[V\].
 const RHO_PRO: f64 = 1.37;
 /// Water density ρ_w = 1.0 g/cm³ (standard; the OSP formula uses ρ_w).
 const RHO_W: f64 = 1.0;
-/// R threshold between the closed-form P̂ and the polynomial. OSP [V].
+/// R threshold between the closed-form P̂ and the polynomial. OSP \[V\].
 const R_THRESHOLD: f64 = 100.0;
 
 // --- Viable epidermis and dermis, OSP / Dancik 2013 / Kretsos 2008, [V] ----
 
-/// Albumin-accessible volume fraction φ_a = 0.32 [V].
+/// Albumin-accessible volume fraction φ_a = 0.32 \[V\].
 const PHI_A: f64 = 0.32;
-/// Aqueous volume fraction φ_aq = 0.6 [V].
+/// Aqueous volume fraction φ_aq = 0.6 \[V\].
 const PHI_AQ: f64 = 0.6;
-/// Lipid volume fraction φ_lip = 0.001 [V].
+/// Lipid volume fraction φ_lip = 0.001 \[V\].
 const PHI_LIP: f64 = 0.001;
-/// Diffusivity of albumin-bound solute D_bound = 1e-7 cm²/s [V].
+/// Diffusivity of albumin-bound solute D_bound = 1e-7 cm²/s \[V\].
 const D_BOUND_CM2_S: f64 = 1e-7;
 
 // --- Dermal clearance, OSP / Dancik 2013 (transport.md §3), [V] ------------
 
-/// Capillary surface area per volume S = 100 cm²/cm³ [V].
+/// Capillary surface area per volume S = 100 cm²/cm³ \[V\].
 const CAPILLARY_S_PER_CM: f64 = 100.0;
-/// Blood-flow-limited clearance Q = 0.132 min⁻¹ = 2.2e-3 s⁻¹ [V].
+/// Blood-flow-limited clearance Q = 0.132 min⁻¹ = 2.2e-3 s⁻¹ \[V\].
 const CLEARANCE_Q_PER_S: f64 = 2.2e-3;
 /// Capillary permeability multiplier m = 100 on Potts–Guy kp (Fedorowicz
-/// 2011, as used in OSP) [V].
+/// 2011, as used in OSP) \[V\].
 const CAPILLARY_MULTIPLIER: f64 = 100.0;
 
 // ---------------------------------------------------------------------------
@@ -217,14 +217,14 @@ pub enum Ionisation {
 }
 
 /// Class used for the albumin-binding (fraction unbound) correlation of
-/// Kretsos et al. 2008 as coded in OSP [V]: coefficients (A, B).
+/// Kretsos et al. 2008 as coded in OSP \[V\]: coefficients (A, B).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BindingClass {
-    /// Neutral solutes and bases: (A, B) = (0.5578, 0.0188) [V].
+    /// Neutral solutes and bases: (A, B) = (0.5578, 0.0188) \[V\].
     NeutralOrBase,
-    /// Acids with an albumin-binding pharmacophore: (0.7936, 0.2239) [V].
+    /// Acids with an albumin-binding pharmacophore: (0.7936, 0.2239) \[V\].
     AcidWithPharmacophore,
-    /// Acids without pharmacophore, and zwitterions: (0.3127, 0.5121) [V].
+    /// Acids without pharmacophore, and zwitterions: (0.3127, 0.5121) \[V\].
     AcidWithoutPharmacophoreOrZwitterion,
 }
 
@@ -246,9 +246,9 @@ impl BindingClass {
 /// Source: Schroeder's additive method as tabulated in Poling BE, Prausnitz
 /// JM, O'Connell JP, *The Properties of Gases and Liquids*, 5th ed.,
 /// McGraw-Hill 2001 (Table 4-8) — cited by us, **not in the reference**; OSP
-/// uses "the Schroeder increments" [V] without listing them. Check: it gives
+/// uses "the Schroeder increments" \[V\] without listing them. Check: it gives
 /// exactly the V_A quoted in transport.md §4 for caffeine (182) and
-/// niacinamide (126) [D].
+/// niacinamide (126) \[D\].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SchroederCounts {
     /// Carbon atoms.
@@ -320,12 +320,12 @@ pub struct Permeant {
     /// diffusivity is computed by Stokes–Einstein.
     pub hydrodynamic_radius_nm: Option<f64>,
     /// Schroeder molar volume V_A, cm³/mol (see [`SchroederCounts`]).
-    /// `None` → estimated as MW / ρ with ρ = 1.0 g/cm³ [A] (flagged in
+    /// `None` → estimated as MW / ρ with ρ = 1.0 g/cm³ \[A\] (flagged in
     /// [`Coefficients::warnings`]).
     pub molar_volume_cm3_mol: Option<f64>,
     /// Albumin-binding class for the fraction-unbound correlation.
     /// `None` → `NeutralOrBase` for neutral solutes and bases,
-    /// `AcidWithoutPharmacophoreOrZwitterion` for acids [A].
+    /// `AcidWithoutPharmacophoreOrZwitterion` for acids \[A\].
     pub binding_class: Option<BindingClass>,
     /// Provenance of the values and any assumption (free text).
     pub note: String,
@@ -385,14 +385,14 @@ impl Permeant {
 /// Hydration state of the stratum corneum (OSP's two parameter sets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScHydration {
-    /// Fully hydrated (occluded); OSP thickness 43 µm [V].
+    /// Fully hydrated (occluded); OSP thickness 43 µm \[V\].
     Full,
-    /// Partially hydrated (non-occluded); OSP thickness 13 µm [V].
+    /// Partially hydrated (non-occluded); OSP thickness 13 µm \[V\].
     Partial,
 }
 
 impl ScHydration {
-    /// OSP's SC thickness for this hydration state, µm [V]
+    /// OSP's SC thickness for this hydration state, µm \[V\]
     /// (43 fully hydrated, 13 partially hydrated).
     pub fn default_thickness_um(self) -> f64 {
         match self {
@@ -417,7 +417,7 @@ pub enum LowRPolicy {
     /// Use the R > 100 closed form anyway (extrapolation) and flag it
     /// ([`ScRegime::LowRExtrapolated`]). Default. Likely an **upper bound**
     /// on P_sc: at σ = 1, R = 1 the closed form gives P̂ ≈ 7.7e-4 (hydrated)
-    /// whereas the polynomial gives 10^c00 = 3.3e-5 there [D].
+    /// whereas the polynomial gives 10^c00 = 3.3e-5 there \[D\].
     #[default]
     ExtrapolateHighR,
     /// Use Potts–Guy kp (scaled by the vehicle un-ionised fraction) as the SC
@@ -430,11 +430,11 @@ pub enum LowRPolicy {
 pub enum TissuePartition {
     /// K_free = φ_aq: tissue total / vehicle total concentration, assuming
     /// the aqueous phases are in direct contact (micro-channel) so both
-    /// charge forms equilibrate; no ion trapping. Default [A]. Identical to
+    /// charge forms equilibrate; no ion trapping. Default \[A\]. Identical to
     /// OSP for neutral solutes.
     #[default]
     TotalAqueous,
-    /// K_free = φ_aq / f_non(7.4), as literally coded in OSP [V]: partition
+    /// K_free = φ_aq / f_non(7.4), as literally coded in OSP \[V\]: partition
     /// referred to the un-ionised species (ion trapping across a lipid
     /// barrier).
     OspNeutralReference,
@@ -448,7 +448,7 @@ pub struct PropsOptions {
     /// Viable-tissue partition reference.
     pub tissue_partition: TissuePartition,
     /// Temperature for Stokes–Einstein (macromolecules), °C. Default 30 °C,
-    /// the OSP skin-surface temperature [V]. Allowed 0–60 °C.
+    /// the OSP skin-surface temperature \[V\]. Allowed 0–60 °C.
     pub temperature_c: f64,
 }
 
@@ -476,7 +476,7 @@ pub struct LayerCoefficients {
 /// Which SC permeability expression was used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScRegime {
-    /// R > 100: OSP closed-form homogenised permeability [V].
+    /// R > 100: OSP closed-form homogenised permeability \[V\].
     Homogenised,
     /// R ≤ 100, closed form extrapolated ([`LowRPolicy::ExtrapolateHighR`]).
     LowRExtrapolated,
@@ -568,14 +568,14 @@ pub struct Coefficients {
 
 /// Potts & Guy 1992 (*Pharm Res* 9:663–669) permeability, cm/h:
 /// log kp = −2.7437 + 0.71·log Kow − 0.0061·MW, as coded in OSP `P_cap`
-/// [V]. Domain: log Kow −3…+6, MW 18…~750 [S].
+/// \[V\]. Domain: log Kow −3…+6, MW 18…~750 \[S\].
 pub fn potts_guy_kp_cm_h(log_kow: f64, molecular_weight_da: f64) -> f64 {
     10f64.powf(-2.7437 + 0.71 * log_kow - 0.0061 * molecular_weight_da)
 }
 
 /// Henderson–Hasselbalch un-ionised fraction at `ph`
 /// (acid: 1/(1 + 10^(pH − pKa)); base: 1/(1 + 10^(pKa − pH)); neutral: 1).
-/// OSP computes f_non from the same Henderson–Hasselbalch terms [V].
+/// OSP computes f_non from the same Henderson–Hasselbalch terms \[V\].
 pub fn unionised_fraction(ionisation: Ionisation, pka: Option<f64>, ph: f64) -> f64 {
     match (ionisation, pka) {
         (Ionisation::Neutral, _) | (_, None) => 1.0,
@@ -586,14 +586,14 @@ pub fn unionised_fraction(ionisation: Ionisation, pka: Option<f64>, ph: f64) -> 
 
 /// Free (unbound) aqueous diffusivity in viable epidermis and dermis,
 /// D_free = 10^(−4.15 − 0.6555·log10 MW) cm²/s (OSP, Kretsos 2008 basis)
-/// [V]. Returned in cm²/s.
+/// \[V\]. Returned in cm²/s.
 pub fn d_free_cm2_s(molecular_weight_da: f64) -> f64 {
     10f64.powf(-4.15 - 0.6555 * molecular_weight_da.log10())
 }
 
 /// SC lipid diffusivity, D_lip = 1.24e-7·(100/MW)^2.43 + 2.34e-9 cm²/s,
 /// ÷3 when partially hydrated (OSP; Wang–Kasting 2007 equivalent form
-/// 8.98e-3·MW^−2.43 + 2.34e-9 [S]) [V]. cm²/s.
+/// 8.98e-3·MW^−2.43 + 2.34e-9 \[S\]) \[V\]. cm²/s.
 pub fn d_lip_cm2_s(molecular_weight_da: f64, hydration: ScHydration) -> f64 {
     let d = 1.24e-7 * (100.0 / molecular_weight_da).powf(2.43) + 2.34e-9;
     d / hydration.structure().lipid_divisor
@@ -601,20 +601,20 @@ pub fn d_lip_cm2_s(molecular_weight_da: f64, hydration: ScHydration) -> f64 {
 
 /// Trans-bilayer mass-transfer coefficient,
 /// log10 k_trans [cm/s] = −0.570 − 0.840·MW^(1/3), ÷3 when partially
-/// hydrated (OSP) [V]. The skindiff card's Wang 2006 variant
-/// (−0.725 − 0.792·MW^(1/3)) [S] is not used (see MODELS-props.md).
+/// hydrated (OSP) \[V\]. The skindiff card's Wang 2006 variant
+/// (−0.725 − 0.792·MW^(1/3)) \[S\] is not used (see MODELS-props.md).
 pub fn k_trans_cm_s(molecular_weight_da: f64, hydration: ScHydration) -> f64 {
     10f64.powf(-0.570 - 0.840 * molecular_weight_da.cbrt()) / hydration.structure().lipid_divisor
 }
 
-/// Aqueous diffusivity from the Schroeder molar volume V_A (OSP) [V]:
+/// Aqueous diffusivity from the Schroeder molar volume V_A (OSP) \[V\]:
 /// D_aq = 1.92e-4·V_A^−0.6 cm²/s for V_A < 445.2 cm³/mol, otherwise
 /// 3.78e-5·V_A^−1/3. Returned in cm²/s.
 pub fn d_aq_from_molar_volume_cm2_s(v_a_cm3_mol: f64) -> f64 {
     if v_a_cm3_mol < 445.2 { 1.92e-4 * v_a_cm3_mol.powf(-0.6) } else { 3.78e-5 * v_a_cm3_mol.powf(-1.0 / 3.0) }
 }
 
-/// Solute radius from V_A (OSP) [V]: a_s [Å] = 0.145·V_A^0.6 for
+/// Solute radius from V_A (OSP) \[V\]: a_s \[Å\] = 0.145·V_A^0.6 for
 /// V_A < 445.2, otherwise 0.735·V_A^(1/3). Returned in nm.
 pub fn solute_radius_from_molar_volume_nm(v_a_cm3_mol: f64) -> f64 {
     let a_angstrom = if v_a_cm3_mol < 445.2 { 0.145 * v_a_cm3_mol.powf(0.6) } else { 0.735 * v_a_cm3_mol.cbrt() };
@@ -624,14 +624,14 @@ pub fn solute_radius_from_molar_volume_nm(v_a_cm3_mol: f64) -> f64 {
 /// Dynamic viscosity of water, Pa·s, Vogel-type correlation
 /// η = 2.414e-5·10^(247.8/(T − 140)) (T in K) [A: standard engineering
 /// correlation, cited by us; gives 0.891 mPa·s at 25 °C, matching the
-/// 0.89 mPa·s in transport.md §4 [S]].
+/// 0.89 mPa·s in transport.md §4 \[S\]].
 pub fn water_viscosity_pa_s(temperature_c: f64) -> f64 {
     let t = temperature_c + 273.15;
     2.414e-5 * 10f64.powf(247.8 / (t - 140.0))
 }
 
 /// Stokes–Einstein diffusivity D = k_B·T/(6π·η·r) in water, cm²/s
-/// (transport.md §4 [V] for the formula).
+/// (transport.md §4 \[V\] for the formula).
 pub fn stokes_einstein_cm2_s(radius_nm: f64, temperature_c: f64) -> f64 {
     let t = temperature_c + 273.15;
     let d_m2_s =
@@ -639,15 +639,15 @@ pub fn stokes_einstein_cm2_s(radius_nm: f64, temperature_c: f64) -> f64 {
     d_m2_s * 1e4
 }
 
-/// Protein hydrodynamic radius, Wilkins et al. 1999: R_h [Å] = 4.75·N^0.29,
-/// N = MW/110 Da (transport.md §4, [S]). Returned in nm.
+/// Protein hydrodynamic radius, Wilkins et al. 1999: R_h \[Å\] = 4.75·N^0.29,
+/// N = MW/110 Da (transport.md §4, \[S\]). Returned in nm.
 pub fn wilkins_radius_nm(molecular_weight_da: f64) -> f64 {
     4.75 * (molecular_weight_da / 110.0).powf(0.29) / 10.0
 }
 
 /// Viscometric (equivalent-sphere) radius of a polymer coil from its
-/// intrinsic viscosity: R_η = (3·[η]·M / (10·π·N_A))^(1/3) (Einstein
-/// viscosity relation; standard polymer physics, cited by us [A]).
+/// intrinsic viscosity: R_η = (3·\[η\]·M / (10·π·N_A))^(1/3) (Einstein
+/// viscosity relation; standard polymer physics, cited by us \[A\]).
 /// `intrinsic_viscosity_m3_kg` in m³/kg, M in g/mol; returns nm.
 pub fn viscometric_radius_nm(intrinsic_viscosity_m3_kg: f64, molecular_weight_da: f64) -> f64 {
     // [η] m³/kg → cm³/g: ×1000.
@@ -659,7 +659,7 @@ pub fn viscometric_radius_nm(intrinsic_viscosity_m3_kg: f64, molecular_weight_da
 /// Renkin 1954 hindrance for a sphere in a cylindrical pore (partition and
 /// hydrodynamic drag combined):
 /// D/D0 = (1−λ)²·(1 − 2.104λ + 2.09λ³ − 0.95λ⁵), λ = a_s / r_pore
-/// (transport.md §4: formula [V], citation [M]).
+/// (transport.md §4: formula \[V\], citation \[M\]).
 ///
 /// Returns a value in [0, 1]: 1 at λ = 0, 0 for λ ≥ 1. Invalid input
 /// (non-finite, negative solute radius, non-positive pore radius) returns
@@ -922,12 +922,12 @@ pub struct SteadyPermeability {
 }
 
 /// Layer permeabilities and the overall steady permeability of SC + VE +
-/// dermis as resistances in series (OSP / Dancik 2013 [V]):
+/// dermis as resistances in series (OSP / Dancik 2013 \[V\]):
 /// kp = 1/(1/P_sc + 1/P_ed + 1/P_de).
 ///
 /// The dermis term uses the coefficients' clearance: with k = 0 (in vitro,
 /// Franz cell, sink at the base) P_de = D·K/h; with k > 0 (in vivo)
-/// P_de = K·√(k·D)/tanh(h·√(k/D)), the OSP form [V] (which tends to D·K/h
+/// P_de = K·√(k·D)/tanh(h·√(k/D)), the OSP form \[V\] (which tends to D·K/h
 /// as k → 0). Note: this form is the flux for a dermis with clearance *and*
 /// a zero-concentration base; a no-flux base would give K·√(kD)·tanh(·)
 /// (see MODELS-props.md). Thicknesses in µm.

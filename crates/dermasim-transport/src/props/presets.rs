@@ -2,10 +2,10 @@
 //! solutes).
 //!
 //! Every value carries its source and confidence tag from
-//! `shared/reference/transport.md` ([V] verbatim, [S] secondary, [D] derived
-//! by us); values that exist only as [M] (unverified) in the reference, or
-//! not at all, are **assumptions** [A] and are listed in each preset's
-//! `note`. Schroeder molar volumes V_A are computed by us [D] from the
+//! `shared/reference/transport.md` (\[V\] verbatim, \[S\] secondary, \[D\] derived
+//! by us); values that exist only as \[M\] (unverified) in the reference, or
+//! not at all, are **assumptions** \[A\] and are listed in each preset's
+//! `note`. Schroeder molar volumes V_A are computed by us \[D\] from the
 //! molecular formula with [`SchroederCounts`] (Poling, Prausnitz & O'Connell
 //! 2001, cited by us).
 
@@ -63,7 +63,7 @@ fn va(c: u32, h: u32, o: u32, n: u32, double_bonds: u32, rings: u32) -> Option<f
 }
 
 /// Log–log interpolation of HA intrinsic viscosity between two rows of the
-/// supplier table in transport.md §4 [S] (3 kDa → 0.02, 100 kDa → 0.3,
+/// supplier table in transport.md §4 \[S\] (3 kDa → 0.02, 100 kDa → 0.3,
 /// 1 MDa → 1.73, 3 MDa → 4.06 m³/kg).
 fn ha_intrinsic_viscosity_m3_kg(mw: f64) -> f64 {
     const TABLE: [(f64, f64); 4] = [(3e3, 0.02), (1e5, 0.3), (1e6, 1.73), (3e6, 4.06)];
