@@ -54,7 +54,8 @@ pub struct SkinInput {
     /// Override: reticular dermis thickness, µm.
     #[serde(default)]
     pub reticular_dermis_um: Option<f64>,
-    /// Override: "in-vivo" or "franz-cell" (excised skin over a receptor sink).
+    /// Override: "in-vivo", or "franz-cell" / "excised" (excised skin; in a Franz cell over a
+    /// receptor sink, no blood clearance).
     #[serde(default)]
     pub mounting: Option<String>,
     /// Skin or health conditions (e.g. "active-acne", "rosacea", "anticoagulants").

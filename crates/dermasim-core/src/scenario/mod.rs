@@ -368,9 +368,11 @@ fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
     );
     let mounting = match &s.mounting {
         None => preset.mounting,
-        Some(m) => {
-            c.one_of("skin.mounting", m, &[("in-vivo", Mounting::InVivo), ("franz-cell", Mounting::FranzCell)])?
-        }
+        Some(m) => c.one_of(
+            "skin.mounting",
+            m,
+            &[("in-vivo", Mounting::InVivo), ("franz-cell", Mounting::FranzCell), ("excised", Mounting::FranzCell)],
+        )?,
     };
     // Excised skin deflects more than living skin (see skin::EXCISED_DEFLECTION_FACTOR).
     let deflection_factor = match (preset.mounting, mounting) {

@@ -1,0 +1,198 @@
+//! End-to-end tests of the `dermasim` binary: what a user types, what they get.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dermasim"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dermasim-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+const VALID: &str = r#"
+[skin]
+site = "cheek"
+
+[device]
+type = "dermaroller"
+preset = "roller-192"
+needle_length_mm = 1.0
+
+[protocol]
+setting = "office"
+area_cm2 = 4
+passes = [{ direction_deg = 0, count = 2 }, { direction_deg = 90, count = 2 }]
+
+[simulation]
+seed = 5
+transport = "off"
+"#;
+
+fn scenario_file(name: &str, text: &str) -> PathBuf {
+    let dir = tmp(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("scenario.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn run_writes_the_outputs_and_a_human_summary() {
+    let out = tmp("run-out");
+    let ex = root().join("examples/home-roller-serum.toml");
+    let o = run(&["run", ex.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["summary.json", "punctures.csv", "channels.csv"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in ["total", "density_per_cm2", "distinct_density_per_cm2", "coverage_fraction"] {
+        assert!(s["punctures"][key].is_number(), "punctures.{key}");
+    }
+    for key in ["mean_depth_um", "depth_fraction_mean"] {
+        assert!(s["channels"][key].is_number(), "channels.{key}");
+    }
+    for layer in ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis"] {
+        let f = s["channels"]["reach"][layer].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&f), "reach.{layer} = {f}");
+    }
+    // One CSV row per simulated puncture.
+    let rows = std::fs::read_to_string(out.join("channels.csv")).unwrap().lines().count() - 1;
+    assert_eq!(rows as u64, s["punctures"]["simulated"].as_u64().unwrap());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("mean depth") && text.contains("not a medical device"), "{text}");
+}
+
+#[test]
+fn same_seed_same_summary_whatever_the_thread_count() {
+    let p = scenario_file("det", VALID);
+    let (a, b) = (tmp("det-a"), tmp("det-b"));
+    let o1 = run(&["run", p.to_str().unwrap(), "--out", a.to_str().unwrap(), "--threads", "1", "--quiet"]);
+    let o2 = run(&["run", p.to_str().unwrap(), "--out", b.to_str().unwrap(), "--threads", "2", "--quiet"]);
+    assert!(o1.status.success() && o2.status.success());
+    for f in ["summary.json", "channels.csv", "punctures.csv"] {
+        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f} differs");
+    }
+    // A different seed gives different channels.
+    let c = tmp("det-c");
+    assert!(
+        run(&["run", p.to_str().unwrap(), "--out", c.to_str().unwrap(), "--seed", "6", "--quiet"]).status.success()
+    );
+    assert_ne!(std::fs::read(a.join("channels.csv")).unwrap(), std::fs::read(c.join("channels.csv")).unwrap());
+}
+
+#[test]
+fn a_non_empty_output_directory_needs_force() {
+    let p = scenario_file("force", VALID);
+    let out = tmp("force-out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "x").unwrap();
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(out.join("keep.txt").exists(), "nothing is touched without --force");
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("summary.json").exists() && !out.join("keep.txt").exists());
+}
+
+#[test]
+fn json_flag_prints_the_summary() {
+    let p = scenario_file("json", VALID);
+    let out = tmp("json-out");
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]);
+    assert!(o.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    assert_eq!(s["scenario"]["seed"], 5);
+}
+
+/// Each kind of bad input: exit code 2, a message naming the field, no panic, no output.
+#[test]
+fn bad_files_are_refused_with_the_field_named() {
+    let cases: &[(&str, String, &str)] = &[
+        ("syntax", VALID.replace("site = \"cheek\"", "site = \"cheek"), "skin"),
+        ("unknown key", VALID.replace("area_cm2 = 4", "area_cm2 = 4\nareas = 5"), "areas"),
+        ("wrong type", VALID.replace("area_cm2 = 4", "area_cm2 = \"four\""), "area_cm2"),
+        (
+            "negative length",
+            VALID.replace("needle_length_mm = 1.0", "needle_length_mm = -1.0"),
+            "device.needle_length_mm",
+        ),
+        ("12 mm needle", VALID.replace("needle_length_mm = 1.0", "needle_length_mm = 12"), "0.05 to 3.5"),
+        ("unknown site", VALID.replace("\"cheek\"", "\"elbow\""), "skin.site"),
+        ("missing section", VALID.replace("[protocol]", "[protocolx]"), "protocol"),
+        ("bad pass count", VALID.replace("count = 2 }, {", "count = 0 }, {"), "protocol.passes[0].count"),
+    ];
+    for (what, text, needle) in cases {
+        let p = scenario_file(&format!("bad-{}", what.replace(' ', "-")), text);
+        let out = tmp(&format!("bad-out-{}", what.replace(' ', "-")));
+        let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(needle), "{what}: message does not name '{needle}': {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert!(!out.exists(), "{what}: output written for a bad file");
+    }
+}
+
+#[test]
+fn set_overrides_are_validated_too() {
+    let p = scenario_file("set", VALID);
+    let out = tmp("set-out");
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "device.needle_length_mm=9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("device.needle_length_mm") && stderr(&o).contains("--set"), "{}", stderr(&o));
+    let o = run(&[
+        "run",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "device.needle_length_mm=0.5",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["scenario"]["needle_length_mm"], 0.5);
+}
+
+#[test]
+fn schema_and_presets_print() {
+    let o = run(&["schema"]);
+    assert!(o.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).expect("schema is JSON");
+    assert!(s["properties"]["device"].is_object() || s.to_string().contains("needle_length_mm"));
+    let o = run(&["presets"]);
+    let t = String::from_utf8_lossy(&o.stdout);
+    for name in ["forehead", "porcine-ear", "dermatomed-human", "hairless-rat", "roller-192", "pen-12", "pen-36"] {
+        assert!(t.contains(name), "{name} missing from presets");
+    }
+}
+
+#[test]
+fn every_example_validates() {
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "toml") {
+            let o = run(&["validate", p.to_str().unwrap()]);
+            assert!(o.status.success(), "{}: {}", p.display(), stderr(&o));
+        }
+    }
+}
