@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 
 pub mod channels;
+pub mod delivery;
 pub mod device;
 pub mod pattern;
 pub mod punctures;
@@ -63,6 +64,8 @@ pub struct Outcome {
     pub channels: Vec<Channel>,
     /// Pattern statistics of the window.
     pub pattern: PatternStats,
+    /// Transport: delivery of each product, treated against intact skin.
+    pub delivery: delivery::DeliveryOutcome,
     /// The key numbers (what `summary.json` holds).
     pub summary: Summary,
 }
@@ -73,6 +76,10 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
     let punctures = punctures::generate(scenario);
     let channels = channels::form(&punctures, &scenario.device, &scenario.skin, seed);
     let pattern = pattern::analyse(&channels, punctures.window_um);
-    let summary = summary::summarise(scenario, &punctures, &channels, &pattern);
-    Outcome { scenario: scenario.clone(), punctures, channels, pattern, summary }
+    let openness: Vec<(f64, f64)> = Vec::new();
+    let delivery = delivery::deliver(scenario, &channels, &pattern, punctures.window_um, &openness);
+    let mut summary = summary::summarise(scenario, &punctures, &channels, &pattern);
+    summary.delivery = delivery.products.clone();
+    summary.delivery_errors = delivery.errors.clone();
+    Outcome { scenario: scenario.clone(), punctures, channels, pattern, delivery, summary }
 }

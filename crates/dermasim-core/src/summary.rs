@@ -22,6 +22,12 @@ pub struct Summary {
     pub punctures: PunctureSummary,
     /// Channels.
     pub channels: ChannelSummary,
+    /// Transport: per product, `delivery.<product name>`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub delivery: std::collections::BTreeMap<String, crate::delivery::Delivery>,
+    /// Products whose transport could not be computed, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delivery_errors: Vec<crate::delivery::DeliveryError>,
     /// Always present: dermasim informs, it does not prescribe.
     pub disclaimer: &'static str,
 }
@@ -187,6 +193,8 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
                 hypodermis: reach_at(Layer::Hypodermis),
             },
         },
+        delivery: Default::default(),
+        delivery_errors: Vec::new(),
         disclaimer: DISCLAIMER,
     }
 }

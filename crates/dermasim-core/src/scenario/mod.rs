@@ -222,7 +222,9 @@ fn apply_override(table: &mut toml::Table, spec: &str) -> Result<String, Scenari
     let bad = |m: String| ScenarioError { field: spec.to_string(), message: m, span: None };
     let (path, raw) = spec.split_once('=').ok_or_else(|| bad(format!("--set '{spec}': expected key.path=value")))?;
     let path = path.trim();
-    let keys: Vec<&str> = path.split('.').collect();
+    // `products[0].name` and `products.0.name` address array elements.
+    let normalised = path.replace('[', ".").replace(']', "");
+    let keys: Vec<&str> = normalised.split('.').collect();
     if keys.iter().any(|k| k.is_empty()) {
         return Err(bad(format!("--set '{spec}': empty key in '{path}'")));
     }
@@ -230,16 +232,33 @@ fn apply_override(table: &mut toml::Table, spec: &str) -> Result<String, Scenari
         Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.trim().to_string())),
         Err(_) => toml::Value::String(raw.trim().to_string()),
     };
-    let mut cur = table;
-    for k in &keys[..keys.len() - 1] {
-        let entry = cur.entry(k.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        cur = match entry {
-            toml::Value::Table(t) => t,
-            _ => return Err(bad(format!("--set '{spec}': '{k}' is not a table"))),
+    let (first, rest) = keys.split_first().ok_or_else(|| bad(format!("--set '{spec}': no key")))?;
+    let mut cur = table.entry(first.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    for k in rest {
+        cur = match cur {
+            toml::Value::Table(t) => t.entry(k.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new())),
+            toml::Value::Array(a) => {
+                let len = a.len();
+                let i = k.parse::<usize>().ok().filter(|&i| i < len).ok_or_else(|| {
+                    bad(format!("--set '{spec}': '{k}' is not an index of this list (it has {len} entries)"))
+                })?;
+                &mut a[i]
+            }
+            _ => return Err(bad(format!("--set '{spec}': cannot go into '{k}': its parent is not a table"))),
         };
     }
-    cur.insert(keys[keys.len() - 1].to_string(), value);
-    Ok(path.to_string())
+    *cur = value;
+    // The canonical path, as validation names fields: `products[0].name`.
+    let mut canonical = first.to_string();
+    for k in rest {
+        if k.parse::<usize>().is_ok() {
+            canonical.push_str(&format!("[{k}]"));
+        } else {
+            canonical.push('.');
+            canonical.push_str(k);
+        }
+    }
+    Ok(canonical)
 }
 
 /// Finds the span of a dotted path in the original text.
@@ -630,6 +649,23 @@ fn validate_products(f: &ScenarioFile, c: &mut Checker<'_>) -> Vec<Product> {
                 &at("name"),
                 format!("{} = \"{}\" is used twice: product names must be unique", at("name"), p.name),
             );
+        }
+        if dermasim_transport::props::preset(&p.name).is_none() {
+            for (key, given) in
+                [("molecular_weight_da", p.molecular_weight_da.is_some()), ("log_kow", p.log_kow.is_some())]
+            {
+                if !given {
+                    c.missing(
+                        &at(key),
+                        &format!(
+                            "\"{}\" is not a preset active, so {} is needed (presets: {})",
+                            p.name,
+                            key,
+                            dermasim_transport::props::preset_names().join(", ")
+                        ),
+                    );
+                }
+            }
         }
         let mw = p.molecular_weight_da.map(|v| c.range(&at("molecular_weight_da"), v, 10.0, 5.0e6, "Da"));
         let log_kow = p.log_kow.map(|v| c.range(&at("log_kow"), v, -8.0, 10.0, ""));
