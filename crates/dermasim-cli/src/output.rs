@@ -183,5 +183,11 @@ pub fn presets_text() -> String {
         );
     }
     let _ = writeln!(t, "\nPen cartridges (device.cartridge): \"12\" (3 x 4), \"36\" (6 x 6)");
+    let _ = writeln!(t, "\nActives (products.name; sources: dermasim_transport::props presets, docs/models.md):");
+    for name in dermasim_core::transport::props::preset_names() {
+        if let Some(p) = dermasim_core::transport::props::preset(name) {
+            let _ = writeln!(t, "  {:<26} MW {} Da, log Kow {}", name, p.molecular_weight_da, p.log_kow);
+        }
+    }
     t
 }

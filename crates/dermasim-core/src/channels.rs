@@ -285,6 +285,45 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Depth never exceeds the needle, never decreases with length, and never increases with
+        /// a duller tip or a more compliant skin, for every drive.
+        #[test]
+        fn depth_is_bounded_and_monotonic(
+            l in 50.0f64..3500.0,
+            dl in 0.0f64..1000.0,
+            tip in 0.5f64..60.0,
+            dtip in 0.0f64..40.0,
+            s in 1.0f64..6.0,
+            drive in 0usize..3,
+        ) {
+            let drive = [Drive::HandRolled, Drive::HandPressed, Drive::Motor][drive];
+            let n = |l: f64| Needle { length_um: l, diameter_um: 250.0, tip_radius_um: tip };
+            let d = mean_depth_um(&n(l), tip, drive, s);
+            proptest::prop_assert!((0.0..=l).contains(&d));
+            proptest::prop_assert!(mean_depth_um(&n(l + dl), tip, drive, s) >= d);
+            proptest::prop_assert!(mean_depth_um(&n(l), tip + dtip, drive, s) <= d);
+            proptest::prop_assert!(mean_depth_um(&n(l), tip, drive, s + 0.5) <= d);
+        }
+    }
+
+    #[test]
+    fn deeper_needles_reach_deeper_layers() {
+        let layers = LayerThickness {
+            stratum_corneum_um: 16.8,
+            viable_epidermis_um: 55.0,
+            papillary_dermis_um: 200.0,
+            reticular_dermis_um: 800.0,
+        };
+        let mut last = Layer::StratumCorneum;
+        for l in [100.0, 250.0, 500.0, 1000.0, 1500.0, 2500.0, 3500.0] {
+            let layer = layers.layer_at_depth(mean_depth_um(&needle(l), 4.0, Drive::HandRolled, 1.0));
+            assert!(layer >= last, "{l} um reaches {layer:?}, shallower than {last:?}");
+            last = layer;
+        }
+        assert!(last >= Layer::ReticularDermis);
+    }
+
     #[test]
     fn duller_tips_and_excised_skin_give_shallower_channels() {
         let n = needle(1000.0);

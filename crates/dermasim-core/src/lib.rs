@@ -47,6 +47,9 @@ pub mod scenario;
 pub mod skin;
 pub mod summary;
 
+/// The transport engine and the permeant chemistry, re-exported for front ends.
+pub use dermasim_transport as transport;
+
 use channels::Channel;
 use pattern::PatternStats;
 use punctures::PunctureMap;
