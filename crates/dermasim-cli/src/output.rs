@@ -147,6 +147,20 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
         100.0 * c.reach.papillary_dermis,
         100.0 * c.reach.reticular_dermis
     );
+    for (name, d) in &s.delivery {
+        let er = d
+            .enhancement_ratio
+            .map(|r| format!("{r:.3}x"))
+            .unwrap_or_else(|| "unbounded: intact skin lets through less than 1 pg/cm2".into());
+        let _ = writeln!(
+            t,
+            "  {name}: {:.3} ug/cm2 past the stratum corneum in {} h ({:.3} on intact skin, enhancement {er}), above 1 % of the donor down to {:.0} um",
+            d.cumulative_ug_per_cm2, d.duration_h, d.intact_cumulative_ug_per_cm2, d.max_depth_um_above_threshold
+        );
+    }
+    for e in &s.delivery_errors {
+        let _ = writeln!(t, "  {}: transport not computed: {}", e.product, e.error);
+    }
     let _ = writeln!(t, "  outputs: {}", out.display());
     let _ = writeln!(t, "  {}", s.disclaimer);
     t

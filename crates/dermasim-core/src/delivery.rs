@@ -38,6 +38,10 @@ pub const PATCH_WINDOW_UM: f64 = 2000.0;
 /// lets nothing measurable through in a month (L²/D ≈ 10⁵ years for 15 µm).
 pub const MIN_DIFFUSIVITY_UM2_S: f64 = 1e-9;
 
+/// Amounts below this are reported as "nothing", µg/cm² (1 pg/cm²: far below what any assay
+/// detects). Numerical choice; it keeps ratios from dividing by round-off.
+pub const NEGLIGIBLE_UG_PER_CM2: f64 = 1e-6;
+
 /// Delivery of one product.
 #[derive(Clone, Debug, Serialize)]
 pub struct Delivery {
@@ -49,7 +53,8 @@ pub struct Delivery {
     pub cumulative_ug_per_cm2: f64,
     /// The same on intact skin, µg/cm².
     pub intact_cumulative_ug_per_cm2: f64,
-    /// Treated / intact (None when nothing crosses intact skin).
+    /// Treated / intact (None when intact skin lets through less than
+    /// [`NEGLIGIBLE_UG_PER_CM2`]: the ratio is then unbounded, not a number to quote).
     pub enhancement_ratio: Option<f64>,
     /// Amount in the skin at the end (every layer, stratum corneum and channel fluid included),
     /// µg/cm²: what a tape-strip or a fluorescence image of the skin measures.
@@ -300,10 +305,10 @@ fn deliver_one(
         mode: s.simulation.transport,
         cumulative_ug_per_cm2: q,
         intact_cumulative_ug_per_cm2: q0,
-        enhancement_ratio: (q0 > 0.0).then(|| q / q0),
+        enhancement_ratio: (q0 > NEGLIGIBLE_UG_PER_CM2).then(|| q / q0),
         skin_content_ug_per_cm2: m,
         intact_skin_content_ug_per_cm2: m0,
-        skin_content_ratio: (m0 > 0.0).then(|| m / m0),
+        skin_content_ratio: (m0 > NEGLIGIBLE_UG_PER_CM2).then(|| m / m0),
         lag_time_h: treated.lag_time_h,
         intact_lag_time_h: intact.lag_time_h,
         max_depth_um_above_threshold: treated.max_depth_um_above_threshold,
