@@ -40,6 +40,7 @@
 pub mod channels;
 pub mod delivery;
 pub mod device;
+pub mod healing;
 pub mod pattern;
 pub mod punctures;
 pub mod rng;
@@ -69,6 +70,8 @@ pub struct Outcome {
     pub pattern: PatternStats,
     /// Transport: delivery of each product, treated against intact skin.
     pub delivery: delivery::DeliveryOutcome,
+    /// Healing of one session: resealing, barrier, redness (None for excised skin).
+    pub healing: Option<healing::Healing>,
     /// The key numbers (what `summary.json` holds).
     pub summary: Summary,
 }
@@ -79,10 +82,12 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
     let punctures = punctures::generate(scenario);
     let channels = channels::form(&punctures, &scenario.device, &scenario.skin, seed);
     let pattern = pattern::analyse(&channels, punctures.window_um);
+    let healing = healing::assess(scenario, &channels, punctures.window_cm2());
     let openness: Vec<(f64, f64)> = Vec::new();
     let delivery = delivery::deliver(scenario, &channels, &pattern, punctures.window_um, &openness);
     let mut summary = summary::summarise(scenario, &punctures, &channels, &pattern);
     summary.delivery = delivery.products.clone();
     summary.delivery_errors = delivery.errors.clone();
-    Outcome { scenario: scenario.clone(), punctures, channels, pattern, delivery, summary }
+    summary.healing = healing.as_ref().map(|h| summary::HealingSummary::new(h, &scenario.protocol));
+    Outcome { scenario: scenario.clone(), punctures, channels, pattern, delivery, healing, summary }
 }

@@ -28,8 +28,57 @@ pub struct Summary {
     /// Products whose transport could not be computed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub delivery_errors: Vec<crate::delivery::DeliveryError>,
+    /// Healing after one session: resealing, barrier, redness (absent for excised skin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub healing: Option<HealingSummary>,
     /// Always present: dermasim informs, it does not prescribe.
     pub disclaimer: &'static str,
+}
+
+/// `healing` section: one session's resealing, barrier recovery and redness
+/// (`docs/models-healing.md`).
+#[derive(Clone, Debug, Serialize)]
+pub struct HealingSummary {
+    /// Water barrier (TEWL) recovered: 95 % of the deficit gone, h.
+    pub barrier_recovered_h: f64,
+    /// Channels closed to dyes and drugs: 95 % of the mean openness gone, h.
+    pub channels_closed_h: f64,
+    /// A product is left on under occlusion after needling (slows closure).
+    pub occluded: bool,
+    /// Peak redness on a 0-1 scale (0 none, 1 confluent deep red).
+    pub erythema_peak: f64,
+    /// Redness faded below 0.05 on that scale, h.
+    pub erythema_resolved_h: f64,
+    /// Days until the skin has recovered (redness faded, channels closed, barrier back).
+    pub recovery_days: f64,
+    /// Dermal injury dose, 100-µm channel equivalents per cm².
+    pub dermal_dose_per_cm2: f64,
+    /// A note when sessions follow each other before the skin has recovered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_note: Option<String>,
+}
+
+impl HealingSummary {
+    /// The section for a healing result and the protocol's session plan.
+    pub fn new(h: &crate::healing::Healing, p: &crate::scenario::Protocol) -> HealingSummary {
+        let recovery_days = h.recovery_days();
+        let interval_note = (p.sessions > 1 && p.interval_days < recovery_days).then(|| {
+            format!(
+                "sessions {:.0} days apart come before the skin has recovered from the previous one (about {:.1} days)",
+                p.interval_days, recovery_days
+            )
+        });
+        HealingSummary {
+            barrier_recovered_h: h.barrier_recovered_h,
+            channels_closed_h: h.channels_closed_h,
+            occluded: h.conditions.occluded,
+            erythema_peak: h.erythema_peak,
+            erythema_resolved_h: h.erythema_resolved_h,
+            recovery_days,
+            dermal_dose_per_cm2: h.dose.dermal_dose_per_cm2,
+            interval_note,
+        }
+    }
 }
 
 /// The statement every output carries.
@@ -195,6 +244,7 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
         },
         delivery: Default::default(),
         delivery_errors: Vec::new(),
+        healing: None,
         disclaimer: DISCLAIMER,
     }
 }

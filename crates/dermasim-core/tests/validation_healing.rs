@@ -1,0 +1,175 @@
+//! Validation suite, healing stage: `../shared/validation/cases.md` V7-V9 and V13 (resealing,
+//! barrier, redness) and V14-V15 (the treatment series), each against its scenario in
+//! `validation/` and the tolerance the case states. `docs/validation-healing.md` tabulates the
+//! same figures and says which data calibrate which parameters (those cases are consistency
+//! checks, not independent validation).
+
+use dermasim_core::healing::{self, ClosureConditions};
+use dermasim_core::{Outcome, scenario, simulate};
+
+fn run_with(text: &str, set: &[&str]) -> Outcome {
+    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    let s = scenario::parse(text, &set).unwrap_or_else(|e| panic!("{:?}", e));
+    simulate(&s)
+}
+
+fn healing_of(o: &Outcome) -> &healing::Healing {
+    o.healing.as_ref().expect("living skin heals")
+}
+
+const V7: &str = include_str!("../../../validation/v7-kalluri-closure.toml");
+const V8: &str = include_str!("../../../validation/v8-patch-human-occluded.toml");
+const ROLLER: &str = include_str!("../../../validation/v13-redness-roller.toml");
+const PEN: &str = include_str!("../../../validation/v13-redness-pen.toml");
+
+const HOME_PASSES: &str = "protocol.passes=[{direction_deg=0,count=2},{direction_deg=90,count=2}]";
+
+/// V7: Kalluri 2011, rollers on hairless rat: pores closed by ~12 h (370 µm) and ~18 h (770 µm),
+/// TEWL back in 4-5 h; within 50 %. (Calibration data of the pore depth exponent, the pore time
+/// scale and the rat barrier factor: a consistency check.)
+#[test]
+fn v7_kalluri_rat_closure() {
+    for (length, expected) in [("0.37", 12.0), ("0.77", 18.0)] {
+        let o = run_with(V7, &[&format!("device.needle_length_mm={length}")]);
+        let h = healing_of(&o);
+        let rel = (h.channels_closed_h - expected).abs() / expected;
+        assert!(rel <= 0.5, "V7 {length} mm: closed at {} h vs {expected} h", h.channels_closed_h);
+        assert!((2.25..=7.5).contains(&h.barrier_recovered_h), "V7 barrier {} h vs 4-5 h", h.barrier_recovered_h);
+        // The two clocks: the barrier is back before the pores close.
+        assert!(h.barrier_recovered_h < h.channels_closed_h);
+    }
+}
+
+/// V8: PMC8259462, human, under a patch: mean closure 58-63 h and half-life 20-26 h, within the
+/// reported SD. (Calibration data of the Hill exponent and the occlusion factor.)
+#[test]
+fn v8_human_patch_lifetime() {
+    let o = run_with(V8, &[]);
+    let h = healing_of(&o);
+    assert!(h.conditions.occluded);
+    assert!((h.channels_closed_h - 60.6).abs() <= healing::PATCH_T95_SD_H, "V8 closure {} h", h.channels_closed_h);
+    let half = healing::channels_half_open_h(&o.channels, h.conditions);
+    assert!((half - 23.3).abs() <= healing::PATCH_T50_SD_H, "V8 half-life {half} h");
+}
+
+/// V9: Gupta 2011, human, unoccluded: barrier recovered within 2 h; tolerance ≤ 4 h, for every
+/// device and depth.
+#[test]
+fn v9_unoccluded_barrier_human() {
+    let cases: [(&str, &[&str]); 5] = [
+        (ROLLER, &[]),
+        (ROLLER, &["device.needle_length_mm=2.5"]),
+        (PEN, &["device.needle_length_mm=0.5"]),
+        (PEN, &["device.needle_length_mm=2.5"]),
+        (V8, &["products[0].occluded=false"]),
+    ];
+    for (text, set) in cases {
+        let o = run_with(text, set);
+        let h = healing_of(&o);
+        assert!(!h.conditions.occluded);
+        assert!(h.barrier_recovered_h <= 4.0, "V9 {set:?}: {} h", h.barrier_recovered_h);
+    }
+}
+
+/// V13: redness fades in 3-6 h after shallow home needling (0.15-0.25 mm roller), within 24-72 h
+/// after typical office treatments (1.0-1.5 mm roller, 16 passes; 0.5 mm pen), and lasts 2-5
+/// days after deep dense ones (2.5 mm pen), inside each band. The 1.5 mm roller calibrates the
+/// dermal decay time (48 h, the middle of the band); the other cases are checks. Known misses
+/// (a 0.5 mm roller and 1.0-1.5 mm pens) are in `docs/validation-healing.md` and
+/// [`v13_known_misses_stay_as_documented`].
+#[test]
+fn v13_redness_bands() {
+    let home = ["device.preset=roller-192-thin", HOME_PASSES];
+    type Case<'a> = (&'a str, &'a str, Vec<&'a str>, (f64, f64));
+    let cases: Vec<Case> = vec![
+        ("0.15 mm home roller", ROLLER, vec![home[0], home[1], "device.needle_length_mm=0.15"], (3.0, 6.0)),
+        ("0.25 mm home roller", ROLLER, vec![home[0], home[1], "device.needle_length_mm=0.25"], (3.0, 6.0)),
+        ("1.0 mm roller", ROLLER, vec!["device.needle_length_mm=1.0"], (24.0, 72.0)),
+        ("1.5 mm roller", ROLLER, vec![], (24.0, 72.0)),
+        ("0.5 mm pen", PEN, vec!["device.needle_length_mm=0.5"], (24.0, 72.0)),
+        ("2.5 mm roller", ROLLER, vec!["device.needle_length_mm=2.5"], (48.0, 120.0)),
+        ("2.5 mm pen", PEN, vec!["device.needle_length_mm=2.5"], (48.0, 120.0)),
+    ];
+    let mut last_roller = 0.0;
+    for (name, text, set, (lo, hi)) in cases {
+        let o = run_with(text, &set);
+        let h = healing_of(&o);
+        let t = h.erythema_resolved_h;
+        assert!((lo..=hi).contains(&t), "V13 {name}: redness resolved at {t:.1} h, band {lo}-{hi} h");
+        assert!(h.erythema_peak > 0.0 && h.erythema_peak <= 1.0);
+        if text == ROLLER {
+            assert!(t >= last_roller, "V13 {name}: deeper roller fades sooner");
+            last_roller = t;
+        }
+    }
+}
+
+/// The V13 misses, pinned so that a change in them is noticed: a 0.5 mm roller (channels barely
+/// reach the dermis in the mechanics) fades in hours, below the 24-72 h band; a dense 1.0-1.5 mm
+/// pen (9000 punctures per cm²) lasts a little over 72 h.
+#[test]
+fn v13_known_misses_stay_as_documented() {
+    let o = run_with(ROLLER, &["device.needle_length_mm=0.5"]);
+    let t = healing_of(&o).erythema_resolved_h;
+    assert!((5.0..12.0).contains(&t), "0.5 mm roller: {t} h");
+    for (l, band) in [("1.0", (72.0, 85.0)), ("1.5", (80.0, 95.0))] {
+        let o = run_with(PEN, &[&format!("device.needle_length_mm={l}")]);
+        let t = healing_of(&o).erythema_resolved_h;
+        assert!((band.0..band.1).contains(&t), "{l} mm pen: {t} h");
+    }
+}
+
+/// Rollers' torn channels redden somewhat more than a pen's clean ones at the same depth and
+/// density (El-Domyati 2024, qualitative).
+#[test]
+fn torn_roller_channels_redden_more_than_clean_ones() {
+    let o = run_with(ROLLER, &[]);
+    let torn = o.channels.iter().filter(|c| c.torn).count();
+    assert!(torn > o.channels.len() / 2, "1.5 mm roller channels are mostly torn");
+    let mut clean = o.channels.clone();
+    clean.iter_mut().for_each(|c| c.torn = false);
+    let epi = o.scenario.skin.layers.epidermis_um();
+    let w = o.punctures.window_cm2();
+    let e_torn = healing::Erythema::from_dose(&healing::InjuryDose::from_channels(&o.channels, w, epi));
+    let e_clean = healing::Erythema::from_dose(&healing::InjuryDose::from_channels(&clean, w, epi));
+    assert!(e_torn.resolved_h() > e_clean.resolved_h());
+    assert!(e_torn.resolved_h() < 1.5 * e_clean.resolved_h());
+}
+
+/// Independent checks of the pore clock against data it was not calibrated on: Brogden 2013
+/// (placebo: naltrexone delivered for 72 h, human, under a patch) and the P407 paper ("micropores
+/// ... reseal by 48 h in humans"): under a patch the channels are mostly closed by 72 h; with
+/// diclofenac they stay open several days.
+#[test]
+fn closure_checks_against_independent_human_data() {
+    let o = run_with(V8, &[]);
+    let h = healing_of(&o);
+    let curve = &h.openness_curve;
+    let at = |t: f64| dermasim_core::transport::sim::openness_at(curve, t);
+    assert!(at(72.0) < 0.1, "open {} at 72 h", at(72.0));
+    assert!(at(24.0) > 0.3, "open {} at 24 h", at(24.0));
+    let nsaid = ClosureConditions { occluded: true, nsaid: true };
+    let closed = healing::channels_closed_h(&o.channels, nsaid);
+    assert!((96.0..=240.0).contains(&closed), "with diclofenac: closed at {closed} h (Brogden 2013: ~7 d)");
+}
+
+/// Excised skin in a Franz cell does not heal: no healing section, channels stay open.
+#[test]
+fn excised_skin_does_not_heal() {
+    let o = run_with(V7, &["skin.site=hairless-rat-excised"]);
+    assert!(o.healing.is_none());
+    assert!(o.summary.healing.is_none());
+}
+
+/// `recovery_days` and the interval note.
+#[test]
+fn interval_shorter_than_recovery_is_noted() {
+    let o = run_with(PEN, &["device.needle_length_mm=2.5", "protocol.sessions=3", "protocol.interval_days=2"]);
+    let s = o.summary.healing.as_ref().unwrap();
+    let days = healing::recovery_days(&o.scenario, &o.channels, o.punctures.window_cm2());
+    assert!((days - s.recovery_days).abs() < 1e-12);
+    assert!(days > 2.0, "{days}");
+    assert!(s.interval_note.as_deref().is_some_and(|n| n.contains("recovered")));
+    let o = run_with(PEN, &["device.needle_length_mm=2.5", "protocol.sessions=3", "protocol.interval_days=28"]);
+    assert!(o.summary.healing.as_ref().unwrap().interval_note.is_none());
+}
