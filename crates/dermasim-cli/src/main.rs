@@ -1,7 +1,9 @@
 //! `dermasim`: the command-line front end. Glue only: it reads files, calls the core, and
 //! writes outputs whole or not at all.
 
+mod cohort;
 mod output;
+mod progress;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,6 +51,32 @@ enum Command {
         #[arg(long)]
         threads: Option<usize>,
         /// Print summary.json to stdout instead of the human summary.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing on success.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Give the scenario's treatment series to a virtual cohort and write cohort.json.
+    Cohort {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Number of virtual patients.
+        #[arg(long)]
+        patients: usize,
+        /// Output directory for cohort.json (default: out/<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Random seed (overrides simulation.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override a scenario value (repeatable).
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Replace an existing cohort.json.
+        #[arg(long)]
+        force: bool,
+        /// Print cohort.json to stdout instead of the human summary.
         #[arg(long)]
         json: bool,
         /// Print nothing on success.
@@ -148,8 +176,12 @@ fn main() -> ExitCode {
                 eprintln!("error: {e}");
                 return ExitCode::from(EXIT_INPUT);
             }
-            let outcome = dermasim_core::simulate(&s);
-            if let Err(e) = output::write_all(&out, &outcome, &text) {
+            let mut bar = progress::Progress::new(quiet || json);
+            let outcome = dermasim_core::simulate_with(&s, &mut bar);
+            bar.writing();
+            let written = output::write_all(&out, &outcome, &text);
+            bar.finish();
+            if let Err(e) = written {
                 eprintln!("error: {e}");
                 return ExitCode::from(EXIT_IO);
             }
@@ -163,6 +195,50 @@ fn main() -> ExitCode {
                 }
             } else if !quiet {
                 print!("{}", output::human_summary(&outcome, &out));
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Cohort { scenario, patients, out, seed, mut set, force, json, quiet } => {
+            if let Some(seed) = seed {
+                set.push(format!("simulation.seed={seed}"));
+            }
+            let (s, _) = match load(&scenario, &set) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            let out = out.unwrap_or_else(|| {
+                let stem =
+                    scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
+                PathBuf::from("out").join(stem)
+            });
+            let result = match cohort::run(&s, patients, s.simulation.seed) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(EXIT_INPUT);
+                }
+            };
+            if let Err(e) = cohort::check_target(&out, force) {
+                eprintln!("error: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+            let file = match cohort::write(&out, &result) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(EXIT_IO);
+                }
+            };
+            if json {
+                match serde_json::to_string_pretty(&result) {
+                    Ok(j) => println!("{j}"),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(EXIT_IO);
+                    }
+                }
+            } else if !quiet {
+                print!("{}", cohort::human(&result, &file));
             }
             ExitCode::SUCCESS
         }

@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 
 pub mod channels;
+pub mod cohort;
 pub mod delivery;
 pub mod device;
 pub mod healing;
@@ -45,6 +46,7 @@ pub mod pattern;
 pub mod punctures;
 pub mod rng;
 pub mod scenario;
+pub mod series;
 pub mod skin;
 pub mod summary;
 
@@ -72,6 +74,9 @@ pub struct Outcome {
     pub delivery: delivery::DeliveryOutcome,
     /// Healing of one session: resealing, barrier, redness (None for excised skin).
     pub healing: Option<healing::Healing>,
+    /// The treatment series: collagen and elastin over sessions, scar outcome (None for excised
+    /// skin).
+    pub series: Option<series::Series>,
     /// The key numbers (what `summary.json` holds).
     pub summary: Summary,
 }
@@ -83,11 +88,13 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
     let channels = channels::form(&punctures, &scenario.device, &scenario.skin, seed);
     let pattern = pattern::analyse(&channels, punctures.window_um);
     let healing = healing::assess(scenario, &channels, punctures.window_cm2());
+    let series = series::assess(scenario, &channels, punctures.window_cm2());
     let openness: Vec<(f64, f64)> = Vec::new();
     let delivery = delivery::deliver(scenario, &channels, &pattern, punctures.window_um, &openness);
     let mut summary = summary::summarise(scenario, &punctures, &channels, &pattern);
     summary.delivery = delivery.products.clone();
     summary.delivery_errors = delivery.errors.clone();
     summary.healing = healing.as_ref().map(|h| summary::HealingSummary::new(h, &scenario.protocol));
-    Outcome { scenario: scenario.clone(), punctures, channels, pattern, delivery, healing, summary }
+    summary.series = series.as_ref().map(summary::SeriesSummary::new);
+    Outcome { scenario: scenario.clone(), punctures, channels, pattern, delivery, healing, series, summary }
 }

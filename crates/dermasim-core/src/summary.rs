@@ -31,6 +31,9 @@ pub struct Summary {
     /// Healing after one session: resealing, barrier, redness (absent for excised skin).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healing: Option<HealingSummary>,
+    /// The treatment series: collagen, elastin, scar score (absent for excised skin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesSummary>,
     /// Always present: dermasim informs, it does not prescribe.
     pub disclaimer: &'static str,
 }
@@ -77,6 +80,48 @@ impl HealingSummary {
             recovery_days,
             dermal_dose_per_cm2: h.dose.dermal_dose_per_cm2,
             interval_note,
+        }
+    }
+}
+
+/// `series` section: the treatment series at `protocol.follow_up_days` after the last session
+/// (`docs/models-healing.md`).
+#[derive(Clone, Debug, Serialize)]
+pub struct SeriesSummary {
+    /// Sessions.
+    pub sessions: u32,
+    /// Days between sessions.
+    pub interval_days: f64,
+    /// Days after the last session.
+    pub follow_up_days: f64,
+    /// Dermal collagen change, % of baseline.
+    pub collagen_change_pct: f64,
+    /// Share of the new collagen that is type I.
+    pub collagen_i_share: f64,
+    /// Elastin change, % of baseline.
+    pub elastin_change_pct: f64,
+    /// Continuous atrophic-scar score change of a typical patient, % (negative = better).
+    pub scar_score_change_pct: f64,
+    /// Goodman & Baron grade of a typical patient before (Dogra 2014 mean score; grade bounds
+    /// are an assumption).
+    pub scar_grade_before: u8,
+    /// The same after.
+    pub scar_grade_after: u8,
+}
+
+impl SeriesSummary {
+    /// The section for a series.
+    pub fn new(s: &crate::series::Series) -> SeriesSummary {
+        SeriesSummary {
+            sessions: s.sessions,
+            interval_days: s.interval_days,
+            follow_up_days: s.follow_up_days,
+            collagen_change_pct: s.collagen_change_pct,
+            collagen_i_share: s.collagen_i_share,
+            elastin_change_pct: s.elastin_change_pct,
+            scar_score_change_pct: s.scar_score_change_pct,
+            scar_grade_before: s.typical_scar.grade_before,
+            scar_grade_after: s.typical_scar.grade_after,
         }
     }
 }
@@ -245,6 +290,7 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
         delivery: Default::default(),
         delivery_errors: Vec::new(),
         healing: None,
+        series: None,
         disclaimer: DISCLAIMER,
     }
 }

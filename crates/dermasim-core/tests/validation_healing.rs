@@ -173,3 +173,115 @@ fn interval_shorter_than_recovery_is_noted() {
     let o = run_with(PEN, &["device.needle_length_mm=2.5", "protocol.sessions=3", "protocol.interval_days=28"]);
     assert!(o.summary.healing.as_ref().unwrap().interval_note.is_none());
 }
+
+// ---------------------------------------------------------------------------------------------
+// The series: V14, V15 and qualitative checks
+// ---------------------------------------------------------------------------------------------
+
+const SERIES: &str = include_str!("../../../validation/v14-lotfi-series.toml");
+
+fn scenario_with(text: &str, set: &[&str]) -> scenario::Scenario {
+    let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+    scenario::parse(text, &set).unwrap_or_else(|e| panic!("{:?}", e))
+}
+
+/// V14: Lotfi 2013: papillary-dermis collagen +53.2 % 8 weeks after 5 monthly 1.5 mm roller
+/// sessions, within 30 %. (Lotfi calibrates the collagen gain per session: a consistency check
+/// of the simulated channels against the analytic calibration protocol.)
+#[test]
+fn v14_lotfi_collagen() {
+    let o = run_with(SERIES, &[]);
+    let s = o.series.as_ref().unwrap();
+    let rel = (s.collagen_change_pct - 53.2).abs() / 53.2;
+    assert!(rel <= 0.3, "V14: collagen {:+.1} % vs +53.2 %", s.collagen_change_pct);
+    assert!(s.elastin_change_pct < 0.0);
+    let summary = o.summary.series.as_ref().unwrap();
+    assert_eq!(summary.collagen_change_pct, s.collagen_change_pct);
+    assert_eq!(s.curve.first().map(|c| c.0), Some(0.0));
+    assert!((s.curve.last().unwrap().0 - (4.0 * 30.0 + 56.0)).abs() < 1e-9);
+}
+
+/// V15: Dogra 2014: scar score 11.73 ± 3.12 → 6.5 ± 2.71 one month after 5 monthly sessions; the
+/// cohort's mean after inside the reported SD. (Dogra's means calibrate the scar scale, its SD
+/// after the spread of healing rates; the cohort mean is a check of the sampling around them.)
+#[test]
+fn v15_dogra_cohort() {
+    let s = scenario_with(SERIES, &["protocol.follow_up_days=30"]);
+    let c = dermasim_core::cohort::run(&s, 2000, 1).unwrap();
+    assert!((c.score_before.mean - 11.73).abs() < 0.3, "{:?}", c.score_before);
+    assert!((c.score_after.mean - 6.5).abs() <= 2.71, "V15: after {:?} vs 6.5 ± 2.71", c.score_after);
+    assert!((c.score_after.sd - 2.71).abs() <= 0.5, "V15: SD after {:?}", c.score_after);
+    let sum: f64 = c.grade_change_distribution.values().sum();
+    assert!((sum - 1.0).abs() < 1e-12);
+}
+
+/// Improvement by grade against Sohag (6 monthly sessions: 70 % one grade) and Hong Kong 2018
+/// (91.8 % improved ≥ 1 grade; sessions not in the excerpt, 5 monthly taken): the grade bounds
+/// are an assumption, so these are loose checks; the figures are in docs/validation-healing.md.
+#[test]
+fn grade_improvement_fractions_are_in_the_published_range() {
+    let sohag = scenario_with(SERIES, &["protocol.sessions=6", "protocol.follow_up_days=30"]);
+    let c = dermasim_core::cohort::run(&sohag, 2000, 1).unwrap();
+    assert!((0.55..=0.95).contains(&c.improved_1_grade_or_more_fraction), "{}", c.improved_1_grade_or_more_fraction);
+    let hk = scenario_with(SERIES, &["protocol.follow_up_days=30"]);
+    let c = dermasim_core::cohort::run(&hk, 2000, 1).unwrap();
+    // Pinned miss: the model gives about 0.69, below Hong Kong's 0.918.
+    assert!((0.6..0.8).contains(&c.improved_1_grade_or_more_fraction), "{}", c.improved_1_grade_or_more_fraction);
+}
+
+/// The cohort is the same for a seed whatever the thread count.
+#[test]
+fn cohort_is_deterministic_for_a_seed() {
+    let s = scenario_with(SERIES, &[]);
+    let a = dermasim_core::cohort::run(&s, 500, 9).unwrap();
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let b = one.install(|| dermasim_core::cohort::run(&s, 500, 9).unwrap());
+    assert_eq!(a, b);
+    let c = dermasim_core::cohort::run(&s, 500, 10).unwrap();
+    assert_ne!(a.score_after, c.score_after);
+}
+
+/// Zeitter 2014 (rats, 1 mm, 1 vs 4 sessions, 10 weeks): repeated sessions add up; Aust 2008:
+/// collagen up at 6 months; El-Domyati 2015 (6 sessions 2 weeks apart, 3 months): collagen up,
+/// elastin down; Exceed pen (4 sessions 30 days apart): day 150 at least day 90.
+#[test]
+fn series_qualitative_checks() {
+    let at = |set: &[&str]| run_with(SERIES, set).series.unwrap();
+    let one = at(&["device.needle_length_mm=1.0", "protocol.sessions=1", "protocol.follow_up_days=70"]);
+    let four = at(&["device.needle_length_mm=1.0", "protocol.sessions=4", "protocol.follow_up_days=70"]);
+    assert!(
+        four.collagen_change_pct > 2.0 * one.collagen_change_pct,
+        "{} vs {}",
+        four.collagen_change_pct,
+        one.collagen_change_pct
+    );
+    let aust = at(&["protocol.sessions=4", "protocol.follow_up_days=180"]);
+    assert!(aust.collagen_change_pct > 10.0);
+    let el = at(&["protocol.sessions=6", "protocol.interval_days=14", "protocol.follow_up_days=90"]);
+    assert!(el.collagen_change_pct > 0.0 && el.elastin_change_pct < 0.0);
+    let exceed = at(&["protocol.sessions=4", "protocol.interval_days=30", "protocol.follow_up_days=60"]);
+    let day = |d: f64| exceed.curve.iter().find(|c| c.0 >= d).unwrap().1;
+    assert!(day(150.0) >= day(90.0));
+    assert!(exceed.collagen_i_share > 0.0 && exceed.collagen_i_share < 1.0);
+}
+
+/// Needles that stop in the epidermis induce little dermal collagen; deeper and denser needling
+/// never less.
+#[test]
+fn collagen_grows_with_depth_and_density() {
+    let home = at_home();
+    assert!(home.collagen_change_pct < 1.0, "{}", home.collagen_change_pct);
+    let mut last = home.collagen_change_pct;
+    for l in ["0.5", "1.0", "1.5", "2.0", "2.5"] {
+        let s = run_with(SERIES, &[&format!("device.needle_length_mm={l}")]).series.unwrap();
+        assert!(s.collagen_change_pct >= last, "{l} mm: {} < {last}", s.collagen_change_pct);
+        last = s.collagen_change_pct;
+    }
+    let sparse = run_with(SERIES, &[HOME_PASSES]).series.unwrap();
+    let dense = run_with(SERIES, &[]).series.unwrap();
+    assert!(dense.collagen_change_pct > sparse.collagen_change_pct);
+}
+
+fn at_home() -> dermasim_core::series::Series {
+    run_with(SERIES, &["device.preset=roller-192-thin", "device.needle_length_mm=0.25", HOME_PASSES]).series.unwrap()
+}

@@ -1,0 +1,123 @@
+//! End-to-end tests of `dermasim cohort`: the file it writes, its keys, determinism and errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dermasim"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dermasim-cohort-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn scenario() -> String {
+    root().join("validation/v14-lotfi-series.toml").display().to_string()
+}
+
+fn cohort_json(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("cohort.json")).expect("cohort.json written");
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+#[test]
+fn cohort_writes_the_documented_keys_and_fractions_sum_to_one() {
+    let out = tmp("keys");
+    let o = run(&["cohort", &scenario(), "--patients", "300", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = cohort_json(&out);
+    assert_eq!(j["patients"], 300);
+    for k in [
+        "improved_1_grade_or_more_fraction",
+        "improved_2_grades_or_more_fraction",
+        "grade_change_distribution",
+        "score_before",
+        "score_after",
+        "collagen_change_pct",
+        "disclaimer",
+    ] {
+        assert!(!j[k].is_null(), "missing {k}");
+    }
+    for k in ["score_before", "score_after"] {
+        assert!(j[k]["mean"].as_f64().is_some() && j[k]["sd"].as_f64().is_some(), "{k}");
+    }
+    for d in ["grade_change_distribution", "grade_before_distribution", "grade_after_distribution"] {
+        let sum: f64 = j[d].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{d} sums to {sum}");
+    }
+    let one = j["improved_1_grade_or_more_fraction"].as_f64().unwrap();
+    let two = j["improved_2_grades_or_more_fraction"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&one) && two <= one);
+    // No temporary file left behind.
+    let names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(names, vec!["cohort.json".to_string()]);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn same_seed_same_file_other_seed_other_numbers() {
+    let (a, b, c) = (tmp("seed-a"), tmp("seed-b"), tmp("seed-c"));
+    for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
+        let o = run(&["cohort", &scenario(), "--patients", "200", "--seed", seed, "--out", dir.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let read = |d: &Path| std::fs::read_to_string(d.join("cohort.json")).unwrap();
+    assert_eq!(read(&a), read(&b));
+    assert_ne!(read(&a), read(&c));
+    assert_eq!(cohort_json(&a)["seed"], 5);
+    for d in [a, b, c] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn set_overrides_reach_the_cohort() {
+    let out = tmp("set");
+    let o = run(&[
+        "cohort",
+        &scenario(),
+        "--patients",
+        "50",
+        "--set",
+        "protocol.sessions=2",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success());
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["sessions"], 2);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn bad_patients_and_existing_file_are_refused() {
+    let out = tmp("bad");
+    let o = run(&["cohort", &scenario(), "--patients", "0", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--patients = 0"));
+    assert!(!out.join("cohort.json").exists());
+    let ok = run(&["cohort", &scenario(), "--patients", "10", "--out", out.to_str().unwrap()]);
+    assert!(ok.status.success());
+    let again = run(&["cohort", &scenario(), "--patients", "10", "--out", out.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let forced = run(&["cohort", &scenario(), "--patients", "10", "--out", out.to_str().unwrap(), "--force"]);
+    assert!(forced.status.success());
+    let excised = root().join("validation/v12-peptide-roller-excised.toml");
+    let o = run(&["cohort", excised.to_str().unwrap(), "--patients", "10", "--out", out.to_str().unwrap(), "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("skin.mounting"));
+    let _ = std::fs::remove_dir_all(&out);
+}
