@@ -1,0 +1,349 @@
+//! Structured finite-volume grid and the diffusion operator.
+//!
+//! Cells live on a tensor-product grid with face coordinates `xf`, `yf`, `zf` (any spacing).
+//! The unknown is `u = C/K` (concentration over partition coefficient), continuous across
+//! material interfaces, so partition jumps are exact. Per cell the operator stores the
+//! capacity `V·K`, the clearance coefficient `k·V·K`, and for the `+x`, `+y`, `+z` face the
+//! conductance
+//!
+//! ```text
+//! g_f = A_f / ( h_i / (2 K_i D_i) + h_j / (2 K_j D_j) )          (µm³/s)
+//! ```
+//!
+//! The top plane couples to the donor through the half-cell conductance `A / (h/(2KD))`, the
+//! bottom plane to the receptor (`u = 0`) through the same half-cell conductance, or not at
+//! all (closed). Lateral sides are always zero-flux.
+//!
+//! Field vectors are stored *padded*: `pad = nx·ny + 1` zeros before and after the `n` real
+//! cells, so the 7-point stencil needs no branches; slot 0 (never read by a real cell's
+//! stencil) holds the donor unknown when the donor film is finite.
+
+use rayon::prelude::*;
+
+use crate::par::PAR_MIN;
+
+/// Coordinate system of a [`Grid`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coord {
+    /// x, y, z Cartesian (`OneD` is the special case `nx = ny = 1`).
+    Cartesian,
+    /// r–z unit cell: `x` is the radius (from 0), `ny` must be 1; cell volume
+    /// `π (r_o² − r_i²) h_z` = `2π r_c h_r h_z`, radial face area `2π r_f h_z`.
+    Axisymmetric,
+}
+
+/// A structured grid given by its face coordinates (µm).
+#[derive(Clone, Debug)]
+pub struct Grid {
+    /// Coordinate system.
+    pub coord: Coord,
+    /// Face positions along x (or r), strictly increasing; `nx + 1` entries.
+    pub xf: Vec<f64>,
+    /// Face positions along y; `ny + 1` entries (`[0, 1]` for axisymmetric / 1-D).
+    pub yf: Vec<f64>,
+    /// Face positions along depth z (0 = skin surface, increasing downwards); `nz + 1` entries.
+    pub zf: Vec<f64>,
+}
+
+impl Grid {
+    /// Number of cells along x.
+    pub fn nx(&self) -> usize {
+        self.xf.len() - 1
+    }
+    /// Number of cells along y.
+    pub fn ny(&self) -> usize {
+        self.yf.len() - 1
+    }
+    /// Number of cells along z.
+    pub fn nz(&self) -> usize {
+        self.zf.len() - 1
+    }
+    /// Padded storage layout of this grid.
+    pub fn layout(&self) -> Layout {
+        Layout::new(self.nx(), self.ny(), self.nz())
+    }
+    /// Horizontal area of column (i, j) (µm²).
+    pub fn column_area(&self, i: usize, j: usize) -> f64 {
+        match self.coord {
+            Coord::Cartesian => (self.xf[i + 1] - self.xf[i]) * (self.yf[j + 1] - self.yf[j]),
+            Coord::Axisymmetric => std::f64::consts::PI * (self.xf[i + 1].powi(2) - self.xf[i].powi(2)),
+        }
+    }
+    /// Total top (skin-surface) area of the domain (µm²).
+    pub fn top_area(&self) -> f64 {
+        let mut a = 0.0;
+        for j in 0..self.ny() {
+            for i in 0..self.nx() {
+                a += self.column_area(i, j);
+            }
+        }
+        a
+    }
+    /// Area of the x-face between cells i and i+1 of row (j, k).
+    fn area_x(&self, i: usize, j: usize, k: usize) -> f64 {
+        let hz = self.zf[k + 1] - self.zf[k];
+        match self.coord {
+            Coord::Cartesian => (self.yf[j + 1] - self.yf[j]) * hz,
+            Coord::Axisymmetric => 2.0 * std::f64::consts::PI * self.xf[i + 1] * hz,
+        }
+    }
+    fn area_y(&self, i: usize, k: usize) -> f64 {
+        (self.xf[i + 1] - self.xf[i]) * (self.zf[k + 1] - self.zf[k])
+    }
+    /// Cell-centre depth of plane k (µm).
+    pub fn zc(&self, k: usize) -> f64 {
+        0.5 * (self.zf[k] + self.zf[k + 1])
+    }
+    /// Cell-centre x (or r) of column i (µm).
+    pub fn xc(&self, i: usize) -> f64 {
+        0.5 * (self.xf[i] + self.xf[i + 1])
+    }
+    /// Cell-centre y of row j (µm).
+    pub fn yc(&self, j: usize) -> f64 {
+        0.5 * (self.yf[j] + self.yf[j + 1])
+    }
+}
+
+/// Padded storage layout: cell (i, j, k) lives at `pad + k·nx·ny + j·nx + i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Cells along x.
+    pub nx: usize,
+    /// Cells along y.
+    pub ny: usize,
+    /// Cells along z.
+    pub nz: usize,
+    /// Plane size `nx·ny`.
+    pub sxy: usize,
+    /// Number of real cells.
+    pub n: usize,
+    /// Padding before and after the real cells (`sxy + 1`).
+    pub pad: usize,
+    /// Total vector length `n + 2·pad`.
+    pub len: usize,
+}
+
+/// Index of the donor unknown in a padded vector (inside the leading padding).
+pub const DONOR_SLOT: usize = 0;
+
+impl Layout {
+    /// Layout for an `nx × ny × nz` grid.
+    pub fn new(nx: usize, ny: usize, nz: usize) -> Self {
+        let sxy = nx * ny;
+        let n = sxy * nz;
+        let pad = sxy + 1;
+        Layout { nx, ny, nz, sxy, n, pad, len: n + 2 * pad }
+    }
+    /// Padded index of cell (i, j, k).
+    #[inline]
+    pub fn idx(&self, i: usize, j: usize, k: usize) -> usize {
+        self.pad + k * self.sxy + j * self.nx + i
+    }
+    /// A zeroed padded vector.
+    pub fn zeros(&self) -> Vec<f64> {
+        vec![0.0; self.len]
+    }
+    /// Range of the real cells in a padded vector.
+    pub fn interior(&self) -> std::ops::Range<usize> {
+        self.pad..self.pad + self.n
+    }
+    /// Planes per parallel work item (numerical choice: ≥ `PAR_MIN/4` cells per item).
+    fn planes_per_chunk(&self) -> usize {
+        ((PAR_MIN / 4) / self.sxy.max(1)).max(1)
+    }
+}
+
+/// Bottom boundary of the operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BottomBc {
+    /// Perfect sink `u = 0` behind a half cell (receptor of a Franz cell).
+    Sink,
+    /// Zero flux.
+    Closed,
+}
+
+/// Per-cell material description (unpadded, natural order `k·nx·ny + j·nx + i`).
+#[derive(Clone, Debug)]
+pub struct Materials {
+    /// Conductivity `K·D` (µm²/s).
+    pub kd: Vec<f64>,
+    /// Partition coefficient K (tissue/vehicle).
+    pub partition: Vec<f64>,
+    /// First-order clearance rate k (1/s).
+    pub clearance: Vec<f64>,
+}
+
+/// The assembled finite-volume operator (all vectors padded).
+#[derive(Clone, Debug)]
+pub struct FvOperator {
+    /// Storage layout.
+    pub layout: Layout,
+    /// Capacity `V·K` (µm³).
+    pub cap: Vec<f64>,
+    /// Clearance coefficient `k·V·K` (µm³/s).
+    pub kcap: Vec<f64>,
+    /// Conductance of each cell's +x face (0 on the last column and in the padding).
+    pub gx: Vec<f64>,
+    /// Conductance of each cell's +y face.
+    pub gy: Vec<f64>,
+    /// Conductance of each cell's +z face.
+    pub gz: Vec<f64>,
+    /// Half-cell conductance of each top-plane cell to the donor (length `nx·ny`).
+    pub gtop: Vec<f64>,
+    /// Half-cell conductance of each bottom-plane cell to the receptor (zeros when closed).
+    pub gbot: Vec<f64>,
+}
+
+impl FvOperator {
+    /// Assemble the operator. `m` is in natural (unpadded) order.
+    pub fn build(grid: &Grid, m: &Materials, bottom: BottomBc) -> Self {
+        let lay = grid.layout();
+        let (nx, ny, nz) = (lay.nx, lay.ny, lay.nz);
+        let nat = |i: usize, j: usize, k: usize| k * lay.sxy + j * nx + i;
+        let mut cap = lay.zeros();
+        let mut kcap = lay.zeros();
+        let mut gx = lay.zeros();
+        let mut gy = lay.zeros();
+        let mut gz = lay.zeros();
+        let mut gtop = vec![0.0; lay.sxy];
+        let mut gbot = vec![0.0; lay.sxy];
+        let hx: Vec<f64> = grid.xf.windows(2).map(|w| w[1] - w[0]).collect();
+        let hy: Vec<f64> = grid.yf.windows(2).map(|w| w[1] - w[0]).collect();
+        let hz: Vec<f64> = grid.zf.windows(2).map(|w| w[1] - w[0]).collect();
+        let harm = |ha: f64, ka: f64, hb: f64, kb: f64| {
+            let r = ha / (2.0 * ka) + hb / (2.0 * kb);
+            if r > 0.0 && r.is_finite() { 1.0 / r } else { 0.0 }
+        };
+        for k in 0..nz {
+            for j in 0..ny {
+                for i in 0..nx {
+                    let c = nat(i, j, k);
+                    let p = lay.idx(i, j, k);
+                    let v = grid.column_area(i, j) * hz[k];
+                    cap[p] = v * m.partition[c];
+                    kcap[p] = m.clearance[c] * cap[p];
+                    let kd = m.kd[c];
+                    if i + 1 < nx {
+                        gx[p] = grid.area_x(i, j, k) * harm(hx[i], kd, hx[i + 1], m.kd[nat(i + 1, j, k)]);
+                    }
+                    if j + 1 < ny && grid.coord == Coord::Cartesian {
+                        gy[p] = grid.area_y(i, k) * harm(hy[j], kd, hy[j + 1], m.kd[nat(i, j + 1, k)]);
+                    }
+                    if k + 1 < nz {
+                        gz[p] = grid.column_area(i, j) * harm(hz[k], kd, hz[k + 1], m.kd[nat(i, j, k + 1)]);
+                    }
+                    let half = grid.column_area(i, j) * 2.0 * kd / hz[k];
+                    if k == 0 {
+                        gtop[j * nx + i] = half;
+                    }
+                    if k + 1 == nz && bottom == BottomBc::Sink {
+                        gbot[j * nx + i] = half;
+                    }
+                }
+            }
+        }
+        FvOperator { layout: lay, cap, kcap, gx, gy, gz, gtop, gbot }
+    }
+
+    /// Diagonal of `shift·cap + A` (A: conductances + clearance + boundary couplings).
+    pub fn diagonal(&self, shift: f64) -> Vec<f64> {
+        let lay = self.layout;
+        let mut d = lay.zeros();
+        let (nx, s, pad) = (lay.nx, lay.sxy, lay.pad);
+        let (gx, gy, gz, cap, kcap) = (&self.gx, &self.gy, &self.gz, &self.cap, &self.kcap);
+        let (gtop, gbot) = (&self.gtop, &self.gbot);
+        let n = lay.n;
+        let f = |p: usize, v: &mut f64| {
+            if p < pad || p >= pad + n {
+                *v = 0.0;
+                return;
+            }
+            let mut a = shift * cap[p] + kcap[p] + gx[p] + gx[p - 1] + gy[p] + gy[p - nx] + gz[p] + gz[p - s];
+            let q = p - pad;
+            if q < s {
+                a += gtop[q];
+            }
+            if q >= n - s {
+                a += gbot[q - (n - s)];
+            }
+            *v = a;
+        };
+        crate::par::for_each_mut(&mut d, f);
+        d
+    }
+}
+
+/// Borrowed 7-point symmetric stencil matrix `M = diag − offdiag(g)` on a padded layout.
+#[derive(Clone, Copy, Debug)]
+pub struct Stencil<'a> {
+    /// Layout.
+    pub lay: Layout,
+    /// Diagonal (padded).
+    pub diag: &'a [f64],
+    /// +x face couplings.
+    pub gx: &'a [f64],
+    /// +y face couplings.
+    pub gy: &'a [f64],
+    /// +z face couplings.
+    pub gz: &'a [f64],
+}
+
+impl Stencil<'_> {
+    /// For every real cell p, `out[p] = f(p, (M x)_p)`; padding of `out` set to 0.
+    #[inline]
+    pub fn apply_with<F>(&self, x: &[f64], out: &mut [f64], f: F)
+    where
+        F: Fn(usize, f64) -> f64 + Sync,
+    {
+        let lay = self.lay;
+        assert!(x.len() == lay.len && out.len() == lay.len);
+        let (pad, n) = (lay.pad, lay.n);
+        let chunk = lay.planes_per_chunk() * lay.sxy;
+        let (head, rest) = out.split_at_mut(pad);
+        let (body, tail) = rest.split_at_mut(n);
+        head.fill(0.0);
+        tail.fill(0.0);
+        let me = *self;
+        let work = |c: usize, o: &mut [f64]| me.chunk_kernel(pad + c * chunk, x, o, &f);
+        if n < PAR_MIN {
+            body.chunks_mut(chunk).enumerate().for_each(|(c, o)| work(c, o));
+        } else {
+            body.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| work(c, o));
+        }
+    }
+
+    #[inline(always)]
+    fn chunk_kernel<F>(&self, a: usize, x: &[f64], o: &mut [f64], f: &F)
+    where
+        F: Fn(usize, f64) -> f64,
+    {
+        let m = o.len();
+        let (nx, s) = (self.lay.nx, self.lay.sxy);
+        let d = &self.diag[a..a + m];
+        let xc = &x[a..a + m];
+        let xe = &x[a + 1..a + 1 + m];
+        let xw = &x[a - 1..a - 1 + m];
+        let xn = &x[a + nx..a + nx + m];
+        let xs = &x[a - nx..a - nx + m];
+        let xu = &x[a + s..a + s + m];
+        let xd = &x[a - s..a - s + m];
+        let ge = &self.gx[a..a + m];
+        let gw = &self.gx[a - 1..a - 1 + m];
+        let gn = &self.gy[a..a + m];
+        let gs = &self.gy[a - nx..a - nx + m];
+        let gu = &self.gz[a..a + m];
+        let gd = &self.gz[a - s..a - s + m];
+        for k in 0..m {
+            let ax = d[k] * xc[k]
+                - (ge[k] * xe[k] + gw[k] * xw[k])
+                - (gn[k] * xn[k] + gs[k] * xs[k])
+                - (gu[k] * xu[k] + gd[k] * xd[k]);
+            o[k] = f(a + k, ax);
+        }
+    }
+
+    /// `y = M x` on the real cells (padding of `y` zeroed).
+    pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
+        self.apply_with(x, y, |_, ax| ax);
+    }
+}

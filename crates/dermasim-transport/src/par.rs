@@ -1,0 +1,184 @@
+//! Deterministic parallel reductions and element-wise kernels.
+//!
+//! Sums are formed over fixed-size chunks ([`CHUNK`] elements) — each chunk summed
+//! sequentially, the chunks in parallel — and the partial sums are then added in index
+//! order. The result therefore depends only on the data, never on the number of threads or on
+//! work stealing (see `reference/rust-stack.md` §2).
+
+use rayon::prelude::*;
+
+/// Reduction chunk length (numerical choice: large enough to amortise rayon's overhead,
+/// small enough to balance two threads on the small grids). Changing it changes the last
+/// bits of every result, so it is a fixed constant, not a tuning knob.
+pub const CHUNK: usize = 16 * 1024;
+
+/// Below this many elements kernels run sequentially (identical arithmetic, so identical bits).
+pub const PAR_MIN: usize = 32 * 1024;
+
+/// Deterministic sum of `f(i)` over `0..n`.
+pub fn sum_by<F>(n: usize, f: F) -> f64
+where
+    F: Fn(usize) -> f64 + Sync,
+{
+    let nchunks = n.div_ceil(CHUNK);
+    let partial = |c: usize| {
+        let lo = c * CHUNK;
+        let hi = (lo + CHUNK).min(n);
+        let mut s = 0.0;
+        for i in lo..hi {
+            s += f(i);
+        }
+        s
+    };
+    if n < PAR_MIN {
+        (0..nchunks).map(partial).fold(0.0, |a, b| a + b)
+    } else {
+        let parts: Vec<f64> = (0..nchunks).into_par_iter().map(partial).collect();
+        parts.iter().fold(0.0, |a, b| a + b)
+    }
+}
+
+/// Deterministic dot product.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    debug_assert_eq!(a.len(), b.len());
+    chunked2(a, b, |x, y| {
+        let mut s = [0.0f64; 4];
+        let n4 = x.len() / 4 * 4;
+        for k in (0..n4).step_by(4) {
+            s[0] += x[k] * y[k];
+            s[1] += x[k + 1] * y[k + 1];
+            s[2] += x[k + 2] * y[k + 2];
+            s[3] += x[k + 3] * y[k + 3];
+        }
+        let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+        for k in n4..x.len() {
+            t += x[k] * y[k];
+        }
+        t
+    })
+}
+
+/// Deterministic weighted sum of squares `Σ r_i² w_i`.
+pub fn wnorm2(r: &[f64], w: &[f64]) -> f64 {
+    chunked2(r, w, |x, y| {
+        let mut s = [0.0f64; 4];
+        let n4 = x.len() / 4 * 4;
+        for k in (0..n4).step_by(4) {
+            s[0] += x[k] * x[k] * y[k];
+            s[1] += x[k + 1] * x[k + 1] * y[k + 1];
+            s[2] += x[k + 2] * x[k + 2] * y[k + 2];
+            s[3] += x[k + 3] * x[k + 3] * y[k + 3];
+        }
+        let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+        for k in n4..x.len() {
+            t += x[k] * x[k] * y[k];
+        }
+        t
+    })
+}
+
+/// Deterministic plain sum.
+pub fn sum(a: &[f64]) -> f64 {
+    chunked2(a, a, |x, _| {
+        let mut s = [0.0f64; 4];
+        let n4 = x.len() / 4 * 4;
+        for k in (0..n4).step_by(4) {
+            s[0] += x[k];
+            s[1] += x[k + 1];
+            s[2] += x[k + 2];
+            s[3] += x[k + 3];
+        }
+        let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+        for v in &x[n4..] {
+            t += v;
+        }
+        t
+    })
+}
+
+fn chunked2<F>(a: &[f64], b: &[f64], f: F) -> f64
+where
+    F: Fn(&[f64], &[f64]) -> f64 + Sync,
+{
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    if n < PAR_MIN {
+        a.chunks(CHUNK).zip(b.chunks(CHUNK)).map(|(x, y)| f(x, y)).fold(0.0, |s, v| s + v)
+    } else {
+        let parts: Vec<f64> = a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)).map(|(x, y)| f(x, y)).collect();
+        parts.iter().fold(0.0, |s, v| s + v)
+    }
+}
+
+/// `y[i] = f(i, y[i])` element-wise, in parallel over fixed chunks for long vectors.
+pub fn for_each_mut<F>(y: &mut [f64], f: F)
+where
+    F: Fn(usize, &mut f64) + Sync,
+{
+    if y.len() < PAR_MIN {
+        for (i, v) in y.iter_mut().enumerate() {
+            f(i, v);
+        }
+    } else {
+        y.par_chunks_mut(CHUNK).enumerate().for_each(|(c, ch)| {
+            let base = c * CHUNK;
+            for (k, v) in ch.iter_mut().enumerate() {
+                f(base + k, v);
+            }
+        });
+    }
+}
+
+/// `y += a x` (parallel for long vectors).
+pub fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
+    zip_mut(y, x, |yv, xv| *yv += a * xv);
+}
+
+/// `y = x + b y` (CG direction update).
+pub fn xpby(x: &[f64], b: f64, y: &mut [f64]) {
+    zip_mut(y, x, |yv, xv| *yv = xv + b * *yv);
+}
+
+/// Element-wise `f(&mut y_i, x_i)`.
+pub fn zip_mut<F>(y: &mut [f64], x: &[f64], f: F)
+where
+    F: Fn(&mut f64, f64) + Sync,
+{
+    debug_assert_eq!(x.len(), y.len());
+    if y.len() < PAR_MIN {
+        for (yv, &xv) in y.iter_mut().zip(x) {
+            f(yv, xv);
+        }
+    } else {
+        y.par_chunks_mut(CHUNK).zip(x.par_chunks(CHUNK)).for_each(|(yc, xc)| {
+            for (yv, &xv) in yc.iter_mut().zip(xc) {
+                f(yv, xv);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reductions_bit_identical_across_thread_counts() {
+        let n = 300_001;
+        let a: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.37).sin() * 1e3).collect();
+        let b: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.11).cos() + 1e-7).collect();
+        let run = |t: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+            pool.install(|| (dot(&a, &b), wnorm2(&a, &b), sum(&a), sum_by(n, |i| a[i] * 2.0)))
+        };
+        let r1 = run(1);
+        let r2 = run(2);
+        assert_eq!(r1.0.to_bits(), r2.0.to_bits());
+        assert_eq!(r1.1.to_bits(), r2.1.to_bits());
+        assert_eq!(r1.2.to_bits(), r2.2.to_bits());
+        assert_eq!(r1.3.to_bits(), r2.3.to_bits());
+        // and close to the sequential answer
+        let s: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((r1.0 - s).abs() <= 1e-9 * s.abs().max(1.0));
+    }
+}

@@ -1,0 +1,717 @@
+//! The high-level problem API: layered skin + donor + channels → amounts and fluxes per cm².
+
+use crate::error::{TransportError, invalid};
+use crate::fv::{BottomBc, Coord, Grid, Materials};
+use crate::sim::{DonorState, KdSchedule, Simulation, StepControl};
+
+/// Conversion: concentration (mg/mL) × length (µm) × 0.1 = µg/cm².
+pub const UG_PER_CM2_PER_MGML_UM: f64 = 0.1;
+
+/// One skin layer, from the surface down. The first layer is the barrier (stratum corneum):
+/// "delivered" means having crossed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    /// Name (for reports).
+    pub name: String,
+    /// Thickness (µm).
+    pub thickness_um: f64,
+    /// Diffusivity (µm²/s).
+    pub diffusivity_um2_s: f64,
+    /// Partition coefficient tissue/vehicle (dimensionless).
+    pub partition: f64,
+    /// First-order clearance rate (1/s).
+    pub clearance_per_s: f64,
+}
+
+/// The product film on the skin surface (vehicle partition coefficient 1).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Donor {
+    /// Constant concentration (infinite dose).
+    Infinite {
+        /// Vehicle concentration (mg/mL).
+        concentration_mg_ml: f64,
+    },
+    /// Well-mixed film of finite thickness that depletes (1 µL/cm² = 10 µm).
+    Finite {
+        /// Film thickness (µm).
+        film_thickness_um: f64,
+        /// Initial concentration (mg/mL).
+        concentration_mg_ml: f64,
+    },
+}
+
+impl Donor {
+    fn concentration(&self) -> f64 {
+        match self {
+            Donor::Infinite { concentration_mg_ml } | Donor::Finite { concentration_mg_ml, .. } => *concentration_mg_ml,
+        }
+    }
+}
+
+/// Bottom boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bottom {
+    /// Perfect sink (receptor of a Franz cell); the mass leaving is counted.
+    Sink,
+    /// Zero flux (in vivo; clearance removes the drug).
+    Closed,
+}
+
+/// A cylindrical micro-channel at the centre of an axisymmetric unit cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Channel {
+    /// Radius (µm).
+    pub radius_um: f64,
+    /// Depth from the surface (µm).
+    pub depth_um: f64,
+    /// Diffusivity of the channel fluid (µm²/s).
+    pub diffusivity_um2_s: f64,
+    /// Openness table `(t_h, 0..1)`, piecewise linear; empty = always open.
+    pub openness: Vec<(f64, f64)>,
+}
+
+/// One hole of a [`Geometry::Patch`]: a slit (stadium) of `length_um` × `width_um` whose long
+/// axis points along `direction_deg` (from +x towards +y); `length ≤ width` gives a disk of
+/// diameter `width_um`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hole {
+    /// Centre x (µm) in the window.
+    pub x_um: f64,
+    /// Centre y (µm).
+    pub y_um: f64,
+    /// Depth (µm).
+    pub depth_um: f64,
+    /// Length along the stroke (µm).
+    pub length_um: f64,
+    /// Width across the stroke (µm).
+    pub width_um: f64,
+    /// Stroke direction (degrees).
+    pub direction_deg: f64,
+}
+
+/// Geometry of the problem.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Geometry {
+    /// Layers only (intact skin).
+    OneD,
+    /// Axisymmetric r–z unit cell of radius `cell_radius_um` around one channel (equal-area
+    /// cell of a regular array: `R = spacing/√π` for a square array).
+    UnitCell {
+        /// Cell radius (µm).
+        cell_radius_um: f64,
+        /// The channel.
+        channel: Channel,
+    },
+    /// Cartesian 3-D window with explicit holes (zero-flux sides).
+    Patch {
+        /// Window size along x (µm).
+        window_x_um: f64,
+        /// Window size along y (µm).
+        window_y_um: f64,
+        /// Holes.
+        holes: Vec<Hole>,
+        /// Diffusivity of the fluid filling the holes (µm²/s).
+        channel_diffusivity_um2_s: f64,
+    },
+}
+
+/// Grid resolution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Resolution {
+    /// Fast: dz ≤ 20 µm, ≥ 4 cells per layer, 10 µm lateral (patch), 4 cells per channel radius.
+    Coarse,
+    /// Default: dz ≤ 10 µm, ≥ 8 cells per layer, 5 µm lateral, 8 cells per channel radius.
+    Normal,
+    /// dz ≤ 5 µm, ≥ 16 cells per layer, 2.5 µm lateral, 16 cells per channel radius.
+    Fine,
+    /// Explicit cell sizes.
+    Custom {
+        /// Largest cell size in depth (µm).
+        max_dz_um: f64,
+        /// Minimum cells per layer.
+        min_cells_per_layer: usize,
+        /// Lateral cell size (patch) and radial cell size inside the channel (unit cell) (µm).
+        lateral_um: f64,
+    },
+}
+
+impl Resolution {
+    fn params(&self) -> (f64, usize, f64, Option<usize>) {
+        match *self {
+            Resolution::Coarse => (20.0, 4, 10.0, Some(4)),
+            Resolution::Normal => (10.0, 8, 5.0, Some(8)),
+            Resolution::Fine => (5.0, 16, 2.5, Some(16)),
+            Resolution::Custom { max_dz_um, min_cells_per_layer, lateral_um } => {
+                (max_dz_um, min_cells_per_layer, lateral_um, None)
+            }
+        }
+    }
+}
+
+/// A complete transport problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransportProblem {
+    /// Layers from the surface down (the first is the barrier, usually the SC).
+    pub layers: Vec<Layer>,
+    /// Donor film.
+    pub donor: Donor,
+    /// Bottom boundary.
+    pub bottom: Bottom,
+    /// Geometry.
+    pub geometry: Geometry,
+    /// Simulated time (h).
+    pub duration_h: f64,
+    /// Output times (h), increasing, in (0, duration]; empty = 24 equal intervals. The
+    /// duration is always added as the last output; t = 0 is always reported first.
+    pub output_times_h: Vec<f64>,
+    /// Resolution.
+    pub resolution: Resolution,
+}
+
+/// Area-averaged concentration against depth at one output time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DepthProfile {
+    /// Time (h).
+    pub time_h: f64,
+    /// Cell-centre depths (µm).
+    pub depth_um: Vec<f64>,
+    /// Area-averaged concentration of all cells of the plane, channel lumen included (mg/mL).
+    pub concentration_mg_ml: Vec<f64>,
+    /// Area-averaged concentration of the tissue cells only (lumen excluded) (mg/mL).
+    pub tissue_concentration_mg_ml: Vec<f64>,
+}
+
+/// Results per cm² of skin surface. Index 0 of every time series is t = 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransportResult {
+    /// Output times (h), starting with 0.
+    pub times_h: Vec<f64>,
+    /// Instantaneous flux into the delivered compartment (the tissue below the first layer,
+    /// lumen excluded, plus the receptor), i.e. the time derivative of `cumulative_ug_per_cm2`.
+    pub flux_ug_per_cm2_h: Vec<f64>,
+    /// Delivered amount: tissue below the first layer (channel lumen excluded) + cleared
+    /// there + receptor.
+    pub cumulative_ug_per_cm2: Vec<f64>,
+    /// Amount passed into the receptor (bottom sink).
+    pub receptor_ug_per_cm2: Vec<f64>,
+    /// Amount removed by clearance (all layers).
+    pub cleared_ug_per_cm2: Vec<f64>,
+    /// Tissue amount per layer (lumen excluded), `[time][layer]`.
+    pub layer_amounts_ug_per_cm2: Vec<Vec<f64>>,
+    /// Amount in the channel lumen.
+    pub channel_ug_per_cm2: Vec<f64>,
+    /// Amount in a finite donor film (0 for an infinite donor).
+    pub donor_ug_per_cm2: Vec<f64>,
+    /// Depth profiles at each output time.
+    pub profiles: Vec<DepthProfile>,
+    /// Lag time from the long-time asymptote of the receptor curve (`Sink`) or the delivered
+    /// curve (`Closed`): `t − Q/J` from the last two outputs, if the slope of the last two
+    /// intervals agrees within 1 % (steady state reached); otherwise `None`.
+    pub lag_time_h: Option<f64>,
+    /// Deepest cell centre (µm) where the area-averaged tissue concentration exceeds 1 % of
+    /// the initial donor concentration at the end (0 if nowhere).
+    pub max_depth_um_above_threshold: f64,
+    /// Max over output times of |donor + skin + cleared + receptor − initial − donor inflow| /
+    /// (initial + donor inflow).
+    pub mass_balance_rel_error: f64,
+    /// Time steps taken.
+    pub steps: usize,
+    /// CG iterations in total.
+    pub cg_iterations: usize,
+    /// Number of cells of the grid.
+    pub cells: usize,
+}
+
+/// Largest grid `solve` accepts (numerical/resource choice: ~130 B per cell → ~2.6 GB).
+pub const MAX_CELLS: usize = 20_000_000;
+
+fn check_pos(v: f64, field: &str) -> Result<(), TransportError> {
+    if !(v.is_finite() && v > 0.0) {
+        return Err(invalid(field, format!("must be finite and > 0, got {v}")));
+    }
+    Ok(())
+}
+
+fn check_nonneg(v: f64, field: &str) -> Result<(), TransportError> {
+    if !(v.is_finite() && v >= 0.0) {
+        return Err(invalid(field, format!("must be finite and >= 0, got {v}")));
+    }
+    Ok(())
+}
+
+fn validate(p: &TransportProblem) -> Result<f64, TransportError> {
+    if p.layers.is_empty() {
+        return Err(invalid("layers", "at least one layer is needed"));
+    }
+    for (i, l) in p.layers.iter().enumerate() {
+        check_pos(l.thickness_um, &format!("layers[{i}].thickness_um"))?;
+        check_pos(l.diffusivity_um2_s, &format!("layers[{i}].diffusivity_um2_s"))?;
+        check_pos(l.partition, &format!("layers[{i}].partition"))?;
+        check_nonneg(l.clearance_per_s, &format!("layers[{i}].clearance_per_s"))?;
+    }
+    let total: f64 = p.layers.iter().map(|l| l.thickness_um).sum();
+    match &p.donor {
+        Donor::Infinite { concentration_mg_ml } => check_nonneg(*concentration_mg_ml, "donor.concentration_mg_ml")?,
+        Donor::Finite { film_thickness_um, concentration_mg_ml } => {
+            check_pos(*film_thickness_um, "donor.film_thickness_um")?;
+            check_nonneg(*concentration_mg_ml, "donor.concentration_mg_ml")?;
+        }
+    }
+    check_pos(p.duration_h, "duration_h")?;
+    let mut last = 0.0;
+    for (i, &t) in p.output_times_h.iter().enumerate() {
+        let f = format!("output_times_h[{i}]");
+        check_pos(t, &f)?;
+        if t <= last {
+            return Err(invalid(f, "output times must be strictly increasing"));
+        }
+        if t > p.duration_h * (1.0 + 1e-12) {
+            return Err(invalid(f, format!("{t} h is after duration_h = {} h", p.duration_h)));
+        }
+        last = t;
+    }
+    let (dz, mc, lat, _) = p.resolution.params();
+    check_pos(dz, "resolution.max_dz_um")?;
+    check_pos(lat, "resolution.lateral_um")?;
+    if mc == 0 {
+        return Err(invalid("resolution.min_cells_per_layer", "must be >= 1"));
+    }
+    match &p.geometry {
+        Geometry::OneD => {}
+        Geometry::UnitCell { cell_radius_um, channel } => {
+            check_pos(channel.radius_um, "geometry.channel.radius_um")?;
+            check_pos(channel.depth_um, "geometry.channel.depth_um")?;
+            check_pos(channel.diffusivity_um2_s, "geometry.channel.diffusivity_um2_s")?;
+            check_pos(*cell_radius_um, "geometry.cell_radius_um")?;
+            if *cell_radius_um <= channel.radius_um {
+                return Err(invalid("geometry.cell_radius_um", "must exceed the channel radius"));
+            }
+            if channel.depth_um >= total {
+                return Err(invalid(
+                    "geometry.channel.depth_um",
+                    format!("must be less than the total thickness {total} µm"),
+                ));
+            }
+            let mut lt = -1.0;
+            for (i, &(t, s)) in channel.openness.iter().enumerate() {
+                let f = format!("geometry.channel.openness[{i}]");
+                check_nonneg(t, &f)?;
+                if t <= lt {
+                    return Err(invalid(f, "times must be strictly increasing"));
+                }
+                if !(0.0..=1.0).contains(&s) {
+                    return Err(invalid(f, format!("openness must be in [0, 1], got {s}")));
+                }
+                lt = t;
+            }
+        }
+        Geometry::Patch { window_x_um, window_y_um, holes, channel_diffusivity_um2_s } => {
+            check_pos(*window_x_um, "geometry.window_x_um")?;
+            check_pos(*window_y_um, "geometry.window_y_um")?;
+            check_pos(*channel_diffusivity_um2_s, "geometry.channel_diffusivity_um2_s")?;
+            for (i, h) in holes.iter().enumerate() {
+                let f = |n: &str| format!("geometry.holes[{i}].{n}");
+                for (v, n) in [(h.x_um, "x_um"), (h.y_um, "y_um"), (h.direction_deg, "direction_deg")] {
+                    if !v.is_finite() {
+                        return Err(invalid(f(n), "must be finite"));
+                    }
+                }
+                check_nonneg(h.depth_um, &f("depth_um"))?;
+                check_nonneg(h.length_um, &f("length_um"))?;
+                check_pos(h.width_um, &f("width_um"))?;
+                if h.depth_um >= total {
+                    return Err(invalid(f("depth_um"), format!("must be less than the total thickness {total} µm")));
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Split [a, b] into cells no larger than `h`, at least `n_min`.
+fn split(faces: &mut Vec<f64>, a: f64, b: f64, h: f64, n_min: usize) {
+    let n = (((b - a) / h).ceil() as usize).max(n_min).max(1);
+    for k in 1..=n {
+        faces.push(if k == n { b } else { a + (b - a) * k as f64 / n as f64 });
+    }
+}
+
+fn z_faces(layers: &[Layer], extra: Option<f64>, max_dz: f64, min_cells: usize) -> Vec<f64> {
+    let mut f = vec![0.0];
+    let mut z = 0.0;
+    for l in layers {
+        let z1 = z + l.thickness_um;
+        match extra {
+            Some(e) if e > z && e < z1 => {
+                let m = |len: f64| ((min_cells as f64 * len / l.thickness_um).ceil() as usize).max(1);
+                split(&mut f, z, e, max_dz, m(e - z));
+                split(&mut f, e, z1, max_dz, m(z1 - e));
+            }
+            _ => split(&mut f, z, z1, max_dz, min_cells),
+        }
+        z = z1;
+    }
+    f
+}
+
+fn r_faces(a: f64, big_r: f64, n_a: usize, h_max: f64) -> Vec<f64> {
+    let mut f = vec![0.0];
+    split(&mut f, 0.0, a, a / n_a as f64, n_a);
+    // geometric growth outside (ratio 1.15, numerical choice) up to h_max
+    let mut h = a / n_a as f64;
+    let mut r = a;
+    loop {
+        h = (h * 1.15).min(h_max.max(a / n_a as f64));
+        if r + 1.5 * h >= big_r {
+            f.push(big_r);
+            break;
+        }
+        r += h;
+        f.push(r);
+    }
+    f
+}
+
+fn in_hole(h: &Hole, x: f64, y: f64) -> bool {
+    let th = h.direction_deg.to_radians();
+    let (c, s) = (th.cos(), th.sin());
+    let (dx, dy) = (x - h.x_um, y - h.y_um);
+    let along = dx * c + dy * s;
+    let across = -dx * s + dy * c;
+    let half_seg = 0.5 * (h.length_um - h.width_um).max(0.0);
+    let a = along.clamp(-half_seg, half_seg);
+    let (ex, ey) = (along - a, across);
+    ex * ex + ey * ey <= 0.25 * h.width_um * h.width_um
+}
+
+/// Openness of a channel at time `t_s` (s) from its `(t_h, openness)` table; 1 when empty.
+pub fn channel_openness(channel: &Channel, t_s: f64) -> f64 {
+    let table: Vec<(f64, f64)> = channel.openness.iter().map(|&(t, s)| (t * 3600.0, s)).collect();
+    crate::sim::openness_at(&table, t_s)
+}
+
+/// Everything needed to run: grid, materials, masks.
+struct Setup {
+    grid: Grid,
+    materials: Materials,
+    channel: Vec<bool>,
+    plane_layer: Vec<usize>,
+    schedule: Option<KdSchedule>,
+}
+
+fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
+    let (max_dz, min_cells, lateral, n_radius) = p.resolution.params();
+    let layer_bounds: Vec<f64> = p
+        .layers
+        .iter()
+        .scan(0.0, |z, l| {
+            *z += l.thickness_um;
+            Some(*z)
+        })
+        .collect();
+    let (grid, extra_depth) = match &p.geometry {
+        Geometry::OneD => (
+            Grid {
+                coord: Coord::Cartesian,
+                xf: vec![0.0, 1.0],
+                yf: vec![0.0, 1.0],
+                zf: z_faces(&p.layers, None, max_dz, min_cells),
+            },
+            None,
+        ),
+        Geometry::UnitCell { cell_radius_um, channel } => {
+            let n_a = n_radius.unwrap_or(((channel.radius_um / lateral).ceil() as usize).max(1));
+            let xf = r_faces(channel.radius_um, *cell_radius_um, n_a, max_dz.max(lateral));
+            let zf = z_faces(&p.layers, Some(channel.depth_um), max_dz, min_cells);
+            (Grid { coord: Coord::Axisymmetric, xf, yf: vec![0.0, 1.0], zf }, Some(channel.depth_um))
+        }
+        Geometry::Patch { window_x_um, window_y_um, holes, .. } => {
+            let min_w = holes.iter().map(|h| h.width_um).fold(f64::INFINITY, f64::min);
+            let h = lateral.min(0.5 * min_w);
+            let nx = ((window_x_um / h).ceil() as usize).max(1);
+            let ny = ((window_y_um / h).ceil() as usize).max(1);
+            let zf = z_faces(&p.layers, None, max_dz, min_cells);
+            let cells = nx.saturating_mul(ny).saturating_mul(zf.len() - 1);
+            if cells > MAX_CELLS {
+                return Err(TransportError::GridTooLarge { cells, limit: MAX_CELLS });
+            }
+            let xf = (0..=nx).map(|i| window_x_um * i as f64 / nx as f64).collect();
+            let yf = (0..=ny).map(|j| window_y_um * j as f64 / ny as f64).collect();
+            (Grid { coord: Coord::Cartesian, xf, yf, zf }, None)
+        }
+    };
+    let _ = extra_depth;
+    let lay = grid.layout();
+    if lay.n > MAX_CELLS {
+        return Err(TransportError::GridTooLarge { cells: lay.n, limit: MAX_CELLS });
+    }
+    let plane_layer: Vec<usize> = (0..lay.nz)
+        .map(|k| {
+            let zc = grid.zc(k);
+            layer_bounds.iter().position(|&b| zc < b).unwrap_or(p.layers.len() - 1)
+        })
+        .collect();
+    let mut kd = vec![0.0; lay.n];
+    let mut part = vec![0.0; lay.n];
+    let mut clear = vec![0.0; lay.n];
+    let mut channel = vec![false; lay.n];
+    for (k, &pl) in plane_layer.iter().enumerate() {
+        let l = &p.layers[pl];
+        let zc = grid.zc(k);
+        for j in 0..lay.ny {
+            for i in 0..lay.nx {
+                let c = k * lay.sxy + j * lay.nx + i;
+                kd[c] = l.partition * l.diffusivity_um2_s;
+                part[c] = l.partition;
+                clear[c] = l.clearance_per_s;
+                channel[c] = match &p.geometry {
+                    Geometry::OneD => false,
+                    Geometry::UnitCell { channel: ch, .. } => grid.xc(i) < ch.radius_um && zc < ch.depth_um,
+                    Geometry::Patch { holes, .. } => {
+                        holes.iter().any(|h| zc < h.depth_um && in_hole(h, grid.xc(i), grid.yc(j)))
+                    }
+                };
+            }
+        }
+    }
+    let d_ch = match &p.geometry {
+        Geometry::OneD => 0.0,
+        Geometry::UnitCell { channel, .. } => channel.diffusivity_um2_s,
+        Geometry::Patch { channel_diffusivity_um2_s, .. } => *channel_diffusivity_um2_s,
+    };
+    let mut cells = Vec::new();
+    let mut kd_closed = Vec::new();
+    for c in 0..lay.n {
+        if channel[c] {
+            cells.push(c);
+            kd_closed.push(kd[c]);
+            kd[c] = d_ch;
+            part[c] = 1.0;
+            clear[c] = 0.0;
+        }
+    }
+    let schedule = match &p.geometry {
+        Geometry::UnitCell { channel: ch, .. } if !ch.openness.is_empty() => Some(KdSchedule {
+            kd_open: vec![d_ch; cells.len()],
+            cells,
+            kd_closed,
+            table: ch.openness.iter().map(|&(t, s)| (t * 3600.0, s)).collect(),
+        }),
+        _ => None,
+    };
+    Ok(Setup { grid, materials: Materials { kd, partition: part, clearance: clear }, channel, plane_layer, schedule })
+}
+
+/// Solve a transport problem. Bad input gives [`TransportError::InvalidInput`] naming the field.
+pub fn solve(problem: &TransportProblem) -> Result<TransportResult, TransportError> {
+    solve_with(problem, None)
+}
+
+/// [`solve`] with explicit step control (for tests and studies); `None` = defaults.
+pub fn solve_with(problem: &TransportProblem, control: Option<StepControl>) -> Result<TransportResult, TransportError> {
+    validate(problem)?;
+    let s = setup(problem)?;
+    let duration = problem.duration_h * 3600.0;
+    let mut outs: Vec<f64> = if problem.output_times_h.is_empty() {
+        (1..=24).map(|k| duration * k as f64 / 24.0).collect()
+    } else {
+        problem.output_times_h.iter().map(|t| t * 3600.0).collect()
+    };
+    if outs.last().is_none_or(|&t| t < duration * (1.0 - 1e-12)) {
+        outs.push(duration);
+    }
+    let min_gap = outs.iter().scan(0.0, |prev, &t| {
+        let g = t - *prev;
+        *prev = t;
+        Some(g)
+    });
+    let min_gap = min_gap.fold(f64::INFINITY, f64::min);
+    let mut control = control.unwrap_or_default();
+    if control.dt_max_s == StepControl::default().dt_max_s {
+        // numerical choice: at most the output spacing and at most 1/100 of the duration
+        control.dt_max_s = min_gap.min(duration / 100.0);
+    }
+    let lay = s.grid.layout();
+    let c0 = problem.donor.concentration();
+    let area = s.grid.top_area();
+    let (donor, du0) = match &problem.donor {
+        Donor::Infinite { concentration_mg_ml } => (DonorState::Infinite { u: *concentration_mg_ml }, 0.0),
+        Donor::Finite { film_thickness_um, concentration_mg_ml } => {
+            (DonorState::Finite { volume_um3: film_thickness_um * area }, *concentration_mg_ml)
+        }
+    };
+    let u0: Vec<f64> = s.channel.iter().map(|&ch| if ch { c0 } else { 0.0 }).collect();
+    let bottom = match problem.bottom {
+        Bottom::Sink => BottomBc::Sink,
+        Bottom::Closed => BottomBc::Closed,
+    };
+    let mut sim =
+        Simulation::new(s.grid.clone(), s.materials.clone(), bottom, donor, du0, &u0, s.schedule.clone(), control);
+    let conv = UG_PER_CM2_PER_MGML_UM / area;
+    let nl = problem.layers.len();
+
+    let mut res = TransportResult {
+        times_h: vec![],
+        flux_ug_per_cm2_h: vec![],
+        cumulative_ug_per_cm2: vec![],
+        receptor_ug_per_cm2: vec![],
+        cleared_ug_per_cm2: vec![],
+        layer_amounts_ug_per_cm2: vec![],
+        channel_ug_per_cm2: vec![],
+        donor_ug_per_cm2: vec![],
+        profiles: vec![],
+        lag_time_h: None,
+        max_depth_um_above_threshold: 0.0,
+        mass_balance_rel_error: 0.0,
+        steps: 0,
+        cg_iterations: 0,
+        cells: lay.n,
+    };
+    let mut initial = None;
+    let mut record = |sim: &Simulation, res: &mut TransportResult| {
+        let u = &sim.u;
+        let cap = &sim.op.cap;
+        let mut layer_amt = vec![0.0; nl];
+        let mut lumen = 0.0;
+        let mut depth = Vec::with_capacity(lay.nz);
+        let mut conc = Vec::with_capacity(lay.nz);
+        let mut tconc = Vec::with_capacity(lay.nz);
+        let mut skin_total = 0.0;
+        for k in 0..lay.nz {
+            let hz = s.grid.zf[k + 1] - s.grid.zf[k];
+            let (mut m_all, mut m_t, mut v_all, mut v_t, mut m_l) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for j in 0..lay.ny {
+                for i in 0..lay.nx {
+                    let c = k * lay.sxy + j * lay.nx + i;
+                    let pidx = c + lay.pad;
+                    let v = s.grid.column_area(i, j) * hz;
+                    let m = cap[pidx] * u[pidx];
+                    m_all += m;
+                    v_all += v;
+                    if s.channel[c] {
+                        m_l += m;
+                    } else {
+                        m_t += m;
+                        v_t += v;
+                    }
+                }
+            }
+            skin_total += m_all;
+            lumen += m_l;
+            layer_amt[s.plane_layer[k]] += m_t;
+            depth.push(s.grid.zc(k));
+            conc.push(m_all / v_all);
+            tconc.push(if v_t > 0.0 { m_t / v_t } else { 0.0 });
+        }
+        let cleared = sim.cleared_per_plane();
+        let cleared_all: f64 = cleared.iter().sum();
+        let cleared_below: f64 = (0..lay.nz).filter(|&k| s.plane_layer[k] > 0).map(|k| cleared[k]).sum();
+        let receptor = sim.receptor_amount();
+        let below: f64 = layer_amt[1..].iter().sum();
+        let delivered = below + cleared_below + receptor;
+        // instantaneous flux into the delivered compartment
+        let flux = delivered_flux(sim, &s);
+        let donor_amt = sim.donor_amount();
+        let total = donor_amt + skin_total + cleared_all + receptor;
+        let reference = *initial.get_or_insert(total) + sim.donor_input();
+        let err =
+            if reference.abs() > 0.0 { (total - reference).abs() / reference.abs() } else { (total - reference).abs() };
+        res.mass_balance_rel_error = res.mass_balance_rel_error.max(err);
+        res.times_h.push(sim.t / 3600.0);
+        res.flux_ug_per_cm2_h.push(flux * conv * 3600.0);
+        res.cumulative_ug_per_cm2.push(delivered * conv);
+        res.receptor_ug_per_cm2.push(receptor * conv);
+        res.cleared_ug_per_cm2.push(cleared_all * conv);
+        res.layer_amounts_ug_per_cm2.push(layer_amt.iter().map(|m| m * conv).collect());
+        res.channel_ug_per_cm2.push(lumen * conv);
+        res.donor_ug_per_cm2.push(donor_amt * conv);
+        res.profiles.push(DepthProfile {
+            time_h: sim.t / 3600.0,
+            depth_um: depth,
+            concentration_mg_ml: conc,
+            tissue_concentration_mg_ml: tconc,
+        });
+    };
+    record(&sim, &mut res);
+    for &t in &outs {
+        sim.advance_to(t);
+        if !sim.all_converged && sim.worst_residual > 1e-8 {
+            return Err(TransportError::NotConverged { rel_residual: sim.worst_residual, time_s: sim.t });
+        }
+        record(&sim, &mut res);
+    }
+    res.steps = sim.steps;
+    res.cg_iterations = sim.cg_iterations;
+    // lag time
+    let q = if problem.bottom == Bottom::Sink { &res.receptor_ug_per_cm2 } else { &res.cumulative_ug_per_cm2 };
+    res.lag_time_h = lag_time(&res.times_h, q);
+    if let Some(last) = res.profiles.last() {
+        let thr = 0.01 * c0;
+        res.max_depth_um_above_threshold = last
+            .depth_um
+            .iter()
+            .zip(&last.tissue_concentration_mg_ml)
+            .filter(|&(_, &c)| c0 > 0.0 && c > thr)
+            .map(|(&z, _)| z)
+            .fold(0.0, f64::max);
+    }
+    Ok(res)
+}
+
+/// Lag time (same unit as `t`) from the last two intervals of a cumulative curve, if steady.
+pub fn lag_time(t: &[f64], q: &[f64]) -> Option<f64> {
+    let n = t.len();
+    if n < 3 {
+        return None;
+    }
+    let j2 = (q[n - 1] - q[n - 2]) / (t[n - 1] - t[n - 2]);
+    let j1 = (q[n - 2] - q[n - 3]) / (t[n - 2] - t[n - 3]);
+    if j2.is_nan() || j2 <= 0.0 || (j2 - j1).abs() > 0.01 * j2 {
+        return None;
+    }
+    Some(t[n - 1] - q[n - 1] / j2)
+}
+
+/// Flux (amount/s) into the delivered compartment S = tissue cells below the first layer, plus
+/// the receptor outflow of bottom cells outside S.
+fn delivered_flux(sim: &Simulation, s: &Setup) -> f64 {
+    let lay = sim.op.layout;
+    let op = &sim.op;
+    let u = &sim.u;
+    let in_s = |c: usize| !s.channel[c] && s.plane_layer[c / lay.sxy] > 0;
+    let mut f = 0.0;
+    for k in 0..lay.nz {
+        for j in 0..lay.ny {
+            for i in 0..lay.nx {
+                let c = k * lay.sxy + j * lay.nx + i;
+                let p = c + lay.pad;
+                let sc = in_s(c);
+                let mut pair = |c2: usize, g: f64| {
+                    let s2 = in_s(c2);
+                    if sc != s2 {
+                        let p2 = c2 + lay.pad;
+                        // flux from c2 into c when c ∈ S
+                        let fl = g * (u[p2] - u[p]);
+                        f += if sc { fl } else { -fl };
+                    }
+                };
+                if i + 1 < lay.nx {
+                    pair(c + 1, op.gx[p]);
+                }
+                if j + 1 < lay.ny {
+                    pair(c + lay.nx, op.gy[p]);
+                }
+                if k + 1 < lay.nz {
+                    pair(c + lay.sxy, op.gz[p]);
+                }
+                if k == 0 && sc {
+                    f += op.gtop[j * lay.nx + i] * (sim.donor_value() - u[p]);
+                }
+                if k + 1 == lay.nz && !sc {
+                    f += op.gbot[j * lay.nx + i] * u[p];
+                }
+            }
+        }
+    }
+    f
+}
