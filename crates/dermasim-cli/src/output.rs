@@ -109,6 +109,9 @@ fn write_files(dir: &Path, o: &Outcome, scenario_text: &str) -> Result<(), Strin
         .map_err(|e| err(&p, &e))?;
     }
     w.flush().map_err(|e| err(&p, &e))?;
+
+    // report.html, plots/, series.csv, profiles.csv (docs/report.md).
+    dermasim_report::write(dir, o).map_err(|e| e.to_string())?;
     Ok(())
 }
 

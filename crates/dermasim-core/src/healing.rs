@@ -47,13 +47,13 @@ use crate::skin::{Mounting, Skin};
 // ---------------------------------------------------------------------------------------------
 
 /// Time for 95 % of the barrier deficit to recover, unoccluded living human skin, h. `[C]`
-/// Gupta et al. 2011 (J Control Release, impedance, n = human volunteers) [V]: "in the absence
+/// Gupta et al. 2011 (J Control Release, impedance, n = human volunteers) \[V\]: "in the absence
 /// of occlusion, all microneedle treated sites recovered barrier properties within 2 h"; 1.5 h
 /// puts the model inside that bound whatever the geometry.
 pub const BARRIER_T95_HUMAN_H: f64 = 1.5;
 
 /// Barrier recovery time of hairless rat skin relative to human skin. `[C]` Kalluri et al.
-/// 2011 (AAPS J 13:473) [V]: TEWL back "around 4 to 5 h after poration" (unoccluded, dermaroller)
+/// 2011 (AAPS J 13:473) \[V\]: TEWL back "around 4 to 5 h after poration" (unoccluded, dermaroller)
 /// → 4.5 h / 1.5 h. The reference has no datum to tell species from device (a roller's torn
 /// channels vs Gupta's clean arrays) apart; the factor is put on the species.
 pub const RAT_BARRIER_FACTOR: f64 = 3.0;
@@ -62,22 +62,22 @@ pub const RAT_BARRIER_FACTOR: f64 = 3.0;
 // Pore clock
 // ---------------------------------------------------------------------------------------------
 
-/// Kalluri et al. 2011 [V]: calcein-visible pores of a 370 µm roller closed by 12 h (hairless rat,
+/// Kalluri et al. 2011 \[V\]: calcein-visible pores of a 370 µm roller closed by 12 h (hairless rat,
 /// unoccluded: the abstract adds "pore closure can be further delayed significantly under
 /// occluded conditions").
 pub const KALLURI_PORE_T95_370_H: f64 = 12.0;
-/// Kalluri et al. 2011 [V]: pores of a 770 µm roller closed by 18 h.
+/// Kalluri et al. 2011 \[V\]: pores of a 770 µm roller closed by 18 h.
 pub const KALLURI_PORE_T95_770_H: f64 = 18.0;
 
 /// Mean closure time of micropores under a patch, human, h: mean of abdomen 63.09, upper arm
-/// 60.34 and volar forearm 58.29 h (PMC8259462, Brogden lab 2021, n = 35) [V].
+/// 60.34 and volar forearm 58.29 h (PMC8259462, Brogden lab 2021, n = 35) \[V\].
 pub const PATCH_T95_H: f64 = (63.09 + 60.34 + 58.29) / 3.0;
 /// Predicted closure half-life under a patch, human, h: mean of 25.86, 23.69 and 20.2 h
-/// (PMC8259462) [V].
+/// (PMC8259462) \[V\].
 pub const PATCH_T50_H: f64 = (25.86 + 23.69 + 20.2) / 3.0;
-/// Reported SD of the mean closure time, h (the smallest of the three sites, 13.13 h) [V].
+/// Reported SD of the mean closure time, h (the smallest of the three sites, 13.13 h) \[V\].
 pub const PATCH_T95_SD_H: f64 = 13.13;
-/// Reported SD of the half-life, h (the smallest of the three, 11.99 h) [V].
+/// Reported SD of the half-life, h (the smallest of the three, 11.99 h) \[V\].
 pub const PATCH_T50_SD_H: f64 = 11.99;
 
 /// Needle length of the arrays used for the patch study, µm. `[A]` not in the excerpt; a
@@ -86,7 +86,7 @@ pub const PATCH_NEEDLE_UM: f64 = 750.0;
 /// Tip radius of those needles, µm. `[A]` sharp.
 pub const PATCH_TIP_UM: f64 = 5.0;
 
-/// Brogden et al. 2013 (Pharm Res 30:1947) [V]: naltrexone delivered for 7 days with diclofenac
+/// Brogden et al. 2013 (Pharm Res 30:1947) \[V\]: naltrexone delivered for 7 days with diclofenac
 /// vs 72 h with placebo.
 pub const NSAID_CLOSURE_FACTOR: f64 = 7.0 * 24.0 / 72.0;
 
@@ -124,7 +124,7 @@ pub fn patch_channel_depth_um() -> f64 {
 /// Occlusion multiplier of the closure times. `[C]` PMC8259462 (60.6 h under a patch, human) vs
 /// Kalluri 2011 (18 h unoccluded at 152.5 µm, rat) carried to the patch channels' depth with
 /// [`pore_depth_exponent`], taking rat and human pores to close alike (`[A]`): about 1.9. Used
-/// for the barrier clock too (`[A]`; Gupta 2011 [V]: occluded sites "resealed more slowly").
+/// for the barrier clock too (`[A]`; Gupta 2011 \[V\]: occluded sites "resealed more slowly").
 pub fn occlusion_factor() -> f64 {
     let at_patch_depth = KALLURI_PORE_T95_770_H
         * (patch_channel_depth_um() / kalluri_channel_depth_um(770.0)).powf(pore_depth_exponent());
@@ -276,7 +276,7 @@ pub const ERYTHEMA_VISIBLE: f64 = 0.05;
 /// one home-roller pass (≈ 15 per cm²) gives a faint flush, a dozen passes a full one.
 pub const EPIDERMAL_DENSITY_SCALE_PER_CM2: f64 = 100.0;
 
-/// Decay time of the epidermal flush, h. `[C]` Hong Kong J Dermatol Venereol 2018;26:52-57 [V]:
+/// Decay time of the epidermal flush, h. `[C]` Hong Kong J Dermatol Venereol 2018;26:52-57 \[V\]:
 /// "transient pain, erythema and oedema for 3-6 hours"; the saturated flush (peak 1) fades at
 /// the top of that band: 6 h / ln(1/0.05) = 2.003 h.
 pub const TAU_EPIDERMAL_H: f64 = 2.003;
@@ -286,7 +286,7 @@ pub const TAU_EPIDERMAL_H: f64 = 2.003;
 /// (≈ 250 punctures per cm², ≈ 2.5 × 100 µm into the dermis).
 pub const DERMAL_DOSE_SCALE: f64 = 1000.0;
 
-/// Extra injury of a torn (roller-slip or bent-needle) channel. `[A]` El-Domyati 2024 [V]:
+/// Extra injury of a torn (roller-slip or bent-needle) channel. `[A]` El-Domyati 2024 \[V\]:
 /// rollers tend to more redness than pens at the same depth (qualitative, difference not
 /// significant); 0.5 keeps it "somewhat more".
 pub const TORN_EXTRA: f64 = 0.5;
@@ -296,13 +296,13 @@ pub const TORN_EXTRA: f64 = 0.5;
 pub const DERMAL_DEPTH_REF_UM: f64 = 250.0;
 
 /// Decay time of the dermal redness at [`DERMAL_DEPTH_REF_UM`], h. `[C]` the typical 0.5-1.5 mm
-/// treatment fades within 24-72 h (PMC8008152 [V] "self-resolving within 72 hours"; pen page [S]
+/// treatment fades within 24-72 h (PMC8008152 \[V\] "self-resolving within 72 hours"; pen page \[S\]
 /// "about 24 hours"): the office 1.5 mm roller, 16 passes on the cheek, is put at the middle of
 /// the band, 48 h.
 pub const TAU_DERMAL_REF_H: f64 = 19.1;
 
 /// Growth of the dermal redness decay time with the wound depth, τ ∝ z^β. `[A]` deeper wounds
-/// inflame longer (clinic page [S]: "2-5 days" after deep treatments); β = 0.25 is checked, not
+/// inflame longer (clinic page \[S\]: "2-5 days" after deep treatments); β = 0.25 is checked, not
 /// fitted, against that band (V13).
 pub const DERMAL_DEPTH_EXPONENT: f64 = 0.25;
 

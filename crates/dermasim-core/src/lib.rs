@@ -81,16 +81,42 @@ pub struct Outcome {
     pub summary: Summary,
 }
 
+/// Told how far a run has got, e.g. to draw a progress bar. The core calls it between stages
+/// (never from worker threads); it must not influence the numbers.
+pub trait Observer {
+    /// Stage `name` starts; `fraction` (0-1) is the share of the run's expected time done.
+    fn stage(&mut self, name: &str, fraction: f64);
+}
+
+/// An [`Observer`] that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoObserver;
+
+impl Observer for NoObserver {
+    fn stage(&mut self, _name: &str, _fraction: f64) {}
+}
+
 /// Runs every stage of the pipeline on a validated scenario.
 pub fn simulate(scenario: &Scenario) -> Outcome {
+    simulate_with(scenario, &mut NoObserver)
+}
+
+/// [`simulate`], telling `observer` as each stage starts (fractions are rough shares of the
+/// expected run time: transport dominates).
+pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcome {
     let seed = scenario.simulation.seed;
+    observer.stage("punctures", 0.0);
     let punctures = punctures::generate(scenario);
+    observer.stage("channels", 0.05);
     let channels = channels::form(&punctures, &scenario.device, &scenario.skin, seed);
+    observer.stage("pattern", 0.1);
     let pattern = pattern::analyse(&channels, punctures.window_um);
     let healing = healing::assess(scenario, &channels, punctures.window_cm2());
     let series = series::assess(scenario, &channels, punctures.window_cm2());
     let openness: Vec<(f64, f64)> = Vec::new();
+    observer.stage("transport", 0.15);
     let delivery = delivery::deliver(scenario, &channels, &pattern, punctures.window_um, &openness);
+    observer.stage("summary", 0.98);
     let mut summary = summary::summarise(scenario, &punctures, &channels, &pattern);
     summary.delivery = delivery.products.clone();
     summary.delivery_errors = delivery.errors.clone();

@@ -4,7 +4,7 @@
 //! Each session's dermal injury is a stimulus `S = 1 − exp(−D / D_C)` (`D`: the dermal depth
 //! dose of [`crate::healing::InjuryDose`], 100-µm channel equivalents per cm²; needles that stop
 //! in the epidermis give `D = 0` and no dermal collagen). The wound-healing phases (literature.md
-//! §6; the day counts are from a manufacturer page, [S]) give the response to one session:
+//! §6; the day counts are from a manufacturer page, \[S\]) give the response to one session:
 //!
 //! * inflammation, days 0-5: no new collagen;
 //! * proliferation from about day 5 for about 8 weeks: new collagen laid down as type III at a
@@ -33,23 +33,23 @@ use crate::healing::InjuryDose;
 use crate::scenario::Scenario;
 
 /// Day after a session at which proliferation (and collagen deposition) starts. Manufacturer
-/// page (Amiea Med / MT.DERM) [S]: "PHASE II proliferation … starts after about 5 days".
+/// page (Amiea Med / MT.DERM) \[S\]: "PHASE II proliferation … starts after about 5 days".
 pub const PROLIFERATION_START_D: f64 = 5.0;
-/// Duration of proliferation, days. Same page [S]: "… and lasts about 8 weeks".
+/// Duration of proliferation, days. Same page \[S\]: "… and lasts about 8 weeks".
 pub const PROLIFERATION_D: f64 = 56.0;
 /// Time constant of the conversion of new collagen III into collagen I, days. `[A]` from the same
-/// page [S]: remodelling "from 8 weeks after the treatment to about 1 year", "collagen type III is
+/// page \[S\]: remodelling "from 8 weeks after the treatment to about 1 year", "collagen type III is
 /// converted into collagen type I"; 100 days puts about 95 % of the conversion within that year.
 pub const CONVERSION_D: f64 = 100.0;
 /// Turnover time of newly deposited dermal collagen, days. `[A]` no datum in the reference; a
-/// year, so that gains fade slowly (Aust 2008 [V] still saw "a considerable increase" at 6
+/// year, so that gains fade slowly (Aust 2008 \[V\] still saw "a considerable increase" at 6
 /// months).
 pub const TURNOVER_D: f64 = 365.0;
 /// Dermal depth dose that brings a session's stimulus to 63 % of its maximum, 100-µm channel
 /// equivalents per cm². `[A]` as [`crate::healing::DERMAL_DOSE_SCALE`].
 pub const COLLAGEN_DOSE_SCALE: f64 = 1000.0;
 
-/// Lotfi, Moneib & Yehia 2013 (J Egypt Women's Dermatol Soc 10:152) [V]: papillary-dermis
+/// Lotfi, Moneib & Yehia 2013 (J Egypt Women's Dermatol Soc 10:152) \[V\]: papillary-dermis
 /// collagen +53.2 % (Masson trichrome) 8 weeks after 5 monthly 1.5 mm roller sessions.
 pub const LOTFI_COLLAGEN_PCT: f64 = 53.2;
 /// Lotfi 2013: sessions.
@@ -61,9 +61,9 @@ pub const LOTFI_FOLLOW_UP_D: f64 = 56.0;
 /// Roller passes of the Lotfi protocol. `[A]` not in the excerpt: 4 in each of 4 directions.
 pub const LOTFI_PASSES: f64 = 16.0;
 
-/// Elastin loss per unit session stimulus, % of baseline. `[A]` El-Domyati 2015 [V]: total
+/// Elastin loss per unit session stimulus, % of baseline. `[A]` El-Domyati 2015 \[V\]: total
 /// elastin *fell* (p < 0.05) after 6 sessions 2 weeks apart; the excerpt gives no magnitude.
-/// (Aust 2008 [V] reports "a considerable increase in collagen and elastin" at 6 months: the
+/// (Aust 2008 \[V\] reports "a considerable increase in collagen and elastin" at 6 months: the
 /// sources disagree; the model follows the biopsy series with numbers of sessions and times.)
 pub const ELASTIN_LOSS_PCT: f64 = 5.0;
 /// Recovery time of the elastin loss, days. `[A]`.
@@ -101,7 +101,7 @@ pub fn collagen_gain_pct() -> f64 {
     LOTFI_COLLAGEN_PCT / (lotfi_stimulus() * unit.collagen_at_follow_up())
 }
 
-/// Dogra, Yadav & Sarangal 2014 [V]: acne scar assessment score 11.73 ± 3.12 before 5 monthly
+/// Dogra, Yadav & Sarangal 2014 \[V\]: acne scar assessment score 11.73 ± 3.12 before 5 monthly
 /// roller sessions.
 pub const DOGRA_BEFORE: f64 = 11.73;
 /// Dogra 2014: SD before.
@@ -120,7 +120,7 @@ pub const DOGRA_FOLLOW_UP_D: f64 = 30.0;
 /// Collagen gain (% of baseline) that reduces a scar score by a factor e. `[C]` Dogra 2014: the
 /// mean score fell from 11.73 to 6.5 one month after 5 monthly sessions; with the Lotfi
 /// protocol's stimulus (1.5 mm roller, 16 passes: the median needle length of needling-alone acne
-/// studies is 1.5 mm, Harris 2015 [V]; Dogra's length and passes are not in the excerpt, `[A]`)
+/// studies is 1.5 mm, Harris 2015 \[V\]; Dogra's length and passes are not in the excerpt, `[A]`)
 /// the typical patient's collagen gain then is ΔC, and C_SCAR = ΔC / ln(11.73 / 6.5).
 pub fn scar_collagen_scale_pct() -> f64 {
     let unit = unit_response(DOGRA_SESSIONS, DOGRA_INTERVAL_D, DOGRA_FOLLOW_UP_D);
@@ -134,9 +134,9 @@ pub fn scar_score_after(before: f64, collagen_change_pct: f64) -> f64 {
 }
 
 /// Upper bounds of Goodman & Baron grades 1, 2 and 3 on the continuous score; 4 above. `[A]`
-/// the grade definitions (1 macular, 2 mild, 3 moderate, 4 severe) are unverified ([M] in the
+/// the grade definitions (1 macular, 2 mild, 3 moderate, 4 severe) are unverified (\[M\] in the
 /// reference) and no mapping between the grade and the score is given: bounds doubling from 3.5
-/// put Dogra's mean before (11.73) in grade 3 and after (6.5) in grade 2, as Tirmizi 2021 [V]
+/// put Dogra's mean before (11.73) in grade 3 and after (6.5) in grade 2, as Tirmizi 2021 \[V\]
 /// reports for the typical patient (grade III → II).
 pub const GRADE_UPPER_BOUNDS: [f64; 3] = [3.5, 7.0, 14.0];
 

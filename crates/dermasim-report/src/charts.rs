@@ -1,0 +1,144 @@
+//! Ready-made charts for the stages, taking plain data: `(x, y)` series, with labels. Each
+//! returns a [`Plot`] (SVG and PNG) that a [`crate::Section`] shows.
+
+use crate::plot::{LineChart, Marker, Plot, PlotError, Series, bar_chart, line_chart};
+
+/// Concentration against depth at several times (one curve per time), layer boundaries marked.
+/// `profiles`: `(time_h, [(depth_um, concentration)])`; `layer_boundaries_um`: `(name, depth)`.
+/// Logarithmic concentration axis (profiles span decades).
+pub fn delivery_profiles(
+    id: &str,
+    product: &str,
+    profiles: &[(f64, Vec<(f64, f64)>)],
+    unit: &str,
+    layer_boundaries_um: &[(String, f64)],
+) -> Result<Plot, PlotError> {
+    let series = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, (t, pts))| Series::new(format!("{} h", crate::plot::short(*t)), pts).color(i))
+        .collect();
+    let depth_max = profiles.iter().flat_map(|p| p.1.iter().map(|q| q.0)).fold(0.0, f64::max);
+    let chart = LineChart {
+        x_label: "depth (µm)".into(),
+        y_label: format!("concentration ({unit})"),
+        series,
+        log_y: true,
+        x_markers: layer_boundaries_um
+            .iter()
+            .filter(|(_, d)| *d <= depth_max)
+            .map(|(n, d)| Marker { at: *d, label: n.clone() })
+            .collect(),
+        y_range: None,
+    };
+    line_chart(
+        id,
+        &format!("{product}: concentration in the skin by depth"),
+        "Mean concentration in each plane of tissue at several times after application (log scale); dashed \
+         lines mark where each layer ends.",
+        &chart,
+    )
+}
+
+/// A treated-skin time course beside the intact-skin one (dashed), e.g. cumulative amount or
+/// flux against time. `quantity` names the y axis with its unit.
+pub fn delivery_time_course(
+    id: &str,
+    title: &str,
+    caption: &str,
+    quantity: &str,
+    treated: &[(f64, f64)],
+    intact: &[(f64, f64)],
+) -> Result<Plot, PlotError> {
+    let chart = LineChart {
+        x_label: "time after application (h)".into(),
+        y_label: quantity.into(),
+        series: vec![
+            Series::new("microneedled", treated).color(1),
+            Series::new("intact skin", intact).dashed().color(0),
+        ],
+        ..Default::default()
+    };
+    line_chart(id, title, caption, &chart)
+}
+
+/// Recovery after a session against time (days): channel openness, barrier function and
+/// redness, each as a fraction (0-1; openness 1 = as made, barrier 1 = intact, redness 1 = peak).
+pub fn recovery(
+    id: &str,
+    openness: &[(f64, f64)],
+    barrier: &[(f64, f64)],
+    redness: &[(f64, f64)],
+) -> Result<Plot, PlotError> {
+    let chart = LineChart {
+        x_label: "time after the session (days)".into(),
+        y_label: "fraction".into(),
+        series: vec![
+            Series::new("channels open", openness),
+            Series::new("barrier function", barrier),
+            Series::new("redness", redness),
+        ],
+        y_range: Some((0.0, 1.05)),
+        ..Default::default()
+    };
+    line_chart(
+        id,
+        "Recovery after a session",
+        "Channel openness (1 = as made), barrier function (1 = intact skin) and redness (1 = its peak) \
+         against days after the session.",
+        &chart,
+    )
+}
+
+/// Collagen and elastin against months over a treatment series, sessions marked. Values are
+/// changes from baseline in the caller's unit (`y_label`, e.g. `change from baseline (%)`).
+pub fn collagen_series(
+    id: &str,
+    collagen: &[(f64, f64)],
+    elastin: &[(f64, f64)],
+    sessions_months: &[f64],
+    y_label: &str,
+) -> Result<Plot, PlotError> {
+    let chart = LineChart {
+        x_label: "time from the first session (months)".into(),
+        y_label: y_label.into(),
+        series: vec![Series::new("collagen", collagen).color(1), Series::new("elastin", elastin).color(2)],
+        x_markers: sessions_months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| Marker { at: *m, label: if i == 0 { "session".into() } else { String::new() } })
+            .collect(),
+        ..Default::default()
+    };
+    line_chart(
+        id,
+        "Collagen and elastin over the series",
+        "Modelled change in dermal collagen and elastin; dashed lines mark the sessions.",
+        &chart,
+    )
+}
+
+/// Cohort: change in grade per group (negative = improvement on grading scales where lower is
+/// better; say which in `y_label`).
+pub fn grade_change(id: &str, groups: &[(String, f64)], y_label: &str) -> Result<Plot, PlotError> {
+    bar_chart(id, "Change in grade across the cohort", "Mean change in grade per group.", y_label, groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ready_made_chart_draws() {
+        let a = [(0.0, 0.1), (1.0, 0.5), (2.0, 0.9)];
+        let b = [(0.0, 0.05), (1.0, 0.2), (2.0, 0.3)];
+        let layers = vec![("SC".to_string(), 15.0), ("VE".to_string(), 75.0), ("deep".to_string(), 1e6)];
+        let p = delivery_profiles("p", "caffeine", &[(1.0, vec![(5.0, 1.0), (50.0, 0.1)])], "mg/mL", &layers).unwrap();
+        assert!(p.svg.contains("\nSC\n") && !p.svg.contains("\ndeep\n"), "markers beyond the data are left out");
+        delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b).unwrap();
+        recovery("r", &a, &b, &a).unwrap();
+        let s = collagen_series("s", &a, &b, &[0.0, 1.0], "change (%)").unwrap();
+        assert_eq!(s.svg.matches("\nsession\n").count(), 1, "one label for all the session lines");
+        grade_change("g", &[("home".into(), -0.5), ("office".into(), -1.5)], "grade change").unwrap();
+    }
+}

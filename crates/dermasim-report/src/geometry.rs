@@ -1,0 +1,641 @@
+//! Plots of the punctures and channels: the puncture map, a skin cross-section drawn to scale,
+//! and the channel-depth histogram.
+
+use std::fmt::Write as _;
+
+use dermasim_core::channels::Channel;
+use dermasim_core::skin::LayerThickness;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::plot::{Figure, Plot, PlotError, Target, err, font, hex, nice_step, render, short, viridis};
+
+/// At most this many holes are drawn on the puncture map: a larger window is shown through a
+/// centred square view that holds about this many (keeps the SVG under ~1 MB).
+pub const MAX_DRAWN_HOLES: usize = 8000;
+
+/// The square part of the window a map shows, µm from the window's corner.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MapView {
+    /// Left edge, µm.
+    pub x0_um: f64,
+    /// Bottom edge, µm.
+    pub y0_um: f64,
+    /// Side, µm.
+    pub side_um: f64,
+}
+
+impl MapView {
+    /// The whole window if it holds at most `max_holes` punctures, else a centred square whose
+    /// area share is `max_holes / count`.
+    pub fn fitting(window_um: f64, count: usize, max_holes: usize) -> MapView {
+        let side = if count <= max_holes { window_um } else { window_um * (max_holes as f64 / count as f64).sqrt() };
+        let x0 = 0.5 * (window_um - side);
+        MapView { x0_um: x0, y0_um: x0, side_um: side }
+    }
+
+    /// Whether a point lies in the view (half-open, like the window).
+    pub fn contains(&self, x_um: f64, y_um: f64) -> bool {
+        (self.x0_um..self.x0_um + self.side_um).contains(&x_um)
+            && (self.y0_um..self.y0_um + self.side_um).contains(&y_um)
+    }
+}
+
+/// The puncture map: every hole in `view` drawn to scale as an ellipse (length along the
+/// direction of travel × width across it), coloured by channel depth, with a scale bar and a
+/// colour bar marking the layer boundaries. In the SVG each hole is one
+/// `<ellipse class="hole">` element (holes smaller than a pixel keep a hairline outline so they
+/// stay visible); the PNG rasterises them with at least one pixel.
+#[allow(clippy::too_many_arguments)] // data, view, scale and labels; all needed
+pub fn puncture_map(
+    channels: &[Channel],
+    window_um: f64,
+    view: MapView,
+    needle_length_um: f64,
+    layers: &LayerThickness,
+    id: &str,
+    title: &str,
+    caption: &str,
+) -> Result<Plot, PlotError> {
+    let holes: Vec<&Channel> = channels.iter().filter(|c| view.contains(c.x_um, c.y_um)).collect();
+    let depth_max = channels.iter().map(|c| c.depth_um).fold(needle_length_um, f64::max).max(1.0);
+    render(&MapFig { holes, view, window_um, depth_max, layers: *layers }, id, title, caption)
+}
+
+/// Number of holes [`puncture_map`] draws for this view.
+pub fn holes_in_view(channels: &[Channel], view: MapView) -> usize {
+    channels.iter().filter(|c| view.contains(c.x_um, c.y_um)).count()
+}
+
+struct MapFig<'a> {
+    holes: Vec<&'a Channel>,
+    view: MapView,
+    window_um: f64,
+    depth_max: f64,
+    layers: LayerThickness,
+}
+
+/// Points of an ellipse centred at (x, y) with semi-axes a (along `dir_deg`) and b, in µm.
+fn ellipse_points(x: f64, y: f64, a: f64, b: f64, dir_deg: f64, n: usize) -> Vec<(f64, f64)> {
+    let (s, c) = dir_deg.to_radians().sin_cos();
+    (0..n)
+        .map(|k| {
+            let t = std::f64::consts::TAU * k as f64 / n as f64;
+            let (u, v) = (a * t.cos(), b * t.sin());
+            (x + u * c - v * s, y + u * s + v * c)
+        })
+        .collect()
+}
+
+impl Figure for MapFig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (780, 660)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, target: Target) -> Result<String, String> {
+        let (left, right) = root.split_horizontally(660);
+        let v = self.view;
+        let mm = 1000.0;
+        let mut chart = ChartBuilder::on(&left)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(58)
+            .build_cartesian_2d(v.x0_um / mm..(v.x0_um + v.side_um) / mm, v.y0_um / mm..(v.y0_um + v.side_um) / mm)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("x (mm)")
+            .y_desc("y (mm)")
+            .label_style(font(13.0))
+            .axis_desc_style(font(14.0))
+            .x_label_formatter(&|x| short(*x))
+            .y_label_formatter(&|y| short(*y))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.06))
+            .draw()
+            .map_err(err)?;
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let scale = f64::from(px.end - px.start) / v.side_um; // px per µm
+        let to_px =
+            |x: f64, y: f64| (f64::from(px.start) + (x - v.x0_um) * scale, f64::from(py.end) - (y - v.y0_um) * scale);
+        let mut overlay = String::new();
+        match target {
+            Target::Svg => {
+                // Exact sub-pixel ellipses; one element per hole.
+                let _ = write!(
+                    overlay,
+                    "<g class=\"holes\" data-count=\"{}\"><style>.hole{{stroke-width:0.6;fill-opacity:0.9}}</style>",
+                    self.holes.len()
+                );
+                for c in &self.holes {
+                    let (cx, cy) = to_px(c.x_um, c.y_um);
+                    let col = hex(viridis(c.depth_um / self.depth_max));
+                    let _ = write!(
+                        overlay,
+                        "<ellipse class=\"hole\" cx=\"{cx:.2}\" cy=\"{cy:.2}\" rx=\"{:.3}\" ry=\"{:.3}\" transform=\"rotate({:.1} {cx:.2} {cy:.2})\" fill=\"{col}\" stroke=\"{col}\"/>",
+                        0.5 * c.length_um * scale,
+                        0.5 * c.width_um * scale,
+                        -c.direction_deg,
+                    );
+                }
+                overlay.push_str("</g>");
+            }
+            Target::Png => {
+                let area = chart.plotting_area();
+                for c in &self.holes {
+                    let col = viridis(c.depth_um / self.depth_max);
+                    if c.length_um * scale >= 2.0 {
+                        let pts: Vec<(f64, f64)> =
+                            ellipse_points(c.x_um, c.y_um, 0.5 * c.length_um, 0.5 * c.width_um, c.direction_deg, 24)
+                                .into_iter()
+                                .map(|(x, y)| (x / mm, y / mm))
+                                .collect();
+                        area.draw(&Polygon::new(pts, col.filled())).map_err(err)?;
+                    } else {
+                        area.draw(&Pixel::new((c.x_um / mm, c.y_um / mm), col)).map_err(err)?;
+                    }
+                }
+            }
+        }
+        // Scale bar: about a fifth of the view, round length, bottom left.
+        let bar_um = nice_step(v.side_um, 5.0);
+        let (bx, by) = (v.x0_um + 0.05 * v.side_um, v.y0_um + 0.05 * v.side_um);
+        let area = chart.plotting_area();
+        area.draw(&Rectangle::new(
+            [
+                ((bx - 0.015 * v.side_um) / mm, (by - 0.025 * v.side_um) / mm),
+                ((bx + bar_um + 0.015 * v.side_um) / mm, (by + 0.07 * v.side_um) / mm),
+            ],
+            WHITE.mix(0.85).filled(),
+        ))
+        .map_err(err)?;
+        area.draw(&Rectangle::new(
+            [(bx / mm, by / mm), ((bx + bar_um) / mm, (by + 0.008 * v.side_um) / mm)],
+            BLACK.filled(),
+        ))
+        .map_err(err)?;
+        let label =
+            if bar_um >= 1000.0 { format!("{} mm", short(bar_um / 1000.0)) } else { format!("{} µm", short(bar_um)) };
+        area.draw(&Text::new(
+            label,
+            ((bx + 0.5 * bar_um) / mm, (by + 0.06 * v.side_um) / mm),
+            font(13.0).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            )),
+        ))
+        .map_err(err)?;
+        if v.side_um < self.window_um {
+            let note = format!("view {} of {} mm window", short(v.side_um / mm), short(self.window_um / mm));
+            area.draw(&Text::new(
+                note,
+                ((v.x0_um + 0.02 * v.side_um) / mm, (v.y0_um + 0.98 * v.side_um) / mm),
+                font(12.0),
+            ))
+            .map_err(err)?;
+        }
+        draw_colour_bar(&right, self.depth_max, &self.layers)?;
+        Ok(overlay)
+    }
+}
+
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    depth_max: f64,
+    layers: &LayerThickness,
+) -> Result<(), String> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(12)
+        .margin_bottom(56)
+        .margin_right(64)
+        .y_label_area_size(0)
+        .right_y_label_area_size(46)
+        .build_cartesian_2d(0.0..1.0, -depth_max..0.0)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_axis()
+        .disable_mesh()
+        .y_labels(6)
+        .y_label_formatter(&|d| short(-*d))
+        .label_style(font(12.0))
+        .draw()
+        .map_err(err)?;
+    let n = 64;
+    chart
+        .draw_series((0..n).map(|k| {
+            let a = depth_max * k as f64 / n as f64;
+            let b = depth_max * (k + 1) as f64 / n as f64;
+            Rectangle::new([(0.0, -a), (1.0, -b)], viridis((a + b) / (2.0 * depth_max)).filled())
+        }))
+        .map_err(err)?;
+    for (name, d) in layer_marks(layers) {
+        if d < depth_max {
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(0.0, -d), (1.0, -d)], WHITE.stroke_width(2))))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(name, (1.05, -d), font(11.0).color(&BLACK.mix(0.75)))))
+                .map_err(err)?;
+        }
+    }
+    area.draw(&Text::new("depth (µm)", (6, area.dim_in_pixel().1 as i32 - 40), font(13.0))).map_err(err)?;
+    Ok(())
+}
+
+/// Short names of the lower boundary of each layer and its depth, µm.
+fn layer_marks(l: &LayerThickness) -> [(&'static str, f64); 4] {
+    let b = l.boundaries_um();
+    [("SC", b[0]), ("VE", b[1]), ("PD", b[2]), ("RD", b[3])]
+}
+
+const LAYER_COLOURS: [(u8, u8, u8); 5] =
+    [(196, 160, 120), (242, 204, 170), (244, 170, 160), (226, 132, 128), (248, 228, 160)];
+const LAYER_NAMES: [&str; 5] =
+    ["stratum corneum", "viable epidermis", "papillary dermis", "reticular dermis", "hypodermis (fat)"];
+
+/// A slab of skin seen from the side, layers and channels to the same scale in both directions:
+/// channels whose centre lies within `slab_um / 2` of the window's middle line (y), drawn as
+/// wedges of their opening width narrowing to their depth. The depth axis reaches below the
+/// needle length and the dermis so that short and long needles can be compared at a glance.
+pub fn cross_section(
+    channels: &[Channel],
+    window_um: f64,
+    layers: &LayerThickness,
+    needle_length_um: f64,
+    id: &str,
+    title: &str,
+    caption_prefix: &str,
+) -> Result<(Plot, CrossSection), PlotError> {
+    let b = layers.boundaries_um();
+    let depth_max = {
+        let d =
+            (b[3] + 300.0).max(needle_length_um * 1.15).max(channels.iter().map(|c| c.depth_um).fold(0.0, f64::max));
+        let step = 250.0;
+        (d / step).ceil() * step
+    };
+    let fig = SectionFig::new(channels, window_um, *layers, needle_length_um, depth_max);
+    let info =
+        CrossSection { width_um: fig.width_um, slab_um: fig.slab_um, channels: fig.cut.len(), depth_max_um: depth_max };
+    let caption = format!(
+        "{caption_prefix}{} channels within a {:.0} µm thick slab through the middle of the window, over {:.1} mm; \
+         horizontal and vertical scales are equal.",
+        info.channels,
+        info.slab_um,
+        info.width_um / 1000.0
+    );
+    Ok((render(&fig, id, title, &caption)?, info))
+}
+
+/// What a cross-section shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CrossSection {
+    /// Width of the section, µm.
+    pub width_um: f64,
+    /// Thickness of the slab whose channels are drawn, µm.
+    pub slab_um: f64,
+    /// Channels drawn.
+    pub channels: usize,
+    /// Depth axis, µm.
+    pub depth_max_um: f64,
+}
+
+/// Thickest slab whose channels a cross-section shows, µm.
+pub const MAX_SLAB_UM: f64 = 3000.0;
+
+struct SectionFig {
+    cut: Vec<Channel>,
+    x0_um: f64,
+    width_um: f64,
+    slab_um: f64,
+    layers: LayerThickness,
+    needle_um: f64,
+    depth_max: f64,
+}
+
+/// Plot area of the section, px: the figure (900 × 470) less the legend (230), margins (2 × 12),
+/// and the label areas (64 left, 44 below). Checked against plotters' layout when drawn.
+const SECTION_PX: (f64, f64) = (900.0 - 230.0 - 24.0 - 64.0, 470.0 - 24.0 - 44.0);
+
+impl SectionFig {
+    fn new(channels: &[Channel], window_um: f64, layers: LayerThickness, needle_um: f64, depth_max: f64) -> SectionFig {
+        let width_um = (depth_max * SECTION_PX.0 / SECTION_PX.1).min(window_um);
+        let x0_um = 0.5 * (window_um - width_um);
+        // A slab holding about 12 channels, at least two openings and at most 3 mm thick (a
+        // thicker slab would stack channels from far apart into one picture).
+        let density = channels.len() as f64 / (window_um * window_um).max(1.0);
+        let mean_w = channels.iter().map(|c| c.width_um).sum::<f64>() / channels.len().max(1) as f64;
+        let slab_um =
+            (12.0 / (density * width_um).max(1e-12)).min(MAX_SLAB_UM).max((2.0 * mean_w).max(1.0)).min(window_um);
+        let yc = 0.5 * window_um;
+        let cut: Vec<Channel> = channels
+            .iter()
+            .filter(|c| (c.y_um - yc).abs() < 0.5 * slab_um && (x0_um..x0_um + width_um).contains(&c.x_um))
+            .copied()
+            .collect();
+        SectionFig { cut, x0_um, width_um, slab_um, layers, needle_um, depth_max }
+    }
+}
+
+impl Figure for SectionFig {
+    fn size(&self) -> (u32, u32) {
+        (900, 470)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _t: Target) -> Result<String, String> {
+        let (left, right) = root.split_horizontally(900 - 230);
+        let mm = 1000.0;
+        let (x0, x1) = (self.x0_um, self.x0_um + self.width_um);
+        let mut chart = ChartBuilder::on(&left)
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..(x1 - x0) / mm, -self.depth_max..0.0)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("across the skin (mm)")
+            .y_desc("depth (µm)")
+            .label_style(font(13.0))
+            .axis_desc_style(font(14.0))
+            .x_label_formatter(&|x| short(*x))
+            .y_label_formatter(&|d| short(-*d))
+            .disable_mesh()
+            .draw()
+            .map_err(err)?;
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let (sx, sy) = (f64::from(px.end - px.start) / self.width_um, f64::from(py.end - py.start) / self.depth_max);
+        // A window narrower than the section is stretched across (said in the caption).
+        let full_width = self.width_um + 1.0 >= self.depth_max * SECTION_PX.0 / SECTION_PX.1;
+        if full_width && (sx / sy - 1.0).abs() > 0.03 {
+            return Err(format!("cross-section not to scale: {sx:.4} px/µm across, {sy:.4} down"));
+        }
+        let b = self.layers.boundaries_um();
+        let tops = [0.0, b[0], b[1], b[2], b[3]];
+        let bottoms = [b[0], b[1], b[2], b[3], self.depth_max];
+        for i in 0..5 {
+            let (t, bo) = (tops[i].min(self.depth_max), bottoms[i].min(self.depth_max));
+            if bo > t {
+                let (r, g, bl) = LAYER_COLOURS[i];
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(0.0, -t), ((x1 - x0) / mm, -bo)],
+                        RGBColor(r, g, bl).filled(),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        let dark = RGBColor(40, 30, 60);
+        chart
+            .draw_series(self.cut.iter().map(|c| {
+                let x = (c.x_um - x0) / mm;
+                let hw = 0.5 * c.width_um / mm;
+                Polygon::new(vec![(x - hw, 0.0), (x + hw, 0.0), (x, -c.depth_um)], dark.filled())
+            }))
+            .map_err(err)?;
+        let needle = -self.needle_um;
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(0.0, needle), ((x1 - x0) / mm, needle)],
+                8,
+                5,
+                ShapeStyle::from(&RGBColor(0, 90, 180)).stroke_width(2),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("needle length {} mm", short(self.needle_um / mm)),
+                (0.01 * (x1 - x0) / mm, needle - 0.01 * self.depth_max),
+                font(13.0).color(&RGBColor(0, 70, 150)),
+            )))
+            .map_err(err)?;
+        // Legend: layers with their thickness, then channels.
+        let mut y = 20;
+        let thick = [
+            self.layers.stratum_corneum_um,
+            self.layers.viable_epidermis_um,
+            self.layers.papillary_dermis_um,
+            self.layers.reticular_dermis_um,
+        ];
+        for i in 0..5 {
+            let (r, g, bl) = LAYER_COLOURS[i];
+            right.draw(&Rectangle::new([(8, y), (28, y + 16)], RGBColor(r, g, bl).filled())).map_err(err)?;
+            right.draw(&Rectangle::new([(8, y), (28, y + 16)], BLACK.mix(0.3).stroke_width(1))).map_err(err)?;
+            right.draw(&Text::new(LAYER_NAMES[i], (34, y), font(13.0))).map_err(err)?;
+            let sub = if i < 4 { format!("{} µm", short(thick[i])) } else { format!("below {} µm", short(b[3])) };
+            right.draw(&Text::new(sub, (34, y + 16), font(12.0).color(&BLACK.mix(0.6)))).map_err(err)?;
+            y += 42;
+        }
+        right.draw(&Polygon::new(vec![(10, y), (26, y), (18, y + 18)], dark.filled())).map_err(err)?;
+        right.draw(&Text::new("channel (to scale)", (34, y + 2), font(13.0))).map_err(err)?;
+        y += 34;
+        right
+            .draw(&PathElement::new(
+                vec![(8, y + 8), (28, y + 8)],
+                ShapeStyle::from(&RGBColor(0, 90, 180)).stroke_width(2),
+            ))
+            .map_err(err)?;
+        right.draw(&Text::new("needle length", (34, y), font(13.0))).map_err(err)?;
+        Ok(String::new())
+    }
+}
+
+/// Histogram of channel depths with the layer boundaries (and the needle length) marked.
+pub fn depth_histogram(
+    depths_um: &[f64],
+    layers: &LayerThickness,
+    needle_length_um: f64,
+    id: &str,
+    title: &str,
+    caption: &str,
+) -> Result<Plot, PlotError> {
+    render(&HistFig { depths: depths_um, layers: *layers, needle_um: needle_length_um }, id, title, caption)
+}
+
+struct HistFig<'a> {
+    depths: &'a [f64],
+    layers: LayerThickness,
+    needle_um: f64,
+}
+
+/// Bin counts of `xs` over `[0, n·width)`; values outside are dropped.
+pub(crate) fn bin_counts(xs: &[f64], width: f64, n: usize) -> Vec<usize> {
+    let mut c = vec![0; n];
+    for &x in xs {
+        if x.is_finite() && x >= 0.0 {
+            let i = (x / width).floor() as usize;
+            if i < n {
+                c[i] += 1;
+            }
+        }
+    }
+    c
+}
+
+impl Figure for HistFig<'_> {
+    fn size(&self) -> (u32, u32) {
+        (760, 420)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _t: Target) -> Result<String, String> {
+        let dmax = self.depths.iter().copied().filter(|d| d.is_finite()).fold(0.0, f64::max);
+        let xmax = (dmax.max(self.needle_um) * 1.08).max(1.0);
+        let width = nice_step(xmax, 40.0);
+        let n = (xmax / width).ceil() as usize;
+        let xmax = n as f64 * width;
+        let counts = bin_counts(self.depths, width, n);
+        let cmax = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+        let mut chart = ChartBuilder::on(root)
+            .margin(14)
+            .margin_right(24)
+            .x_label_area_size(46)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..xmax, 0.0..cmax * 1.18)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("channel depth (µm)")
+            .y_desc("channels")
+            .label_style(font(13.0))
+            .axis_desc_style(font(14.0))
+            .x_label_formatter(&|x| short(*x))
+            .y_label_formatter(&|y| short(*y))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.06))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
+                let a = i as f64 * width;
+                Rectangle::new([(a, 0.0), (a + width, *c as f64)], crate::plot::PALETTE[0].mix(0.85).filled())
+            }))
+            .map_err(err)?;
+        let top = cmax * 1.18;
+        let mut row = 0;
+        for (name, d) in layer_marks(&self.layers) {
+            if d < xmax {
+                chart
+                    .draw_series(DashedLineSeries::new([(d, 0.0), (d, top)], 5, 4, BLACK.mix(0.5).stroke_width(1)))
+                    .map_err(err)?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("{name} ends"),
+                        (d + 0.005 * xmax, top * (0.97 - 0.06 * f64::from(row))),
+                        font(11.0).color(&BLACK.mix(0.7)),
+                    )))
+                    .map_err(err)?;
+                row = (row + 1) % 3;
+            }
+        }
+        let nc = RGBColor(0, 90, 180);
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(self.needle_um, 0.0), (self.needle_um, top)],
+                8,
+                5,
+                nc.stroke_width(2),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                "needle".to_string(),
+                (self.needle_um, top * 0.75),
+                font(12.0).color(&nc).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Right,
+                    plotters::style::text_anchor::VPos::Top,
+                )),
+            )))
+            .map_err(err)?;
+        Ok(String::new())
+    }
+}
+
+/// Fill colour of a layer band in the cross-section (for the HTML legend).
+pub fn layer_colour_hex(i: usize) -> String {
+    let (r, g, b) = LAYER_COLOURS[i.min(4)];
+    hex(RGBColor(r, g, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dermasim_core::skin::Layer;
+
+    fn ch(x: f64, y: f64, depth: f64) -> Channel {
+        Channel {
+            x_um: x,
+            y_um: y,
+            depth_um: depth,
+            width_um: 40.0,
+            length_um: 80.0,
+            direction_deg: 30.0,
+            tilt_deg: 0.0,
+            layer: Layer::ViableEpidermis,
+            bent: false,
+            torn: false,
+        }
+    }
+
+    fn layers() -> LayerThickness {
+        LayerThickness {
+            stratum_corneum_um: 15.0,
+            viable_epidermis_um: 60.0,
+            papillary_dermis_um: 200.0,
+            reticular_dermis_um: 800.0,
+        }
+    }
+
+    #[test]
+    fn map_draws_one_ellipse_per_hole_in_view() {
+        let chans: Vec<Channel> = (0..50).map(|i| ch(100.0 * i as f64 + 10.0, 2500.0, 100.0 + i as f64)).collect();
+        let view = MapView::fitting(5000.0, chans.len(), MAX_DRAWN_HOLES);
+        assert_eq!(view.side_um, 5000.0);
+        let p = puncture_map(&chans, 5000.0, view, 250.0, &layers(), "m", "M", "").unwrap();
+        assert_eq!(p.svg.matches("<ellipse class=\"hole\"").count(), 50);
+        // A smaller view keeps only its holes.
+        let v2 = MapView { x0_um: 0.0, y0_um: 2000.0, side_um: 1000.0 };
+        assert_eq!(holes_in_view(&chans, v2), 10);
+        let p2 = puncture_map(&chans, 5000.0, v2, 250.0, &layers(), "m", "M", "").unwrap();
+        assert_eq!(p2.svg.matches("<ellipse class=\"hole\"").count(), 10);
+    }
+
+    #[test]
+    fn ellipse_to_scale_and_oriented() {
+        // One hole, 80 µm long along 30°, 40 µm wide, in a 1000 µm view.
+        let chans = vec![ch(500.0, 500.0, 100.0)];
+        let view = MapView { x0_um: 0.0, y0_um: 0.0, side_um: 1000.0 };
+        let p = puncture_map(&chans, 1000.0, view, 250.0, &layers(), "m", "M", "").unwrap();
+        let e = &p.svg[p.svg.find("<ellipse").unwrap()..];
+        let attr = |name: &str| -> f64 {
+            let i = e.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            e[i..i + e[i..].find('"').unwrap()].parse().unwrap()
+        };
+        let ratio = attr("rx") / attr("ry");
+        assert!((ratio - 2.0).abs() < 0.01, "rx/ry = {ratio}");
+        assert!(e.contains("rotate(-30.0"), "{}", &e[..200]);
+    }
+
+    #[test]
+    fn large_windows_are_viewed_through_a_centred_square() {
+        let v = MapView::fitting(30_000.0, 81_000, 8000);
+        assert!((v.side_um - 30_000.0 * (8000.0f64 / 81000.0).sqrt()).abs() < 1e-6);
+        assert!((v.x0_um + 0.5 * v.side_um - 15_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn histogram_bins() {
+        assert_eq!(bin_counts(&[0.0, 9.9, 10.0, 35.0, -1.0, f64::NAN, 1e9], 10.0, 4), vec![2, 1, 0, 1]);
+    }
+
+    #[test]
+    fn section_keeps_channels_of_the_slab_and_is_to_scale() {
+        let chans: Vec<Channel> =
+            (0..200).map(|i| ch(25.0 * i as f64, 2500.0 + (i % 2) as f64 * 2000.0, 150.0)).collect();
+        let (p, info) = cross_section(&chans, 5000.0, &layers(), 500.0, "x", "X", "").unwrap();
+        // Half the channels sit on the middle line, half 2 mm away (outside any slab < 4 mm).
+        assert!(info.channels > 0 && info.channels <= 100, "{info:?}");
+        assert_eq!(info.width_um, 5000.0f64.min(info.depth_max_um * SECTION_PX.0 / SECTION_PX.1));
+        assert!(info.depth_max_um >= 1075.0 + 300.0);
+        assert!(p.svg.contains("needle length 0.5 mm"));
+    }
+}

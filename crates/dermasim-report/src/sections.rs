@@ -1,0 +1,487 @@
+//! One function per stage that turns its part of the [`Outcome`] into a report [`Section`],
+//! or `None` while the stage's data is absent. To add a stage: write its function here (or in
+//! a module of its own) and list it in [`ALL`]; add its time series in [`series_tables`] and
+//! its safety findings in [`findings`].
+
+use dermasim_core::Outcome;
+use dermasim_core::skin::Layer;
+
+use crate::geometry::{self, MAX_DRAWN_HOLES, MapView};
+use crate::plot::{Plot, PlotError, short};
+use crate::series::{Key, LongTable};
+use crate::{Finding, KeyNumber, Section, Source, charts};
+
+/// A section builder: reads the outcome, returns its section (or `None`), and records plots
+/// that failed to draw in the error list (the section is still shown without them).
+pub type SectionFn = fn(&Outcome, &mut Vec<String>) -> Option<Section>;
+
+/// Every section, in pipeline order.
+pub const ALL: &[SectionFn] = &[channels, delivery];
+
+fn keep(plots: &mut Vec<Plot>, errors: &mut Vec<String>, p: Result<Plot, PlotError>) {
+    match p {
+        Ok(p) => plots.push(p),
+        Err(e) => errors.push(e.to_string()),
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}", 100.0 * x)
+}
+
+/// "What was simulated", as label/value rows.
+pub fn scenario_rows(o: &Outcome) -> Vec<KeyNumber> {
+    let s = &o.scenario;
+    let sm = &o.summary.scenario;
+    let l = &s.skin.layers;
+    let mut rows = vec![
+        KeyNumber::new(
+            "Skin",
+            format!(
+                "{}, sex {}; stratum corneum {} µm, viable epidermis {} µm, dermis {} µm",
+                s.skin.site,
+                format!("{:?}", s.skin.sex).to_lowercase(),
+                short(l.stratum_corneum_um),
+                short(l.viable_epidermis_um),
+                short(l.dermis_um())
+            ),
+            "",
+            "",
+        ),
+        KeyNumber::new(
+            "Device",
+            format!(
+                "{}{}, needles {} mm{}",
+                sm.device,
+                s.device.preset.as_deref().map(|p| format!(" ({p})")).unwrap_or_default(),
+                short(sm.needle_length_mm),
+                if s.device.uses > 0 { format!(", used {} times before", s.device.uses) } else { String::new() }
+            ),
+            "",
+            "",
+        ),
+        KeyNumber::new(
+            "Setting",
+            match s.protocol.setting {
+                dermasim_core::scenario::Setting::Home => "home (self-treatment)",
+                dermasim_core::scenario::Setting::Office => "office (practitioner)",
+            },
+            "",
+            "",
+        ),
+        KeyNumber::new("Treated area", short(s.protocol.area_cm2), "cm²", ""),
+    ];
+    if !s.protocol.passes.is_empty() && sm.device == "dermaroller" {
+        let passes: Vec<String> =
+            s.protocol.passes.iter().map(|p| format!("{} × {}°", p.count, short(p.direction_deg))).collect();
+        rows.push(KeyNumber::new("Passes", passes.join(", "), "", ""));
+    }
+    if s.protocol.sessions > 1 {
+        rows.push(KeyNumber::new(
+            "Sessions",
+            format!("{} every {} days", s.protocol.sessions, short(s.protocol.interval_days)),
+            "",
+            "",
+        ));
+    }
+    for p in &s.products {
+        rows.push(KeyNumber::new(
+            "Product",
+            format!(
+                "{} at {} mg/mL{}",
+                p.name,
+                short(p.concentration_mg_ml),
+                if p.formulated_for_microneedling { "" } else { ", not formulated for microneedling" }
+            ),
+            "",
+            "",
+        ));
+    }
+    rows.push(KeyNumber::new(
+        "Simulated window",
+        format!("{0} mm × {0} mm, seed {1}", short(s.simulation.window_mm), sm.seed),
+        "",
+        "",
+    ));
+    rows
+}
+
+/// Safety findings. None of the stages present computes any yet; the safety stage adds its
+/// own here.
+pub fn findings(_o: &Outcome) -> Vec<Finding> {
+    Vec::new()
+}
+
+fn layer_label(l: Layer) -> &'static str {
+    match l {
+        Layer::StratumCorneum => "stratum corneum",
+        Layer::ViableEpidermis => "viable epidermis",
+        Layer::PapillaryDermis => "papillary dermis",
+        Layer::ReticularDermis => "reticular dermis",
+        Layer::Hypodermis => "hypodermis",
+    }
+}
+
+/// Punctures and channels: map, cross-section, depth histogram.
+pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
+    if o.channels.is_empty() && o.punctures.punctures.is_empty() {
+        return None;
+    }
+    let s = &o.summary;
+    let c = &s.channels;
+    let layers = &o.scenario.skin.layers;
+    let needle_um = o.scenario.device.needle.length_um;
+    let window = o.punctures.window_um;
+    // Most channels end in this layer.
+    let mut by_layer = [0usize; 5];
+    for ch in &o.channels {
+        by_layer[Layer::ALL.iter().position(|l| *l == ch.layer).unwrap_or(0)] += 1;
+    }
+    let modal = Layer::ALL[by_layer.iter().enumerate().max_by_key(|(_, n)| **n).map(|(i, _)| i).unwrap_or(0)];
+    let lead = format!(
+        "{} mm needles made channels {:.0} µm deep on average ({:.0}–{:.0} µm from the mechanics' bands), \
+         {}% of the needle length; most end in the {}. The skin surface inside an opening: {:.2}%.",
+        short(s.scenario.needle_length_mm),
+        c.mean_depth_um,
+        c.mean_depth_band_um[0],
+        c.mean_depth_band_um[1],
+        pct(c.depth_fraction_mean),
+        layer_label(modal),
+        100.0 * s.punctures.coverage_fraction
+    );
+    let mut sec = Section::new("channels", "Punctures and channels", lead);
+
+    let view = MapView::fitting(window, o.channels.len(), MAX_DRAWN_HOLES);
+    let drawn = geometry::holes_in_view(&o.channels, view);
+    let where_ = if view.side_um < window {
+        format!(
+            "the central {0} mm × {0} mm of the {1} mm × {1} mm simulated window ({drawn} of {2} punctures)",
+            short(view.side_um / 1000.0),
+            short(window / 1000.0),
+            o.channels.len()
+        )
+    } else {
+        format!("the whole {0} mm × {0} mm simulated window ({drawn} punctures)", short(window / 1000.0))
+    };
+    keep(
+        &mut sec.plots,
+        errors,
+        geometry::puncture_map(
+            &o.channels,
+            window,
+            view,
+            needle_um,
+            layers,
+            "puncture-map",
+            "Where the needles went in",
+            &format!(
+                "Every puncture in {where_}, drawn to scale as an ellipse of its opening (length along the direction \
+                 of travel × width), coloured by channel depth; holes smaller than a pixel show as dots. Zoom the \
+                 SVG to see their shape."
+            ),
+        ),
+    );
+    // A close-up where the openings are visible: about 30 holes, each at least ~4 px long
+    // (the map's plot area is ~580 px), on a round side length.
+    let mean_len = c.mean_length_um.max(c.mean_width_um).max(1.0);
+    let per_um2 = (o.channels.len() as f64 / (window * window)).max(1e-12);
+    let side = (30.0 / per_um2).sqrt().min(580.0 * mean_len / 4.0).clamp(500.0, window);
+    let step = crate::plot::nice_step(side, 4.0);
+    let side = ((side / step).floor() * step).max(step);
+    if side < 0.7 * view.side_um {
+        let zoom = MapView { x0_um: 0.5 * (window - side), y0_um: 0.5 * (window - side), side_um: side };
+        keep(
+            &mut sec.plots,
+            errors,
+            geometry::puncture_map(
+                &o.channels,
+                window,
+                zoom,
+                needle_um,
+                layers,
+                "puncture-map-closeup",
+                "Close-up of the openings",
+                &format!(
+                    "The central {0} mm × {0} mm ({1} punctures) at the same scale in both directions: the shape, size \
+                     and spacing of the openings.",
+                    short(side / 1000.0),
+                    geometry::holes_in_view(&o.channels, zoom)
+                ),
+            ),
+        );
+    }
+    match geometry::cross_section(
+        &o.channels,
+        window,
+        layers,
+        needle_um,
+        "cross-section",
+        "The skin from the side",
+        "Skin layers of the site to scale with the channels of ",
+    ) {
+        Ok((p, _)) => sec.plots.push(p),
+        Err(e) => errors.push(e.to_string()),
+    }
+    let depths: Vec<f64> = o.channels.iter().map(|c| c.depth_um).collect();
+    keep(
+        &mut sec.plots,
+        errors,
+        geometry::depth_histogram(
+            &depths,
+            layers,
+            needle_um,
+            "depth-histogram",
+            "How deep the channels go",
+            "Number of channels by depth; dashed lines mark the bottom of each layer (SC stratum corneum, VE viable \
+             epidermis, PD papillary dermis, RD reticular dermis) and the needle length.",
+        ),
+    );
+
+    let p = &s.punctures;
+    sec.numbers = vec![
+        KeyNumber::new("Punctures over the treated area", p.total.to_string(), "", "punctures.total"),
+        KeyNumber::new("Puncture density", format!("{:.0}", p.density_per_cm2), "per cm²", "punctures.density_per_cm2"),
+        KeyNumber::new(
+            "Distinct holes",
+            format!("{:.0}", p.distinct_density_per_cm2),
+            "per cm²",
+            "re-punctures of a hole merged",
+        ),
+        KeyNumber::new("Surface inside an opening", format!("{:.2}", 100.0 * p.coverage_fraction), "%", ""),
+        KeyNumber::new(
+            "Mean hole spacing",
+            p.nearest_neighbour_um.map(|d| format!("{d:.0}")).unwrap_or_else(|| "–".into()),
+            "µm",
+            "nearest neighbour",
+        ),
+        KeyNumber::new(
+            "Mean channel depth",
+            format!("{:.0} (band {:.0}–{:.0})", c.mean_depth_um, c.mean_depth_band_um[0], c.mean_depth_band_um[1]),
+            "µm",
+            format!("SD {:.0} µm; {}% of the needle", c.sd_depth_um, pct(c.depth_fraction_mean)),
+        ),
+        KeyNumber::new(
+            "Opening",
+            format!("{:.0} × {:.0}", c.mean_width_um, c.mean_length_um),
+            "µm",
+            "width × length along the stroke",
+        ),
+        KeyNumber::new("Torn channels", pct(c.torn_fraction), "%", "roller slip or bent needles"),
+        KeyNumber::new(
+            "Reach the viable epidermis / papillary / reticular dermis",
+            format!(
+                "{} / {} / {}",
+                pct(c.reach.viable_epidermis),
+                pct(c.reach.papillary_dermis),
+                pct(c.reach.reticular_dermis)
+            ),
+            "%",
+            "fraction of channels",
+        ),
+    ];
+    sec.assumptions = vec![
+        "Skin deflects before it is pierced, so channels are shallower than the needle; the shortfall is \
+         calibrated on published depth measurements (Donnelly 2011, Kalluri 2011) and reported as a band."
+            .into(),
+        "A hand-rolled drum drives needles less deep than a pen; rat skin is taken to deflect like living human \
+         skin, which cannot be separated with the data available."
+            .into(),
+        "Layer thicknesses are the site's preset (imaging studies where available, otherwise stated assumptions); \
+         the papillary dermis is 200 µm at every site."
+            .into(),
+    ];
+    sec.sources = vec![
+        Source::new("docs/models.md §1 Skin", "layer thicknesses by site and their sources"),
+        Source::new("docs/models.md §3 Device kinematics → punctures", "where needles enter; densities"),
+        Source::new("docs/models.md §4 Needle mechanics → channels", "depth, opening, tearing; calibration"),
+        Source::new("docs/validation.md", "published measurements the model is checked against"),
+    ];
+    Some(sec)
+}
+
+/// Transport: delivery of each product against intact skin.
+pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
+    let d = &o.delivery;
+    if d.products.is_empty() && d.errors.is_empty() {
+        return None;
+    }
+    let mut lead = Vec::new();
+    for (name, p) in &d.products {
+        let ratio = p
+            .enhancement_ratio
+            .map(|r| format!("{r:.1} times intact skin"))
+            .unwrap_or_else(|| "intact skin lets practically none through".into());
+        lead.push(format!(
+            "{name}: {} µg/cm² crossed the stratum corneum in {} h ({ratio}).",
+            short(p.cumulative_ug_per_cm2),
+            short(p.duration_h)
+        ));
+    }
+    let mut sec = Section::new("delivery", "Delivery of the products", lead.join(" "));
+    let b = o.scenario.skin.layers.boundaries_um();
+    let marks: Vec<(String, f64)> = ["SC", "VE", "PD", "RD"].iter().zip(b).map(|(n, d)| (n.to_string(), d)).collect();
+    for (i, (name, p)) in d.products.iter().enumerate() {
+        let slug = format!("p{i}");
+        let t = &p.treated;
+        let it = &p.intact;
+        let cum = |r: &dermasim_core::transport::TransportResult| -> Vec<(f64, f64)> {
+            r.times_h.iter().copied().zip(r.cumulative_ug_per_cm2.iter().copied()).collect()
+        };
+        let flux = |r: &dermasim_core::transport::TransportResult| -> Vec<(f64, f64)> {
+            r.times_h.iter().copied().zip(r.flux_ug_per_cm2_h.iter().copied()).collect()
+        };
+        if !t.times_h.is_empty() {
+            keep(
+                &mut sec.plots,
+                errors,
+                charts::delivery_time_course(
+                    &format!("delivery-{slug}-cumulative"),
+                    &format!("{name}: amount delivered"),
+                    "Amount that has crossed the stratum corneum (in the tissue below it, cleared, or in the receptor) \
+                     through microneedled skin (solid) and intact skin (dashed).",
+                    "delivered (µg/cm²)",
+                    &cum(t),
+                    &cum(it),
+                ),
+            );
+            keep(
+                &mut sec.plots,
+                errors,
+                charts::delivery_time_course(
+                    &format!("delivery-{slug}-flux"),
+                    &format!("{name}: flux"),
+                    "Rate at which the product crosses the stratum corneum, microneedled (solid) and intact (dashed).",
+                    "flux (µg/cm²/h)",
+                    &flux(t),
+                    &flux(it),
+                ),
+            );
+        }
+        let profiles = pick_profiles(t);
+        if !profiles.is_empty() {
+            keep(
+                &mut sec.plots,
+                errors,
+                charts::delivery_profiles(&format!("delivery-{slug}-profiles"), name, &profiles, "mg/mL", &marks),
+            );
+        }
+        sec.numbers.push(KeyNumber::new(
+            format!("{name}: delivered in {} h", short(p.duration_h)),
+            format!("{} (intact {})", sig(p.cumulative_ug_per_cm2), sig(p.intact_cumulative_ug_per_cm2)),
+            "µg/cm²",
+            format!("delivery.{name}.cumulative_ug_per_cm2"),
+        ));
+        sec.numbers.push(KeyNumber::new(
+            format!("{name}: enhancement"),
+            p.enhancement_ratio.map(|r| format!("{r:.1}×")).unwrap_or_else(|| "unbounded".into()),
+            "",
+            "treated / intact; unbounded when intact skin lets through under 1 pg/cm²",
+        ));
+        sec.numbers.push(KeyNumber::new(
+            format!("{name}: in the skin at the end"),
+            format!("{} (intact {})", sig(p.skin_content_ug_per_cm2), sig(p.intact_skin_content_ug_per_cm2)),
+            "µg/cm²",
+            "what a tape strip or skin image measures",
+        ));
+        sec.numbers.push(KeyNumber::new(
+            format!("{name}: above 1% of the applied concentration down to"),
+            format!("{:.0} (intact {:.0})", p.max_depth_um_above_threshold, p.intact_max_depth_um_above_threshold),
+            "µm",
+            "",
+        ));
+        sec.warnings.extend(p.warnings.iter().map(|w| format!("{name}: {w}")));
+    }
+    for e in &d.errors {
+        sec.warnings.push(format!("{}: transport not computed: {}", e.product, e.error));
+    }
+    sec.assumptions = vec![
+        "Diffusion through the layers in series; the stratum corneum from the Dancik/Kasting two-phase model, the \
+         living layers and dermal clearance from the Kretsos relations."
+            .into(),
+        "The channels are represented by one mean channel in a cell of the area of one hole (unit-cell mode) or the \
+         actual map (patch mode); channels stay open for the whole simulated time unless the healing stage says \
+         otherwise."
+            .into(),
+    ];
+    sec.sources = vec![
+        Source::new("docs/models.md (transport)", "equations, coefficients and their sources"),
+        Source::new("crates/dermasim-transport/MODELS-props.md", "product chemistry → per-layer coefficients"),
+        Source::new("docs/validation-props.md", "checks of the chemistry against published data"),
+    ];
+    Some(sec)
+}
+
+/// Up to four profiles spread over the run (the first non-zero time, then evenly to the end):
+/// `(time_h, [(depth_um, tissue concentration)])`.
+fn pick_profiles(r: &dermasim_core::transport::TransportResult) -> Vec<(f64, Vec<(f64, f64)>)> {
+    let ps: Vec<_> = r.profiles.iter().filter(|p| p.time_h > 0.0).collect();
+    if ps.is_empty() {
+        return Vec::new();
+    }
+    let n = ps.len();
+    let mut idx: Vec<usize> = (0..4).map(|k| ((n - 1) as f64 * f64::from(k) / 3.0).round() as usize).collect();
+    idx.dedup();
+    idx.iter()
+        .map(|&i| {
+            let p = ps[i];
+            (p.time_h, p.depth_um.iter().copied().zip(p.tissue_concentration_mg_ml.iter().copied()).collect())
+        })
+        .collect()
+}
+
+/// Three significant figures, scientific for very small or large numbers.
+fn sig(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if !(1e-3..1e5).contains(&v.abs()) {
+        format!("{v:.2e}")
+    } else {
+        let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.digits$}")
+    }
+}
+
+/// The long tables of a run: (`series.csv`, `profiles.csv`). See [`crate::series`].
+pub fn series_tables(o: &Outcome) -> (LongTable, LongTable) {
+    let mut series = LongTable::default();
+    let mut profiles = LongTable::default();
+    for (name, p) in &o.delivery.products {
+        for (cond, r) in [("treated", &p.treated), ("intact", &p.intact)] {
+            let k = |quantity, unit| Key {
+                stage: "transport",
+                quantity,
+                subject: name,
+                condition: cond,
+                unit,
+                t_unit: "h",
+            };
+            let ts = |v: &[f64]| -> Vec<(f64, f64)> { r.times_h.iter().copied().zip(v.iter().copied()).collect() };
+            series.push_series(k("cumulative_delivered", "ug/cm2"), &ts(&r.cumulative_ug_per_cm2));
+            series.push_series(k("flux", "ug/cm2/h"), &ts(&r.flux_ug_per_cm2_h));
+            series.push_series(k("receptor", "ug/cm2"), &ts(&r.receptor_ug_per_cm2));
+            series.push_series(k("cleared", "ug/cm2"), &ts(&r.cleared_ug_per_cm2));
+            series.push_series(k("channel_fluid", "ug/cm2"), &ts(&r.channel_ug_per_cm2));
+            series.push_series(k("donor", "ug/cm2"), &ts(&r.donor_ug_per_cm2));
+            for pr in &r.profiles {
+                let pts: Vec<(f64, f64)> =
+                    pr.depth_um.iter().copied().zip(pr.tissue_concentration_mg_ml.iter().copied()).collect();
+                profiles.push_profile(k("tissue_concentration", "mg/ml"), pr.time_h, &pts);
+            }
+        }
+    }
+    (series, profiles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn significant_figures() {
+        assert_eq!(sig(123.456), "123");
+        assert_eq!(sig(1.23456), "1.23");
+        assert_eq!(sig(0.0123456), "0.0123");
+        assert_eq!(sig(1.5e-6), "1.50e-6");
+        assert_eq!(sig(0.0), "0");
+    }
+}
