@@ -233,7 +233,7 @@ pub struct Series {
     pub stimulus: f64,
     /// Dermal collagen change at the follow-up, % of baseline.
     pub collagen_change_pct: f64,
-    /// Share of the new collagen that is type I at the follow-up.
+    /// Share of the new collagen that is type I at the follow-up (0 without new collagen).
     pub collagen_i_share: f64,
     /// Elastin change at the follow-up, % of baseline.
     pub elastin_change_pct: f64,
@@ -270,8 +270,9 @@ pub fn scaled(unit: &UnitResponse, stimulus: f64, healing_rate: f64) -> Series {
         follow_up_days: unit.follow_up_days,
         stimulus,
         collagen_change_pct: collagen,
-        collagen_i_share: unit.collagen_i_share(),
-        elastin_change_pct: b * unit.elastin_at_follow_up(),
+        collagen_i_share: if collagen > 0.0 { unit.collagen_i_share() } else { 0.0 },
+        // `+ 0.0` turns a negative zero (no stimulus) into 0.
+        elastin_change_pct: b * unit.elastin_at_follow_up() + 0.0,
         scar_score_change_pct: 100.0 * (after / DOGRA_BEFORE - 1.0),
         typical_scar: TypicalScar {
             score_before: DOGRA_BEFORE,
