@@ -1,6 +1,7 @@
 //! `dermasim`: the command-line front end. Glue only: it reads files, calls the core, and
 //! writes outputs whole or not at all.
 
+mod check;
 mod cohort;
 mod output;
 mod progress;
@@ -82,6 +83,17 @@ enum Command {
         /// Print nothing on success.
         #[arg(long)]
         quiet: bool,
+    },
+    /// Screen a scenario for safety only (fast); exit 0 ok, 1 caution, 3 contraindicated.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Override a scenario value (repeatable).
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Print the findings as JSON (the summary.json `safety` section) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Validate a scenario without running it.
     Validate {
@@ -242,6 +254,24 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Check { scenario, set, json } => match load(&scenario, &set) {
+            Ok((s, _)) => {
+                let (findings, code) = check::run(&s);
+                if json {
+                    match serde_json::to_string_pretty(&dermasim_core::safety::SafetySummary::new(findings)) {
+                        Ok(j) => println!("{j}"),
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return ExitCode::from(EXIT_IO);
+                        }
+                    }
+                } else {
+                    print!("{}", check::human(&scenario.display().to_string(), &findings));
+                }
+                ExitCode::from(code)
+            }
+            Err(code) => code,
+        },
         Command::Validate { scenario, set } => match load(&scenario, &set) {
             Ok((s, _)) => {
                 println!(
