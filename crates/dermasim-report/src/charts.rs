@@ -42,6 +42,7 @@ pub fn delivery_profiles(
 
 /// A treated-skin time course beside the intact-skin one (dashed), e.g. cumulative amount or
 /// flux against time. `quantity` names the y axis with its unit.
+/// `log_y` for quantities spanning decades (fluxes); non-positive values are then left out.
 pub fn delivery_time_course(
     id: &str,
     title: &str,
@@ -49,6 +50,7 @@ pub fn delivery_time_course(
     quantity: &str,
     treated: &[(f64, f64)],
     intact: &[(f64, f64)],
+    log_y: bool,
 ) -> Result<Plot, PlotError> {
     let chart = LineChart {
         x_label: "time after application (h)".into(),
@@ -57,13 +59,15 @@ pub fn delivery_time_course(
             Series::new("microneedled", treated).color(1),
             Series::new("intact skin", intact).dashed().color(0),
         ],
+        log_y,
         ..Default::default()
     };
     line_chart(id, title, caption, &chart)
 }
 
 /// Recovery after a session against time (days): channel openness, barrier function and
-/// redness, each as a fraction (0-1; openness 1 = as made, barrier 1 = intact, redness 1 = peak).
+/// redness, each on 0-1 (openness 1 = as made, barrier 1 = intact, redness on the healing
+/// model's 0-1 scale).
 pub fn recovery(
     id: &str,
     openness: &[(f64, f64)],
@@ -84,8 +88,8 @@ pub fn recovery(
     line_chart(
         id,
         "Recovery after a session",
-        "Channel openness (1 = as made), barrier function (1 = intact skin) and redness (1 = its peak) \
-         against days after the session.",
+        "Channel openness (1 = as made), barrier function (1 = intact skin) and redness (0-1 scale; 0.05 is \
+         just visible) against days after the session.",
         &chart,
     )
 }
@@ -133,9 +137,14 @@ mod tests {
         let a = [(0.0, 0.1), (1.0, 0.5), (2.0, 0.9)];
         let b = [(0.0, 0.05), (1.0, 0.2), (2.0, 0.3)];
         let layers = vec![("SC".to_string(), 15.0), ("VE".to_string(), 75.0), ("deep".to_string(), 1e6)];
-        let p = delivery_profiles("p", "caffeine", &[(1.0, vec![(5.0, 1.0), (50.0, 0.1)])], "mg/mL", &layers).unwrap();
+        let p = delivery_profiles("p", "caffeine", &[(1.0, vec![(5.0, 1.0), (50.0, 1e-4)])], "mg/mL", &layers).unwrap();
+        for decade in ["\n1\n", "\n0.1\n", "\n0.01\n", "\n0.001\n"] {
+            assert!(p.svg.contains(decade), "log axis labels whole decades: {decade:?}");
+        }
+        assert!(!p.svg.contains("1e-0"), "no repeated or odd decade labels");
         assert!(p.svg.contains("\nSC\n") && !p.svg.contains("\ndeep\n"), "markers beyond the data are left out");
-        delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b).unwrap();
+        delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b, false).unwrap();
+        delivery_time_course("f", "F", "", "flux (µg/cm²/h)", &a, &b, true).unwrap();
         recovery("r", &a, &b, &a).unwrap();
         let s = collagen_series("s", &a, &b, &[0.0, 1.0], "change (%)").unwrap();
         assert_eq!(s.svg.matches("\nsession\n").count(), 1, "one label for all the session lines");

@@ -8,7 +8,7 @@ use dermasim_core::skin::LayerThickness;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::plot::{Figure, Plot, PlotError, Target, err, font, hex, nice_step, render, short, viridis};
+use crate::plot::{FONT_FAMILY, Figure, Plot, PlotError, Target, err, font, hex, nice_step, render, short, viridis};
 
 /// At most this many holes are drawn on the puncture map: a larger window is shown through a
 /// centred square view that holds about this many (keeps the SVG under ~1 MB).
@@ -29,7 +29,14 @@ impl MapView {
     /// The whole window if it holds at most `max_holes` punctures, else a centred square whose
     /// area share is `max_holes / count`.
     pub fn fitting(window_um: f64, count: usize, max_holes: usize) -> MapView {
-        let side = if count <= max_holes { window_um } else { window_um * (max_holes as f64 / count as f64).sqrt() };
+        let side = if count <= max_holes {
+            window_um
+        } else {
+            // Rounded down to a round length so the caption reads well.
+            let raw = window_um * (max_holes as f64 / count as f64).sqrt();
+            let step = nice_step(raw, 10.0);
+            ((raw / step).floor() * step).max(step)
+        };
         let x0 = 0.5 * (window_um - side);
         MapView { x0_um: x0, y0_um: x0, side_um: side }
     }
@@ -59,7 +66,7 @@ pub fn puncture_map(
 ) -> Result<Plot, PlotError> {
     let holes: Vec<&Channel> = channels.iter().filter(|c| view.contains(c.x_um, c.y_um)).collect();
     let depth_max = channels.iter().map(|c| c.depth_um).fold(needle_length_um, f64::max).max(1.0);
-    render(&MapFig { holes, view, window_um, depth_max, layers: *layers }, id, title, caption)
+    render(&MapFig { holes, view, window_um, depth_max, layers: *layers, id }, id, title, caption)
 }
 
 /// Number of holes [`puncture_map`] draws for this view.
@@ -68,6 +75,7 @@ pub fn holes_in_view(channels: &[Channel], view: MapView) -> usize {
 }
 
 struct MapFig<'a> {
+    id: &'a str,
     holes: Vec<&'a Channel>,
     view: MapView,
     window_um: f64,
@@ -121,10 +129,17 @@ impl Figure for MapFig<'_> {
         let mut overlay = String::new();
         match target {
             Target::Svg => {
-                // Exact sub-pixel ellipses; one element per hole.
+                // Exact sub-pixel ellipses; one element per hole, clipped to the plot area.
+                let clip = format!("clip-{}", self.id);
                 let _ = write!(
                     overlay,
-                    "<g class=\"holes\" data-count=\"{}\"><style>.hole{{stroke-width:0.6;fill-opacity:0.9}}</style>",
+                    "<clipPath id=\"{clip}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\
+                     <g class=\"holes\" clip-path=\"url(#{clip})\" data-count=\"{}\">\
+                     <style>.hole{{stroke-width:0.8;fill-opacity:0.9}}</style>",
+                    px.start,
+                    py.start,
+                    px.end - px.start,
+                    py.end - py.start,
                     self.holes.len()
                 );
                 for c in &self.holes {
@@ -157,42 +172,76 @@ impl Figure for MapFig<'_> {
                 }
             }
         }
-        // Scale bar: about a fifth of the view, round length, bottom left.
+        // Scale bar (about a fifth of the view, round length, bottom left) and, for a part of the
+        // window, what part. In the SVG they go after the holes so that holes never hide them.
         let bar_um = nice_step(v.side_um, 5.0);
         let (bx, by) = (v.x0_um + 0.05 * v.side_um, v.y0_um + 0.05 * v.side_um);
-        let area = chart.plotting_area();
-        area.draw(&Rectangle::new(
-            [
-                ((bx - 0.015 * v.side_um) / mm, (by - 0.025 * v.side_um) / mm),
-                ((bx + bar_um + 0.015 * v.side_um) / mm, (by + 0.07 * v.side_um) / mm),
-            ],
-            WHITE.mix(0.85).filled(),
-        ))
-        .map_err(err)?;
-        area.draw(&Rectangle::new(
-            [(bx / mm, by / mm), ((bx + bar_um) / mm, (by + 0.008 * v.side_um) / mm)],
-            BLACK.filled(),
-        ))
-        .map_err(err)?;
         let label =
             if bar_um >= 1000.0 { format!("{} mm", short(bar_um / 1000.0)) } else { format!("{} µm", short(bar_um)) };
-        area.draw(&Text::new(
-            label,
-            ((bx + 0.5 * bar_um) / mm, (by + 0.06 * v.side_um) / mm),
-            font(13.0).pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Top,
-            )),
-        ))
-        .map_err(err)?;
-        if v.side_um < self.window_um {
-            let note = format!("view {} of {} mm window", short(v.side_um / mm), short(self.window_um / mm));
-            area.draw(&Text::new(
-                note,
-                ((v.x0_um + 0.02 * v.side_um) / mm, (v.y0_um + 0.98 * v.side_um) / mm),
-                font(12.0),
-            ))
-            .map_err(err)?;
+        let note = (v.side_um < self.window_um).then(|| {
+            format!("{0} × {0} mm of the {1} × {1} mm window", short(v.side_um / mm), short(self.window_um / mm))
+        });
+        let (x0p, y0p) = to_px(bx, by);
+        let bar_px = bar_um * scale;
+        match target {
+            Target::Svg => {
+                let _ = write!(
+                    overlay,
+                    "<g class=\"scale-bar\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"40\" fill=\"#ffffff\" \
+                     fill-opacity=\"0.85\"/><rect x=\"{x0p:.1}\" y=\"{:.1}\" width=\"{bar_px:.1}\" height=\"5\" fill=\"#000000\"/>\
+                     <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-family=\"{FONT_FAMILY}\" font-size=\"13\">{label}</text></g>",
+                    x0p - 8.0,
+                    y0p - 32.0,
+                    bar_px + 16.0,
+                    y0p - 5.0,
+                    x0p + 0.5 * bar_px,
+                    y0p - 12.0,
+                );
+                if let Some(n) = &note {
+                    let _ = write!(
+                        overlay,
+                        "<g class=\"view-note\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"250\" height=\"20\" fill=\"#ffffff\" \
+                         fill-opacity=\"0.85\"/><text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT_FAMILY}\" font-size=\"12\">{n}</text></g>",
+                        f64::from(px.start) + 4.0,
+                        f64::from(py.start) + 4.0,
+                        f64::from(px.start) + 8.0,
+                        f64::from(py.start) + 18.0,
+                    );
+                }
+            }
+            Target::Png => {
+                let area = chart.plotting_area();
+                area.draw(&Rectangle::new(
+                    [
+                        ((bx - 0.015 * v.side_um) / mm, (by - 0.02 * v.side_um) / mm),
+                        ((bx + bar_um + 0.015 * v.side_um) / mm, (by + 0.07 * v.side_um) / mm),
+                    ],
+                    WHITE.mix(0.85).filled(),
+                ))
+                .map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(bx / mm, by / mm), ((bx + bar_um) / mm, (by + 0.008 * v.side_um) / mm)],
+                    BLACK.filled(),
+                ))
+                .map_err(err)?;
+                area.draw(&Text::new(
+                    label,
+                    ((bx + 0.5 * bar_um) / mm, (by + 0.06 * v.side_um) / mm),
+                    font(13.0).pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Top,
+                    )),
+                ))
+                .map_err(err)?;
+                if let Some(n) = note {
+                    area.draw(&Text::new(
+                        n,
+                        ((v.x0_um + 0.02 * v.side_um) / mm, (v.y0_um + 0.98 * v.side_um) / mm),
+                        font(12.0),
+                    ))
+                    .map_err(err)?;
+                }
+            }
         }
         draw_colour_bar(&right, self.depth_max, &self.layers)?;
         Ok(overlay)
@@ -321,12 +370,10 @@ impl SectionFig {
     fn new(channels: &[Channel], window_um: f64, layers: LayerThickness, needle_um: f64, depth_max: f64) -> SectionFig {
         let width_um = (depth_max * SECTION_PX.0 / SECTION_PX.1).min(window_um);
         let x0_um = 0.5 * (window_um - width_um);
-        // A slab holding about 12 channels, at least two openings and at most 3 mm thick (a
-        // thicker slab would stack channels from far apart into one picture).
+        // A slab holding about 12 channels (thin where channels are dense, so that they stay
+        // apart), at most 3 mm thick (a thicker slab would stack channels from far apart).
         let density = channels.len() as f64 / (window_um * window_um).max(1.0);
-        let mean_w = channels.iter().map(|c| c.width_um).sum::<f64>() / channels.len().max(1) as f64;
-        let slab_um =
-            (12.0 / (density * width_um).max(1e-12)).min(MAX_SLAB_UM).max((2.0 * mean_w).max(1.0)).min(window_um);
+        let slab_um = (12.0 / (density * width_um).max(1e-12)).clamp(1.0, MAX_SLAB_UM.min(window_um));
         let yc = 0.5 * window_um;
         let cut: Vec<Channel> = channels
             .iter()
@@ -390,7 +437,14 @@ impl Figure for SectionFig {
             .draw_series(self.cut.iter().map(|c| {
                 let x = (c.x_um - x0) / mm;
                 let hw = 0.5 * c.width_um / mm;
-                Polygon::new(vec![(x - hw, 0.0), (x + hw, 0.0), (x, -c.depth_um)], dark.filled())
+                Polygon::new(vec![(x - hw, 0.0), (x + hw, 0.0), (x, -c.depth_um)], dark.mix(0.8).filled())
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(self.cut.iter().map(|c| {
+                let x = (c.x_um - x0) / mm;
+                let hw = 0.5 * c.width_um / mm;
+                PathElement::new(vec![(x - hw, 0.0), (x, -c.depth_um), (x + hw, 0.0)], WHITE.mix(0.7).stroke_width(1))
             }))
             .map_err(err)?;
         let needle = -self.needle_um;
@@ -618,7 +672,8 @@ mod tests {
     #[test]
     fn large_windows_are_viewed_through_a_centred_square() {
         let v = MapView::fitting(30_000.0, 81_000, 8000);
-        assert!((v.side_um - 30_000.0 * (8000.0f64 / 81000.0).sqrt()).abs() < 1e-6);
+        // 30 mm × sqrt(8000 / 81000) = 9.43 mm, rounded down to 9 mm.
+        assert!((v.side_um - 9000.0).abs() < 1e-6, "{v:?}");
         assert!((v.x0_um + 0.5 * v.side_um - 15_000.0).abs() < 1e-6);
     }
 

@@ -296,11 +296,20 @@ impl Figure for LineFig<'_> {
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
         let log = c.log_y;
+        // Log axes: ticks on whole decades only, labelled with the plain number.
         let yfmt = move |v: &f64| {
-            if log { format!("1e{:.0}", v) } else { short(*v) }
+            if !log {
+                short(*v)
+            } else if (v - v.round()).abs() < 1e-6 {
+                short(10f64.powi(v.round() as i32))
+            } else {
+                String::new()
+            }
         };
+        let y_labels = if log { ((y1 - y0).ceil() as usize + 1).clamp(2, 12) } else { 10 };
         chart
             .configure_mesh()
+            .y_labels(y_labels)
             .x_desc(c.x_label.as_str())
             .y_desc(c.y_label.as_str())
             .label_style(font(13.0))

@@ -16,7 +16,7 @@ use crate::{Finding, KeyNumber, Section, Source, charts};
 pub type SectionFn = fn(&Outcome, &mut Vec<String>) -> Option<Section>;
 
 /// Every section, in pipeline order.
-pub const ALL: &[SectionFn] = &[channels, delivery];
+pub const ALL: &[SectionFn] = &[channels, delivery, healing, series];
 
 fn keep(plots: &mut Vec<Plot>, errors: &mut Vec<String>, p: Result<Plot, PlotError>) {
     match p {
@@ -217,7 +217,7 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         needle_um,
         "cross-section",
         "The skin from the side",
-        "Skin layers of the site to scale with the channels of ",
+        "Skin layers of the site to scale, with the ",
     ) {
         Ok((p, _)) => sec.plots.push(p),
         Err(e) => errors.push(e.to_string()),
@@ -313,7 +313,7 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             .unwrap_or_else(|| "intact skin lets practically none through".into());
         lead.push(format!(
             "{name}: {} µg/cm² crossed the stratum corneum in {} h ({ratio}).",
-            short(p.cumulative_ug_per_cm2),
+            sig(p.cumulative_ug_per_cm2),
             short(p.duration_h)
         ));
     }
@@ -342,6 +342,7 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                     "delivered (µg/cm²)",
                     &cum(t),
                     &cum(it),
+                    false,
                 ),
             );
             keep(
@@ -350,10 +351,11 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                 charts::delivery_time_course(
                     &format!("delivery-{slug}-flux"),
                     &format!("{name}: flux"),
-                    "Rate at which the product crosses the stratum corneum, microneedled (solid) and intact (dashed).",
+                    "Rate at which the product crosses the stratum corneum, microneedled (solid) and intact (dashed); log scale.",
                     "flux (µg/cm²/h)",
                     &flux(t),
                     &flux(it),
+                    true,
                 ),
             );
         }
@@ -407,6 +409,128 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         Source::new("docs/models.md (transport)", "equations, coefficients and their sources"),
         Source::new("crates/dermasim-transport/MODELS-props.md", "product chemistry → per-layer coefficients"),
         Source::new("docs/validation-props.md", "checks of the chemistry against published data"),
+    ];
+    Some(sec)
+}
+
+/// A `(t, value)` curve.
+type Curve = Vec<(f64, f64)>;
+
+/// Days per month for the series' time axis (365.25 / 12).
+const DAYS_PER_MONTH: f64 = 30.4375;
+
+/// Healing of one session: channels closing, barrier returning, redness fading.
+pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
+    let h = o.healing.as_ref()?;
+    let days = h.recovery_days();
+    let mut sec = Section::new(
+        "healing",
+        "Recovery after a session",
+        format!(
+            "The skin is expected to have recovered about {} days after a session: channels closed by {:.0} h, \
+             barrier back by {:.0} h, redness (peak {:.2} on a 0–1 scale) faded by {:.0} h.",
+            short((days * 10.0).round() / 10.0),
+            h.channels_closed_h,
+            h.barrier_recovered_h,
+            h.erythema_peak,
+            h.erythema_resolved_h
+        ),
+    );
+    let [open, barrier, red] = healing_curves(o, h);
+    keep(&mut sec.plots, errors, charts::recovery("recovery", &open, &barrier, &red));
+    sec.numbers = vec![
+        KeyNumber::new("Recovered after", format!("{:.1}", days), "days", "last of the three below"),
+        KeyNumber::new("Channels closed (95 %)", format!("{:.0}", h.channels_closed_h), "h", ""),
+        KeyNumber::new("Barrier recovered", format!("{:.0}", h.barrier_recovered_h), "h", ""),
+        KeyNumber::new("Peak redness", format!("{:.2}", h.erythema_peak), "0–1", ""),
+        KeyNumber::new("Redness faded", format!("{:.0}", h.erythema_resolved_h), "h", "below the just-visible level"),
+    ];
+    sec.assumptions = vec![
+        "Channels reseal on two clocks: the barrier (water loss) and the pores (what transport sees), faster \
+         for shallow channels and under occlusion."
+            .into(),
+        "Redness has an epidermal flush fading within hours and a dermal part that lasts longer the deeper the \
+         channels; its scales are assumptions or calibrated on reported courses."
+            .into(),
+    ];
+    sec.sources = vec![
+        Source::new("docs/models-healing.md §1 Channel resealing", "the two clocks and their data"),
+        Source::new("docs/models-healing.md §2 Redness", "the erythema course and its calibration"),
+        Source::new("docs/validation-healing.md", "published courses the model is checked against"),
+    ];
+    Some(sec)
+}
+
+/// The three recovery curves of [`healing`], time in days: openness, barrier function (1 −
+/// deficit), redness.
+fn healing_curves(o: &Outcome, h: &dermasim_core::healing::Healing) -> [Curve; 3] {
+    let open: Vec<(f64, f64)> = h.openness_curve.iter().map(|&(t, v)| (t / 24.0, v)).collect();
+    let barrier: Vec<(f64, f64)> = dermasim_core::healing::barrier_curve(&o.scenario.skin, h.conditions)
+        .iter()
+        .map(|&(t, d)| (t / 24.0, 1.0 - d))
+        .collect();
+    let t_end_h = (1.2 * h.recovery_days() * 24.0).max(1.0);
+    let red: Vec<(f64, f64)> =
+        (0..=120).map(|i| t_end_h * f64::from(i) / 120.0).map(|t| (t / 24.0, h.erythema.at(t))).collect();
+    [open, barrier, red]
+}
+
+/// The treatment series: collagen and elastin over months, the scar outcome.
+pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
+    let sr = o.series.as_ref()?;
+    let ts = &sr.typical_scar;
+    let mut sec = Section::new(
+        "series",
+        "Over the treatment series",
+        format!(
+            "After {} sessions {} days apart, {} days after the last: collagen {:+.0}% and elastin {:+.0}% of \
+             baseline; a typical atrophic scar score changes by {:+.0}% (grade {} → {}).",
+            sr.sessions,
+            short(sr.interval_days),
+            short(sr.follow_up_days),
+            sr.collagen_change_pct,
+            sr.elastin_change_pct,
+            sr.scar_score_change_pct,
+            ts.grade_before,
+            ts.grade_after
+        ),
+    );
+    let collagen: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, c, _)| (d / DAYS_PER_MONTH, c)).collect();
+    let elastin: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, e)| (d / DAYS_PER_MONTH, e)).collect();
+    let sessions: Vec<f64> = (0..sr.sessions).map(|k| f64::from(k) * sr.interval_days / DAYS_PER_MONTH).collect();
+    keep(
+        &mut sec.plots,
+        errors,
+        charts::collagen_series("series", &collagen, &elastin, &sessions, "change from baseline (%)"),
+    );
+    sec.numbers = vec![
+        KeyNumber::new("Stimulus of one session", format!("{:.2}", sr.stimulus), "0–1", ""),
+        KeyNumber::new("Collagen at follow-up", format!("{:+.1}", sr.collagen_change_pct), "% of baseline", ""),
+        KeyNumber::new("Share of new collagen that is type I", pct(sr.collagen_i_share), "%", ""),
+        KeyNumber::new("Elastin at follow-up", format!("{:+.1}", sr.elastin_change_pct), "% of baseline", ""),
+        KeyNumber::new(
+            "Typical scar score",
+            format!("{:.1} → {:.1} ({:+.0}%)", ts.score_before, ts.score_after, sr.scar_score_change_pct),
+            "",
+            "negative = better",
+        ),
+        KeyNumber::new(
+            "Typical scar grade",
+            format!("{} → {}", ts.grade_before, ts.grade_after),
+            "",
+            "Goodman & Baron; grade bounds are an assumption",
+        ),
+    ];
+    sec.assumptions = vec![
+        "Each session stimulates new collagen in proportion to the injury it causes; new collagen matures from \
+         type III to type I over months, calibrated on one published series."
+            .into(),
+        "The scar outcome is that of a typical patient of the published trial, scaled by the stimulus.".into(),
+    ];
+    sec.sources = vec![
+        Source::new("docs/models-healing.md §3 Collagen and elastin over a series", "the model and its data"),
+        Source::new("docs/models-healing.md §4 Atrophic scar outcome", "scores, grades and their sources"),
+        Source::new("docs/validation-healing.md", "the series it is checked against, with misses"),
     ];
     Some(sec)
 }
@@ -468,6 +592,27 @@ pub fn series_tables(o: &Outcome) -> (LongTable, LongTable) {
                 profiles.push_profile(k("tissue_concentration", "mg/ml"), pr.time_h, &pts);
             }
         }
+    }
+    if let Some(h) = &o.healing {
+        let [open, barrier, red] = healing_curves(o, h);
+        let k = |quantity, unit| Key { stage: "healing", quantity, subject: "", condition: "", unit, t_unit: "d" };
+        series.push_series(k("channel_openness", "fraction"), &open);
+        series.push_series(k("barrier_function", "fraction"), &barrier);
+        series.push_series(k("erythema", "0-1"), &red);
+    }
+    if let Some(sr) = &o.series {
+        let k = |quantity| Key {
+            stage: "series",
+            quantity,
+            subject: "",
+            condition: "",
+            unit: "pct_of_baseline",
+            t_unit: "d",
+        };
+        let c: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, c, _)| (d, c)).collect();
+        let e: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, e)| (d, e)).collect();
+        series.push_series(k("collagen_change"), &c);
+        series.push_series(k("elastin_change"), &e);
     }
     (series, profiles)
 }
