@@ -44,6 +44,7 @@ pub mod device;
 pub mod healing;
 pub mod numbing;
 pub mod pattern;
+pub mod procedure;
 pub mod punctures;
 pub mod rng;
 pub mod safety;
@@ -79,6 +80,12 @@ pub struct Outcome {
     /// The treatment series: collagen and elastin over sessions, scar outcome (None for excised
     /// skin).
     pub series: Option<series::Series>,
+    /// Safety findings, in screening order.
+    pub safety: Vec<safety::Finding>,
+    /// Numbing-cream onset and recommendation (None for excised skin).
+    pub numbing: Option<numbing::NumbingAssessment>,
+    /// Session time.
+    pub procedure: procedure::Procedure,
     /// The key numbers (what `summary.json` holds).
     pub summary: Summary,
 }
@@ -115,6 +122,14 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     let pattern = pattern::analyse(&channels, punctures.window_um);
     let healing = healing::assess(scenario, &channels, punctures.window_cm2());
     let series = series::assess(scenario, &channels, punctures.window_cm2());
+    let numbing = numbing::assess(scenario);
+    let recommended_numbing_min = numbing.as_ref().map(|n| n.recommended_minutes);
+    let procedure = procedure::estimate(scenario, recommended_numbing_min);
+    let ctx = safety::ScreenContext {
+        recovery_days: healing.as_ref().map(|h| h.recovery_days()),
+        numbing_recommended_minutes: recommended_numbing_min,
+    };
+    let safety = safety::screen(scenario, &ctx);
     let openness: Vec<(f64, f64)> = Vec::new();
     observer.stage("transport", 0.15);
     let delivery = delivery::deliver(scenario, &channels, &pattern, punctures.window_um, &openness);
@@ -124,5 +139,20 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     summary.delivery_errors = delivery.errors.clone();
     summary.healing = healing.as_ref().map(|h| summary::HealingSummary::new(h, &scenario.protocol));
     summary.series = series.as_ref().map(summary::SeriesSummary::new);
-    Outcome { scenario: scenario.clone(), punctures, channels, pattern, delivery, healing, series, summary }
+    summary.safety = safety::SafetySummary::new(safety.clone());
+    summary.numbing = numbing.clone();
+    summary.procedure = Some(procedure.clone());
+    Outcome {
+        scenario: scenario.clone(),
+        punctures,
+        channels,
+        pattern,
+        delivery,
+        healing,
+        series,
+        safety,
+        numbing,
+        procedure,
+        summary,
+    }
 }

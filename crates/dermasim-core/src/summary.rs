@@ -34,6 +34,15 @@ pub struct Summary {
     /// The treatment series: collagen, elastin, scar score (absent for excised skin).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<SeriesSummary>,
+    /// Safety screening: `verdict` ("ok", "caution", "contraindicated") and `findings`
+    /// (`docs/models-safety.md`).
+    pub safety: crate::safety::SafetySummary,
+    /// Numbing cream: onset model and recommended application time (absent for excised skin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numbing: Option<crate::numbing::NumbingAssessment>,
+    /// Session time: needling and total, min.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<crate::procedure::Procedure>,
     /// Always present: dermasim informs, it does not prescribe.
     pub disclaimer: &'static str,
 }
@@ -291,6 +300,9 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
         delivery_errors: Vec::new(),
         healing: None,
         series: None,
+        safety: crate::safety::SafetySummary::new(Vec::new()),
+        numbing: None,
+        procedure: None,
         disclaimer: DISCLAIMER,
     }
 }
