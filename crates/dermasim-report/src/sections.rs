@@ -392,6 +392,9 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             "",
         ));
         sec.warnings.extend(p.warnings.iter().map(|w| format!("{name}: {w}")));
+        if let Some(w) = numerical_warning(p) {
+            sec.warnings.insert(0, format!("{name}: {w}"));
+        }
     }
     for e in &d.errors {
         sec.warnings.push(format!("{}: transport not computed: {}", e.product, e.error));
@@ -442,7 +445,7 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         KeyNumber::new("Recovered after", format!("{:.1}", days), "days", "last of the three below"),
         KeyNumber::new("Channels closed (95 %)", format!("{:.0}", h.channels_closed_h), "h", ""),
         KeyNumber::new("Barrier recovered", format!("{:.0}", h.barrier_recovered_h), "h", ""),
-        KeyNumber::new("Peak redness", format!("{:.2}", h.erythema_peak), "0–1", ""),
+        KeyNumber::new("Peak redness", format!("{:.2}", h.erythema_peak), "", "0–1 scale; 0.05 is just visible"),
         KeyNumber::new("Redness faded", format!("{:.0}", h.erythema_resolved_h), "h", "below the just-visible level"),
     ];
     sec.assumptions = vec![
@@ -469,7 +472,8 @@ fn healing_curves(o: &Outcome, h: &dermasim_core::healing::Healing) -> [Curve; 3
         .iter()
         .map(|&(t, d)| (t / 24.0, 1.0 - d))
         .collect();
-    let t_end_h = (1.2 * h.recovery_days() * 24.0).max(1.0);
+    let last = |c: &Curve| c.last().map_or(0.0, |p| p.0 * 24.0);
+    let t_end_h = (1.2 * h.recovery_days() * 24.0).max(last(&open)).max(last(&barrier)).max(1.0);
     let red: Vec<(f64, f64)> =
         (0..=120).map(|i| t_end_h * f64::from(i) / 120.0).map(|t| (t / 24.0, h.erythema.at(t))).collect();
     [open, barrier, red]
@@ -504,7 +508,7 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         charts::collagen_series("series", &collagen, &elastin, &sessions, "change from baseline (%)"),
     );
     sec.numbers = vec![
-        KeyNumber::new("Stimulus of one session", format!("{:.2}", sr.stimulus), "0–1", ""),
+        KeyNumber::new("Stimulus of one session", format!("{:.2}", sr.stimulus), "", "0–1 scale"),
         KeyNumber::new("Collagen at follow-up", format!("{:+.1}", sr.collagen_change_pct), "% of baseline", ""),
         KeyNumber::new("Share of new collagen that is type I", pct(sr.collagen_i_share), "%", ""),
         KeyNumber::new("Elastin at follow-up", format!("{:+.1}", sr.elastin_change_pct), "% of baseline", ""),
@@ -533,6 +537,34 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         Source::new("docs/validation-healing.md", "the series it is checked against, with misses"),
     ];
     Some(sec)
+}
+
+/// Largest mass-balance error (relative) under which a transport result is shown without a
+/// warning. Numerical choice: 1 %, far above what a converged solve leaves.
+pub const MASS_BALANCE_WARN: f64 = 0.01;
+
+/// A warning when a product's numbers cannot be trusted: non-finite values or a mass balance
+/// off by more than [`MASS_BALANCE_WARN`] (the solve failed or did not converge).
+pub fn numerical_warning(p: &dermasim_core::delivery::Delivery) -> Option<String> {
+    let finite = [
+        p.cumulative_ug_per_cm2,
+        p.intact_cumulative_ug_per_cm2,
+        p.skin_content_ug_per_cm2,
+        p.intact_skin_content_ug_per_cm2,
+        p.mass_balance_rel_error,
+    ]
+    .iter()
+    .all(|v| v.is_finite());
+    let series_finite = [&p.treated, &p.intact].iter().all(|r| r.cumulative_ug_per_cm2.iter().all(|v| v.is_finite()));
+    if !finite || !series_finite || p.mass_balance_rel_error > MASS_BALANCE_WARN {
+        Some(format!(
+            "NUMERICAL FAILURE: the transport solve lost mass balance (relative error {}) or produced non-numbers; \
+             the numbers and curves below are not meaningful",
+            sig(p.mass_balance_rel_error)
+        ))
+    } else {
+        None
+    }
 }
 
 /// Up to four profiles spread over the run (the first non-zero time, then evenly to the end):
