@@ -65,3 +65,139 @@ pub fn operator(nx: usize, ny: usize, nz: usize) -> (Grid, FvOperator, Vec<f64>,
     let op = FvOperator::build(&g, &m, BottomBc::Sink);
     (g, op, c0, nch)
 }
+
+/// Reference checksums computed once on this problem (`sum=` of the final field).
+pub mod reference {
+    /// `bench_scipy_implicit.py small --dt 10 --steps 5` (SciPy 1.17.1, Jacobi-CG, rtol 1e-8).
+    pub const SCIPY_IMPLICIT_SMALL_DT10_5: f64 = 2288.910126;
+    /// `stencil faces 64 64 64 100` (gcc -O3 -march=native -fopenmp).
+    pub const C_EXPLICIT_SMALL_100: f64 = 1631.600669;
+}
+
+/// Explicit (forward Euler) benchmark state: rate-form coefficients scaled by Δt.
+pub struct Explicit {
+    /// Layout.
+    pub lay: crate::fv::Layout,
+    diag: Vec<f64>,
+    gx: Vec<f64>,
+    gy: Vec<f64>,
+    gz: Vec<f64>,
+    src: Vec<f64>,
+    /// Initial field (padded).
+    pub c0: Vec<f64>,
+    /// Step (s): 0.95 / max diagonal rate, as `problem.py`.
+    pub dt: f64,
+}
+
+impl Explicit {
+    /// Set up the explicit step on an `nx × ny × nz` grid.
+    pub fn new(nx: usize, ny: usize, nz: usize) -> Self {
+        let (g, op, c0n, _) = operator(nx, ny, nz);
+        let lay = op.layout;
+        let v = g.column_area(0, 0) * (g.zf[1] - g.zf[0]); // uniform cells
+        let d = op.diagonal(0.0);
+        let dmax = d.iter().fold(0.0f64, |m, &x| m.max(x)) / v;
+        let dt = 0.95 / dmax;
+        let s = dt / v;
+        // C⁺ = (1 − Δt d) C + Δt Σ a C_nb (+ Δt a_top C_top): the stencil with negated couplings
+        let diag = d.iter().map(|&x| if x != 0.0 { 1.0 - s * x } else { 0.0 }).collect();
+        let gx = op.gx.iter().map(|&x| -s * x).collect();
+        let gy = op.gy.iter().map(|&x| -s * x).collect();
+        let gz = op.gz.iter().map(|&x| -s * x).collect();
+        let src = op.gtop.iter().map(|&x| s * x).collect();
+        let mut c0 = lay.zeros();
+        c0[lay.interior()].copy_from_slice(&c0n);
+        Explicit { lay, diag, gx, gy, gz, src, c0, dt }
+    }
+
+    /// One forward-Euler step `c → cn`.
+    pub fn step(&self, c: &[f64], cn: &mut [f64]) {
+        let st = crate::fv::Stencil { lay: self.lay, diag: &self.diag, gx: &self.gx, gy: &self.gy, gz: &self.gz };
+        st.matvec(c, cn);
+        for (j, sv) in self.src.iter().enumerate() {
+            cn[self.lay.pad + j] += sv;
+        }
+    }
+
+    /// Run `steps` steps from the initial field; returns the final field (padded).
+    pub fn run(&self, steps: usize) -> Vec<f64> {
+        let mut c = self.c0.clone();
+        let mut cn = self.lay.zeros();
+        for _ in 0..steps {
+            self.step(&c, &mut cn);
+            std::mem::swap(&mut c, &mut cn);
+        }
+        c
+    }
+}
+
+/// Backward-Euler benchmark run (infinite donor C = 1, fixed Δt, warm start); returns the
+/// simulation after `steps` steps and the CG iterations of each step.
+pub fn run_implicit(
+    nx: usize,
+    ny: usize,
+    nz: usize,
+    dt: f64,
+    steps: usize,
+    rtol: f64,
+    precond: crate::solver::Precond,
+) -> (crate::sim::Simulation, Vec<usize>) {
+    let mut sim = setup_implicit(nx, ny, nz, dt, rtol, precond);
+    let its = (0..steps).map(|_| sim.step(dt).iterations).collect();
+    (sim, its)
+}
+
+/// Assemble the backward-Euler benchmark simulation (no step taken yet).
+pub fn setup_implicit(
+    nx: usize,
+    ny: usize,
+    nz: usize,
+    dt: f64,
+    rtol: f64,
+    precond: crate::solver::Precond,
+) -> crate::sim::Simulation {
+    use crate::sim::{DonorState, Scheme, Simulation, StepControl};
+    let (g, op, c0, _) = operator(nx, ny, nz);
+    let control = StepControl {
+        dt_initial_s: dt,
+        growth: 1.0,
+        dt_max_s: dt,
+        max_ratio: 1.0,
+        rtol,
+        max_iter: 10_000,
+        scheme: Scheme::BackwardEuler,
+        precond,
+        time_tol: None,
+    };
+    Simulation::with_operator(g, op, DonorState::Infinite { u: 1.0 }, 0.0, &c0, control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::Precond;
+
+    #[test]
+    fn explicit_small_matches_c_checksum() {
+        let e = Explicit::new(64, 64, 64);
+        let c = e.run(100);
+        let sum = crate::par::sum(&c);
+        // tolerance 1e-9 relative (the C value is printed with 10 significant digits)
+        let r = reference::C_EXPLICIT_SMALL_100;
+        assert!((sum - r).abs() / r < 1e-9, "sum {sum} vs C {r}");
+    }
+
+    #[test]
+    fn implicit_small_matches_scipy_checksum() {
+        let (sim, its) = run_implicit(64, 64, 64, 10.0, 5, 1e-8, Precond::Multigrid(Default::default()));
+        let sum = crate::par::sum(&sim.u[sim.op.layout.interior()]);
+        // tolerance 1e-6 relative: both solvers stop at rtol 1e-8 on different iterates
+        let r = reference::SCIPY_IMPLICIT_SMALL_DT10_5;
+        assert!((sum - r).abs() / r < 1e-6, "sum {sum} vs SciPy {r}");
+        assert!(its.iter().all(|&i| i > 0 && i < 100));
+        // and Jacobi-CG follows SciPy's iterates closely (same algorithm)
+        let (sj, _) = run_implicit(64, 64, 64, 10.0, 5, 1e-8, Precond::Jacobi);
+        let s2 = crate::par::sum(&sj.u[sj.op.layout.interior()]);
+        assert!((s2 - r).abs() / r < 1e-9, "Jacobi sum {s2} vs SciPy {r}");
+    }
+}

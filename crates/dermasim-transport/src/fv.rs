@@ -288,13 +288,21 @@ pub struct Stencil<'a> {
     pub gz: &'a [f64],
 }
 
+/// What a stencil sweep writes.
+#[derive(Clone, Copy, Debug)]
+pub enum Sweep<'a> {
+    /// `o = M x`.
+    MatVec,
+    /// `o = b − M x`.
+    Residual(&'a [f64]),
+    /// `o = x + ω (b − M x) / diag` (damped Jacobi).
+    Jacobi(&'a [f64], f64),
+}
+
 impl Stencil<'_> {
-    /// For every real cell p, `out[p] = f(p, (M x)_p)`; padding of `out` set to 0.
+    /// For every real cell, write the [`Sweep`] result into `out`; padding of `out` set to 0.
     #[inline]
-    pub fn apply_with<F>(&self, x: &[f64], out: &mut [f64], f: F)
-    where
-        F: Fn(usize, f64) -> f64 + Sync,
-    {
+    pub fn sweep(&self, x: &[f64], out: &mut [f64], mode: Sweep<'_>) {
         let lay = self.lay;
         assert!(x.len() == lay.len && out.len() == lay.len);
         let (pad, n) = (lay.pad, lay.n);
@@ -304,7 +312,7 @@ impl Stencil<'_> {
         head.fill(0.0);
         tail.fill(0.0);
         let me = *self;
-        let work = |c: usize, o: &mut [f64]| me.chunk_kernel(pad + c * chunk, x, o, &f);
+        let work = |c: usize, o: &mut [f64]| me.chunk_kernel(pad + c * chunk, x, o, mode);
         if n < PAR_MIN {
             body.chunks_mut(chunk).enumerate().for_each(|(c, o)| work(c, o));
         } else {
@@ -313,10 +321,7 @@ impl Stencil<'_> {
     }
 
     #[inline(always)]
-    fn chunk_kernel<F>(&self, a: usize, x: &[f64], o: &mut [f64], f: &F)
-    where
-        F: Fn(usize, f64) -> f64,
-    {
+    fn chunk_kernel(&self, a: usize, x: &[f64], o: &mut [f64], mode: Sweep<'_>) {
         let m = o.len();
         let (nx, s) = (self.lay.nx, self.lay.sxy);
         let d = &self.diag[a..a + m];
@@ -333,17 +338,37 @@ impl Stencil<'_> {
         let gs = &self.gy[a - nx..a - nx + m];
         let gu = &self.gz[a..a + m];
         let gd = &self.gz[a - s..a - s + m];
-        for k in 0..m {
-            let ax = d[k] * xc[k]
-                - (ge[k] * xe[k] + gw[k] * xw[k])
-                - (gn[k] * xn[k] + gs[k] * xs[k])
-                - (gu[k] * xu[k] + gd[k] * xd[k]);
-            o[k] = f(a + k, ax);
+        macro_rules! ax {
+            ($k:expr) => {
+                d[$k] * xc[$k]
+                    - (ge[$k] * xe[$k] + gw[$k] * xw[$k])
+                    - (gn[$k] * xn[$k] + gs[$k] * xs[$k])
+                    - (gu[$k] * xu[$k] + gd[$k] * xd[$k])
+            };
+        }
+        match mode {
+            Sweep::MatVec => {
+                for k in 0..m {
+                    o[k] = ax!(k);
+                }
+            }
+            Sweep::Residual(b) => {
+                let b = &b[a..a + m];
+                for k in 0..m {
+                    o[k] = b[k] - ax!(k);
+                }
+            }
+            Sweep::Jacobi(b, om) => {
+                let b = &b[a..a + m];
+                for k in 0..m {
+                    o[k] = xc[k] + om * (b[k] - ax!(k)) / d[k];
+                }
+            }
         }
     }
 
     /// `y = M x` on the real cells (padding of `y` zeroed).
     pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
-        self.apply_with(x, y, |_, ax| ax);
+        self.sweep(x, y, Sweep::MatVec);
     }
 }

@@ -11,7 +11,7 @@
 //! positive-definite linear operator — a valid CG preconditioner. Every kernel writes each
 //! output element from a fixed formula, so the result does not depend on the thread count.
 
-use crate::fv::{Layout, Stencil};
+use crate::fv::{Layout, Stencil, Sweep};
 use crate::par;
 
 /// Multigrid parameters (all numerical choices).
@@ -26,11 +26,15 @@ pub struct MgParams {
     pub coarse_scale: f64,
     /// Coarsen until at most this many cells remain, then solve densely.
     pub coarse_max: usize,
+    /// Factor on the coarse face conductances (1 = Galerkin `PᵀMP`; 0.5 = rediscretisation on
+    /// the doubled grid for smooth coefficients). The reaction part (capacity/Δt, clearance,
+    /// donor and receptor couplings) is always summed exactly.
+    pub coarse_conductance: f64,
 }
 
 impl Default for MgParams {
     fn default() -> Self {
-        MgParams { omega: 0.8, sweeps: 1, coarse_scale: 1.0, coarse_max: 400 }
+        MgParams { omega: 0.8, sweeps: 1, coarse_scale: 1.0, coarse_max: 400, coarse_conductance: 1.0 }
     }
 }
 
@@ -69,7 +73,7 @@ fn coarse_dim(n: usize) -> usize {
     if n > 1 { n.div_ceil(2) } else { 1 }
 }
 
-fn galerkin(f: Stencil<'_>) -> Level {
+fn galerkin(f: Stencil<'_>, cg: f64) -> Level {
     let fl = f.lay;
     let cl = Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), coarse_dim(fl.nz));
     let mut diag = cl.zeros();
@@ -79,35 +83,30 @@ fn galerkin(f: Stencil<'_>) -> Level {
     let cx = |i: usize| if fl.nx > 1 { i / 2 } else { 0 };
     let cy = |j: usize| if fl.ny > 1 { j / 2 } else { 0 };
     let cz = |k: usize| if fl.nz > 1 { k / 2 } else { 0 };
+    let (nx, s) = (fl.nx, fl.sxy);
     for k in 0..fl.nz {
         for j in 0..fl.ny {
             for i in 0..fl.nx {
                 let p = fl.idx(i, j, k);
                 let c = cl.idx(cx(i), cy(j), cz(k));
-                diag[c] += f.diag[p];
-                if i + 1 < fl.nx {
-                    if cx(i + 1) == cx(i) {
-                        diag[c] -= 2.0 * f.gx[p];
-                    } else {
-                        gx[c] += f.gx[p];
-                    }
+                // reaction part of the fine row: diagonal minus its face couplings
+                let rho = f.diag[p] - (f.gx[p] + f.gx[p - 1] + f.gy[p] + f.gy[p - nx] + f.gz[p] + f.gz[p - s]);
+                diag[c] += rho;
+                if i + 1 < fl.nx && cx(i + 1) != cx(i) {
+                    gx[c] += cg * f.gx[p];
                 }
-                if j + 1 < fl.ny {
-                    if cy(j + 1) == cy(j) {
-                        diag[c] -= 2.0 * f.gy[p];
-                    } else {
-                        gy[c] += f.gy[p];
-                    }
+                if j + 1 < fl.ny && cy(j + 1) != cy(j) {
+                    gy[c] += cg * f.gy[p];
                 }
-                if k + 1 < fl.nz {
-                    if cz(k + 1) == cz(k) {
-                        diag[c] -= 2.0 * f.gz[p];
-                    } else {
-                        gz[c] += f.gz[p];
-                    }
+                if k + 1 < fl.nz && cz(k + 1) != cz(k) {
+                    gz[c] += cg * f.gz[p];
                 }
             }
         }
+    }
+    let (cnx, cs) = (cl.nx, cl.sxy);
+    for q in cl.interior() {
+        diag[q] += gx[q] + gx[q - 1] + gy[q] + gy[q - cnx] + gz[q] + gz[q - cs];
     }
     Level { lay: cl, diag, gx, gy, gz, b: cl.zeros(), x: cl.zeros(), t: cl.zeros(), r: cl.zeros() }
 }
@@ -115,42 +114,69 @@ fn galerkin(f: Stencil<'_>) -> Level {
 /// Restrict (sum over aggregates) the fine residual `r` into the coarse vector `b`.
 fn restrict(fl: Layout, cl: Layout, r: &[f64], b: &mut [f64]) {
     let (sx, sy, sz) = (fl.nx > 1, fl.ny > 1, fl.nz > 1);
-    let f = |c: usize, v: &mut f64| {
-        if c < cl.pad || c >= cl.pad + cl.n {
-            *v = 0.0;
-            return;
-        }
-        let q = c - cl.pad;
-        let (ci, cj, ck) = (q % cl.nx, (q / cl.nx) % cl.ny, q / cl.sxy);
-        let (i0, i1) = if sx { (2 * ci, (2 * ci + 2).min(fl.nx)) } else { (0, 1) };
-        let (j0, j1) = if sy { (2 * cj, (2 * cj + 2).min(fl.ny)) } else { (0, 1) };
+    let body = &mut b[cl.pad..cl.pad + cl.n];
+    let plane = |ck: usize, out: &mut [f64]| {
+        out.fill(0.0);
         let (k0, k1) = if sz { (2 * ck, (2 * ck + 2).min(fl.nz)) } else { (0, 1) };
-        let mut s = 0.0;
         for k in k0..k1 {
-            for j in j0..j1 {
-                for i in i0..i1 {
-                    s += r[fl.idx(i, j, k)];
+            for j in 0..fl.ny {
+                let cj = if sy { j / 2 } else { 0 };
+                let row = &r[fl.idx(0, j, k)..fl.idx(0, j, k) + fl.nx];
+                let orow = &mut out[cj * cl.nx..(cj + 1) * cl.nx];
+                if sx {
+                    let pairs = row.chunks_exact(2);
+                    let rem = pairs.remainder();
+                    for (o, p) in orow.iter_mut().zip(pairs) {
+                        *o += p[0] + p[1];
+                    }
+                    if let Some(&v) = rem.first() {
+                        orow[cl.nx - 1] += v;
+                    }
+                } else {
+                    for (o, v) in orow.iter_mut().zip(row) {
+                        *o += v;
+                    }
                 }
             }
         }
-        *v = s;
     };
-    par::for_each_mut(b, f);
+    if cl.n < par::PAR_MIN / 8 {
+        body.chunks_mut(cl.sxy).enumerate().for_each(|(ck, o)| plane(ck, o));
+    } else {
+        use rayon::prelude::*;
+        body.par_chunks_mut(cl.sxy).enumerate().for_each(|(ck, o)| plane(ck, o));
+    }
 }
 
 /// `x += s · P xc` (piecewise-constant prolongation).
 fn prolong_add(fl: Layout, cl: Layout, s: f64, xc: &[f64], x: &mut [f64]) {
     let (sx, sy, sz) = (fl.nx > 1, fl.ny > 1, fl.nz > 1);
-    let f = |p: usize, v: &mut f64| {
-        if p < fl.pad || p >= fl.pad + fl.n {
-            return;
+    let body = &mut x[fl.pad..fl.pad + fl.n];
+    let plane = |k: usize, out: &mut [f64]| {
+        let ck = if sz { k / 2 } else { 0 };
+        for j in 0..fl.ny {
+            let cj = if sy { j / 2 } else { 0 };
+            let crow = &xc[cl.idx(0, cj, ck)..cl.idx(0, cj, ck) + cl.nx];
+            let orow = &mut out[j * fl.nx..(j + 1) * fl.nx];
+            if sx {
+                for (p, &c) in orow.chunks_mut(2).zip(crow) {
+                    for v in p {
+                        *v += s * c;
+                    }
+                }
+            } else {
+                for (v, &c) in orow.iter_mut().zip(crow) {
+                    *v += s * c;
+                }
+            }
         }
-        let q = p - fl.pad;
-        let (i, j, k) = (q % fl.nx, (q / fl.nx) % fl.ny, q / fl.sxy);
-        let c = cl.idx(if sx { i / 2 } else { 0 }, if sy { j / 2 } else { 0 }, if sz { k / 2 } else { 0 });
-        *v += s * xc[c];
     };
-    par::for_each_mut(x, f);
+    if fl.n < par::PAR_MIN {
+        body.chunks_mut(fl.sxy).enumerate().for_each(|(k, o)| plane(k, o));
+    } else {
+        use rayon::prelude::*;
+        body.par_chunks_mut(fl.sxy).enumerate().for_each(|(k, o)| plane(k, o));
+    }
 }
 
 impl Multigrid {
@@ -163,7 +189,7 @@ impl Multigrid {
             if l.n <= params.coarse_max || (l.nx == 1 && l.ny == 1 && l.nz == 1) {
                 break;
             }
-            let next = galerkin(cur);
+            let next = galerkin(cur, params.coarse_conductance);
             levels.push(next);
         }
         let coarsest = levels.last().map(|l| l.stencil()).unwrap_or(fine);
@@ -217,14 +243,12 @@ fn cycle_level(
     let d = st.diag;
     let om = p.omega;
     // first pre-sweep from zero: x = ω D⁻¹ b
-    par::for_each_mut(x, |i, v| {
-        *v = if i >= lay.pad && i < lay.pad + lay.n { om * b[i] / d[i] } else { 0.0 };
-    });
+    par::zip3_mut(x, b, d, move |v, bv, dv| *v = if dv != 0.0 { om * bv / dv } else { 0.0 });
     for _ in 1..p.sweeps {
         jacobi(st, b, x, tmp, om);
     }
     // residual
-    st.apply_with(x, res, |i, ax| b[i] - ax);
+    st.sweep(x, res, Sweep::Residual(b));
     let (lev, rest) = below.split_first_mut().expect("at least one coarse level");
     restrict(lay, lev.lay, res, &mut lev.b);
     {
@@ -244,69 +268,71 @@ fn cycle_level(
 
 /// One damped Jacobi sweep `x ← x + ω D⁻¹ (b − M x)` (out of place through `tmp`).
 fn jacobi(st: Stencil<'_>, b: &[f64], x: &mut [f64], tmp: &mut [f64], om: f64) {
-    let d = st.diag;
-    {
-        let xr: &[f64] = x;
-        st.apply_with(xr, tmp, |i, ax| xr[i] + om * (b[i] - ax) / d[i]);
-    }
+    st.sweep(x, tmp, Sweep::Jacobi(b, om));
     x.copy_from_slice(tmp);
 }
 
+/// Banded Cholesky of the coarsest stencil (half-bandwidth `w = nx·ny`); row `i` of `L` is
+/// stored as `w + 1` entries for columns `i − w ..= i`.
 fn dense_cholesky(st: Stencil<'_>) -> (Vec<f64>, usize) {
     let lay = st.lay;
     let n = lay.n;
-    let mut a = vec![0.0; n * n];
+    let w = lay.sxy;
+    let wb = w + 1;
+    let mut l = vec![0.0; n * wb];
+    // L[i][j] lives at i*wb + (j + w − i)
+    let at = |i: usize, j: usize| i * wb + (j + w - i);
     for q in 0..n {
         let p = q + lay.pad;
-        a[q * n + q] = st.diag[p];
-        let (i, j, k) = (q % lay.nx, (q / lay.nx) % lay.ny, q / lay.sxy);
-        if i + 1 < lay.nx {
-            a[q * n + q + 1] = -st.gx[p];
-            a[(q + 1) * n + q] = -st.gx[p];
+        l[at(q, q)] = st.diag[p];
+        if q >= 1 {
+            l[at(q, q - 1)] = -st.gx[p - 1];
         }
-        if j + 1 < lay.ny {
-            a[q * n + q + lay.nx] = -st.gy[p];
-            a[(q + lay.nx) * n + q] = -st.gy[p];
+        if q >= lay.nx {
+            l[at(q, q - lay.nx)] = -st.gy[p - lay.nx];
         }
-        if k + 1 < lay.nz {
-            a[q * n + q + lay.sxy] = -st.gz[p];
-            a[(q + lay.sxy) * n + q] = -st.gz[p];
+        if q >= w {
+            l[at(q, q - w)] = -st.gz[p - w];
         }
     }
-    // in-place lower Cholesky
     for j in 0..n {
-        let mut s = a[j * n + j];
-        for k in 0..j {
-            s -= a[j * n + k] * a[j * n + k];
+        let j0 = j.saturating_sub(w);
+        let mut s = l[at(j, j)];
+        for k in j0..j {
+            s -= l[at(j, k)] * l[at(j, k)];
         }
-        let l = if s > 0.0 { s.sqrt() } else { f64::MIN_POSITIVE.sqrt() };
-        a[j * n + j] = l;
-        for i in j + 1..n {
-            let mut s = a[i * n + j];
-            for k in 0..j {
-                s -= a[i * n + k] * a[j * n + k];
+        let d = if s > 0.0 { s.sqrt() } else { f64::MIN_POSITIVE.sqrt() };
+        l[at(j, j)] = d;
+        for i in j + 1..(j + w + 1).min(n) {
+            let i0 = i.saturating_sub(w);
+            let mut s = l[at(i, j)];
+            for k in i0.max(j0)..j {
+                s -= l[at(i, k)] * l[at(j, k)];
             }
-            a[i * n + j] = s / l;
+            l[at(i, j)] = s / d;
         }
     }
-    (a, n)
+    (l, n)
 }
 
 fn chol_solve(l: &[f64], n: usize, lay: Layout, b: &[f64], x: &mut [f64]) {
+    let w = lay.sxy;
+    let wb = w + 1;
+    let at = |i: usize, j: usize| i * wb + (j + w - i);
     let mut y: Vec<f64> = (0..n).map(|q| b[q + lay.pad]).collect();
     for i in 0..n {
         let mut s = y[i];
-        for k in 0..i {
-            s -= l[i * n + k] * y[k];
+        for k in i.saturating_sub(w)..i {
+            s -= l[at(i, k)] * y[k];
         }
-        y[i] = s / l[i * n + i];
+        y[i] = s / l[at(i, i)];
     }
     for i in (0..n).rev() {
         let mut s = y[i];
-        for k in i + 1..n {
-            s -= l[k * n + i] * y[k];
+        for k in i + 1..(i + w + 1).min(n) {
+            s -= l[at(k, i)] * y[k];
         }
-        y[i] = s / l[i * n + i];
+        y[i] = s / l[at(i, i)];
     }
     x.fill(0.0);
     for q in 0..n {

@@ -38,62 +38,39 @@ where
     }
 }
 
+/// Sum of `f(x_k, y_k)` over a chunk with 8 independent accumulators (vectorises).
+#[inline(always)]
+fn acc8<F: Fn(f64, f64) -> f64>(x: &[f64], y: &[f64], f: F) -> f64 {
+    let mut s = [0.0f64; 8];
+    let xc = x.chunks_exact(8);
+    let yc = y.chunks_exact(8);
+    let (xr, yr) = (xc.remainder(), yc.remainder());
+    for (a, b) in xc.zip(yc) {
+        for l in 0..8 {
+            s[l] += f(a[l], b[l]);
+        }
+    }
+    let mut t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (a, b) in xr.iter().zip(yr) {
+        t += f(*a, *b);
+    }
+    t
+}
+
 /// Deterministic dot product.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     debug_assert_eq!(a.len(), b.len());
-    chunked2(a, b, |x, y| {
-        let mut s = [0.0f64; 4];
-        let n4 = x.len() / 4 * 4;
-        for k in (0..n4).step_by(4) {
-            s[0] += x[k] * y[k];
-            s[1] += x[k + 1] * y[k + 1];
-            s[2] += x[k + 2] * y[k + 2];
-            s[3] += x[k + 3] * y[k + 3];
-        }
-        let mut t = (s[0] + s[1]) + (s[2] + s[3]);
-        for k in n4..x.len() {
-            t += x[k] * y[k];
-        }
-        t
-    })
+    chunked2(a, b, |x, y| acc8(x, y, |p, q| p * q))
 }
 
 /// Deterministic weighted sum of squares `Σ r_i² w_i`.
 pub fn wnorm2(r: &[f64], w: &[f64]) -> f64 {
-    chunked2(r, w, |x, y| {
-        let mut s = [0.0f64; 4];
-        let n4 = x.len() / 4 * 4;
-        for k in (0..n4).step_by(4) {
-            s[0] += x[k] * x[k] * y[k];
-            s[1] += x[k + 1] * x[k + 1] * y[k + 1];
-            s[2] += x[k + 2] * x[k + 2] * y[k + 2];
-            s[3] += x[k + 3] * x[k + 3] * y[k + 3];
-        }
-        let mut t = (s[0] + s[1]) + (s[2] + s[3]);
-        for k in n4..x.len() {
-            t += x[k] * x[k] * y[k];
-        }
-        t
-    })
+    chunked2(r, w, |x, y| acc8(x, y, |p, q| p * p * q))
 }
 
 /// Deterministic plain sum.
 pub fn sum(a: &[f64]) -> f64 {
-    chunked2(a, a, |x, _| {
-        let mut s = [0.0f64; 4];
-        let n4 = x.len() / 4 * 4;
-        for k in (0..n4).step_by(4) {
-            s[0] += x[k];
-            s[1] += x[k + 1];
-            s[2] += x[k + 2];
-            s[3] += x[k + 3];
-        }
-        let mut t = (s[0] + s[1]) + (s[2] + s[3]);
-        for v in &x[n4..] {
-            t += v;
-        }
-        t
-    })
+    chunked2(a, a, |x, _| acc8(x, x, |p, _| p))
 }
 
 fn chunked2<F>(a: &[f64], b: &[f64], f: F) -> f64
@@ -131,12 +108,12 @@ where
 
 /// `y += a x` (parallel for long vectors).
 pub fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
-    zip_mut(y, x, |yv, xv| *yv += a * xv);
+    zip_mut(y, x, move |yv, xv| *yv += a * xv);
 }
 
 /// `y = x + b y` (CG direction update).
 pub fn xpby(x: &[f64], b: f64, y: &mut [f64]) {
-    zip_mut(y, x, |yv, xv| *yv = xv + b * *yv);
+    zip_mut(y, x, move |yv, xv| *yv = xv + b * *yv);
 }
 
 /// Element-wise `f(&mut y_i, x_i)`.
@@ -155,6 +132,27 @@ where
                 f(yv, xv);
             }
         });
+    }
+}
+
+/// Element-wise `f(&mut y_i, a_i, b_i)` (parallel for long vectors).
+pub fn zip3_mut<F>(y: &mut [f64], a: &[f64], b: &[f64], f: F)
+where
+    F: Fn(&mut f64, f64, f64) + Sync,
+{
+    debug_assert!(a.len() == y.len() && b.len() == y.len());
+    let run = |yc: &mut [f64], ac: &[f64], bc: &[f64]| {
+        for ((yv, &av), &bv) in yc.iter_mut().zip(ac).zip(bc) {
+            f(yv, av, bv);
+        }
+    };
+    if y.len() < PAR_MIN {
+        run(y, a, b);
+    } else {
+        y.par_chunks_mut(CHUNK)
+            .zip(a.par_chunks(CHUNK))
+            .zip(b.par_chunks(CHUNK))
+            .for_each(|((yc, ac), bc)| run(yc, ac, bc));
     }
 }
 

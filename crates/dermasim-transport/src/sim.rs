@@ -265,6 +265,11 @@ impl Simulation {
         }
     }
 
+    /// Multigrid levels of the current step system (1 = Jacobi or none yet).
+    pub fn levels(&self) -> usize {
+        self.sys.as_ref().map_or(1, |s| s.levels())
+    }
+
     /// Current donor value `u_d`.
     pub fn donor_value(&self) -> f64 {
         match self.donor {

@@ -103,7 +103,7 @@ impl StepSystem {
             }
             None => {
                 let d = &self.diag;
-                par::for_each_mut(z, |i, v| *v = if d[i] != 0.0 { r[i] / d[i] } else { 0.0 });
+                par::zip3_mut(z, r, d, |v, rv, dv| *v = if dv != 0.0 { rv / dv } else { 0.0 });
             }
         }
         if let Some(dd) = self.donor_diag {
