@@ -647,8 +647,8 @@ days)",
                         "NUMBING_TOO_SHORT",
                         Severity::Caution,
                         format!(
-                            "{} applied for {} min: the numbing model needs about {rec:.0} min to reach the depth the \
-needles reach; expect pain",
+                            "{} applied for {} min: the numbing model recommends about {rec:.0} min for this cream \
+and needle depth; expect pain",
                             n.cream, n.minutes
                         ),
                         "protocol.numbing.minutes".into(),
