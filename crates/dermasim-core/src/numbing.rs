@@ -13,7 +13,7 @@
 //! above a threshold `C_th` ([`THRESHOLD_MG_ML`]); EMLA's two bases count as equipotent (`[A]`).
 //! Dermal clearance makes `z_n(t)` level off: the plateau depth `z_max = z_n(180 min)` (the
 //! label: analgesia "can be expected to increase for up to 3 hours under occlusive dressing"
-//! [V]) is as deep as the cream can numb.
+//! \[V\]) is as deep as the cream can numb.
 //!
 //! **Target depth.** The needles stimulate the nerve endings along their track down to their
 //! tip, so the cream must numb the skin down to the channel depth `z_c` from the mechanics
@@ -26,14 +26,14 @@
 //! to 5 min. Needles of 0.5 mm or less need none: the seed article says "the smaller needles
 //! on at-home dermarollers don't hurt so you don't need any anesthetic cream", consistent with
 //! the untreated pain-threshold depth of 1.9 mm for a needle (Bjerring & Arendt-Nielsen 1990
-//! [V]); the model's time is still reported for them (`model_minutes`).
+//! \[V\]); the model's time is still reported for them (`model_minutes`).
 //!
 //! **Calibration** (`[C]`). `C_th` is set so that occluded EMLA on the forearm numbs the
 //! epidermis and papillary dermis (where the free nerve endings end, transport.md §5.5) at
-//! 60 min, the label's "at least 1 hour" for minor procedures [V]. The liposomal lidocaine 4 %
+//! 60 min, the label's "at least 1 hour" for minor procedures \[V\]. The liposomal lidocaine 4 %
 //! vehicle gets a stratum-corneum diffusivity factor ([`LIPOSOMAL_SC_FACTOR`]) set so that it
 //! numbs the same depth without occlusion in 30 min ("within 20 to 30 minutes without
-//! occlusion, against 60 min for EMLA", transport.md §5.3 [V]). The label's "at least 2 hours"
+//! occlusion, against 60 min for EMLA", transport.md §5.3 \[V\]). The label's "at least 2 hours"
 //! for major dermal procedures and Bjerring's maximum depth 30 min after a 90-min application
 //! are checks (validation case V16), not fits.
 
@@ -60,7 +60,7 @@ pub struct Cream {
 }
 
 /// EMLA: 25 mg lidocaine and 25 mg prilocaine base per gram, specific gravity 1.00 (EMLA label
-/// [V], transport.md §5.1).
+/// \[V\], transport.md §5.1).
 pub const EMLA: Cream = Cream {
     name: "emla",
     actives: &[("lidocaine", 25.0), ("prilocaine", 25.0)],
@@ -68,7 +68,7 @@ pub const EMLA: Cream = Cream {
     sc_diffusivity_factor: 1.0,
 };
 
-/// Lidocaine 4 % liposomal (LMX4): 40 mg/g (transport.md §5.3 [V]). The vehicle's pH is not in
+/// Lidocaine 4 % liposomal (LMX4): 40 mg/g (transport.md §5.3 \[V\]). The vehicle's pH is not in
 /// the reference: the lidocaine preset's (9, EMLA) is used, `[A]`.
 pub const LIDOCAINE_4: Cream = Cream {
     name: "lidocaine-4",
@@ -80,7 +80,7 @@ pub const LIDOCAINE_4: Cream = Cream {
 /// Liposomal vehicle: multiplier of the stratum-corneum diffusivity of lidocaine. `[C]`
 /// calibrated so that unoccluded lidocaine 4 % numbs the forearm's epidermis and papillary
 /// dermis in 30 min (LMX4 anaesthesia "within 20 to 30 minutes without occlusion, against 60
-/// min for EMLA", transport.md §5.3 [V]); bisection gave 33.9.
+/// min for EMLA", transport.md §5.3 \[V\]); bisection gave 33.9.
 pub const LIPOSOMAL_SC_FACTOR: f64 = 34.0;
 
 /// The cream of a `protocol.numbing.cream` name ("none" and unknown names: `None`).
@@ -94,17 +94,17 @@ pub fn cream(name: &str) -> Option<Cream> {
 
 /// Threshold tissue concentration of anaesthetic base (lidocaine + prilocaine) for analgesia,
 /// mg/mL. `[C]` calibrated so that occluded EMLA on the forearm numbs the epidermis and
-/// papillary dermis in 60 min (EMLA label, minor procedures, "at least 1 hour" [V]); bisection
+/// papillary dermis in 60 min (EMLA label, minor procedures, "at least 1 hour" \[V\]); bisection
 /// gave 0.498.
 pub const THRESHOLD_MG_ML: f64 = 0.5;
 
 /// Needles up to this length need no numbing cream, mm: the seed article ("the smaller needles
 /// on at-home dermarollers don't hurt so you don't need any anesthetic cream"; home needles
-/// below 0.5 mm, Sci Rep 2022 [V]).
+/// below 0.5 mm, Sci Rep 2022 \[V\]).
 pub const NO_CREAM_UP_TO_MM: f64 = 0.5;
 
 /// Longest application time the model looks at, min: EMLA analgesia "can be expected to
-/// increase for up to 3 hours under occlusive dressing" (label [V]).
+/// increase for up to 3 hours under occlusive dressing" (label \[V\]).
 pub const MAX_MINUTES: f64 = 180.0;
 
 /// Share of the plateau numb depth that counts as "as deep as the cream gets", `[A]` (the 95 %

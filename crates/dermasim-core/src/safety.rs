@@ -3,7 +3,7 @@
 //! Screening never aborts a run: it reports. Each [`Finding`] has a stable `code`, a
 //! [`Severity`], a message a practitioner understands, the scenario `field` it concerns and
 //! the `source` of the rule. Most contraindication lists in the reference come from clinic and
-//! spa pages, not from peer-reviewed text (literature.md §8 [S]); such rules say so in their
+//! spa pages, not from peer-reviewed text (literature.md §8 \[S\]); such rules say so in their
 //! source. The rules and their sources are listed in `docs/models-safety.md`.
 //!
 //! [`screen`] applies the rules in a fixed order (conditions in the order given, then products
@@ -355,18 +355,18 @@ pub fn condition_rule(name: &str) -> Option<&'static ConditionRule> {
 // Thresholds
 // ---------------------------------------------------------------------------------------------
 
-/// Home: needle length above which a caution is given, mm (Sci Rep 2022 "less than 0.5 mm" [V]).
+/// Home: needle length above which a caution is given, mm (Sci Rep 2022 "less than 0.5 mm" \[V\]).
 pub const HOME_CAUTION_MM: f64 = 0.5;
 /// Home: needle length above which treatment is contraindicated, mm (seed article: home needles
 /// "smaller than 1mm"; dermatologists use "over 1 mm").
 pub const HOME_CONTRAINDICATED_MM: f64 = 1.0;
 /// Office: caution above this needle length, mm (upper end of the first-generation Dermapen,
-/// 2.5 mm [S]; in-clinic body treatments 1.5-2.5 mm [S]); practice consensus.
+/// 2.5 mm \[S\]; in-clinic body treatments 1.5-2.5 mm \[S\]); practice consensus.
 pub const OFFICE_CAUTION_MM: f64 = 2.5;
-/// Office: contraindicated above this needle length, mm (Dermapen 4 "up to 3.0 mm" [S], pen
-/// settings "0.2 to 3.0 mm" [S]); practice consensus.
+/// Office: contraindicated above this needle length, mm (Dermapen 4 "up to 3.0 mm" \[S\], pen
+/// settings "0.2 to 3.0 mm" \[S\]); practice consensus.
 pub const OFFICE_CONTRAINDICATED_MM: f64 = 3.0;
-/// Pen depth settings offered by pens, mm: 0.2-3.0 (smartskin-clinic.com [S]).
+/// Pen depth settings offered by pens, mm: 0.2-3.0 (smartskin-clinic.com \[S\]).
 pub const PEN_DEPTH_RANGE_MM: (f64, f64) = (0.2, 3.0);
 /// Tip radius above which needles count as dull, µm: `[A]` twice the sharp 4 µm tip.
 pub const DULL_TIP_CAUTION_UM: f64 = 2.0 * SHARP_TIP_RADIUS_UM;
@@ -374,14 +374,14 @@ pub const DULL_TIP_CAUTION_UM: f64 = 2.0 * SHARP_TIP_RADIUS_UM;
 /// tip doubles the skin's deflection before puncture, `channels::R_C_UM`).
 pub const DULL_TIP_CONTRAINDICATED_UM: f64 = crate::channels::R_C_UM;
 /// Shortest patch test the seed article asks for, h (seed: "waiting 24 hours"; no peer-reviewed
-/// source, literature.md §8 [M]).
+/// source, literature.md §8 \[M\]).
 pub const PATCH_TEST_MIN_H: f64 = 24.0;
 /// Fallback recovery of epidermal channels, days: `[A]` (TEWL recovers in hours, human
-/// < 2 h [V], redness "up to a couple days" in the seed); used only without a healing result.
+/// < 2 h \[V\], redness "up to a couple days" in the seed); used only without a healing result.
 pub const FALLBACK_RECOVERY_EPIDERMAL_DAYS: f64 = 1.0;
 
 /// Recovery time used when the healing stage gave none, days: `[A]` 1 day for channels that
-/// stay in the epidermis, the human micropore closure time (mean 58-63 h, PMC8259462 [V],
+/// stay in the epidermis, the human micropore closure time (mean 58-63 h, PMC8259462 \[V\],
 /// `healing::PATCH_T95_H`) for channels reaching the dermis.
 pub fn fallback_recovery_days(s: &Scenario) -> f64 {
     let depth = channel_depth_um(s);
