@@ -371,4 +371,30 @@ impl Stencil<'_> {
     pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
         self.sweep(x, y, Sweep::MatVec);
     }
+
+    /// `y = M x` and return `xᵀy`, fused in one pass. The dot product is summed per
+    /// work chunk (a fixed number of planes, set by the layout) and the chunk sums are added in
+    /// order, so it is deterministic whatever the thread count.
+    pub fn matvec_dot(&self, x: &[f64], y: &mut [f64]) -> f64 {
+        let lay = self.lay;
+        assert!(x.len() == lay.len && y.len() == lay.len);
+        let (pad, n) = (lay.pad, lay.n);
+        let chunk = lay.planes_per_chunk() * lay.sxy;
+        let (head, rest) = y.split_at_mut(pad);
+        let (body, tail) = rest.split_at_mut(n);
+        head.fill(0.0);
+        tail.fill(0.0);
+        let me = *self;
+        let work = |c: usize, o: &mut [f64]| {
+            let a = pad + c * chunk;
+            me.chunk_kernel(a, x, o, Sweep::MatVec);
+            crate::par::dot(&x[a..a + o.len()], o)
+        };
+        let parts: Vec<f64> = if n < PAR_MIN {
+            body.chunks_mut(chunk).enumerate().map(|(c, o)| work(c, o)).collect()
+        } else {
+            body.par_chunks_mut(chunk).enumerate().map(|(c, o)| work(c, o)).collect()
+        };
+        parts.iter().fold(0.0, |s, v| s + v)
+    }
 }

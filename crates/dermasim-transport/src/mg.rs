@@ -30,11 +30,13 @@ pub struct MgParams {
     /// the doubled grid for smooth coefficients). The reaction part (capacity/Δt, clearance,
     /// donor and receptor couplings) is always summed exactly.
     pub coarse_conductance: f64,
+    /// Coarse-grid visits per level below the fine one (1 = V-cycle, 2 = W-cycle).
+    pub gamma: usize,
 }
 
 impl Default for MgParams {
     fn default() -> Self {
-        MgParams { omega: 0.8, sweeps: 1, coarse_scale: 1.0, coarse_max: 400, coarse_conductance: 1.0 }
+        MgParams { omega: 0.8, sweeps: 1, coarse_scale: 1.0, coarse_max: 400, coarse_conductance: 1.0, gamma: 1 }
     }
 }
 
@@ -49,6 +51,8 @@ struct Level {
     x: Vec<f64>,
     t: Vec<f64>,
     r: Vec<f64>,
+    w1: Vec<f64>,
+    w2: Vec<f64>,
 }
 
 impl Level {
@@ -108,7 +112,19 @@ fn galerkin(f: Stencil<'_>, cg: f64) -> Level {
     for q in cl.interior() {
         diag[q] += gx[q] + gx[q - 1] + gy[q] + gy[q - cnx] + gz[q] + gz[q - cs];
     }
-    Level { lay: cl, diag, gx, gy, gz, b: cl.zeros(), x: cl.zeros(), t: cl.zeros(), r: cl.zeros() }
+    Level {
+        lay: cl,
+        diag,
+        gx,
+        gy,
+        gz,
+        b: cl.zeros(),
+        x: cl.zeros(),
+        t: cl.zeros(),
+        r: cl.zeros(),
+        w1: vec![],
+        w2: vec![],
+    }
 }
 
 /// Restrict (sum over aggregates) the fine residual `r` into the coarse vector `b`.
@@ -212,7 +228,7 @@ impl Multigrid {
 
     /// `z = B r`, one V-cycle from a zero initial guess (padding of z zeroed; the donor slot
     /// is not touched — the caller preconditions it).
-    pub fn apply(&mut self, fine: Stencil<'_>, r: &[f64], z: &mut [f64]) {
+    pub fn apply(&mut self, fine: Stencil<'_>, r: &[f64], z: &mut Vec<f64>) {
         debug_assert_eq!(fine.lay, self.fine_lay);
         let p = self.params;
         if self.levels.is_empty() {
@@ -231,9 +247,9 @@ impl Multigrid {
 fn cycle_level(
     st: Stencil<'_>,
     b: &[f64],
-    x: &mut [f64],
+    x: &mut Vec<f64>,
     res: &mut [f64],
-    tmp: &mut [f64],
+    tmp: &mut Vec<f64>,
     below: &mut [Level],
     chol: &[f64],
     cn: usize,
@@ -252,12 +268,21 @@ fn cycle_level(
     let (lev, rest) = below.split_first_mut().expect("at least one coarse level");
     restrict(lay, lev.lay, res, &mut lev.b);
     {
-        let Level { lay: cl, diag, gx, gy, gz, b: cb, x: cx, t: ct, r: cr } = lev;
+        let Level { lay: cl, diag, gx, gy, gz, b: cb, x: cx, t: ct, r: cr, w1, w2 } = lev;
         let cst = Stencil { lay: *cl, diag, gx, gy, gz };
         if rest.is_empty() {
             chol_solve(chol, cn, *cl, cb, cx);
         } else {
             cycle_level(cst, cb, cx, cr, ct, rest, chol, cn, p);
+            for _ in 1..p.gamma {
+                if w1.is_empty() {
+                    *w1 = cl.zeros();
+                    *w2 = cl.zeros();
+                }
+                cst.sweep(cx, w1, Sweep::Residual(cb));
+                cycle_level(cst, w1, w2, cr, ct, rest, chol, cn, p);
+                par::axpy(1.0, w2, cx);
+            }
         }
     }
     prolong_add(lay, lev.lay, p.coarse_scale, &lev.x, x);
@@ -267,9 +292,9 @@ fn cycle_level(
 }
 
 /// One damped Jacobi sweep `x ← x + ω D⁻¹ (b − M x)` (out of place through `tmp`).
-fn jacobi(st: Stencil<'_>, b: &[f64], x: &mut [f64], tmp: &mut [f64], om: f64) {
+fn jacobi(st: Stencil<'_>, b: &[f64], x: &mut Vec<f64>, tmp: &mut Vec<f64>, om: f64) {
     st.sweep(x, tmp, Sweep::Jacobi(b, om));
-    x.copy_from_slice(tmp);
+    std::mem::swap(x, tmp);
 }
 
 /// Banded Cholesky of the coarsest stencil (half-bandwidth `w = nx·ny`); row `i` of `L` is

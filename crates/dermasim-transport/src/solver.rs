@@ -94,8 +94,18 @@ impl StepSystem {
         }
     }
 
+    /// `y = M x`, returning `xᵀy` (fused when there is no donor unknown).
+    pub fn matvec_dot(&self, op: &FvOperator, x: &[f64], y: &mut [f64]) -> f64 {
+        if self.donor_diag.is_none() {
+            self.stencil(op).matvec_dot(x, y)
+        } else {
+            self.matvec(op, x, y);
+            par::dot(x, y)
+        }
+    }
+
     /// `z = B r`.
-    pub fn precondition(&mut self, op: &FvOperator, r: &[f64], z: &mut [f64]) {
+    pub fn precondition(&mut self, op: &FvOperator, r: &[f64], z: &mut Vec<f64>) {
         match self.mg.as_mut() {
             Some(mg) => {
                 let st = Stencil { lay: op.layout, diag: &self.diag, gx: &op.gx, gy: &op.gy, gz: &op.gz };
@@ -149,8 +159,7 @@ pub fn pcg(
     let mut it = 0;
     while it < max_iter {
         it += 1;
-        sys.matvec(op, p, q);
-        let pq = par::dot(p, q);
+        let pq = sys.matvec_dot(op, p, q);
         if pq.is_nan() || pq <= 0.0 {
             break;
         }

@@ -63,6 +63,10 @@ fn main() {
                 mgp.coarse_conductance = next(i).parse().unwrap_or_else(|_| usage());
                 i += 1;
             }
+            "--gamma" => {
+                mgp.gamma = next(i).parse().unwrap_or_else(|_| usage());
+                i += 1;
+            }
             "--jacobi" => jacobi = true,
             s if s.contains('x') => {
                 let v: Vec<usize> = s.split('x').map(|t| t.parse().unwrap_or_else(|_| usage())).collect();
