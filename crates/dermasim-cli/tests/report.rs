@@ -52,6 +52,11 @@ fn home_roller_report_is_complete_self_contained_and_draws_every_puncture() {
     assert!(!html.contains("<script") && !html.contains("<link"), "no external script or stylesheet");
     assert!(html.contains(dermasim_core::summary::DISCLAIMER), "disclaimer shown");
     assert!(html.contains("id=\"channels\"") && html.contains("id=\"delivery\""), "sections of the stages present");
+    // Safety first: the example reuses a home roller and applies an unformulated serum, and the
+    // screening's cautions come before everything else.
+    let safety = html.find("id=\"safety\"").expect("safety section");
+    assert!(safety < html.find("id=\"scenario\"").unwrap(), "safety before the scenario");
+    assert!(html.contains("class=\"finding caution\""), "the example's cautions are shown");
 
     // The puncture map draws exactly the punctures of its window.
     let summary: serde_json::Value =

@@ -84,16 +84,16 @@ impl Source {
     }
 }
 
-/// How serious a safety finding is.
+/// How serious a safety finding is (most serious first, so findings sort that way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Do not proceed as planned.
-    Stop,
-    /// Proceed only with the change or precaution named.
+    /// Do not treat as planned.
+    Contraindicated,
+    /// Proceed only after weighing it (or change the plan).
     Caution,
     /// Worth knowing.
-    Note,
+    Info,
 }
 
 /// A safety finding, shown at the top of the report.
@@ -105,6 +105,10 @@ pub struct Finding {
     pub title: String,
     /// Why, and what the evidence is.
     pub detail: String,
+    /// The scenario field it concerns ("" for none).
+    pub field: String,
+    /// Where the rule comes from ("" for none).
+    pub source: String,
 }
 
 /// One stage's part of the report.
@@ -155,6 +159,8 @@ pub struct Report {
     pub scenario: Vec<KeyNumber>,
     /// Safety findings, most serious first (shown before everything else).
     pub findings: Vec<Finding>,
+    /// "ok", "caution" or "contraindicated" (the most serious finding).
+    pub verdict: String,
     /// Stage sections in pipeline order.
     pub sections: Vec<Section>,
     /// Plots that failed to draw, and why (the rest of the report is still written).
@@ -184,7 +190,14 @@ impl Report {
         let sections = sections::ALL.iter().filter_map(|f| f(o, &mut plot_errors)).collect();
         let mut findings = sections::findings(o);
         findings.sort_by_key(|f| f.severity);
+        let verdict = match findings.first().map(|f| f.severity) {
+            Some(Severity::Contraindicated) => "contraindicated",
+            Some(Severity::Caution) => "caution",
+            _ => "ok",
+        }
+        .to_string();
         Report {
+            verdict,
             title: o.scenario.name.clone(),
             description: o.scenario.description.clone(),
             scenario: sections::scenario_rows(o),

@@ -9,14 +9,14 @@ use dermasim_core::skin::Layer;
 use crate::geometry::{self, MAX_DRAWN_HOLES, MapView};
 use crate::plot::{Plot, PlotError, short};
 use crate::series::{Key, LongTable};
-use crate::{Finding, KeyNumber, Section, Source, charts};
+use crate::{Finding, KeyNumber, Section, Severity, Source, charts};
 
 /// A section builder: reads the outcome, returns its section (or `None`), and records plots
 /// that failed to draw in the error list (the section is still shown without them).
 pub type SectionFn = fn(&Outcome, &mut Vec<String>) -> Option<Section>;
 
 /// Every section, in pipeline order.
-pub const ALL: &[SectionFn] = &[channels, delivery, healing, series];
+pub const ALL: &[SectionFn] = &[channels, delivery, healing, series, session];
 
 fn keep(plots: &mut Vec<Plot>, errors: &mut Vec<String>, p: Result<Plot, PlotError>) {
     match p {
@@ -106,10 +106,102 @@ pub fn scenario_rows(o: &Outcome) -> Vec<KeyNumber> {
     rows
 }
 
-/// Safety findings. None of the stages present computes any yet; the safety stage adds its
-/// own here.
-pub fn findings(_o: &Outcome) -> Vec<Finding> {
-    Vec::new()
+/// Safety findings of the run (the safety stage's screening), in screening order.
+pub fn findings(o: &Outcome) -> Vec<Finding> {
+    use dermasim_core::safety::Severity as S;
+    o.safety
+        .iter()
+        .map(|f| Finding {
+            severity: match f.severity {
+                S::Contraindicated => Severity::Contraindicated,
+                S::Caution => Severity::Caution,
+                S::Info => Severity::Info,
+            },
+            title: code_title(f.code),
+            detail: f.message.clone(),
+            field: f.field.clone(),
+            source: f.source.to_string(),
+        })
+        .collect()
+}
+
+/// `CONDITION_ACTIVE_ACNE` → `Condition active acne`.
+fn code_title(code: &str) -> String {
+    let words = code.to_lowercase().replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The session: numbing cream and time in the chair.
+pub fn session(o: &Outcome, _errors: &mut Vec<String>) -> Option<Section> {
+    let p = &o.procedure;
+    let numbing =
+        if p.numbing_min > 0.0 { format!("{:.0} min of numbing cream, ", p.numbing_min) } else { String::new() };
+    let mut lead = format!(
+        "About {:.0} min in all: {:.0} min of needling, {numbing}{:.0} min of preparation and aftercare.",
+        p.total_min, p.duration_min, p.preparation_min
+    );
+    let mut sec = Section::new("session", "The session", String::new());
+    sec.numbers = vec![
+        KeyNumber::new("Needling time", format!("{:.0}", p.duration_min), "min", "whole treated area"),
+        KeyNumber::new("Total time", format!("{:.0}", p.total_min), "min", "needling + numbing + preparation"),
+        KeyNumber::new(
+            "Device travel",
+            format!("{:.0} mm in {} strokes", p.path_length_mm, p.strokes),
+            "",
+            "strokes or presses",
+        ),
+    ];
+    if let Some(n) = &o.numbing {
+        if n.recommended_minutes > 0.0 {
+            lead.push_str(&format!(
+                " Numbing cream ({}{}): {:.0} min to numb {:.0} µm deep. {}.",
+                n.cream,
+                if n.occluded { ", occluded" } else { "" },
+                n.recommended_minutes,
+                n.target_depth_um,
+                n.note.trim_end_matches('.')
+            ));
+        } else {
+            lead.push_str(&format!(" Numbing: {}.", n.note.trim_end_matches('.')));
+        }
+        sec.numbers.push(KeyNumber::new(
+            "Numbing cream, recommended",
+            format!("{:.0}", n.recommended_minutes),
+            "min",
+            format!("{}; to numb {:.0} µm (channel depth {:.0} µm)", n.cream, n.target_depth_um, n.channel_depth_um),
+        ));
+        if let (Some(a), Some(d)) = (n.applied_minutes, n.numb_depth_um_at_applied) {
+            sec.numbers.push(KeyNumber::new(
+                "Numbing cream, as planned",
+                format!("{a:.0} min numbs {d:.0} µm"),
+                "",
+                "the scenario's application time",
+            ));
+        }
+        sec.numbers.push(KeyNumber::new(
+            "Deepest the cream numbs",
+            format!("{:.0}", n.max_numb_depth_um),
+            "µm",
+            "plateau after 180 min",
+        ));
+    }
+    sec.lead = lead;
+    sec.assumptions = vec![
+        "Needling time from the area, the passes and the stroke speed, with a fixed overhead per stroke; \
+         preparation and aftercare are a fixed allowance."
+            .into(),
+        "Numbing onset from the anaesthetic's diffusion into the skin on the transport engine.".into(),
+    ];
+    sec.sources = vec![
+        Source::new("docs/models-safety.md §2 Numbing cream", "the onset model and its data"),
+        Source::new("docs/models-safety.md §3 Procedure time", "needling speed and the time allowances"),
+        Source::new("docs/models-safety.md §1 Screening", "the safety rules and their sources"),
+    ];
+    Some(sec)
 }
 
 fn layer_label(l: Layer) -> &'static str {
@@ -652,6 +744,12 @@ pub fn series_tables(o: &Outcome) -> (LongTable, LongTable) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finding_titles_from_codes() {
+        assert_eq!(code_title("CONDITION_ACTIVE_ACNE"), "Condition active acne");
+        assert_eq!(code_title(""), "");
+    }
 
     #[test]
     fn significant_figures() {
