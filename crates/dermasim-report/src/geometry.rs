@@ -160,11 +160,17 @@ impl Figure for MapFig<'_> {
                 for c in &self.holes {
                     let col = viridis(c.depth_um / self.depth_max);
                     if c.length_um * scale >= 2.0 {
-                        let pts: Vec<(f64, f64)> =
-                            ellipse_points(c.x_um, c.y_um, 0.5 * c.length_um, 0.5 * c.width_um, c.direction_deg, 24)
-                                .into_iter()
-                                .map(|(x, y)| (x / mm, y / mm))
-                                .collect();
+                        let pts: Vec<(f64, f64)> = ellipse_points(
+                            c.x_um,
+                            c.y_um,
+                            0.5 * c.length_um,
+                            0.5 * c.width_um,
+                            c.direction_deg,
+                            ((c.length_um * scale) as usize).clamp(12, 96),
+                        )
+                        .into_iter()
+                        .map(|(x, y)| (x / mm, y / mm))
+                        .collect();
                         area.draw(&Polygon::new(pts, col.filled())).map_err(err)?;
                     } else {
                         area.draw(&Pixel::new((c.x_um / mm, c.y_um / mm), col)).map_err(err)?;

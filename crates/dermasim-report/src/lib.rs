@@ -315,4 +315,15 @@ window_mm = 4
         let holes = html.matches("<ellipse class=\"hole\"").count();
         assert_eq!(holes, o.punctures.punctures.len());
     }
+
+    #[test]
+    fn same_run_same_report_bytes() {
+        let o = outcome();
+        let a = Report::from_outcome(&o);
+        let b = Report::from_outcome(&o);
+        assert_eq!(a.to_html().unwrap(), b.to_html().unwrap());
+        let pa: Vec<&[u8]> = a.plots().map(|p| p.png.as_slice()).collect();
+        let pb: Vec<&[u8]> = b.plots().map(|p| p.png.as_slice()).collect();
+        assert_eq!(pa, pb, "PNGs identical too (shipped font, no timestamps)");
+    }
 }
