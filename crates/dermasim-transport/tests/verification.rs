@@ -105,18 +105,22 @@ fn laminate_lag_time() {
     let tl = (c1 * r1 * r1 / 6.0 + c2 * r2 * r2 / 6.0 + r1 * r2 * (c1 + c2) / 2.0) / (r1 + r2);
     assert!((tl - 4438.9).abs() < 0.1);
     let outs: Vec<f64> = [1.0, 5.0, 10.0, 20.0, 22.0, 24.0].iter().map(|f| f * tl / 3600.0).collect();
-    let p = one_d(
-        vec![layer("SC", 15.0, 0.01, 10.0, 0.0), layer("VE", 80.0, 10.0, 1.0, 0.0)],
-        Bottom::Sink,
-        outs[5],
-        outs.clone(),
-        Resolution::Custom { max_dz_um: 1.0, min_cells_per_layer: 15, lateral_um: 1.0 },
-    );
-    let r = solve(&p).unwrap();
-    let lag = r.lag_time_h.expect("steady") * 3600.0;
-    // tolerance 2e-3 (analytic.md's FV check: 2e-4)
-    assert!((lag - tl).abs() / tl < 2e-3, "lag {lag} vs {tl}");
-    assert!(r.mass_balance_rel_error < 1e-9);
+    let lag_at = |h: f64| {
+        let p = one_d(
+            vec![layer("SC", 15.0, 0.01, 10.0, 0.0), layer("VE", 80.0, 10.0, 1.0, 0.0)],
+            Bottom::Sink,
+            outs[5],
+            outs.clone(),
+            Resolution::Custom { max_dz_um: h, min_cells_per_layer: (15.0 / h) as usize, lateral_um: 1.0 },
+        );
+        let r = solve(&p).unwrap();
+        assert!(r.mass_balance_rel_error < 1e-9);
+        (r.lag_time_h.expect("steady") * 3600.0 - tl).abs() / tl
+    };
+    let (e1, e05) = (lag_at(1.0), lag_at(0.5));
+    // measured 1.8e-3 (1 µm cells) and 4.5e-4 (0.5 µm): spatial error, second order
+    assert!(e05 < 1e-3, "lag error {e05} with 0.5 µm cells");
+    assert!((e1 / e05).log2() > 1.8, "lag not second order: {e1} -> {e05}");
 }
 
 #[test]
