@@ -142,7 +142,7 @@ pub fn run_implicit(
     rtol: f64,
     precond: crate::solver::Precond,
 ) -> (crate::sim::Simulation, Vec<usize>) {
-    let mut sim = setup_implicit(nx, ny, nz, dt, rtol, precond);
+    let mut sim = setup_implicit(nx, ny, nz, dt, rtol, precond, false);
     let its = (0..steps).map(|_| sim.step(dt).iterations).collect();
     (sim, its)
 }
@@ -155,6 +155,7 @@ pub fn setup_implicit(
     dt: f64,
     rtol: f64,
     precond: crate::solver::Precond,
+    extrapolate: bool,
 ) -> crate::sim::Simulation {
     use crate::sim::{DonorState, Scheme, Simulation, StepControl};
     let (g, op, c0, _) = operator(nx, ny, nz);
@@ -168,6 +169,7 @@ pub fn setup_implicit(
         scheme: Scheme::BackwardEuler,
         precond,
         time_tol: None,
+        extrapolate,
     };
     Simulation::with_operator(g, op, DonorState::Infinite { u: 1.0 }, 0.0, &c0, control)
 }

@@ -135,6 +135,52 @@ where
     }
 }
 
+/// CG update in one pass: `x += α p`, `r −= α q`, returning `Σ r_i² w_i` (deterministic: fixed
+/// chunks, partial sums added in order).
+pub fn cg_update(alpha: f64, p: &[f64], q: &[f64], x: &mut [f64], r: &mut [f64], w: &[f64]) -> f64 {
+    let n = x.len();
+    assert!(p.len() == n && q.len() == n && r.len() == n && w.len() == n);
+    let run = |xc: &mut [f64], rc: &mut [f64], pc: &[f64], qc: &[f64], wc: &[f64]| {
+        let mut s = [0.0f64; 4];
+        let m = xc.len();
+        let (xc, rc, pc, qc, wc) = (&mut xc[..m], &mut rc[..m], &pc[..m], &qc[..m], &wc[..m]);
+        let m4 = m / 4 * 4;
+        let mut k = 0;
+        while k < m4 {
+            for l in 0..4 {
+                xc[k + l] += alpha * pc[k + l];
+                let rv = rc[k + l] - alpha * qc[k + l];
+                rc[k + l] = rv;
+                s[l] += rv * rv * wc[k + l];
+            }
+            k += 4;
+        }
+        let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+        for k in m4..m {
+            xc[k] += alpha * pc[k];
+            let rv = rc[k] - alpha * qc[k];
+            rc[k] = rv;
+            t += rv * rv * wc[k];
+        }
+        t
+    };
+    if n < PAR_MIN {
+        x.chunks_mut(CHUNK)
+            .zip(r.chunks_mut(CHUNK))
+            .zip(p.chunks(CHUNK).zip(q.chunks(CHUNK)).zip(w.chunks(CHUNK)))
+            .map(|((xc, rc), ((pc, qc), wc))| run(xc, rc, pc, qc, wc))
+            .fold(0.0, |a, b| a + b)
+    } else {
+        let parts: Vec<f64> = x
+            .par_chunks_mut(CHUNK)
+            .zip(r.par_chunks_mut(CHUNK))
+            .zip(p.par_chunks(CHUNK).zip(q.par_chunks(CHUNK)).zip(w.par_chunks(CHUNK)))
+            .map(|((xc, rc), ((pc, qc), wc))| run(xc, rc, pc, qc, wc))
+            .collect();
+        parts.iter().fold(0.0, |a, b| a + b)
+    }
+}
+
 /// Element-wise `f(&mut y_i, a_i, b_i)` (parallel for long vectors).
 pub fn zip3_mut<F>(y: &mut [f64], a: &[f64], b: &[f64], f: F)
 where

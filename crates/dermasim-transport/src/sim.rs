@@ -49,6 +49,9 @@ pub struct StepControl {
     /// measured as `Σ Cap|·| / Σ Cap|u|`; the next step is `Δt·clamp(0.9 (tol/err)^{1/3}, 0.2,
     /// growth)`. Steps are not rejected. Default 1e-5.
     pub time_tol: Option<f64>,
+    /// Without `time_tol`: start CG from the linear extrapolation of the last two states
+    /// instead of the last state (numerical choice; same converged answer). Default true.
+    pub extrapolate: bool,
 }
 
 impl Default for StepControl {
@@ -63,6 +66,7 @@ impl Default for StepControl {
             scheme: Scheme::Bdf2,
             precond: Precond::Multigrid(crate::mg::MgParams::default()),
             time_tol: Some(1e-5),
+            extrapolate: true,
         }
     }
 }
@@ -411,6 +415,10 @@ impl Simulation {
         std::mem::swap(&mut self.u, &mut self.u_prev);
         if estimate {
             self.u.copy_from_slice(&self.pred);
+        } else if self.u_prev2.is_empty() && self.has_prev && self.control.extrapolate {
+            // here u = u^{n-1}, u_prev = u^n: linear extrapolation u^n + ω (u^n − u^{n-1})
+            let om = dt / self.dt_prev;
+            crate::par::zip_mut(&mut self.u, &self.u_prev, move |v, un| *v = (1.0 + om) * un - om * *v);
         } else {
             self.u.copy_from_slice(&self.u_prev);
         }

@@ -164,9 +164,7 @@ pub fn pcg(
             break;
         }
         let alpha = rz / pq;
-        par::axpy(alpha, p, x);
-        par::axpy(-alpha, q, r);
-        rn = par::wnorm2(r, w).sqrt();
+        rn = par::cg_update(alpha, p, q, x, r, w).sqrt();
         if rn <= tol {
             break;
         }

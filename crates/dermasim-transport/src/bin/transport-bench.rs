@@ -27,6 +27,7 @@ fn main() {
     let mut steps: Option<usize> = None;
     let mut rtol = 1e-8;
     let mut jacobi = false;
+    let mut extrap = false;
     let mut mgp = MgParams::default();
     let mut i = 1;
     while i < args.len() {
@@ -67,6 +68,7 @@ fn main() {
                 mgp.gamma = next(i).parse().unwrap_or_else(|_| usage());
                 i += 1;
             }
+            "--extrapolate" => extrap = true,
             "--jacobi" => jacobi = true,
             s if s.contains('x') => {
                 let v: Vec<usize> = s.split('x').map(|t| t.parse().unwrap_or_else(|_| usage())).collect();
@@ -86,7 +88,7 @@ fn main() {
             let steps = steps.unwrap_or(5);
             let pre = if jacobi { Precond::Jacobi } else { Precond::Multigrid(mgp) };
             let ta = Instant::now();
-            let mut sim = bench::setup_implicit(nx, ny, nz, dt, rtol, pre);
+            let mut sim = bench::setup_implicit(nx, ny, nz, dt, rtol, pre, extrap);
             let asm = ta.elapsed().as_secs_f64();
             let t0 = Instant::now();
             let its: Vec<usize> = (0..steps).map(|_| sim.step(dt).iterations).collect();
