@@ -531,7 +531,13 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             h.erythema_resolved_h
         ),
     );
-    let [open, barrier, red] = healing_curves(o, h);
+    let [open, mut barrier, red] = healing_curves(o, h);
+    // On the plot the barrier stays where its curve ends (recovered) to the end of the axis.
+    if let (Some(&(t, v)), Some(&(t_end, _))) = (barrier.last(), red.last())
+        && t < t_end
+    {
+        barrier.push((t_end, v));
+    }
     keep(&mut sec.plots, errors, charts::recovery("recovery", &open, &barrier, &red));
     sec.numbers = vec![
         KeyNumber::new("Recovered after", format!("{:.1}", days), "days", "last of the three below"),
