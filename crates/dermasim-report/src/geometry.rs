@@ -262,7 +262,8 @@ fn draw_colour_bar<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .margin_top(12)
         .margin_bottom(56)
-        .margin_right(64)
+        .margin_left(30)
+        .margin_right(26)
         .y_label_area_size(0)
         .right_y_label_area_size(46)
         .build_cartesian_2d(0.0..1.0, -depth_max..0.0)
@@ -284,14 +285,24 @@ fn draw_colour_bar<DB: DrawingBackend>(
             Rectangle::new([(0.0, -a), (1.0, -b)], viridis((a + b) / (2.0 * depth_max)).filled())
         }))
         .map_err(err)?;
+    // Layer boundaries: a white line across the bar, the layer's short name to its left.
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let (bx, by) = area.get_base_pixel();
     for (name, d) in layer_marks(layers) {
         if d < depth_max {
             chart
                 .draw_series(std::iter::once(PathElement::new(vec![(0.0, -d), (1.0, -d)], WHITE.stroke_width(2))))
                 .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Text::new(name, (1.05, -d), font(11.0).color(&BLACK.mix(0.75)))))
-                .map_err(err)?;
+            let y = f64::from(py.start) + f64::from(py.end - py.start) * d / depth_max;
+            area.draw(&Text::new(
+                name,
+                (px.start - bx - 3, y.round() as i32 - by),
+                font(11.0).color(&BLACK.mix(0.75)).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Right,
+                    plotters::style::text_anchor::VPos::Center,
+                )),
+            ))
+            .map_err(err)?;
         }
     }
     area.draw(&Text::new("depth (µm)", (6, area.dim_in_pixel().1 as i32 - 40), font(13.0))).map_err(err)?;
