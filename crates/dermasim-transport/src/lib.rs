@@ -13,7 +13,7 @@
 //! * Underneath: [`fv`] (structured grid, `u = C/K` unknown, K·D-harmonic face conductances,
 //!   donor/receptor half-cell couplings), [`solver`] (matrix-free preconditioned CG),
 //!   [`mg`] (aggregation-multigrid preconditioner), [`sim`] (adaptive BE → BDF2 stepping with
-//!   exact mass bookkeeping), [`par`] (deterministic reductions) and [`bench`] (the shared
+//!   exact mass bookkeeping), [`par`] (deterministic reductions) and [`mod@bench`] (the shared
 //!   skin-channel benchmark problem).
 //!
 //! **Determinism.** Every reduction sums fixed-size chunks and adds the partial sums in index
@@ -27,6 +27,34 @@
 //! tissue — which tends to the tissue value when closed.
 //!
 //! The numerical method and its verification are described in `MODELS-numerics.md`.
+//!
+//! # API
+//!
+//! ```text
+//! pub fn solve(problem: &TransportProblem) -> Result<TransportResult, TransportError>;
+//! pub fn solve_with(problem: &TransportProblem, control: Option<sim::StepControl>)
+//!     -> Result<TransportResult, TransportError>;
+//! pub struct TransportProblem { layers: Vec<Layer>, donor: Donor, bottom: Bottom,
+//!     geometry: Geometry, duration_h: f64, output_times_h: Vec<f64>, resolution: Resolution }
+//! pub struct Layer { name, thickness_um, diffusivity_um2_s, partition, clearance_per_s }
+//! pub enum Donor { Infinite { concentration_mg_ml }, Finite { film_thickness_um, concentration_mg_ml } }
+//! pub enum Bottom { Sink, Closed }
+//! pub enum Geometry { OneD, UnitCell { cell_radius_um, channel: Channel },
+//!     Patch { window_x_um, window_y_um, holes: Vec<Hole>, channel_diffusivity_um2_s } }
+//! pub struct Channel { radius_um, depth_um, diffusivity_um2_s, openness: Vec<(f64, f64)> }
+//! pub struct Hole { x_um, y_um, depth_um, length_um, width_um, direction_deg }
+//! pub enum Resolution { Coarse, Normal, Fine,
+//!     Custom { max_dz_um, min_cells_per_layer, lateral_um } }
+//! pub struct TransportResult { times_h, flux_ug_per_cm2_h, cumulative_ug_per_cm2,
+//!     receptor_ug_per_cm2, cleared_ug_per_cm2, layer_amounts_ug_per_cm2, channel_ug_per_cm2,
+//!     donor_ug_per_cm2, profiles: Vec<DepthProfile>, lag_time_h: Option<f64>,
+//!     max_depth_um_above_threshold, mass_balance_rel_error, steps, cg_iterations, cells }
+//! ```
+//!
+//! Every time series starts at t = 0. "Delivered" (`cumulative_ug_per_cm2`) is the amount in
+//! the tissue below the first layer (channel lumen excluded) plus what was cleared there plus
+//! the receptor; `flux_ug_per_cm2_h` is its time derivative (flux across the first layer's
+//! lower plane and the lumen walls below it). See [`TransportResult`] for every field.
 //!
 //! # Example
 //!

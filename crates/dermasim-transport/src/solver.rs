@@ -4,7 +4,7 @@
 //! face conductances, clearance `k·V·K`, and the donor / receptor couplings; `Cap = V·K`. The
 //! matrix is symmetric positive definite as written (volume form), so CG applies without
 //! further scaling. When the donor film is finite its well-mixed concentration is one more
-//! unknown (slot [`DONOR_SLOT`](crate::fv::DONOR_SLOT)) coupled to every top cell, which keeps
+//! unknown (slot [`crate::fv::DONOR_SLOT`]) coupled to every top cell, which keeps
 //! the system symmetric and the donor–skin exchange exactly conservative.
 //!
 //! Convergence is measured in the capacity-weighted norm `‖r‖_w = (Σ r_i²/Cap_i)^½`, i.e. the
