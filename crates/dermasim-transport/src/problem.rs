@@ -401,6 +401,25 @@ struct Setup {
 
 fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
     let (max_dz, min_cells, lateral, n_radius) = p.resolution.params();
+    // guard the cell count before allocating anything
+    let nz_est: f64 = p.layers.iter().map(|l| (l.thickness_um / max_dz).ceil().max(min_cells as f64) + 1.0).sum();
+    let lat_est = match &p.geometry {
+        Geometry::OneD => 1.0,
+        Geometry::UnitCell { cell_radius_um, channel } => {
+            let n_a = n_radius.map_or((channel.radius_um / lateral).ceil(), |n| n as f64);
+            n_a + (cell_radius_um / channel.radius_um.min(lateral)).min(1e12)
+        }
+        Geometry::Patch { window_x_um, window_y_um, holes, .. } => {
+            let min_w = holes.iter().map(|h| h.width_um).fold(f64::INFINITY, f64::min);
+            let h = lateral.min(0.5 * min_w);
+            (window_x_um / h).ceil() * (window_y_um / h).ceil()
+        }
+    };
+    let est = nz_est * lat_est;
+    if !(est.is_finite() && est <= MAX_CELLS as f64) {
+        let cells = if est.is_finite() && est < usize::MAX as f64 { est as usize } else { usize::MAX };
+        return Err(TransportError::GridTooLarge { cells, limit: MAX_CELLS });
+    }
     let layer_bounds: Vec<f64> = p
         .layers
         .iter()

@@ -434,3 +434,46 @@ fn closed_channel_tends_to_intact_skin_and_open_channel_delivers_more() {
     assert!(last(&closed) <= last(&intact) + lumen0 + 1e-12);
     assert!(closed.mass_balance_rel_error < 1e-9 && open.mass_balance_rel_error < 1e-9);
 }
+
+#[test]
+fn edge_cases_zero_dose_finite_film_and_huge_grids() {
+    // zero donor concentration: nothing moves, no NaN
+    let mut p = one_d(
+        vec![layer("SC", 15.0, 0.01, 2.0, 0.0), layer("VE", 80.0, 10.0, 1.0, 1e-4)],
+        Bottom::Sink,
+        1.0,
+        vec![],
+        Resolution::Coarse,
+    );
+    p.donor = Donor::Infinite { concentration_mg_ml: 0.0 };
+    let r = solve(&p).unwrap();
+    assert!(r.cumulative_ug_per_cm2.iter().all(|&q| q == 0.0));
+    assert_eq!(r.mass_balance_rel_error, 0.0);
+    assert!(r.lag_time_h.is_none());
+    // finite film on intact skin: the film depletes, mass is conserved (1e-9)
+    p.donor = Donor::Finite { film_thickness_um: 10.0, concentration_mg_ml: 10.0 };
+    p.duration_h = 24.0;
+    let r = solve(&p).unwrap();
+    assert!(r.mass_balance_rel_error < 1e-9, "{:e}", r.mass_balance_rel_error);
+    assert_eq!(r.donor_ug_per_cm2[0], 10.0 * 10.0 * 0.1);
+    assert!(r.donor_ug_per_cm2.windows(2).all(|w| w[1] <= w[0]));
+    let total_end = r.donor_ug_per_cm2.last().unwrap()
+        + r.layer_amounts_ug_per_cm2.last().unwrap().iter().sum::<f64>()
+        + r.cleared_ug_per_cm2.last().unwrap()
+        + r.receptor_ug_per_cm2.last().unwrap();
+    assert!((total_end - 10.0).abs() < 1e-8);
+    // absurd resolutions are an error, not an allocation failure
+    p.resolution = Resolution::Custom { max_dz_um: 1e-9, min_cells_per_layer: 1, lateral_um: 1.0 };
+    assert!(matches!(solve(&p), Err(TransportError::GridTooLarge { .. })));
+    p.resolution = Resolution::Custom { max_dz_um: 1.0, min_cells_per_layer: usize::MAX, lateral_um: 1.0 };
+    assert!(matches!(solve(&p), Err(TransportError::GridTooLarge { .. })));
+    p.geometry =
+        Geometry::Patch { window_x_um: 1e6, window_y_um: 1e6, holes: vec![], channel_diffusivity_um2_s: 100.0 };
+    p.resolution = Resolution::Fine;
+    assert!(matches!(solve(&p), Err(TransportError::GridTooLarge { .. })));
+    // openness table interpolation
+    let ch =
+        Channel { radius_um: 10.0, depth_um: 50.0, diffusivity_um2_s: 1.0, openness: vec![(0.0, 1.0), (2.0, 0.0)] };
+    assert_eq!(channel_openness(&ch, 3600.0), 0.5);
+    assert_eq!(channel_openness(&ch, 1e9), 0.0);
+}
