@@ -377,6 +377,7 @@ struct SectionFig {
     layers: LayerThickness,
     needle_um: f64,
     depth_max: f64,
+    mean_depth_um: f64,
 }
 
 /// Plot area of the section, px: the figure (900 × 470) less the legend (230), margins (2 × 12),
@@ -397,7 +398,8 @@ impl SectionFig {
             .filter(|c| (c.y_um - yc).abs() < 0.5 * slab_um && (x0_um..x0_um + width_um).contains(&c.x_um))
             .copied()
             .collect();
-        SectionFig { cut, x0_um, width_um, slab_um, layers, needle_um, depth_max }
+        let mean_depth_um = channels.iter().map(|c| c.depth_um).sum::<f64>() / channels.len().max(1) as f64;
+        SectionFig { cut, x0_um, width_um, slab_um, layers, needle_um, depth_max, mean_depth_um }
     }
 }
 
@@ -464,6 +466,24 @@ impl Figure for SectionFig {
                 PathElement::new(vec![(x - hw, 0.0), (x, -c.depth_um), (x + hw, 0.0)], WHITE.mix(0.7).stroke_width(1))
             }))
             .map_err(err)?;
+        // Mean depth of all channels of the window (not only those drawn), labelled.
+        if self.mean_depth_um > 0.0 {
+            let m = -self.mean_depth_um;
+            let mc = RGBColor(20, 20, 20);
+            chart
+                .draw_series(DashedLineSeries::new([(0.0, m), ((x1 - x0) / mm, m)], 2, 3, mc.stroke_width(1)))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("channels: {:.0} µm deep on average", self.mean_depth_um),
+                    (0.99 * (x1 - x0) / mm, m - 0.008 * self.depth_max),
+                    font(13.0).color(&mc).pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Right,
+                        plotters::style::text_anchor::VPos::Top,
+                    )),
+                )))
+                .map_err(err)?;
+        }
         let needle = -self.needle_um;
         chart
             .draw_series(DashedLineSeries::new(
@@ -507,6 +527,13 @@ impl Figure for SectionFig {
             ))
             .map_err(err)?;
         right.draw(&Text::new("needle length", (34, y), font(13.0))).map_err(err)?;
+        y += 26;
+        for k in 0..4 {
+            right
+                .draw(&PathElement::new(vec![(8 + 5 * k, y + 8), (10 + 5 * k, y + 8)], BLACK.stroke_width(1)))
+                .map_err(err)?;
+        }
+        right.draw(&Text::new("mean channel depth", (34, y), font(13.0))).map_err(err)?;
         Ok(String::new())
     }
 }
@@ -709,5 +736,6 @@ mod tests {
         assert_eq!(info.width_um, 5000.0f64.min(info.depth_max_um * SECTION_PX.0 / SECTION_PX.1));
         assert!(info.depth_max_um >= 1075.0 + 300.0);
         assert!(p.svg.contains("needle length 0.5 mm"));
+        assert!(p.svg.contains("channels: 150 µm deep on average"));
     }
 }
