@@ -89,6 +89,20 @@ fn main() {
             let pre = if jacobi { Precond::Jacobi } else { Precond::Multigrid(mgp) };
             let ta = Instant::now();
             let mut sim = bench::setup_implicit(nx, ny, nz, dt, rtol, pre, extrap);
+            if std::env::var_os("BENCH_UNIFORM").is_some() {
+                // diagnostic: uniform D = 100 everywhere (no layers, no channels)
+                let (g, mut m, c0, _) = bench::problem(nx, ny, nz);
+                m.kd.iter_mut().for_each(|v| *v = 100.0);
+                let op = dermasim_transport::fv::FvOperator::build(&g, &m, dermasim_transport::fv::BottomBc::Sink);
+                sim = dermasim_transport::sim::Simulation::with_operator(
+                    g,
+                    op,
+                    dermasim_transport::sim::DonorState::Infinite { u: 1.0 },
+                    0.0,
+                    &c0,
+                    sim.control,
+                );
+            }
             let asm = ta.elapsed().as_secs_f64();
             let t0 = Instant::now();
             let its: Vec<usize> = (0..steps).map(|_| sim.step(dt).iterations).collect();
