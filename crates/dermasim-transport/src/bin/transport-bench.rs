@@ -14,7 +14,9 @@ use dermasim_transport::solver::Precond;
 
 fn usage() -> ! {
     eprintln!(
-        "usage: transport-bench implicit|explicit [large|small|NXxNYxNZ] [--dt S] [--steps N] [--rtol R] [--jacobi] [--coarse-scale S] [--sweeps N]"
+        "usage: transport-bench implicit|explicit [large|small|NXxNYxNZ] [--dt S] [--steps N] [--rtol R] \
+         [--jacobi] [--extrapolate] [--sweeps N] [--omega W] [--gamma 1|2] [--coarse-scale S] [--coarse-g F]\n\
+         env BENCH_UNIFORM=1: diagnostic variant with D = 100 everywhere (implicit only)"
     );
     std::process::exit(2)
 }
