@@ -120,6 +120,7 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     let channels = channels::form(&punctures, &scenario.device, &scenario.skin, seed);
     observer.stage("pattern", 0.1);
     let pattern = pattern::analyse(&channels, punctures.window_um);
+    observer.stage("healing, numbing, safety", 0.12);
     let healing = healing::assess(scenario, &channels, punctures.window_cm2());
     let series = series::assess(scenario, &channels, punctures.window_cm2());
     let numbing = numbing::assess(scenario);
