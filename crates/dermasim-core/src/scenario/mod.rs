@@ -595,10 +595,8 @@ fn validate_protocol(f: &ScenarioFile, device: Option<&Device>, c: &mut Checker<
     let stroke_speed_mm_s =
         c.range("protocol.stroke_speed_mm_s", p.stroke_speed_mm_s.unwrap_or(20.0), 1.0, 500.0, "mm/s");
     let path = p.pen_path.clone().unwrap_or_default();
-    let pen_line_spacing_mm = match path.line_spacing_mm {
-        Some(s) => Some(c.range("protocol.pen_path.line_spacing_mm", s, 0.1, 50.0, "mm")),
-        None => None,
-    };
+    let pen_line_spacing_mm =
+        path.line_spacing_mm.map(|s| c.range("protocol.pen_path.line_spacing_mm", s, 0.1, 50.0, "mm"));
     let mut pen_directions_deg = Vec::new();
     for (i, d) in path.directions_deg.iter().enumerate() {
         pen_directions_deg.push(c.range(&format!("protocol.pen_path.directions_deg[{i}]"), *d, -360.0, 360.0, "deg"));
