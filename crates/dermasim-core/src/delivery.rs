@@ -34,9 +34,35 @@ use crate::skin::Mounting;
 pub const PATCH_WINDOW_UM: f64 = 2000.0;
 
 /// Smallest diffusivity passed to the solver, µm²/s. Numerical choice: the chemistry reports an
-/// impermeable stratum corneum (macromolecules) as D = 0, which the solver refuses; 1e-9 µm²/s
-/// lets nothing measurable through in a month (L²/D ≈ 10⁵ years for 15 µm).
-pub const MIN_DIFFUSIVITY_UM2_S: f64 = 1e-9;
+/// impermeable stratum corneum (macromolecules) as D = 0, which the solver refuses; 1e-6 µm²/s
+/// lets nothing measurable through in a month (L²/D ≈ 7 years for 15 µm) while keeping the
+/// conductance contrast with the dermis (~1e9) within what the linear solver resolves.
+pub const MIN_DIFFUSIVITY_UM2_S: f64 = 1e-6;
+
+/// Smallest partition coefficient passed to the solver. Numerical choice, as
+/// [`MIN_DIFFUSIVITY_UM2_S`].
+pub const MIN_PARTITION: f64 = 1e-3;
+
+/// Largest mass-balance error accepted from a solve; above it (or with values that are not
+/// numbers) the product is reported as not computed rather than with wrong numbers.
+pub const MAX_MASS_BALANCE_ERROR: f64 = 1e-6;
+
+fn check_result(r: &TransportResult, what: &str) -> Result<(), String> {
+    let finite = r
+        .cumulative_ug_per_cm2
+        .iter()
+        .chain(&r.receptor_ug_per_cm2)
+        .chain(&r.cleared_ug_per_cm2)
+        .all(|v| v.is_finite())
+        && r.layer_amounts_ug_per_cm2.iter().flatten().all(|v| v.is_finite());
+    if !finite || !(r.mass_balance_rel_error <= MAX_MASS_BALANCE_ERROR) {
+        return Err(format!(
+            "{what}: the solver did not give a trustworthy result (mass-balance error {:e}, finite values: {finite})",
+            r.mass_balance_rel_error
+        ));
+    }
+    Ok(())
+}
 
 /// Amounts below this are reported as "nothing", µg/cm² (1 pg/cm²: far below what any assay
 /// detects). Numerical choice; it keeps ratios from dividing by round-off.
@@ -173,7 +199,7 @@ fn layers(s: &Scenario, c: &props::Coefficients) -> Vec<Layer> {
         name: name.to_string(),
         thickness_um,
         diffusivity_um2_s: k.diffusivity_um2_s.max(MIN_DIFFUSIVITY_UM2_S),
-        partition: k.partition.max(1e-9),
+        partition: k.partition.max(MIN_PARTITION),
         clearance_per_s: k.clearance_per_s,
     };
     vec![
@@ -239,6 +265,7 @@ fn deliver_one(
         resolution: resolution(s.simulation.resolution),
     };
     let intact = dermasim_transport::solve(&base).map_err(|e| format!("intact skin: {e}"))?;
+    check_result(&intact, "intact skin")?;
 
     let n = channels.len();
     let mean = |f: fn(&Channel) -> f64| channels.iter().map(f).sum::<f64>() / n.max(1) as f64;
@@ -289,7 +316,9 @@ fn deliver_one(
         None => intact.clone(),
         Some(g) => {
             let problem = TransportProblem { geometry: g.clone(), ..base };
-            dermasim_transport::solve(&problem).map_err(|e| format!("treated skin: {e}"))?
+            let r = dermasim_transport::solve(&problem).map_err(|e| format!("treated skin: {e}"))?;
+            check_result(&r, "treated skin")?;
+            r
         }
     };
     let last = |r: &TransportResult| r.cumulative_ug_per_cm2.last().copied().unwrap_or(0.0);

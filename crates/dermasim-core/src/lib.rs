@@ -131,7 +131,9 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
         numbing_recommended_minutes: recommended_numbing_min,
     };
     let safety = safety::screen(scenario, &ctx);
-    let openness: Vec<(f64, f64)> = Vec::new();
+    // Channels close as the skin heals: transport sees the openness curve of the healing stage
+    // (empty, i.e. always open, for excised skin, which does not heal).
+    let openness = healing::openness_curve(&channels, &scenario.skin, healing::ClosureConditions::of(scenario));
     observer.stage("transport", 0.15);
     let delivery = delivery::deliver(scenario, &channels, &pattern, punctures.window_um, &openness);
     observer.stage("summary", 0.98);
