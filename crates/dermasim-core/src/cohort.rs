@@ -36,7 +36,7 @@ pub const MAX_PATIENTS: usize = 1_000_000;
 pub const EPIDERMIS_CV: f64 = 0.18;
 
 /// Log-SD of the healing rate between patients. `[C]` Dogra 2014: the SD of the score after the
-/// series (2.71) with the SD before (3.12) carried through; see `docs/models-healing.md`.
+/// series (2.71) with the SD before (3.12) carried through; see `docs/models.md §7`.
 pub const HEALING_RATE_SIGMA: f64 = 0.55;
 
 /// Lowest baseline score drawn (an atrophic scar worth treating). `[A]`.

@@ -33,7 +33,7 @@
 //! ```
 //!
 //! Redness is "resolved" when `E` falls below [`ERYTHEMA_VISIBLE`]. Every parameter names its
-//! datum below and in `docs/models-healing.md`.
+//! datum below and in `docs/models.md §7`.
 
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 //! [`Severity`], a message a practitioner understands, the scenario `field` it concerns and
 //! the `source` of the rule. Most contraindication lists in the reference come from clinic and
 //! spa pages, not from peer-reviewed text (literature.md §8 \[S\]); such rules say so in their
-//! source. The rules and their sources are listed in `docs/models-safety.md`.
+//! source. The rules and their sources are listed in `docs/models.md §8`.
 //!
 //! [`screen`] applies the rules in a fixed order (conditions in the order given, then products
 //! in file order, device, needle length, series, numbing), so the same scenario always gives
@@ -152,11 +152,11 @@ const SRC_OFFICE_LENGTH: &str = "Sci Rep 2022: clinical pens 0.5-3.5 mm [V]; Der
 are practice consensus (clinic guidance, not peer-reviewed)";
 const SRC_PEN_RANGE: &str = "pen depth settings 0.2-3.0 mm (smartskin-clinic.com) [S]; Dermapen 0.25-2.5 mm \
 (Aesthetic Guide 2012) [S]; Dermapen 4 up to 3.0 mm [S]";
-const SRC_INTERVAL: &str = "healing stage recovery time (docs/models-healing.md); fallback [A]: 1 day for \
+const SRC_INTERVAL: &str = "healing stage recovery time (docs/models.md §7); fallback [A]: 1 day for \
 epidermal channels, the human micropore closure time 58-63 h (PMC8259462) [V] for dermal ones";
 const SRC_NUMBING: &str = "EMLA label (\"at least 1 hour\" minor, \"at least 2 hours\" major dermal procedures) [V]; \
-Bjerring & Arendt-Nielsen, Br J Anaesth 1990;64:173 [V]; dermasim numbing model (docs/models-safety.md)";
-const SRC_NO_NUMBING: &str = "dermasim numbing model (docs/models-safety.md); topical anaesthesia before \
+Bjerring & Arendt-Nielsen, Br J Anaesth 1990;64:173 [V]; dermasim numbing model (docs/models.md §8)";
+const SRC_NO_NUMBING: &str = "dermasim numbing model (docs/models.md §8); topical anaesthesia before \
 microneedling (Dogra 2014 [V]; commercial copies of Doddaballapur 2009, 45-60 min [S])";
 
 // ---------------------------------------------------------------------------------------------
@@ -421,10 +421,10 @@ pub fn screen(s: &Scenario, ctx: &ScreenContext) -> Vec<Finding> {
                 Severity::Info,
                 format!(
                     "condition \"{c}\" is not in the screening vocabulary and was not screened; check it with a \
-practitioner (known: see docs/models-safety.md)"
+practitioner (known: see docs/models.md §8)"
                 ),
                 field,
-                "dermasim screening vocabulary (docs/models-safety.md)",
+                "dermasim screening vocabulary (docs/models.md §8)",
             ),
         }
     }

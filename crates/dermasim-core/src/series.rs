@@ -23,7 +23,7 @@
 //! Sessions add up linearly (Zeitter 2014: repeated sessions "superposition" the benefits). The
 //! response is linear in `A·h·S`, so the series is computed once per unit and scaled (the virtual
 //! cohort scales it per patient). Scar score: `score_after = score_before · exp(−ΔC / C_SCAR)`.
-//! Every parameter names its datum below and in `docs/models-healing.md`.
+//! Every parameter names its datum below and in `docs/models.md §7`.
 
 use serde::Serialize;
 

@@ -35,7 +35,7 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series: Option<SeriesSummary>,
     /// Safety screening: `verdict` ("ok", "caution", "contraindicated") and `findings`
-    /// (`docs/models-safety.md`).
+    /// (`docs/models.md §8`).
     pub safety: crate::safety::SafetySummary,
     /// Numbing cream: onset model and recommended application time (absent for excised skin).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,7 +48,7 @@ pub struct Summary {
 }
 
 /// `healing` section: one session's resealing, barrier recovery and redness
-/// (`docs/models-healing.md`).
+/// (`docs/models.md §7`).
 #[derive(Clone, Debug, Serialize)]
 pub struct HealingSummary {
     /// Water barrier (TEWL) recovered: 95 % of the deficit gone, h.
@@ -94,7 +94,7 @@ impl HealingSummary {
 }
 
 /// `series` section: the treatment series at `protocol.follow_up_days` after the last session
-/// (`docs/models-healing.md`).
+/// (`docs/models.md §7`).
 #[derive(Clone, Debug, Serialize)]
 pub struct SeriesSummary {
     /// Sessions.

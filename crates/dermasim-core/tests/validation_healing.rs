@@ -1,6 +1,6 @@
 //! Validation suite, healing stage: `../shared/validation/cases.md` V7-V9 and V13 (resealing,
 //! barrier, redness) and V14-V15 (the treatment series), each against its scenario in
-//! `validation/` and the tolerance the case states. `docs/validation-healing.md` tabulates the
+//! `validation/` and the tolerance the case states. `docs/validation.md` tabulates the
 //! same figures and says which data calibrate which parameters (those cases are consistency
 //! checks, not independent validation).
 
@@ -75,7 +75,7 @@ fn v9_unoccluded_barrier_human() {
 /// after typical office treatments (1.0-1.5 mm roller, 16 passes; 0.5 mm pen), and lasts 2-5
 /// days after deep dense ones (2.5 mm pen), inside each band. The 1.5 mm roller calibrates the
 /// dermal decay time (48 h, the middle of the band); the other cases are checks. Known misses
-/// (a 0.5 mm roller and 1.0-1.5 mm pens) are in `docs/validation-healing.md` and
+/// (a 0.5 mm roller and 1.0-1.5 mm pens) are in `docs/validation.md` and
 /// [`v13_known_misses_stay_as_documented`].
 #[test]
 fn v13_redness_bands() {
@@ -217,7 +217,7 @@ fn v15_dogra_cohort() {
 
 /// Improvement by grade against Sohag (6 monthly sessions: 70 % one grade) and Hong Kong 2018
 /// (91.8 % improved ≥ 1 grade; sessions not in the excerpt, 5 monthly taken): the grade bounds
-/// are an assumption, so these are loose checks; the figures are in docs/validation-healing.md.
+/// are an assumption, so these are loose checks; the figures are in docs/validation.md.
 #[test]
 fn grade_improvement_fractions_are_in_the_published_range() {
     let sohag = scenario_with(SERIES, &["protocol.sessions=6", "protocol.follow_up_days=30"]);

@@ -1,5 +1,5 @@
 //! Validation suite, safety stage: `../shared/validation/cases.md` V16 (numbing-cream time) and
-//! V17 (session time). `docs/validation-safety.md` tabulates the same figures.
+//! V17 (session time). `docs/validation.md` tabulates the same figures.
 
 use dermasim_core::{numbing, procedure, scenario, simulate};
 
@@ -93,7 +93,7 @@ fn v17_full_face_session_time() {
 
 /// V17, documented miss: the 12-needle pen (2.4 mm wide) in a crisscross at the default glide
 /// speed of 10 mm/s (`[A]`) needs about 52 min for a full face, 30 % above the 40-min bound;
-/// one raster direction takes about 26 min. Pinned here so `docs/validation-safety.md` stays
+/// one raster direction takes about 26 min. Pinned here so `docs/validation.md` stays
 /// true.
 #[test]
 fn v17_pen12_crisscross_is_a_documented_miss() {

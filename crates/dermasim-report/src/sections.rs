@@ -197,9 +197,9 @@ pub fn session(o: &Outcome, _errors: &mut Vec<String>) -> Option<Section> {
         "Numbing onset from the anaesthetic's diffusion into the skin on the transport engine.".into(),
     ];
     sec.sources = vec![
-        Source::new("docs/models-safety.md §2 Numbing cream", "the onset model and its data"),
-        Source::new("docs/models-safety.md §3 Procedure time", "needling speed and the time allowances"),
-        Source::new("docs/models-safety.md §1 Screening", "the safety rules and their sources"),
+        Source::new("docs/models.md §8.2 Numbing cream", "the onset model and its data"),
+        Source::new("docs/models.md §8.3 Procedure time", "needling speed and the time allowances"),
+        Source::new("docs/models.md §8.1 Screening", "the safety rules and their sources"),
     ];
     Some(sec)
 }
@@ -502,8 +502,8 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     ];
     sec.sources = vec![
         Source::new("docs/models.md (transport)", "equations, coefficients and their sources"),
-        Source::new("crates/dermasim-transport/MODELS-props.md", "product chemistry → per-layer coefficients"),
-        Source::new("docs/validation-props.md", "checks of the chemistry against published data"),
+        Source::new("docs/models.md §5", "product chemistry → per-layer coefficients"),
+        Source::new("docs/validation.md", "checks of the chemistry against published data"),
     ];
     Some(sec)
 }
@@ -555,9 +555,9 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             .into(),
     ];
     sec.sources = vec![
-        Source::new("docs/models-healing.md §1 Channel resealing", "the two clocks and their data"),
-        Source::new("docs/models-healing.md §2 Redness", "the erythema course and its calibration"),
-        Source::new("docs/validation-healing.md", "published courses the model is checked against"),
+        Source::new("docs/models.md §7.1 Channel resealing", "the two clocks and their data"),
+        Source::new("docs/models.md §7.2 Redness", "the erythema course and its calibration"),
+        Source::new("docs/validation.md", "published courses the model is checked against"),
     ];
     Some(sec)
 }
@@ -630,9 +630,9 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         "The scar outcome is that of a typical patient of the published trial, scaled by the stimulus.".into(),
     ];
     sec.sources = vec![
-        Source::new("docs/models-healing.md §3 Collagen and elastin over a series", "the model and its data"),
-        Source::new("docs/models-healing.md §4 Atrophic scar outcome", "scores, grades and their sources"),
-        Source::new("docs/validation-healing.md", "the series it is checked against, with misses"),
+        Source::new("docs/models.md §7.3 Collagen and elastin over a series", "the model and its data"),
+        Source::new("docs/models.md §7.4 Atrophic scar outcome", "scores, grades and their sources"),
+        Source::new("docs/validation.md", "the series it is checked against, with misses"),
     ];
     Some(sec)
 }

@@ -26,7 +26,7 @@
 //! `K·D = s·D_channel + (1 − s)·K_tissue·D_tissue` — parallel paths of open fluid and refilled
 //! tissue — which tends to the tissue value when closed.
 //!
-//! The numerical method and its verification are described in `MODELS-numerics.md`.
+//! The numerical method and its verification are described in `docs/models.md` §6.
 //!
 //! # API
 //!

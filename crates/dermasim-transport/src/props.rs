@@ -22,7 +22,7 @@
 //! and flagged in [`Permeant::note`].
 //!
 //! The full model text, with every constant, the open discrepancies and the
-//! variants chosen, is in `crates/dermasim-transport/MODELS-props.md`.
+//! variants chosen, is in `docs/models.md §5`.
 //!
 //! Units: inputs and outputs are in µm, s, Da, g/L; internal arithmetic follows
 //! the literature in cm and s (1 cm²/s = 1e8 µm²/s).
@@ -602,7 +602,7 @@ pub fn d_lip_cm2_s(molecular_weight_da: f64, hydration: ScHydration) -> f64 {
 /// Trans-bilayer mass-transfer coefficient,
 /// log10 k_trans [cm/s] = −0.570 − 0.840·MW^(1/3), ÷3 when partially
 /// hydrated (OSP) \[V\]. The skindiff card's Wang 2006 variant
-/// (−0.725 − 0.792·MW^(1/3)) \[S\] is not used (see MODELS-props.md).
+/// (−0.725 − 0.792·MW^(1/3)) \[S\] is not used (see docs/models.md §5).
 pub fn k_trans_cm_s(molecular_weight_da: f64, hydration: ScHydration) -> f64 {
     10f64.powf(-0.570 - 0.840 * molecular_weight_da.cbrt()) / hydration.structure().lipid_divisor
 }
@@ -700,7 +700,7 @@ pub fn coefficients(
 }
 
 /// Coefficients with explicit options. See the module docs and
-/// MODELS-props.md for every relation.
+/// docs/models.md §5 for every relation.
 pub fn coefficients_with(
     p: &Permeant,
     hydration: ScHydration,
@@ -930,7 +930,7 @@ pub struct SteadyPermeability {
 /// P_de = K·√(k·D)/tanh(h·√(k/D)), the OSP form \[V\] (which tends to D·K/h
 /// as k → 0). Note: this form is the flux for a dermis with clearance *and*
 /// a zero-concentration base; a no-flux base would give K·√(kD)·tanh(·)
-/// (see MODELS-props.md). Thicknesses in µm.
+/// (see docs/models.md §5). Thicknesses in µm.
 pub fn steady_permeability(
     c: &Coefficients,
     sc_thickness_um: f64,

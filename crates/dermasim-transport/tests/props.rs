@@ -43,7 +43,7 @@ fn v11_testosterone_osp_cross_check() {
 /// O/W emulsion); tolerance a factor 3. Checked with OSP's default hydrated
 /// SC (43 µm), the setting of transport.md §7–8. The partially hydrated SC
 /// (13 µm) gives 1.9e-5 cm/h, a factor 8.3 low: reported in
-/// docs/validation-props.md as a miss, not asserted.
+/// docs/validation.md as a miss, not asserted.
 #[test]
 fn v10_caffeine_intact_skin() {
     let kp = kp_in_vivo("caffeine", ScHydration::Full, 1000.0);

@@ -155,7 +155,7 @@ fn water_viscosity_and_stokes_einstein() {
 fn hyaluronic_acid_radii() {
     let lo = preset("ha-low").unwrap().hydrodynamic_radius_nm.unwrap();
     let hi = preset("ha-high").unwrap().hydrodynamic_radius_nm.unwrap();
-    // Viscometric radii derived in MODELS-props.md: ~11.2 nm and ~83 nm.
+    // Viscometric radii derived in docs/models.md §5: ~11.2 nm and ~83 nm.
     assert_rel("HA 50 kDa R", lo, 11.2, 0.05);
     assert_rel("HA 1.5 MDa R", hi, 82.6, 0.05);
     // 1 MDa row of the table directly: [η] = 1.73 m³/kg → ~65 nm.
