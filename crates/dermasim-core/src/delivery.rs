@@ -55,7 +55,7 @@ fn check_result(r: &TransportResult, what: &str) -> Result<(), String> {
         .chain(&r.cleared_ug_per_cm2)
         .all(|v| v.is_finite())
         && r.layer_amounts_ug_per_cm2.iter().flatten().all(|v| v.is_finite());
-    if !finite || !(r.mass_balance_rel_error <= MAX_MASS_BALANCE_ERROR) {
+    if !finite || r.mass_balance_rel_error.is_nan() || r.mass_balance_rel_error > MAX_MASS_BALANCE_ERROR {
         return Err(format!(
             "{what}: the solver did not give a trustworthy result (mass-balance error {:e}, finite values: {finite})",
             r.mass_balance_rel_error
