@@ -129,6 +129,12 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
         o.scenario.protocol.setting,
         s.scenario.area_cm2
     );
+    let _ = writeln!(
+        t,
+        "  safety: {} ({} findings; `dermasim check` lists them)",
+        s.safety.verdict,
+        s.safety.findings.len()
+    );
     let p = &s.punctures;
     let _ = writeln!(
         t,
