@@ -8,6 +8,8 @@ use dermasim_core::skin::LayerThickness;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use plotters::coord::types::RangedCoordf64;
+
 use crate::plot::{FONT_FAMILY, Figure, Plot, PlotError, Target, err, font, hex, nice_step, render, short, viridis};
 
 /// At most this many holes are drawn on the puncture map: a larger window is shown through a
@@ -110,18 +112,7 @@ impl Figure for MapFig<'_> {
             .y_label_area_size(58)
             .build_cartesian_2d(v.x0_um / mm..(v.x0_um + v.side_um) / mm, v.y0_um / mm..(v.y0_um + v.side_um) / mm)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("x (mm)")
-            .y_desc("y (mm)")
-            .label_style(font(13.0))
-            .axis_desc_style(font(14.0))
-            .x_label_formatter(&|x| short(*x))
-            .y_label_formatter(&|y| short(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.06))
-            .draw()
-            .map_err(err)?;
+        plain_mesh(&mut chart, "x (mm)", "y (mm)")?;
         let (px, py) = chart.plotting_area().get_pixel_range();
         let scale = f64::from(px.end - px.start) / v.side_um; // px per µm
         let to_px =
@@ -590,18 +581,7 @@ impl Figure for HistFig<'_> {
             .y_label_area_size(70)
             .build_cartesian_2d(0.0..xmax, 0.0..cmax * 1.18)
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("channel depth (µm)")
-            .y_desc("channels")
-            .label_style(font(13.0))
-            .axis_desc_style(font(14.0))
-            .x_label_formatter(&|x| short(*x))
-            .y_label_formatter(&|y| short(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(BLACK.mix(0.06))
-            .draw()
-            .map_err(err)?;
+        plain_mesh(&mut chart, "channel depth (µm)", "channels")?;
         chart
             .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
                 let a = i as f64 * width;
@@ -652,6 +632,26 @@ impl Figure for HistFig<'_> {
 pub fn layer_colour_hex(i: usize) -> String {
     let (r, g, b) = LAYER_COLOURS[i.min(4)];
     hex(RGBColor(r, g, b))
+}
+
+/// The axes of the map and the histogram: labelled, short tick labels, faint major lines only.
+fn plain_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<(), String> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(font(13.0))
+        .axis_desc_style(font(14.0))
+        .x_label_formatter(&|x| short(*x))
+        .y_label_formatter(&|y| short(*y))
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(BLACK.mix(0.06))
+        .draw()
+        .map_err(err)
 }
 
 #[cfg(test)]
