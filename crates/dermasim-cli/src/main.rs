@@ -30,21 +30,45 @@ struct Cli {
     command: Command,
 }
 
+/// The scenario a command works on: the file and its overrides.
+#[derive(clap::Args)]
+struct ScenarioArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Override a scenario value, e.g. --set device.needle_length_mm=1.0 (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    set: Vec<String>,
+}
+
+impl ScenarioArgs {
+    /// Reads and validates the scenario; `seed` (from `--seed`) overrides `simulation.seed`.
+    fn load(&self, seed: Option<u64>) -> Result<(Scenario, String), ExitCode> {
+        let mut set = self.set.clone();
+        if let Some(seed) = seed {
+            set.push(format!("simulation.seed={seed}"));
+        }
+        load(&self.scenario, &set)
+    }
+
+    /// `out/<scenario file stem>`, the default output directory.
+    fn default_out(&self) -> PathBuf {
+        let stem = self.scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
+        PathBuf::from("out").join(stem)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run every stage on a scenario and write the outputs.
     Run {
-        /// Scenario file (TOML).
-        scenario: PathBuf,
+        #[command(flatten)]
+        input: ScenarioArgs,
         /// Output directory (default: out/<scenario name>).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Random seed (overrides simulation.seed).
         #[arg(long)]
         seed: Option<u64>,
-        /// Override a scenario value, e.g. --set device.needle_length_mm=1.0 (repeatable).
-        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
-        set: Vec<String>,
         /// Replace an existing non-empty output directory.
         #[arg(long)]
         force: bool,
@@ -60,8 +84,8 @@ enum Command {
     },
     /// Give the scenario's treatment series to a virtual cohort and write cohort.json.
     Cohort {
-        /// Scenario file (TOML).
-        scenario: PathBuf,
+        #[command(flatten)]
+        input: ScenarioArgs,
         /// Number of virtual patients.
         #[arg(long)]
         patients: usize,
@@ -71,9 +95,6 @@ enum Command {
         /// Random seed (overrides simulation.seed).
         #[arg(long)]
         seed: Option<u64>,
-        /// Override a scenario value (repeatable).
-        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
-        set: Vec<String>,
         /// Replace an existing cohort.json.
         #[arg(long)]
         force: bool,
@@ -86,22 +107,16 @@ enum Command {
     },
     /// Screen a scenario for safety only (fast); exit 0 ok, 1 caution, 3 contraindicated.
     Check {
-        /// Scenario file (TOML).
-        scenario: PathBuf,
-        /// Override a scenario value (repeatable).
-        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
-        set: Vec<String>,
+        #[command(flatten)]
+        input: ScenarioArgs,
         /// Print the findings as JSON (the summary.json `safety` section) instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Validate a scenario without running it.
     Validate {
-        /// Scenario file (TOML).
-        scenario: PathBuf,
-        /// Override a scenario value (repeatable).
-        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
-        set: Vec<String>,
+        #[command(flatten)]
+        input: ScenarioArgs,
     },
     /// List the presets: skin sites, devices.
     Presets,
@@ -162,10 +177,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { scenario, out, seed, mut set, force, threads, json, quiet } => {
-            if let Some(seed) = seed {
-                set.push(format!("simulation.seed={seed}"));
-            }
+        Command::Run { input, out, seed, force, threads, json, quiet } => {
             if let Some(n) = threads {
                 if n == 0 {
                     eprintln!("error: --threads = 0 is out of range: allowed 1 or more");
@@ -175,15 +187,11 @@ fn main() -> ExitCode {
                 // gives the same numbers.
                 let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
             }
-            let (s, text) = match load(&scenario, &set) {
+            let (s, text) = match input.load(seed) {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let out = out.unwrap_or_else(|| {
-                let stem =
-                    scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
-                PathBuf::from("out").join(stem)
-            });
+            let out = out.unwrap_or_else(|| input.default_out());
             if let Err(e) = output::check_target(&out, force) {
                 eprintln!("error: {e}");
                 return ExitCode::from(EXIT_INPUT);
@@ -210,19 +218,12 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Cohort { scenario, patients, out, seed, mut set, force, json, quiet } => {
-            if let Some(seed) = seed {
-                set.push(format!("simulation.seed={seed}"));
-            }
-            let (s, _) = match load(&scenario, &set) {
+        Command::Cohort { input, patients, out, seed, force, json, quiet } => {
+            let (s, _) = match input.load(seed) {
                 Ok(x) => x,
                 Err(code) => return code,
             };
-            let out = out.unwrap_or_else(|| {
-                let stem =
-                    scenario.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
-                PathBuf::from("out").join(stem)
-            });
+            let out = out.unwrap_or_else(|| input.default_out());
             let result = match cohort::run(&s, patients, s.simulation.seed) {
                 Ok(r) => r,
                 Err(e) => {
@@ -254,7 +255,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Check { scenario, set, json } => match load(&scenario, &set) {
+        Command::Check { input, json } => match input.load(None) {
             Ok((s, _)) => {
                 let (findings, code) = check::run(&s);
                 if json {
@@ -266,17 +267,17 @@ fn main() -> ExitCode {
                         }
                     }
                 } else {
-                    print!("{}", check::human(&scenario.display().to_string(), &findings));
+                    print!("{}", check::human(&input.scenario.display().to_string(), &findings));
                 }
                 ExitCode::from(code)
             }
             Err(code) => code,
         },
-        Command::Validate { scenario, set } => match load(&scenario, &set) {
+        Command::Validate { input } => match input.load(None) {
             Ok((s, _)) => {
                 println!(
                     "{}: valid ({} on {}, {} mm needles)",
-                    scenario.display(),
+                    input.scenario.display(),
                     s.device.kind.type_name(),
                     s.skin.site,
                     s.device.needle.length_um / 1000.0
