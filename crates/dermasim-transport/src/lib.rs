@@ -34,6 +34,8 @@
 //! pub fn solve(problem: &TransportProblem) -> Result<TransportResult, TransportError>;
 //! pub fn solve_with(problem: &TransportProblem, control: Option<sim::StepControl>)
 //!     -> Result<TransportResult, TransportError>;
+//! pub fn solve_observed(problem: &TransportProblem, control: Option<sim::StepControl>,
+//!     progress: &mut dyn FnMut(f64)) -> Result<TransportResult, TransportError>;
 //! pub struct TransportProblem { layers: Vec<Layer>, donor: Donor, bottom: Bottom,
 //!     geometry: Geometry, duration_h: f64, output_times_h: Vec<f64>, resolution: Resolution }
 //! pub struct Layer { name, thickness_um, diffusivity_um2_s, partition, clearance_per_s }
@@ -48,7 +50,10 @@
 //! pub struct TransportResult { times_h, flux_ug_per_cm2_h, cumulative_ug_per_cm2,
 //!     receptor_ug_per_cm2, cleared_ug_per_cm2, layer_amounts_ug_per_cm2, channel_ug_per_cm2,
 //!     donor_ug_per_cm2, profiles: Vec<DepthProfile>, lag_time_h: Option<f64>,
-//!     max_depth_um_above_threshold, mass_balance_rel_error, steps, cg_iterations, cells }
+//!     max_depth_um_above_threshold, mass_balance_rel_error, steps, cg_iterations, cells,
+//!     field: Option<ConcentrationField> }
+//! pub struct ConcentrationField { time_h, nx, ny, nz, dx_um, dy_um, z_faces_um,
+//!     concentration_mg_ml: Vec<f32> }   // patch only, at the final time
 //! ```
 //!
 //! Every time series starts at t = 0. "Delivered" (`cumulative_ug_per_cm2`) is the amount in
@@ -91,6 +96,7 @@ pub mod solver;
 
 pub use crate::error::TransportError;
 pub use crate::problem::{
-    Bottom, Channel, DepthProfile, Donor, Geometry, Hole, Layer, MAX_CELLS, Resolution, TransportProblem,
-    TransportResult, UG_PER_CM2_PER_MGML_UM, channel_openness, lag_time, solve, solve_with,
+    Bottom, Channel, ConcentrationField, DepthProfile, Donor, Geometry, Hole, Layer, MAX_CELLS, Resolution,
+    TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, channel_openness, lag_time, solve, solve_observed,
+    solve_with,
 };

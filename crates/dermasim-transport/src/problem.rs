@@ -4,6 +4,44 @@ use crate::error::{TransportError, invalid};
 use crate::fv::{BottomBc, Coord, Grid, Materials};
 use crate::sim::{DonorState, KdSchedule, Simulation, StepControl};
 
+/// Tissue concentration in every cell of a 3-D [`Geometry::Patch`] grid at one time.
+///
+/// Kept at the final time only: one snapshot costs 4 bytes per cell (the solver itself needs
+/// ~130), whereas a snapshot per output time would multiply that by the number of outputs.
+/// Stored in single precision, the precision of the VTK export it feeds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConcentrationField {
+    /// Time of the snapshot (h).
+    pub time_h: f64,
+    /// Cells along x.
+    pub nx: usize,
+    /// Cells along y.
+    pub ny: usize,
+    /// Cells in depth.
+    pub nz: usize,
+    /// Cell size along x (µm, uniform).
+    pub dx_um: f64,
+    /// Cell size along y (µm, uniform).
+    pub dy_um: f64,
+    /// Depth of the `nz + 1` cell faces from the surface (µm, increasing, non-uniform).
+    pub z_faces_um: Vec<f64>,
+    /// Concentration `C = K·u` per cell (mg/mL): the tissue concentration, or the fluid's in the
+    /// channel lumen (K = 1). Index `(k·ny + j)·nx + i` (x fastest, then y, then depth).
+    pub concentration_mg_ml: Vec<f32>,
+}
+
+impl ConcentrationField {
+    /// Concentration of cell `(i, j, k)` (mg/mL).
+    pub fn at(&self, i: usize, j: usize, k: usize) -> f32 {
+        self.concentration_mg_ml[(k * self.ny + j) * self.nx + i]
+    }
+
+    /// Depth of the centre of plane `k` (µm).
+    pub fn z_centre_um(&self, k: usize) -> f64 {
+        0.5 * (self.z_faces_um[k] + self.z_faces_um[k + 1])
+    }
+}
+
 /// Conversion: concentration (mg/mL) × length (µm) × 0.1 = µg/cm².
 pub const UG_PER_CM2_PER_MGML_UM: f64 = 0.1;
 
@@ -220,6 +258,8 @@ pub struct TransportResult {
     pub cg_iterations: usize,
     /// Number of cells of the grid.
     pub cells: usize,
+    /// The 3-D concentration field at the end ([`Geometry::Patch`] only; `None` otherwise).
+    pub field: Option<ConcentrationField>,
 }
 
 /// Largest grid `solve` accepts (numerical/resource choice: ~130 B per cell → ~2.6 GB).
@@ -528,6 +568,17 @@ pub fn solve(problem: &TransportProblem) -> Result<TransportResult, TransportErr
 
 /// [`solve`] with explicit step control (for tests and studies); `None` = defaults.
 pub fn solve_with(problem: &TransportProblem, control: Option<StepControl>) -> Result<TransportResult, TransportError> {
+    solve_observed(problem, control, &mut |_| {})
+}
+
+/// [`solve_with`], calling `progress` with the share of the simulated time done (0-1, reaching
+/// 1 at the end) after each output time. The callback only observes: the result is the same
+/// bits as without it.
+pub fn solve_observed(
+    problem: &TransportProblem,
+    control: Option<StepControl>,
+    progress: &mut dyn FnMut(f64),
+) -> Result<TransportResult, TransportError> {
     validate(problem)?;
     let s = setup(problem)?;
     let duration = problem.duration_h * 3600.0;
@@ -585,6 +636,7 @@ pub fn solve_with(problem: &TransportProblem, control: Option<StepControl>) -> R
         steps: 0,
         cg_iterations: 0,
         cells: lay.n,
+        field: None,
     };
     let mut initial = None;
     let mut record = |sim: &Simulation, res: &mut TransportResult| {
@@ -658,6 +710,10 @@ pub fn solve_with(problem: &TransportProblem, control: Option<StepControl>) -> R
             return Err(TransportError::NotConverged { rel_residual: sim.worst_residual, time_s: sim.t });
         }
         record(&sim, &mut res);
+        progress((t / duration).min(1.0));
+    }
+    if let Geometry::Patch { .. } = problem.geometry {
+        res.field = Some(field(&sim, &s));
     }
     res.steps = sim.steps;
     res.cg_iterations = sim.cg_iterations;
@@ -675,6 +731,23 @@ pub fn solve_with(problem: &TransportProblem, control: Option<StepControl>) -> R
             .fold(0.0, f64::max);
     }
     Ok(res)
+}
+
+/// The concentration `C = K·u` of every cell at the simulation's current time.
+fn field(sim: &Simulation, s: &Setup) -> ConcentrationField {
+    let lay = sim.op.layout;
+    let u = &sim.u[lay.pad..lay.pad + lay.n];
+    let concentration_mg_ml = u.iter().zip(&s.materials.partition).map(|(&u, &k)| (k * u) as f32).collect();
+    ConcentrationField {
+        time_h: sim.t / 3600.0,
+        nx: lay.nx,
+        ny: lay.ny,
+        nz: lay.nz,
+        dx_um: s.grid.xf[1] - s.grid.xf[0],
+        dy_um: s.grid.yf[1] - s.grid.yf[0],
+        z_faces_um: s.grid.zf.clone(),
+        concentration_mg_ml,
+    }
 }
 
 /// Lag time (same unit as `t`) from the last two intervals of a cumulative curve, if steady.
@@ -733,4 +806,83 @@ fn delivered_flux(sim: &Simulation, s: &Setup) -> f64 {
         }
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layers() -> Vec<Layer> {
+        let l = |name: &str, thickness_um, diffusivity_um2_s, partition| Layer {
+            name: name.into(),
+            thickness_um,
+            diffusivity_um2_s,
+            partition,
+            clearance_per_s: 0.0,
+        };
+        vec![l("SC", 15.0, 0.05, 5.0), l("VE", 60.0, 20.0, 1.0), l("D", 100.0, 40.0, 0.8)]
+    }
+
+    fn patch() -> TransportProblem {
+        let holes = vec![
+            Hole { x_um: 30.0, y_um: 40.0, depth_um: 90.0, length_um: 40.0, width_um: 20.0, direction_deg: 30.0 },
+            Hole { x_um: 70.0, y_um: 60.0, depth_um: 50.0, length_um: 20.0, width_um: 20.0, direction_deg: 0.0 },
+        ];
+        TransportProblem {
+            layers: layers(),
+            donor: Donor::Finite { film_thickness_um: 10.0, concentration_mg_ml: 2.0 },
+            bottom: Bottom::Sink,
+            geometry: Geometry::Patch {
+                window_x_um: 100.0,
+                window_y_um: 100.0,
+                holes,
+                channel_diffusivity_um2_s: 300.0,
+            },
+            duration_h: 0.02,
+            output_times_h: vec![0.005, 0.01],
+            resolution: Resolution::Custom { max_dz_um: 10.0, min_cells_per_layer: 3, lateral_um: 10.0 },
+        }
+    }
+
+    #[test]
+    fn patch_result_holds_the_final_field_consistent_with_the_profile() {
+        let r = solve(&patch()).unwrap();
+        let f = r.field.as_ref().expect("patch gives a field");
+        assert_eq!((f.nx, f.ny), (10, 10));
+        assert_eq!(f.nz + 1, f.z_faces_um.len());
+        assert_eq!(f.nx * f.ny * f.nz, r.cells);
+        assert_eq!(f.concentration_mg_ml.len(), r.cells);
+        assert!((f.dx_um - 10.0).abs() < 1e-12 && (f.dy_um - 10.0).abs() < 1e-12);
+        assert_eq!(f.time_h, *r.times_h.last().unwrap());
+        // Equal cell areas: the plane mean of C is the area-averaged profile.
+        let last = r.profiles.last().unwrap();
+        for k in 0..f.nz {
+            assert!((f.z_centre_um(k) - last.depth_um[k]).abs() < 1e-9);
+            let mean: f64 = (0..f.ny)
+                .flat_map(|j| (0..f.nx).map(move |i| (i, j)))
+                .map(|(i, j)| f64::from(f.at(i, j, k)))
+                .sum::<f64>()
+                / (f.nx * f.ny) as f64;
+            let want = last.concentration_mg_ml[k];
+            assert!((mean - want).abs() <= 1e-5 * want.abs() + 1e-12, "plane {k}: {mean} vs {want}");
+        }
+        // Lumen cells near the surface are richer than tissue cells of the same plane far away.
+        assert!(f.at(3, 4, 1) > f.at(9, 0, 1), "{} vs {}", f.at(3, 4, 1), f.at(9, 0, 1));
+    }
+
+    #[test]
+    fn no_field_outside_a_patch() {
+        let p = TransportProblem { geometry: Geometry::OneD, ..patch() };
+        assert!(solve(&p).unwrap().field.is_none());
+    }
+
+    #[test]
+    fn observing_reports_time_shares_and_changes_nothing() {
+        let p = patch();
+        let plain = solve_with(&p, None).unwrap();
+        let mut seen = Vec::new();
+        let observed = solve_observed(&p, None, &mut |f| seen.push(f)).unwrap();
+        assert_eq!(plain, observed, "same bits with and without an observer");
+        assert_eq!(seen, vec![0.25, 0.5, 1.0], "one call per output time: 0.005, 0.01, 0.02 h of 0.02 h");
+    }
 }
