@@ -115,7 +115,8 @@ pub struct Delivery {
     pub mass_balance_rel_error: f64,
     /// Flags from the chemistry (extrapolations, estimated inputs).
     pub warnings: Vec<String>,
-    /// Time series and profiles of the treated skin (not in summary.json).
+    /// Time series and profiles of the treated skin (not in summary.json); in `patch` mode its
+    /// `field` holds the 3-D concentration at the end (written as VTK by the front end).
     #[serde(skip)]
     pub treated: TransportResult,
     /// Time series and profiles of intact skin (not in summary.json).
@@ -210,6 +211,10 @@ fn layers(s: &Scenario, c: &props::Coefficients) -> Vec<Layer> {
     ]
 }
 
+/// Share of a product's progress given to its intact-skin (1-D) solve; the treated-skin solve
+/// gets the rest. Display choice only (the 1-D solve is the cheap one).
+const INTACT_PROGRESS_SHARE: f64 = 0.1;
+
 /// Runs the transport stage. `openness` is the channel-openness table `(t_h, 0..1)` from the
 /// healing stage (empty: channels stay open).
 pub fn deliver(
@@ -219,17 +224,34 @@ pub fn deliver(
     window_um: f64,
     openness: &[(f64, f64)],
 ) -> DeliveryOutcome {
+    deliver_observed(s, channels, pattern, window_um, openness, &mut |_| {})
+}
+
+/// [`deliver`], calling `progress` with the share of the stage done (0-1) after each output
+/// time of each solve: products share the stage equally, and within a product the intact-skin
+/// solve takes the first tenth. The callback only observes: the numbers are the same bits.
+pub fn deliver_observed(
+    s: &Scenario,
+    channels: &[Channel],
+    pattern: &PatternStats,
+    window_um: f64,
+    openness: &[(f64, f64)],
+    progress: &mut dyn FnMut(f64),
+) -> DeliveryOutcome {
     let mut out = DeliveryOutcome::default();
     if s.simulation.transport == TransportMode::Off {
         return out;
     }
-    for p in &s.products {
-        match deliver_one(s, p, channels, pattern, window_um, openness) {
+    let n = s.products.len().max(1) as f64;
+    for (i, p) in s.products.iter().enumerate() {
+        let mut product_progress = |f: f64| progress((i as f64 + f.clamp(0.0, 1.0)) / n);
+        match deliver_one(s, p, channels, pattern, window_um, openness, &mut product_progress) {
             Ok(d) => {
                 out.products.insert(p.name.clone(), d);
             }
             Err(e) => out.errors.push(DeliveryError { product: p.name.clone(), error: e }),
         }
+        progress((i + 1) as f64 / n);
     }
     out
 }
@@ -241,6 +263,7 @@ fn deliver_one(
     pattern: &PatternStats,
     window_um: f64,
     openness: &[(f64, f64)],
+    progress: &mut dyn FnMut(f64),
 ) -> Result<Delivery, String> {
     let in_vivo = s.skin.mounting == Mounting::InVivo;
     let m = permeant(p)?;
@@ -264,7 +287,8 @@ fn deliver_one(
         output_times_h: Vec::new(),
         resolution: resolution(s.simulation.resolution),
     };
-    let intact = dermasim_transport::solve(&base).map_err(|e| format!("intact skin: {e}"))?;
+    let intact = dermasim_transport::solve_observed(&base, None, &mut |f| progress(f * INTACT_PROGRESS_SHARE))
+        .map_err(|e| format!("intact skin: {e}"))?;
     check_result(&intact, "intact skin")?;
 
     let n = channels.len();
@@ -316,7 +340,9 @@ fn deliver_one(
         None => intact.clone(),
         Some(g) => {
             let problem = TransportProblem { geometry: g.clone(), ..base };
-            let r = dermasim_transport::solve(&problem).map_err(|e| format!("treated skin: {e}"))?;
+            let share = |f: f64| INTACT_PROGRESS_SHARE + f * (1.0 - INTACT_PROGRESS_SHARE);
+            let r = dermasim_transport::solve_observed(&problem, None, &mut |f| progress(share(f)))
+                .map_err(|e| format!("treated skin: {e}"))?;
             check_result(&r, "treated skin")?;
             r
         }

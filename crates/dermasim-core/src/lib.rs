@@ -91,10 +91,18 @@ pub struct Outcome {
 }
 
 /// Told how far a run has got, e.g. to draw a progress bar. The core calls it between stages
-/// (never from worker threads); it must not influence the numbers.
+/// and between time intervals of the transport solves (never from worker threads); it must not
+/// influence the numbers.
 pub trait Observer {
     /// Stage `name` starts; `fraction` (0-1) is the share of the run's expected time done.
     fn stage(&mut self, name: &str, fraction: f64);
+
+    /// Progress within stage `stage` (so far only "transport", after each output time of each
+    /// solve); `fraction` (0-1) is the share of the run's expected time done, on the same scale
+    /// as [`Observer::stage`]. The default ignores it.
+    fn progress(&mut self, stage: &str, fraction: f64) {
+        let _ = (stage, fraction);
+    }
 }
 
 /// An [`Observer`] that ignores everything.
@@ -134,9 +142,13 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     // Channels close as the skin heals: transport sees the openness curve of the healing stage
     // (empty, i.e. always open, for excised skin, which does not heal).
     let openness = healing::openness_curve(&channels, &scenario.skin, healing::ClosureConditions::of(scenario));
-    observer.stage("transport", 0.15);
-    let delivery = delivery::deliver(scenario, &channels, &pattern, punctures.window_um, &openness);
-    observer.stage("summary", 0.98);
+    const TRANSPORT: (f64, f64) = (0.15, 0.98);
+    observer.stage("transport", TRANSPORT.0);
+    let delivery =
+        delivery::deliver_observed(scenario, &channels, &pattern, punctures.window_um, &openness, &mut |f| {
+            observer.progress("transport", TRANSPORT.0 + f * (TRANSPORT.1 - TRANSPORT.0))
+        });
+    observer.stage("summary", TRANSPORT.1);
     let mut summary = summary::summarise(scenario, &punctures, &channels, &pattern);
     summary.delivery = delivery.products.clone();
     summary.delivery_errors = delivery.errors.clone();
@@ -157,5 +169,90 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
         numbing,
         procedure,
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stamp on thin skin in a 1 mm window: small grids, fast solves. Two products for the
+    /// unit cell, one for the (slower) patch.
+    fn scenario(mode: &str) -> Scenario {
+        let second = if mode == "patch" {
+            ""
+        } else {
+            "[[products]]\nname = \"niacinamide\"\nconcentration_mg_ml = 50\ndose_ul_per_cm2 = 5"
+        };
+        let text = format!(
+            r#"
+[skin]
+site = "forearm"
+papillary_dermis_um = 100
+reticular_dermis_um = 100
+[device]
+type = "stamp"
+preset = "array-600"
+needle_length_mm = 0.15
+needle_diameter_mm = 0.3
+[protocol]
+setting = "office"
+area_cm2 = 1
+[[products]]
+name = "caffeine"
+concentration_mg_ml = 10
+{second}
+[simulation]
+window_mm = 1
+duration_h = 0.01
+transport = "{mode}"
+resolution = "coarse"
+"#
+        );
+        scenario::parse(&text, &[]).unwrap_or_else(|e| panic!("{}", e[0].message))
+    }
+
+    #[derive(Default)]
+    struct Record {
+        stages: Vec<(String, f64)>,
+        progress: Vec<(String, f64)>,
+    }
+
+    impl Observer for Record {
+        fn stage(&mut self, name: &str, fraction: f64) {
+            self.stages.push((name.to_string(), fraction));
+        }
+        fn progress(&mut self, stage: &str, fraction: f64) {
+            self.progress.push((stage.to_string(), fraction));
+        }
+    }
+
+    #[test]
+    fn observing_transport_progress_changes_no_number() {
+        for mode in ["unit_cell", "patch"] {
+            let s = scenario(mode);
+            let plain = simulate(&s);
+            let mut rec = Record::default();
+            let observed = simulate_with(&s, &mut rec);
+            let json = |o: &Outcome| serde_json::to_string(&o.summary).unwrap();
+            assert_eq!(json(&plain), json(&observed), "{mode}");
+            let n = if mode == "patch" { 1 } else { 2 };
+            assert_eq!(plain.delivery.products.len(), n, "{mode}: {:?}", plain.delivery.errors);
+            for (name, d) in &plain.delivery.products {
+                let o = &observed.delivery.products[name];
+                assert_eq!(d.treated, o.treated, "{mode} {name}: treated result bit for bit");
+                assert_eq!(d.intact, o.intact, "{mode} {name}: intact result bit for bit");
+                assert_eq!(d.treated.field.is_some(), mode == "patch", "{mode}: field only for a patch");
+                assert!(d.intact.field.is_none());
+            }
+            // Per product: (intact + treated) solves × 24 output times, plus one call at its end.
+            let f: Vec<f64> = rec.progress.iter().map(|p| p.1).collect();
+            assert!(rec.progress.iter().all(|p| p.0 == "transport"));
+            assert_eq!(f.len(), n * (2 * 24 + 1), "{mode}");
+            assert!(f.windows(2).all(|w| w[0] <= w[1]), "{mode}: progress never goes back");
+            assert!(f[0] > 0.15 && (f[f.len() - 1] - 0.98).abs() < 1e-12, "{mode}: {} .. {}", f[0], f[f.len() - 1]);
+            let transport = rec.stages.iter().position(|s| s.0 == "transport").unwrap();
+            assert_eq!(rec.stages[transport + 1].0, "summary");
+        }
     }
 }
