@@ -1,5 +1,6 @@
 //! A progress bar with a time estimate on a terminal (stderr); nothing when stderr is not a
-//! terminal, or with `--quiet` / `--json`.
+//! terminal, or with `--quiet` / `--json`. It moves between stages and, during transport, after
+//! each output time of each solve (the share of simulated time done).
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -52,5 +53,9 @@ impl Progress {
 impl dermasim_core::Observer for Progress {
     fn stage(&mut self, name: &str, fraction: f64) {
         self.set(name, fraction * SIMULATION_SHARE);
+    }
+
+    fn progress(&mut self, stage: &str, fraction: f64) {
+        self.set(stage, fraction * SIMULATION_SHARE);
     }
 }
