@@ -112,6 +112,8 @@ fn write_files(dir: &Path, o: &Outcome, scenario_text: &str) -> Result<(), Strin
 
     // report.html, plots/, series.csv, profiles.csv (docs/report.md).
     dermasim_report::write(dir, o).map_err(|e| e.to_string())?;
+    // fields/<product>.vti: 3-D concentration of a patch run (docs/outputs.md).
+    dermasim_report::write_fields(dir, o).map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -9,7 +9,9 @@
 //!   external CSS or JavaScript;
 //! - `plots/<id>.svg` and `plots/<id>.png` for each plot (for slides and papers);
 //! - `series.csv` and `profiles.csv`: long tables of every time series and depth profile
-//!   ([`series`]), when the run has any.
+//!   ([`series`]), when the run has any;
+//! - `fields/<product>.vti`: the 3-D concentration at the end of a `patch` transport run, as
+//!   VTK image data for ParaView ([`vtk`], written by [`write_fields`]).
 //!
 //! Everything else is pure: [`Report::from_outcome`] builds the page model, [`Report::to_html`]
 //! renders it to a string, and the plot functions return [`Plot`] values (SVG text, PNG bytes).
@@ -30,6 +32,7 @@ pub mod geometry;
 pub mod plot;
 pub mod sections;
 pub mod series;
+pub mod vtk;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -249,6 +252,33 @@ pub fn write(dir: &Path, o: &Outcome) -> Result<Vec<PathBuf>, ReportError> {
         put(dir.join("profiles.csv"), profiles.to_csv().as_bytes())?;
     }
     put(dir.join("report.html"), report.to_html()?.as_bytes())?;
+    Ok(written)
+}
+
+/// Writes `fields/<product>.vti` for every product whose treated-skin result holds a 3-D field
+/// (transport mode `patch`) into `dir`, which must exist. Returns the files written (none, and
+/// no `fields/` directory, when there is no field).
+pub fn write_fields(dir: &Path, o: &Outcome) -> Result<Vec<PathBuf>, ReportError> {
+    let fields: Vec<_> =
+        o.delivery.products.iter().filter_map(|(name, d)| d.treated.field.as_ref().map(|f| (name, f))).collect();
+    if fields.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sub = dir.join("fields");
+    fs::create_dir_all(&sub).map_err(|e| ReportError(format!("cannot create {}: {e}", sub.display())))?;
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (name, field) in fields {
+        let stem = vtk::file_stem(name);
+        // Two names that sanitise alike ("a b", "a_b") get a number.
+        let mut p = sub.join(format!("{stem}.vti"));
+        let mut k = 2;
+        while written.contains(&p) {
+            p = sub.join(format!("{stem}-{k}.vti"));
+            k += 1;
+        }
+        vtk::write_file(&p, field)?;
+        written.push(p);
+    }
     Ok(written)
 }
 
