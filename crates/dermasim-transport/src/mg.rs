@@ -1,18 +1,30 @@
 //! Geometric (aggregation) multigrid V-cycle used as the CG preconditioner.
 //!
 //! Coarsening merges 2×2×2 blocks of cells (2 along every axis with more than one cell; a
-//! trailing odd cell forms its own aggregate). The coarse operator is the Galerkin product
-//! `Pᵀ M P` with piecewise-constant `P`, which for a 7-point stencil is again a 7-point
-//! stencil: coarse face couplings are sums of the fine face conductances crossing the coarse
-//! face, and the coarse diagonal is the aggregate's summed diagonal minus twice its internal
-//! couplings (so capacity, clearance and boundary couplings are conserved exactly).
+//! trailing odd cell forms its own aggregate). Two transfers between levels ([`Interp`]):
+//!
+//! - *piecewise constant*: the coarse operator is the Galerkin product `Pᵀ M P`, which for a
+//!   7-point stencil is again a 7-point stencil: coarse face couplings are sums of the fine
+//!   face conductances crossing the coarse face, and the coarse diagonal is the aggregate's
+//!   summed diagonal minus twice its internal couplings (so capacity, clearance and boundary
+//!   couplings are conserved exactly);
+//! - *linear*, operator-dependent (module `linear`): each fine cell draws on up to 8 aggregates
+//!   with weights from the diffusive resistances to their centres, and the coarse operator is
+//!   rediscretised with series–parallel upscaled conductances. Used for large grids
+//!   ([`Interp::Auto`]), where it halves the iteration count.
+//!
 //! Smoother: damped Jacobi, the same number of sweeps before and after the coarse correction,
-//! and a dense Cholesky solve on the coarsest level, so the V-cycle is a fixed symmetric
-//! positive-definite linear operator — a valid CG preconditioner. Every kernel writes each
-//! output element from a fixed formula, so the result does not depend on the thread count.
+//! and a banded Cholesky solve on the coarsest level, so the V-cycle is a fixed symmetric
+//! linear operator. With the Galerkin coarse operator it is also positive definite; with the
+//! rediscretised one that is not guaranteed by construction: it held in every test and
+//! benchmark run, and a failure would show as CG not converging (reported as an error), not as
+//! a wrong answer. Every kernel writes each output element from a fixed formula, so the result does not
+//! depend on the thread count.
 
 use crate::fv::{Layout, Stencil, Sweep};
 use crate::par;
+
+mod linear;
 
 /// Multigrid parameters (all numerical choices).
 #[derive(Clone, Copy, Debug)]
@@ -32,11 +44,39 @@ pub struct MgParams {
     pub coarse_conductance: f64,
     /// Coarse-grid visits per level below the fine one (1 = V-cycle, 2 = W-cycle).
     pub gamma: usize,
+    /// Interpolation between levels.
+    pub interp: Interp,
 }
+
+/// Interpolation (prolongation) between two levels; restriction is always its transpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interp {
+    /// Piecewise constant over each 2×2×2 aggregate, Galerkin coarse operator.
+    Constant,
+    /// Operator-dependent linear interpolation (see [`linear`]) with coarse conductances
+    /// upscaled in series–parallel.
+    Linear,
+    /// [`Interp::Linear`] from [`LINEAR_MIN_CELLS`] fine cells up, [`Interp::Constant`] below.
+    Auto,
+}
+
+/// Smallest fine grid for which [`Interp::Auto`] picks linear interpolation (numerical choice,
+/// measured: on the 4.2 M-cell benchmark linear interpolation halves the CG iterations (23 →
+/// 11.6 with one sweep, 8.6 with two) and the wall time drops by ~1.4×; on 5 000-cell unit cells
+/// it saves a fifth of the iterations but each costs more, and is not faster).
+pub const LINEAR_MIN_CELLS: usize = 1 << 16;
 
 impl Default for MgParams {
     fn default() -> Self {
-        MgParams { omega: 0.8, sweeps: 1, coarse_scale: 1.0, coarse_max: 400, coarse_conductance: 1.0, gamma: 1 }
+        MgParams {
+            omega: 0.8,
+            sweeps: 2,
+            coarse_scale: 1.0,
+            coarse_max: 400,
+            coarse_conductance: 1.0,
+            gamma: 1,
+            interp: Interp::Auto,
+        }
     }
 }
 
@@ -53,6 +93,8 @@ struct Level {
     r: Vec<f64>,
     w1: Vec<f64>,
     w2: Vec<f64>,
+    /// Linear-interpolation weights of the level above (None: piecewise constant).
+    interp: Option<linear::Weights>,
 }
 
 impl Level {
@@ -124,6 +166,36 @@ fn galerkin(f: Stencil<'_>, cg: f64) -> Level {
         r: cl.zeros(),
         w1: vec![],
         w2: vec![],
+        interp: None,
+    }
+}
+
+fn coarsen_linear(f: Stencil<'_>) -> Level {
+    let fl = f.lay;
+    let cl = Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), coarse_dim(fl.nz));
+    let w = linear::Weights::new(f);
+    let [diag, gx, gy, gz] = linear::coarse_operator(f, &w, cl);
+    Level {
+        lay: cl,
+        diag,
+        gx,
+        gy,
+        gz,
+        b: cl.zeros(),
+        x: cl.zeros(),
+        t: cl.zeros(),
+        r: cl.zeros(),
+        w1: vec![],
+        w2: vec![],
+        interp: Some(w),
+    }
+}
+
+/// `rho = diag − Σ face couplings` on the real cells (padding untouched).
+fn reaction(st: Stencil<'_>, rho: &mut [f64]) {
+    let (nx, s) = (st.lay.nx, st.lay.sxy);
+    for p in st.lay.interior() {
+        rho[p] = st.diag[p] - (st.gx[p] + st.gx[p - 1] + st.gy[p] + st.gy[p - nx] + st.gz[p] + st.gz[p - s]);
     }
 }
 
@@ -199,13 +271,18 @@ impl Multigrid {
     /// Build the hierarchy below the fine stencil `fine`.
     pub fn new(fine: Stencil<'_>, params: MgParams) -> Self {
         let mut levels: Vec<Level> = Vec::new();
+        let linear = match params.interp {
+            Interp::Constant => false,
+            Interp::Linear => true,
+            Interp::Auto => fine.lay.n >= LINEAR_MIN_CELLS,
+        };
         loop {
             let cur = levels.last().map(|l| l.stencil()).unwrap_or(fine);
             let l = cur.lay;
             if l.n <= params.coarse_max || (l.nx == 1 && l.ny == 1 && l.nz == 1) {
                 break;
             }
-            let next = galerkin(cur, params.coarse_conductance);
+            let next = if linear { coarsen_linear(cur) } else { galerkin(cur, params.coarse_conductance) };
             levels.push(next);
         }
         let coarsest = levels.last().map(|l| l.stencil()).unwrap_or(fine);
@@ -219,6 +296,45 @@ impl Multigrid {
             res: fine.lay.zeros(),
             tmp: fine.lay.zeros(),
         }
+    }
+
+    /// Update the hierarchy for a new fine diagonal with the *same* face conductances (a new
+    /// time step or shift): the coarse diagonals are restricted again and the coarsest level
+    /// refactored; transfer weights and coarse conductances are kept. Gives the hierarchy that
+    /// [`Multigrid::new`] would build (up to summation order).
+    pub fn refresh(&mut self, fine: Stencil<'_>) {
+        debug_assert_eq!(fine.lay, self.fine_lay);
+        if self.levels.is_empty() {
+            let (chol, n) = dense_cholesky(fine);
+            self.coarse_chol = chol;
+            self.coarse_n = n;
+            return;
+        }
+        // reaction part (diagonal minus face couplings) of the fine rows
+        let mut rho = std::mem::take(&mut self.res);
+        reaction(fine, &mut rho);
+        for li in 0..self.levels.len() {
+            let (above, here) = self.levels.split_at_mut(li);
+            let lev = &mut here[0];
+            let (parent_lay, parent_rho) = match above.last() {
+                Some(a) => (a.lay, &a.r),
+                None => (fine.lay, &rho),
+            };
+            match &lev.interp {
+                Some(w) => linear::restrict(parent_lay, lev.lay, w, parent_rho, &mut lev.r),
+                None => restrict(parent_lay, lev.lay, parent_rho, &mut lev.r),
+            }
+            let (cnx, cs) = (lev.lay.nx, lev.lay.sxy);
+            let Level { diag, gx, gy, gz, r, .. } = lev;
+            for q in lev.lay.interior() {
+                diag[q] = r[q] + gx[q] + gx[q - 1] + gy[q] + gy[q - cnx] + gz[q] + gz[q - cs];
+            }
+        }
+        self.res = rho;
+        let coarsest = self.levels.last().map(|l| l.stencil()).expect("at least one coarse level");
+        let (chol, n) = dense_cholesky(coarsest);
+        self.coarse_chol = chol;
+        self.coarse_n = n;
     }
 
     /// Number of levels including the fine one.
@@ -266,9 +382,12 @@ fn cycle_level(
     // residual
     st.sweep(x, res, Sweep::Residual(b));
     let (lev, rest) = below.split_first_mut().expect("at least one coarse level");
-    restrict(lay, lev.lay, res, &mut lev.b);
+    match &lev.interp {
+        Some(w) => linear::restrict(lay, lev.lay, w, res, &mut lev.b),
+        None => restrict(lay, lev.lay, res, &mut lev.b),
+    }
     {
-        let Level { lay: cl, diag, gx, gy, gz, b: cb, x: cx, t: ct, r: cr, w1, w2 } = lev;
+        let Level { lay: cl, diag, gx, gy, gz, b: cb, x: cx, t: ct, r: cr, w1, w2, interp: _ } = lev;
         let cst = Stencil { lay: *cl, diag, gx, gy, gz };
         if rest.is_empty() {
             chol_solve(chol, cn, *cl, cb, cx);
@@ -285,7 +404,10 @@ fn cycle_level(
             }
         }
     }
-    prolong_add(lay, lev.lay, p.coarse_scale, &lev.x, x);
+    match &lev.interp {
+        Some(w) => linear::prolong_add(lay, lev.lay, w, p.coarse_scale, &lev.x, x),
+        None => prolong_add(lay, lev.lay, p.coarse_scale, &lev.x, x),
+    }
     for _ in 0..p.sweeps {
         jacobi(st, b, x, tmp, om);
     }
@@ -362,5 +484,95 @@ fn chol_solve(l: &[f64], n: usize, lay: Layout, b: &[f64], x: &mut [f64]) {
     x.fill(0.0);
     for q in 0..n {
         x[q + lay.pad] = y[q];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench;
+
+    fn stencil<'a>(op: &'a crate::fv::FvOperator, diag: &'a [f64]) -> Stencil<'a> {
+        Stencil { lay: op.layout, diag, gx: &op.gx, gy: &op.gy, gz: &op.gz }
+    }
+
+    fn apply(mg: &mut Multigrid, st: Stencil<'_>, r: &[f64]) -> Vec<f64> {
+        let mut z = st.lay.zeros();
+        mg.apply(st, r, &mut z);
+        z
+    }
+
+    fn rhs(lay: Layout) -> Vec<f64> {
+        let mut r = lay.zeros();
+        for (q, p) in lay.interior().enumerate() {
+            r[p] = ((q * 7919) % 113) as f64 / 113.0 - 0.3;
+        }
+        r
+    }
+
+    #[test]
+    fn v_cycle_is_symmetric_for_both_transfers() {
+        let (_, op, _, _) = bench::operator(12, 10, 24);
+        let d = op.diagonal(0.1);
+        let st = stencil(&op, &d);
+        for interp in [Interp::Constant, Interp::Linear] {
+            let mut mg = Multigrid::new(st, MgParams { interp, coarse_max: 40, ..MgParams::default() });
+            assert!(mg.num_levels() >= 3);
+            let r1 = rhs(st.lay);
+            let mut r2 = st.lay.zeros();
+            for p in st.lay.interior() {
+                r2[p] = (p as f64 * 0.37).sin();
+            }
+            let (z1, z2) = (apply(&mut mg, st, &r1), apply(&mut mg, st, &r2));
+            let a: f64 = st.lay.interior().map(|p| r2[p] * z1[p]).sum();
+            let b: f64 = st.lay.interior().map(|p| r1[p] * z2[p]).sum();
+            assert!((a - b).abs() <= 1e-10 * a.abs().max(b.abs()), "{interp:?}: {a} vs {b}");
+            // positive on these vectors
+            let e: f64 = st.lay.interior().map(|p| r1[p] * z1[p]).sum();
+            assert!(e > 0.0, "{interp:?}");
+        }
+    }
+
+    #[test]
+    fn refresh_gives_the_hierarchy_new_would_build() {
+        let (_, op, _, _) = bench::operator(10, 9, 20);
+        let (s1, s2) = (0.1, 0.003);
+        for interp in [Interp::Constant, Interp::Linear] {
+            let p = MgParams { interp, coarse_max: 30, ..MgParams::default() };
+            let (d1, d2) = (op.diagonal(s1), op.diagonal(s2));
+            let (st1, st2) = (stencil(&op, &d1), stencil(&op, &d2));
+            let mut refreshed = Multigrid::new(st1, p);
+            refreshed.refresh(st2);
+            let mut fresh = Multigrid::new(st2, p);
+            let r = rhs(st2.lay);
+            let (a, b) = (apply(&mut refreshed, st2, &r), apply(&mut fresh, st2, &r));
+            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let diff = a.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+            assert!(diff <= 1e-11 * scale, "{interp:?}: {diff} vs {scale}");
+            // and it differs from the stale hierarchy (the test can fail)
+            let mut stale = Multigrid::new(st1, p);
+            let c = apply(&mut stale, st2, &r);
+            let d2 = c.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+            assert!(d2 > 1e-6 * scale, "{interp:?}");
+        }
+    }
+
+    #[test]
+    fn linear_interpolation_needs_fewer_iterations_on_the_benchmark() {
+        use crate::solver::Precond;
+        let its = |interp| {
+            let mut sim = bench::setup_implicit(
+                24,
+                24,
+                48,
+                10.0,
+                1e-8,
+                Precond::Multigrid(MgParams { interp, ..MgParams::default() }),
+                false,
+            );
+            (0..3).map(|_| sim.step(10.0).iterations).sum::<usize>()
+        };
+        let (c, l) = (its(Interp::Constant), its(Interp::Linear));
+        assert!(l < c, "linear {l} vs constant {c}");
     }
 }
