@@ -235,7 +235,7 @@ fn main() -> ExitCode {
                 eprintln!("error: {e}");
                 return ExitCode::from(EXIT_INPUT);
             }
-            let file = match cohort::write(&out, &result) {
+            let files = match cohort::write(&out, &result) {
                 Ok(f) => f,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -251,7 +251,7 @@ fn main() -> ExitCode {
                     }
                 }
             } else if !quiet {
-                print!("{}", cohort::human(&result, &file));
+                print!("{}", cohort::human(&result, &files));
             }
             ExitCode::SUCCESS
         }

@@ -1,4 +1,5 @@
-//! End-to-end tests of `dermasim cohort`: the file it writes, its keys, determinism and errors.
+//! End-to-end tests of `dermasim cohort`: the files it writes (cohort.json, cohort.html), the
+//! keys, the page, determinism and errors.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -59,9 +60,10 @@ fn cohort_writes_the_documented_keys_and_fractions_sum_to_one() {
     let two = j["improved_2_grades_or_more_fraction"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&one) && two <= one);
     // No temporary file left behind.
-    let names: Vec<String> =
+    let mut names: Vec<String> =
         std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
-    assert_eq!(names, vec!["cohort.json".to_string()]);
+    names.sort();
+    assert_eq!(names, vec!["cohort.html".to_string(), "cohort.json".to_string()]);
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -75,6 +77,8 @@ fn same_seed_same_file_other_seed_other_numbers() {
     let read = |d: &Path| std::fs::read_to_string(d.join("cohort.json")).unwrap();
     assert_eq!(read(&a), read(&b));
     assert_ne!(read(&a), read(&c));
+    let page = |d: &Path| std::fs::read_to_string(d.join("cohort.html")).unwrap();
+    assert_eq!(page(&a), page(&b), "same seed, same page bytes");
     assert_eq!(cohort_json(&a)["seed"], 5);
     for d in [a, b, c] {
         let _ = std::fs::remove_dir_all(d);
@@ -107,17 +111,60 @@ fn bad_patients_and_existing_file_are_refused() {
     let o = run(&["cohort", &scenario(), "--patients", "0", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--patients = 0"));
-    assert!(!out.join("cohort.json").exists());
+    assert!(!out.join("cohort.json").exists() && !out.join("cohort.html").exists());
     let ok = run(&["cohort", &scenario(), "--patients", "10", "--out", out.to_str().unwrap()]);
     assert!(ok.status.success());
     let again = run(&["cohort", &scenario(), "--patients", "10", "--out", out.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    // A leftover page alone is refused too.
+    std::fs::remove_file(out.join("cohort.json")).unwrap();
+    let page_only = run(&["cohort", &scenario(), "--patients", "10", "--out", out.to_str().unwrap()]);
+    assert_eq!(page_only.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&page_only.stderr).contains("cohort.html"));
     let forced = run(&["cohort", &scenario(), "--patients", "10", "--out", out.to_str().unwrap(), "--force"]);
     assert!(forced.status.success());
     let excised = root().join("validation/v12-peptide-roller-excised.toml");
     let o = run(&["cohort", excised.to_str().unwrap(), "--patients", "10", "--out", out.to_str().unwrap(), "--force"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("skin.mounting"));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn cohort_page_has_one_bar_per_group_the_numbers_and_no_external_resource() {
+    let out = tmp("page");
+    let o =
+        run(&["cohort", &scenario(), "--patients", "300", "--seed", "9", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = cohort_json(&out);
+    let html = std::fs::read_to_string(out.join("cohort.html")).expect("cohort.html written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(j["disclaimer"].as_str().unwrap()), "the not-a-medical-device statement");
+    assert!(html.contains("not a medical device"));
+    assert!(html.contains("<td class=\"num\">300</td>") && html.contains("<td class=\"num\">9</td>"), "size and seed");
+    let pct = |k: &str| format!("{:.1} % of patients", 100.0 * j[k].as_f64().unwrap());
+    assert!(html.contains(&pct("improved_1_grade_or_more_fraction")), "{}", pct("improved_1_grade_or_more_fraction"));
+    assert!(html.contains(&pct("improved_2_grades_or_more_fraction")));
+    // Self-contained: no URL to fetch, no script; the font is embedded.
+    for bad in ["src=\"http", "href=\"http", "url(http", "<script", "<link", "<img"] {
+        assert!(!html.contains(bad), "external resource or script: {bad}");
+    }
+    assert!(html.contains("url(data:font/ttf;base64,"));
+    // The bar chart: one filled bar per change in grade from the best to the worst group.
+    assert_eq!(html.matches("<svg").count(), 1);
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    let changes: Vec<i64> =
+        j["grade_change_distribution"].as_object().unwrap().keys().map(|k| k.parse().unwrap()).collect();
+    let groups = (changes.iter().max().unwrap() - changes.iter().min().unwrap() + 1) as usize;
+    assert!(groups >= 2, "a cohort of 300 spreads over several grade changes");
+    // Bars are the filled rectangles in the bar colour (shares are positive); the other
+    // rectangle is the background.
+    let bars = svg.split("<rect").skip(1).filter(|r| r[..r.find('>').unwrap()].contains("fill=\"#D55E00\"")).count();
+    assert_eq!(svg.matches("<rect").count(), bars + 1);
+    assert_eq!(bars, groups, "one bar per group");
+    for c in changes.iter().filter(|&&c| c < 0) {
+        assert!(svg.contains(&format!("\n{} better\n", -c)), "label of the bar for {c}");
+    }
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -122,10 +122,33 @@ pub fn collagen_series(
     )
 }
 
-/// Cohort: change in grade per group (negative = improvement on grading scales where lower is
-/// better; say which in `y_label`).
-pub fn grade_change(id: &str, groups: &[(String, f64)], y_label: &str) -> Result<Plot, PlotError> {
-    bar_chart(id, "Change in grade across the cohort", "Mean change in grade per group.", y_label, groups)
+/// Cohort: one bar per group of patients with the same change in grade (after − before,
+/// e.g. `-1`), its height the share of patients (%). `fractions`: `(change, fraction 0-1)`;
+/// changes missing between the smallest and the largest given get a bar of 0, so the axis has
+/// no gaps. Negative = better on the Goodman & Baron scale.
+pub fn grade_change(id: &str, fractions: &[(i32, f64)]) -> Result<Plot, PlotError> {
+    let (Some(lo), Some(hi)) = (fractions.iter().map(|f| f.0).min(), fractions.iter().map(|f| f.0).max()) else {
+        return Err(PlotError(format!("{id}: no group to draw")));
+    };
+    let bars: Vec<(String, f64)> = (lo..=hi)
+        .map(|c| {
+            let share: f64 = fractions.iter().filter(|f| f.0 == c).map(|f| f.1).sum();
+            let label = match c {
+                0 => "no change".to_string(),
+                c if c < 0 => format!("{} better", -c),
+                c => format!("{c} worse"),
+            };
+            (label, 100.0 * share)
+        })
+        .collect();
+    bar_chart(
+        id,
+        "Change in scar grade across the cohort",
+        "Share of virtual patients by change in Goodman & Baron grade from before the series to the end of \
+         follow-up (\"1 better\": one grade lower).",
+        "patients (%)",
+        &bars,
+    )
 }
 
 #[cfg(test)]
@@ -148,6 +171,10 @@ mod tests {
         recovery("r", &a, &b, &a).unwrap();
         let s = collagen_series("s", &a, &b, &[0.0, 1.0], "change (%)").unwrap();
         assert_eq!(s.svg.matches("\nsession\n").count(), 1, "one label for all the session lines");
-        grade_change("g", &[("home".into(), -0.5), ("office".into(), -1.5)], "grade change").unwrap();
+        let g = grade_change("g", &[(-2, 0.25), (0, 0.75)]).unwrap();
+        for label in ["\n2 better\n", "\n1 better\n", "\nno change\n"] {
+            assert!(g.svg.contains(label), "{label:?}: one bar per change, gaps filled");
+        }
+        assert!(grade_change("e", &[]).is_err());
     }
 }

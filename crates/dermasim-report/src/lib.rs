@@ -13,6 +13,8 @@
 //! - `fields/<product>.vti`: the 3-D concentration at the end of a `patch` transport run, as
 //!   VTK image data for ParaView ([`vtk`], written by [`write_fields`]).
 //!
+//! [`write_cohort`] writes `cohort.html`, the page of a virtual cohort ([`cohort`]).
+//!
 //! Everything else is pure: [`Report::from_outcome`] builds the page model, [`Report::to_html`]
 //! renders it to a string, and the plot functions return [`Plot`] values (SVG text, PNG bytes).
 //!
@@ -28,6 +30,7 @@
 #![deny(missing_docs)]
 
 pub mod charts;
+pub mod cohort;
 pub mod geometry;
 pub mod plot;
 pub mod sections;
@@ -40,10 +43,31 @@ use std::path::{Path, PathBuf};
 use dermasim_core::Outcome;
 use serde::Serialize;
 
+pub use cohort::{CohortPage, cohort_html, write_cohort};
 pub use plot::{LineChart, LineStyle, Marker, Plot, PlotError, Series, bar_chart, line_chart};
 
 /// The HTML template (minijinja), embedded at build time.
 const TEMPLATE: &str = include_str!("../templates/report.html");
+/// The style sheet shared by the report and the cohort page (included inline).
+const STYLE: &str = include_str!("../templates/style.css");
+
+/// Renders the page template `text` with `page` bound to `key`, and `style`: the shared style
+/// sheet with the font embedded.
+fn render_page(name: &str, text: &str, key: &str, page: &impl Serialize) -> Result<String, ReportError> {
+    let t = |e: minijinja::Error| ReportError(format!("template {name}: {e}"));
+    let mut env = minijinja::Environment::new();
+    env.add_template("style.css", STYLE).map_err(t)?;
+    env.add_template(name, text).map_err(t)?;
+    let style = env
+        .get_template("style.css")
+        .and_then(|s| s.render(minijinja::context! { font_base64 => base64(plot::FONT_TTF) }))
+        .map_err(t)?;
+    let ctx = minijinja::Value::from_iter([
+        (key.to_string(), minijinja::Value::from_serialize(page)),
+        ("style".to_string(), minijinja::Value::from(style)),
+    ]);
+    env.get_template(name).and_then(|p| p.render(ctx)).map_err(t)
+}
 
 /// A labelled number of a section, already formatted for reading.
 #[derive(Clone, Debug, Serialize)]
@@ -219,12 +243,7 @@ impl Report {
 
     /// The self-contained HTML page.
     pub fn to_html(&self) -> Result<String, ReportError> {
-        let mut env = minijinja::Environment::new();
-        env.add_template("report.html", TEMPLATE).map_err(|e| ReportError(format!("template: {e}")))?;
-        let tmpl = env.get_template("report.html").map_err(|e| ReportError(format!("template: {e}")))?;
-        let font = base64(plot::FONT_TTF);
-        tmpl.render(minijinja::context! { r => self, font_base64 => font })
-            .map_err(|e| ReportError(format!("template: {e}")))
+        render_page("report.html", TEMPLATE, "r", self)
     }
 }
 
