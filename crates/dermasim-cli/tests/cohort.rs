@@ -1,5 +1,5 @@
 //! End-to-end tests of `dermasim cohort`: the files it writes (cohort.json, cohort.html), the
-//! keys, the page, determinism and errors.
+//! keys, the page (checked in headless Chromium when installed), determinism and errors.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -165,6 +165,24 @@ fn cohort_page_has_one_bar_per_group_the_numbers_and_no_external_resource() {
     assert_eq!(bars, groups, "one bar per group");
     for c in changes.iter().filter(|&&c| c < 0) {
         assert!(svg.contains(&format!("\n{} better\n", -c)), "label of the bar for {c}");
+    }
+    // In a browser: no console error, the chart drawn (skipped without Debian's chromium).
+    if Path::new("/usr/bin/chromium").exists() {
+        let c = Command::new("bash")
+            .arg(root().join("scripts/check-report-chromium"))
+            .arg(out.join("cohort.html"))
+            .arg(out.join("screenshot.png"))
+            .output()
+            .expect("the check script runs");
+        let stdout = String::from_utf8_lossy(&c.stdout);
+        assert!(
+            c.status.success(),
+            "headless Chromium check failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&c.stderr)
+        );
+        assert!(stdout.contains("figures=1 bad=0"), "{stdout}");
+    } else {
+        println!("skipped the headless-Chromium check: /usr/bin/chromium not installed");
     }
     let _ = std::fs::remove_dir_all(&out);
 }
