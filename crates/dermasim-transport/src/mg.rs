@@ -173,8 +173,8 @@ fn galerkin(f: Stencil<'_>, cg: f64) -> Level {
 fn coarsen_linear(f: Stencil<'_>) -> Level {
     let fl = f.lay;
     let cl = Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), coarse_dim(fl.nz));
-    let w = linear::Weights::new(f);
-    let [diag, gx, gy, gz] = linear::coarse_operator(f, &w, cl);
+    let mut w = linear::Weights::new(f);
+    let [diag, gx, gy, gz] = linear::coarse_operator(f, &mut w, cl);
     Level {
         lay: cl,
         diag,
@@ -320,7 +320,7 @@ impl Multigrid {
                 Some(a) => (a.lay, &a.r),
                 None => (fine.lay, &rho),
             };
-            match &lev.interp {
+            match &mut lev.interp {
                 Some(w) => linear::restrict(parent_lay, lev.lay, w, parent_rho, &mut lev.r),
                 None => restrict(parent_lay, lev.lay, parent_rho, &mut lev.r),
             }
@@ -382,7 +382,7 @@ fn cycle_level(
     // residual
     st.sweep(x, res, Sweep::Residual(b));
     let (lev, rest) = below.split_first_mut().expect("at least one coarse level");
-    match &lev.interp {
+    match &mut lev.interp {
         Some(w) => linear::restrict(lay, lev.lay, w, res, &mut lev.b),
         None => restrict(lay, lev.lay, res, &mut lev.b),
     }
@@ -404,7 +404,7 @@ fn cycle_level(
             }
         }
     }
-    match &lev.interp {
+    match &mut lev.interp {
         Some(w) => linear::prolong_add(lay, lev.lay, w, p.coarse_scale, &lev.x, x),
         None => prolong_add(lay, lev.lay, p.coarse_scale, &lev.x, x),
     }

@@ -14,9 +14,15 @@
 //! with `g_in` the face to the sibling, `g_cross` the face to the neighbouring aggregate and
 //! `g_nb_in` that aggregate's internal face (0 for a one-cell aggregate). On a uniform grid
 //! with uniform coefficients this is the standard cell-centred linear weight ¾ / ¼. A cell at
-//! a domain boundary, or alone in its aggregate, takes its aggregate's value (weight 1). The
-//! 3-D weight is the product of the three axis weights, so each fine cell draws on up to 8
-//! coarse cells; restriction is the exact transpose.
+//! a domain boundary, or alone in its aggregate, takes its aggregate's value (weight 1).
+//!
+//! The 3-D interpolation is applied in three 1-D stages, as in semi-coarsening: coarse →
+//! (coarse x, coarse y, fine z) → (coarse x, fine y, fine z) → fine. Each stage's weights come
+//! from the operator seen on its own grid: the x weights from the fine x faces, the y weights
+//! from the y faces summed over each x pair, the z weights from the z faces summed over each
+//! x–y block (parallel conductances add). Each fine cell still draws on up to 8 coarse cells,
+//! but a stage costs one 2-term update per cell of its grid. Restriction is the exact
+//! transpose (the same stages in reverse).
 //!
 //! The coarse operator is rediscretised rather than Galerkin (which would have a 27-point or
 //! wider stencil): its face conductance between two aggregates is the sum over the fine
@@ -29,10 +35,23 @@
 use crate::fv::{Layout, Stencil};
 use crate::par;
 
-/// Own-aggregate weights of the cells of a fine level, per axis (`x`, `y`, `z`), indexed by
-/// the unpadded cell index (1 along an axis that is not coarsened).
+/// The staged interpolation from a coarse level to the fine level above it: own-aggregate
+/// weights per stage (unpadded, 1 along an axis that is not coarsened) and the two
+/// intermediate grids' work vectors.
 pub(super) struct Weights {
-    w: [Vec<f32>; 3],
+    /// Fine layout and coarse dimensions.
+    fl: Layout,
+    cnx: usize,
+    cny: usize,
+    /// x weights on the fine grid (nx × ny × nz).
+    wx: Vec<f32>,
+    /// y weights on grid B (cnx × ny × nz).
+    wy: Vec<f32>,
+    /// z weights on grid A (cnx × cny × nz).
+    wz: Vec<f32>,
+    /// Work vectors on grids B and A.
+    tb: Vec<f64>,
+    ta: Vec<f64>,
 }
 
 fn resistance(g: f64) -> f64 {
@@ -80,34 +99,41 @@ fn agg(i: usize, n: usize) -> usize {
     if n > 1 { i / 2 } else { i }
 }
 
+/// Own-aggregate weights along one axis of a grid given by unpadded face conductances `g`
+/// (`g[c]` couples `c` and `c + st`); `n` is the axis length, `idx(c)` the axis index of `c`.
+fn axis_weights(g: &[f64], n: usize, st: usize, idx: impl Fn(usize) -> usize) -> Vec<f32> {
+    (0..g.len()).map(|c| axis_weight(idx(c), n, c, st, g)).collect()
+}
+
 impl Weights {
     /// Weights for the fine stencil `f`.
     pub(super) fn new(f: Stencil<'_>) -> Weights {
-        let l = f.lay;
-        let dims = [l.nx, l.ny, l.nz];
-        let strides = [1, l.nx, l.sxy];
-        let gf = [f.gx, f.gy, f.gz];
-        let mut w: [Vec<f32>; 3] = dims.map(|_| vec![1.0f32; l.n]);
-        for k in 0..l.nz {
-            for j in 0..l.ny {
-                for i in 0..l.nx {
-                    let c = k * l.sxy + j * l.nx + i;
-                    let idx = [i, j, k];
-                    for a in 0..3 {
-                        if dims[a] > 1 {
-                            w[a][c] = axis_weight(idx[a], dims[a], c + l.pad, strides[a], gf[a]);
-                        }
-                    }
+        let fl = f.lay;
+        let (nx, ny, nz) = (fl.nx, fl.ny, fl.nz);
+        let (cnx, cny) = (nx.div_ceil(2), ny.div_ceil(2));
+        let body = |v: &[f64]| v[fl.pad..fl.pad + fl.n].to_vec();
+        let wx = axis_weights(&body(f.gx), nx, 1, |c| c % nx);
+        // y faces summed over x pairs (grid B), z faces summed over x–y blocks (grid A)
+        let mut gyb = vec![0.0; cnx * ny * nz];
+        let mut gza = vec![0.0; cnx * cny * nz];
+        for k in 0..nz {
+            for j in 0..ny {
+                for i in 0..nx {
+                    let p = fl.idx(i, j, k);
+                    gyb[(k * ny + j) * cnx + agg(i, nx)] += f.gy[p];
+                    gza[(k * cny + agg(j, ny)) * cnx + agg(i, nx)] += f.gz[p];
                 }
             }
         }
-        Weights { w }
+        let wy = axis_weights(&gyb, ny, cnx, |c| (c / cnx) % ny);
+        let wz = axis_weights(&gza, nz, cnx * cny, |c| c / (cnx * cny));
+        Weights { fl, cnx, cny, wx, wy, wz, tb: vec![0.0; cnx * ny * nz], ta: vec![0.0; cnx * cny * nz] }
     }
 }
 
 /// The coarse stencil below `f` for linear interpolation with weights `w`:
 /// (diag, gx, gy, gz) on the coarse layout `cl`.
-pub(super) fn coarse_operator(f: Stencil<'_>, w: &Weights, cl: Layout) -> [Vec<f64>; 4] {
+pub(super) fn coarse_operator(f: Stencil<'_>, w: &mut Weights, cl: Layout) -> [Vec<f64>; 4] {
     let fl = f.lay;
     let (nx, s) = (fl.nx, fl.sxy);
     // reaction part of every fine row, restricted with the interpolation weights
@@ -151,132 +177,198 @@ pub(super) fn coarse_operator(f: Stencil<'_>, w: &Weights, cl: Layout) -> [Vec<f
     [diag, gx, gy, gz]
 }
 
-/// Own and neighbouring aggregate along an axis of fine length `n` and coarse length `cn`
-/// (the neighbour is clamped into range where it does not exist; its weight is then 0).
-#[inline(always)]
-fn pair(i: usize, n: usize, cn: usize) -> (usize, usize) {
-    if n <= 1 {
-        return (i, i);
-    }
-    let own = i >> 1;
-    let nb = if i & 1 == 1 { (own + 1).min(cn - 1) } else { own.saturating_sub(1) };
-    (own, nb)
-}
-
-/// `b = Pᵀ r` (coarse padding untouched, body overwritten).
-pub(super) fn restrict(fl: Layout, cl: Layout, w: &Weights, r: &[f64], b: &mut [f64]) {
-    let body = &mut b[cl.pad..cl.pad + cl.n];
-    let [wxs, wys, wzs] = &w.w;
-    // `buf`: per fine row, the parts going to the own (·0) and neighbouring (·1) coarse row,
-    // split into own and neighbouring aggregate along x
-    let plane = |buf: &mut Vec<f64>, ck: usize, out: &mut [f64]| {
-        out.fill(0.0);
-        let mut add_plane = |k: usize, own_z: bool| {
-            for j in 0..fl.ny {
-                let (cj, cjn) = pair(j, fl.ny, cl.ny);
-                let c0 = k * fl.sxy + j * fl.nx;
-                let rr = &r[fl.pad + c0..fl.pad + c0 + fl.nx];
-                let (wx, wy, wz) = (&wxs[c0..c0 + fl.nx], &wys[c0..c0 + fl.nx], &wzs[c0..c0 + fl.nx]);
-                let (own0, rest) = buf.split_at_mut(fl.nx);
-                let (nb0, rest) = rest.split_at_mut(fl.nx);
-                let (own1, nb1) = rest.split_at_mut(fl.nx);
-                for i in 0..fl.nx {
-                    let (wx, wy, wz) = (wx[i] as f64, wy[i] as f64, wz[i] as f64);
-                    let a = rr[i] * if own_z { wz } else { 1.0 - wz };
-                    let (a0, a1) = (a * wy, a * (1.0 - wy));
-                    own0[i] = a0 * wx;
-                    nb0[i] = a0 * (1.0 - wx);
-                    own1[i] = a1 * wx;
-                    nb1[i] = a1 * (1.0 - wx);
-                }
-                gather_row(fl.nx, own0, nb0, &mut out[cj * cl.nx..(cj + 1) * cl.nx]);
-                gather_row(fl.nx, own1, nb1, &mut out[cjn * cl.nx..(cjn + 1) * cl.nx]);
-            }
-        };
-        if fl.nz <= 1 {
-            add_plane(ck, true);
-            return;
-        }
-        // fine planes whose own aggregate is ck, then those whose neighbouring aggregate is ck
-        add_plane(2 * ck, true);
-        if 2 * ck + 1 < fl.nz {
-            add_plane(2 * ck + 1, true);
-        }
-        if ck >= 1 {
-            add_plane(2 * ck - 1, false);
-        }
-        if 2 * ck + 2 < fl.nz {
-            add_plane(2 * ck + 2, false);
-        }
-    };
-    let new_buf = || vec![0.0; 4 * fl.nx];
-    if cl.n < par::PAR_MIN / 8 {
-        let mut buf = new_buf();
-        body.chunks_mut(cl.sxy).enumerate().for_each(|(ck, o)| plane(&mut buf, ck, o));
+/// Runs `f(plane index, plane)` over the `len`-sized planes of `v`, in parallel for large
+/// vectors (each output plane written by one task from a fixed formula: deterministic).
+fn planes(v: &mut [f64], len: usize, f: impl Fn(usize, &mut [f64]) + Sync + Send) {
+    if v.len() < par::PAR_MIN {
+        v.chunks_mut(len).enumerate().for_each(|(k, o)| f(k, o));
     } else {
         use rayon::prelude::*;
-        body.par_chunks_mut(cl.sxy).enumerate().for_each_init(new_buf, |buf, (ck, o)| plane(buf, ck, o));
+        v.par_chunks_mut(len).enumerate().for_each(|(k, o)| f(k, o));
     }
 }
 
-/// Adds one fine row's own-aggregate parts `own` and neighbouring-aggregate parts `nb` into
-/// the coarse row `o` (coarse `I` gathers `own[2I] + own[2I+1] + nb[2I−1] + nb[2I+2]`).
+/// 1-D restriction of `n` fine values `r` (own weights `w`) into `o` (coarse length
+/// `o.len()`): `o[I] = Σ_{agg(i)=I} w_i r_i + Σ_{nb(i)=I} (1 − w_i) r_i`.
 #[inline(always)]
-fn gather_row(n: usize, own: &[f64], nb: &[f64], o: &mut [f64]) {
+fn restrict_line(r: &[f64], w: &[f32], o: &mut [f64]) {
+    let n = r.len();
     if n <= 1 {
-        o[0] += own[0] + nb[0];
+        o[0] = r[0];
         return;
     }
     for (ci, v) in o.iter_mut().enumerate() {
         let i = 2 * ci;
-        let mut acc = own[i];
+        let mut acc = w[i] as f64 * r[i];
         if i + 1 < n {
-            acc += own[i + 1];
+            acc += w[i + 1] as f64 * r[i + 1];
         }
         if i >= 1 {
-            acc += nb[i - 1];
+            acc += (1.0 - w[i - 1] as f64) * r[i - 1];
         }
         if i + 2 < n {
-            acc += nb[i + 2];
+            acc += (1.0 - w[i + 2] as f64) * r[i + 2];
         }
-        *v += acc;
+        *v = acc;
     }
 }
 
-/// `x += s · P xc`.
-pub(super) fn prolong_add(fl: Layout, cl: Layout, w: &Weights, s: f64, xc: &[f64], x: &mut [f64]) {
-    let body = &mut x[fl.pad..fl.pad + fl.n];
-    let [wxs, wys, wzs] = &w.w;
-    let plane = |k: usize, out: &mut [f64]| {
-        let (ck, ckn) = pair(k, fl.nz, cl.nz);
-        for j in 0..fl.ny {
-            let (cj, cjn) = pair(j, fl.ny, cl.ny);
-            let row = |cjj: usize, ckk: usize| {
-                let a = cl.pad + ckk * cl.sxy + cjj * cl.nx;
-                &xc[a..a + cl.nx]
-            };
-            let (r00, r10, r01, r11) = (row(cj, ck), row(cjn, ck), row(cj, ckn), row(cjn, ckn));
-            let c0 = k * fl.sxy + j * fl.nx;
-            let (wx, wy, wz) = (&wxs[c0..c0 + fl.nx], &wys[c0..c0 + fl.nx], &wzs[c0..c0 + fl.nx]);
-            let o = &mut out[j * fl.nx..(j + 1) * fl.nx];
-            for i in 0..fl.nx {
-                let (ci, cin) = pair(i, fl.nx, cl.nx);
-                let (wx, wy, wz) = (wx[i] as f64, wy[i] as f64, wz[i] as f64);
-                let x00 = wx * r00[ci] + (1.0 - wx) * r00[cin];
-                let x10 = wx * r10[ci] + (1.0 - wx) * r10[cin];
-                let x01 = wx * r01[ci] + (1.0 - wx) * r01[cin];
-                let x11 = wx * r11[ci] + (1.0 - wx) * r11[cin];
-                let v = wz * (wy * x00 + (1.0 - wy) * x10) + (1.0 - wz) * (wy * x01 + (1.0 - wy) * x11);
-                o[i] += s * v;
+/// Restriction across whole rows (planes) along a slow axis: fine rows `src` of length `m`
+/// (`n` of them, own weights per element in `w`) into coarse rows of `dst`.
+fn restrict_rows(src: &[f64], w: &[f32], n: usize, m: usize, dst: &mut [f64]) {
+    if n <= 1 {
+        dst.copy_from_slice(src);
+        return;
+    }
+    for (ci, o) in dst.chunks_mut(m).enumerate() {
+        let row = |i: usize| (&src[i * m..(i + 1) * m], &w[i * m..(i + 1) * m]);
+        let i = 2 * ci;
+        let (r0, w0) = row(i);
+        for ((v, &x), &wv) in o.iter_mut().zip(r0).zip(w0) {
+            *v = wv as f64 * x;
+        }
+        if i + 1 < n {
+            let (r1, w1) = row(i + 1);
+            for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
+                *v += wv as f64 * x;
             }
         }
-    };
-    if fl.n < par::PAR_MIN {
-        body.chunks_mut(fl.sxy).enumerate().for_each(|(k, o)| plane(k, o));
-    } else {
-        use rayon::prelude::*;
-        body.par_chunks_mut(fl.sxy).enumerate().for_each(|(k, o)| plane(k, o));
+        if i >= 1 {
+            let (r1, w1) = row(i - 1);
+            for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
+                *v += (1.0 - wv as f64) * x;
+            }
+        }
+        if i + 2 < n {
+            let (r1, w1) = row(i + 2);
+            for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
+                *v += (1.0 - wv as f64) * x;
+            }
+        }
     }
+}
+
+/// Interpolation across whole rows along a slow axis: fine row `i` (of `n`, length `m`) of
+/// `dst` = w·(coarse row agg(i)) + (1 − w)·(coarse row nb(i)) from `src`.
+fn prolong_rows(src: &[f64], w: &[f32], n: usize, m: usize, dst: &mut [f64]) {
+    if n <= 1 {
+        dst.copy_from_slice(src);
+        return;
+    }
+    let cn = src.len() / m;
+    for (i, o) in dst.chunks_mut(m).enumerate() {
+        let own = i / 2;
+        let nbr = if i % 2 == 1 { (own + 1).min(cn - 1) } else { own.saturating_sub(1) };
+        let (a, b) = (&src[own * m..(own + 1) * m], &src[nbr * m..(nbr + 1) * m]);
+        let wr = &w[i * m..(i + 1) * m];
+        for (((v, &x), &y), &wv) in o.iter_mut().zip(a).zip(b).zip(wr) {
+            let wv = wv as f64;
+            *v = wv * x + (1.0 - wv) * y;
+        }
+    }
+}
+
+/// `b = Pᵀ r` (coarse padding untouched, body overwritten).
+pub(super) fn restrict(fl: Layout, cl: Layout, w: &mut Weights, r: &[f64], b: &mut [f64]) {
+    debug_assert_eq!(fl, w.fl);
+    let (nx, ny, nz, cnx, cny) = (fl.nx, fl.ny, fl.nz, w.cnx, w.cny);
+    let Weights { wx, wy, wz, tb, ta, .. } = w;
+    // x: fine → B, one fine plane per task
+    let (wx, wy, wz): (&[f32], &[f32], &[f32]) = (wx, wy, wz);
+    planes(tb, cnx * ny, |k, o| {
+        for j in 0..ny {
+            let c = k * fl.sxy + j * nx;
+            restrict_line(&r[fl.pad + c..fl.pad + c + nx], &wx[c..c + nx], &mut o[j * cnx..(j + 1) * cnx]);
+        }
+    });
+    // y: B → A, per plane k
+    let tb: &[f64] = tb;
+    planes(ta, cnx * cny, |k, o| {
+        let a = k * cnx * ny;
+        restrict_rows(&tb[a..a + cnx * ny], &wy[a..a + cnx * ny], ny, cnx, o);
+    });
+    // z: A → coarse, per coarse plane
+    let ta: &[f64] = ta;
+    let m = cnx * cny;
+    let body = &mut b[cl.pad..cl.pad + cl.n];
+    if nz <= 1 {
+        body.copy_from_slice(ta);
+        return;
+    }
+    planes(body, m, |ck, o| {
+        let k = 2 * ck;
+        let row = |k: usize| (&ta[k * m..(k + 1) * m], &wz[k * m..(k + 1) * m]);
+        let (r0, w0) = row(k);
+        for ((v, &x), &wv) in o.iter_mut().zip(r0).zip(w0) {
+            *v = wv as f64 * x;
+        }
+        let mut add = |k: usize, own: bool| {
+            let (r1, w1) = row(k);
+            for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
+                let wv = wv as f64;
+                *v += if own { wv } else { 1.0 - wv } * x;
+            }
+        };
+        if k + 1 < nz {
+            add(k + 1, true);
+        }
+        if k >= 1 {
+            add(k - 1, false);
+        }
+        if k + 2 < nz {
+            add(k + 2, false);
+        }
+    });
+}
+
+/// `x += s · P xc`.
+pub(super) fn prolong_add(fl: Layout, cl: Layout, w: &mut Weights, s: f64, xc: &[f64], x: &mut [f64]) {
+    debug_assert_eq!(fl, w.fl);
+    let (nx, ny, nz, cnx, cny) = (fl.nx, fl.ny, fl.nz, w.cnx, w.cny);
+    let Weights { wx, wy, wz, tb, ta, .. } = w;
+    let (wx, wy, wz): (&[f32], &[f32], &[f32]) = (wx, wy, wz);
+    // z: coarse → A, per fine plane k
+    let m = cnx * cny;
+    let coarse = &xc[cl.pad..cl.pad + cl.n];
+    if nz <= 1 {
+        ta.copy_from_slice(coarse);
+    } else {
+        planes(ta, m, |k, o| {
+            let own = k / 2;
+            let nbr = if k % 2 == 1 { (own + 1).min(cl.nz - 1) } else { own.saturating_sub(1) };
+            let (a, b) = (&coarse[own * m..(own + 1) * m], &coarse[nbr * m..(nbr + 1) * m]);
+            for (((v, &p), &q), &wv) in o.iter_mut().zip(a).zip(b).zip(&wz[k * m..(k + 1) * m]) {
+                let wv = wv as f64;
+                *v = wv * p + (1.0 - wv) * q;
+            }
+        });
+    }
+    // y: A → B, per plane k
+    let ta: &[f64] = ta;
+    planes(tb, cnx * ny, |k, o| {
+        let a = k * m;
+        prolong_rows(&ta[a..a + m], &wy[k * cnx * ny..(k + 1) * cnx * ny], ny, cnx, o);
+    });
+    // x: B → fine, added with scale s
+    let tb: &[f64] = tb;
+    let body = &mut x[fl.pad..fl.pad + fl.n];
+    planes(body, fl.sxy, |k, o| {
+        for j in 0..ny {
+            let c = k * fl.sxy + j * nx;
+            let src = &tb[(k * ny + j) * cnx..(k * ny + j + 1) * cnx];
+            let (wr, orow) = (&wx[c..c + nx], &mut o[j * nx..(j + 1) * nx]);
+            if nx <= 1 {
+                orow[0] += s * src[0];
+                continue;
+            }
+            for (i, (v, &wv)) in orow.iter_mut().zip(wr).enumerate() {
+                let own = i / 2;
+                let nbr = if i % 2 == 1 { (own + 1).min(cnx - 1) } else { own.saturating_sub(1) };
+                let wv = wv as f64;
+                *v += s * (wv * src[own] + (1.0 - wv) * src[nbr]);
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -324,15 +416,18 @@ mod tests {
         let w = Weights::new(stencil(l, &a));
         let c = |i: usize, j: usize, k: usize| k * l.sxy + j * l.nx + i;
         // interior cells with a neighbouring two-cell aggregate: 3/4
-        assert!((w.w[0][c(1, 2, 2)] - 0.75).abs() < 1e-7);
-        assert!((w.w[0][c(2, 2, 2)] - 0.75).abs() < 1e-7);
+        assert!((w.wx[c(1, 2, 2)] - 0.75).abs() < 1e-7);
+        assert!((w.wx[c(2, 2, 2)] - 0.75).abs() < 1e-7);
         // the cell next to the trailing one-cell aggregate: own ½, neighbour at 1 resistance
-        assert!((w.w[0][c(5, 2, 2)] - 2.0 / 3.0).abs() < 1e-7);
+        assert!((w.wx[c(5, 2, 2)] - 2.0 / 3.0).abs() < 1e-7);
         // boundary cells and the trailing one-cell aggregate take their aggregate's value
-        assert_eq!(w.w[0][c(0, 2, 2)], 1.0);
-        assert_eq!(w.w[0][c(6, 2, 2)], 1.0);
-        assert_eq!(w.w[1][c(3, 5, 2)], 1.0);
-        assert!((w.w[2][c(3, 3, 1)] - 0.75).abs() < 1e-7);
+        assert_eq!(w.wx[c(0, 2, 2)], 1.0);
+        assert_eq!(w.wx[c(6, 2, 2)], 1.0);
+        // y weights live on (coarse x, fine y, fine z), z weights on (coarse x, coarse y, fine z)
+        let (cnx, cny) = (4, 3);
+        assert_eq!(w.wy[(2 * l.ny + 5) * cnx + 1], 1.0);
+        assert!((w.wy[(2 * l.ny + 2) * cnx + 1] - 0.75).abs() < 1e-7);
+        assert!((w.wz[(cny + 1) * cnx + 1] - 0.75).abs() < 1e-7);
     }
 
     #[test]
@@ -344,7 +439,7 @@ mod tests {
         a[1][p(1)] = 2.0; // crossing face, harmonic mean of 1e6-ish and 1
         let w = Weights::new(stencil(l, &a));
         // cell 2: own resistance ½, neighbour 1/2 + ½·1e-6 → own weight ≈ 1/2 (uniform: 3/4)
-        assert!((w.w[0][2] - 0.5).abs() < 1e-3, "{}", w.w[0][2]);
+        assert!((w.wx[2] - 0.5).abs() < 1e-3, "{}", w.wx[2]);
     }
 
     #[test]
@@ -361,12 +456,12 @@ mod tests {
                 *v *= 1.0 + 100.0 * ((q % 5 == 0) as u8 as f64);
             }
         }
-        let w = Weights::new(stencil(l, &a));
+        let mut w = Weights::new(stencil(l, &a));
         let cl = coarse(l);
         let mut ones_c = cl.zeros();
         ones_c[cl.interior()].fill(1.0);
         let mut x = l.zeros();
-        prolong_add(l, cl, &w, 1.0, &ones_c, &mut x);
+        prolong_add(l, cl, &mut w, 1.0, &ones_c, &mut x);
         assert!(x[l.interior()].iter().all(|&v| (v - 1.0).abs() < 1e-12));
         // ⟨r, P xc⟩ = ⟨Pᵀ r, xc⟩ for arbitrary vectors
         let mut r = l.zeros();
@@ -378,9 +473,9 @@ mod tests {
             xc[p] = ((q * 104_729) % 97) as f64 / 97.0 - 0.6;
         }
         let mut px = l.zeros();
-        prolong_add(l, cl, &w, 1.0, &xc, &mut px);
+        prolong_add(l, cl, &mut w, 1.0, &xc, &mut px);
         let mut rt = cl.zeros();
-        restrict(l, cl, &w, &r, &mut rt);
+        restrict(l, cl, &mut w, &r, &mut rt);
         let lhs: f64 = l.interior().map(|p| r[p] * px[p]).sum();
         let rhs: f64 = cl.interior().map(|p| rt[p] * xc[p]).sum();
         assert!((lhs - rhs).abs() < 1e-12 * lhs.abs().max(1.0), "{lhs} vs {rhs}");
@@ -390,9 +485,9 @@ mod tests {
     fn uniform_coarse_operator_is_the_doubled_grid() {
         // volume-form conductance g = D·h; on the doubled grid D·2h = 2g per coarse face
         let (l, a) = uniform(8, 8, 8, 3.0, 0.5);
-        let w = Weights::new(stencil(l, &a));
+        let mut w = Weights::new(stencil(l, &a));
         let cl = coarse(l);
-        let [d, gx, gy, gz] = coarse_operator(stencil(l, &a), &w, cl);
+        let [d, gx, gy, gz] = coarse_operator(stencil(l, &a), &mut w, cl);
         let p = cl.idx(1, 1, 1);
         for g in [&gx, &gy, &gz] {
             assert!((g[p] - 6.0).abs() < 1e-12, "{}", g[p]);
