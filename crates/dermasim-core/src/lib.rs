@@ -151,6 +151,10 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     observer.stage("summary", TRANSPORT.1);
     let mut summary = summary::summarise(scenario, &punctures, &channels, &pattern);
     summary.delivery = delivery.products.clone();
+    // The 3-D field (patch runs) stays in `Outcome::delivery` only: no second copy in memory.
+    for d in summary.delivery.values_mut() {
+        d.treated.field = None;
+    }
     summary.delivery_errors = delivery.errors.clone();
     summary.healing = healing.as_ref().map(|h| summary::HealingSummary::new(h, &scenario.protocol));
     summary.series = series.as_ref().map(summary::SeriesSummary::new);
@@ -243,6 +247,7 @@ resolution = "coarse"
                 assert_eq!(d.treated, o.treated, "{mode} {name}: treated result bit for bit");
                 assert_eq!(d.intact, o.intact, "{mode} {name}: intact result bit for bit");
                 assert_eq!(d.treated.field.is_some(), mode == "patch", "{mode}: field only for a patch");
+                assert!(observed.summary.delivery[name].treated.field.is_none(), "no copy in the summary");
                 assert!(d.intact.field.is_none());
             }
             // Per product: (intact + treated) solves × 24 output times, plus one call at its end.
