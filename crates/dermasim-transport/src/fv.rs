@@ -524,7 +524,7 @@ mod tests {
         let lay = grid.layout();
         let op = FvOperator::build(&grid, &materials(lay.n), BottomBc::Sink);
         let d = op.diagonal(0.7);
-        for q in 0..lay.len {
+        for (q, dq) in d.iter().enumerate() {
             let want = if lay.interior().contains(&q) {
                 let (p, c) = (q, q - lay.pad);
                 let mut a = 0.7 * op.cap[p] + op.kcap[p] + op.gx[p] + op.gx[p - 1] + op.gy[p] + op.gy[p - lay.nx];
@@ -539,7 +539,7 @@ mod tests {
             } else {
                 0.0
             };
-            assert_eq!(d[q].to_bits(), want.to_bits(), "cell {q}");
+            assert_eq!(dq.to_bits(), want.to_bits(), "cell {q}");
         }
         assert!(op.gtop.iter().all(|&g| g > 0.0) && op.gbot.iter().all(|&g| g > 0.0));
     }
