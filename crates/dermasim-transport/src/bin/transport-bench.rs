@@ -15,7 +15,7 @@ use dermasim_transport::solver::Precond;
 fn usage() -> ! {
     eprintln!(
         "usage: transport-bench implicit|explicit [large|small|NXxNYxNZ] [--dt S] [--steps N] [--rtol R] \
-         [--jacobi] [--extrapolate] [--sweeps N] [--omega W] [--gamma 1|2] [--coarse-scale S] [--coarse-g F] [--interp constant|linear|auto]\n\
+         [--jacobi] [--extrapolate] [--sweeps N] [--omega W] [--gamma 1|2] [--coarse-scale S] [--coarse-g F] [--interp constant|linear|auto] [--precision single|double|auto]\n\
          env BENCH_UNIFORM=1: diagnostic variant with D = 100 everywhere (implicit only)"
     );
     std::process::exit(2)
@@ -71,6 +71,16 @@ fn main() {
                 i += 1;
             }
             "--extrapolate" => extrap = true,
+            "--precision" => {
+                use dermasim_transport::mg::Precision;
+                mgp.precision = match next(i).as_str() {
+                    "single" => Precision::Single,
+                    "double" => Precision::Double,
+                    "auto" => Precision::Auto,
+                    _ => usage(),
+                };
+                i += 1;
+            }
             "--interp" => {
                 use dermasim_transport::mg::Interp;
                 mgp.interp = match next(i).as_str() {

@@ -32,12 +32,12 @@
 //! (capacity/Δt, clearance, boundary couplings) is restricted with the same weights
 //! (`ρ_c = Pᵀρ`, the row sums of the Galerkin product `Pᵀ diag(ρ) P`, lumped).
 
-use crate::fv::{Layout, Stencil};
+use super::kernel::{Real, St};
+use crate::fv::Layout;
 use crate::par;
 
 /// The staged interpolation from a coarse level to the fine level above it: own-aggregate
-/// weights per stage (unpadded, 1 along an axis that is not coarsened) and the two
-/// intermediate grids' work vectors.
+/// weights per stage (unpadded, 1 along an axis that is not coarsened).
 pub(super) struct Weights {
     /// Fine layout and coarse dimensions.
     fl: Layout,
@@ -49,9 +49,19 @@ pub(super) struct Weights {
     wy: Vec<f32>,
     /// z weights on grid A (cnx × cny × nz).
     wz: Vec<f32>,
-    /// Work vectors on grids B and A.
-    tb: Vec<f64>,
-    ta: Vec<f64>,
+}
+
+/// Work vectors of the two intermediate grids, B and A.
+pub(super) struct Temps<T> {
+    tb: Vec<T>,
+    ta: Vec<T>,
+}
+
+impl<T: Real> Temps<T> {
+    /// Work vectors for the transfer `w`.
+    pub(super) fn new(w: &Weights) -> Self {
+        Temps { tb: vec![T::default(); w.wy.len()], ta: vec![T::default(); w.wz.len()] }
+    }
 }
 
 fn resistance(g: f64) -> f64 {
@@ -107,7 +117,7 @@ fn axis_weights(g: &[f64], n: usize, st: usize, idx: impl Fn(usize) -> usize) ->
 
 impl Weights {
     /// Weights for the fine stencil `f`.
-    pub(super) fn new(f: Stencil<'_>) -> Weights {
+    pub(super) fn new(f: St<'_, f64>) -> Weights {
         let fl = f.lay;
         let (nx, ny, nz) = (fl.nx, fl.ny, fl.nz);
         let (cnx, cny) = (nx.div_ceil(2), ny.div_ceil(2));
@@ -127,13 +137,13 @@ impl Weights {
         }
         let wy = axis_weights(&gyb, ny, cnx, |c| (c / cnx) % ny);
         let wz = axis_weights(&gza, nz, cnx * cny, |c| c / (cnx * cny));
-        Weights { fl, cnx, cny, wx, wy, wz, tb: vec![0.0; cnx * ny * nz], ta: vec![0.0; cnx * cny * nz] }
+        Weights { fl, cnx, cny, wx, wy, wz }
     }
 }
 
 /// The coarse stencil below `f` for linear interpolation with weights `w`:
 /// (diag, gx, gy, gz) on the coarse layout `cl`.
-pub(super) fn coarse_operator(f: Stencil<'_>, w: &mut Weights, cl: Layout) -> [Vec<f64>; 4] {
+pub(super) fn coarse_operator(f: St<'_, f64>, w: &Weights, cl: Layout) -> [Vec<f64>; 4] {
     let fl = f.lay;
     let (nx, s) = (fl.nx, fl.sxy);
     // reaction part of every fine row, restricted with the interpolation weights
@@ -142,7 +152,7 @@ pub(super) fn coarse_operator(f: Stencil<'_>, w: &mut Weights, cl: Layout) -> [V
         rho[p] = f.diag[p] - (f.gx[p] + f.gx[p - 1] + f.gy[p] + f.gy[p - nx] + f.gz[p] + f.gz[p - s]);
     }
     let mut diag = cl.zeros();
-    restrict(fl, cl, w, &rho, &mut diag);
+    restrict(fl, cl, w, &mut Temps::new(w), &rho, &mut diag);
     let mut g = [cl.zeros(), cl.zeros(), cl.zeros()];
     let dims = [fl.nx, fl.ny, fl.nz];
     let strides = [1, fl.nx, fl.sxy];
@@ -179,7 +189,7 @@ pub(super) fn coarse_operator(f: Stencil<'_>, w: &mut Weights, cl: Layout) -> [V
 
 /// Runs `f(plane index, plane)` over the `len`-sized planes of `v`, in parallel for large
 /// vectors (each output plane written by one task from a fixed formula: deterministic).
-fn planes(v: &mut [f64], len: usize, f: impl Fn(usize, &mut [f64]) + Sync + Send) {
+fn planes<T: Real>(v: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
     if v.len() < par::PAR_MIN {
         v.chunks_mut(len).enumerate().for_each(|(k, o)| f(k, o));
     } else {
@@ -191,7 +201,7 @@ fn planes(v: &mut [f64], len: usize, f: impl Fn(usize, &mut [f64]) + Sync + Send
 /// 1-D restriction of `n` fine values `r` (own weights `w`) into `o` (coarse length
 /// `o.len()`): `o[I] = Σ_{agg(i)=I} w_i r_i + Σ_{nb(i)=I} (1 − w_i) r_i`.
 #[inline(always)]
-fn restrict_line(r: &[f64], w: &[f32], o: &mut [f64]) {
+fn restrict_line<T: Real>(r: &[T], w: &[f32], o: &mut [T]) {
     let n = r.len();
     if n <= 1 {
         o[0] = r[0];
@@ -199,15 +209,15 @@ fn restrict_line(r: &[f64], w: &[f32], o: &mut [f64]) {
     }
     for (ci, v) in o.iter_mut().enumerate() {
         let i = 2 * ci;
-        let mut acc = w[i] as f64 * r[i];
+        let mut acc = T::w(w[i]) * r[i];
         if i + 1 < n {
-            acc += w[i + 1] as f64 * r[i + 1];
+            acc += T::w(w[i + 1]) * r[i + 1];
         }
         if i >= 1 {
-            acc += (1.0 - w[i - 1] as f64) * r[i - 1];
+            acc += T::comp(w[i - 1]) * r[i - 1];
         }
         if i + 2 < n {
-            acc += (1.0 - w[i + 2] as f64) * r[i + 2];
+            acc += T::comp(w[i + 2]) * r[i + 2];
         }
         *v = acc;
     }
@@ -215,7 +225,7 @@ fn restrict_line(r: &[f64], w: &[f32], o: &mut [f64]) {
 
 /// Restriction across whole rows (planes) along a slow axis: fine rows `src` of length `m`
 /// (`n` of them, own weights per element in `w`) into coarse rows of `dst`.
-fn restrict_rows(src: &[f64], w: &[f32], n: usize, m: usize, dst: &mut [f64]) {
+fn restrict_rows<T: Real>(src: &[T], w: &[f32], n: usize, m: usize, dst: &mut [T]) {
     if n <= 1 {
         dst.copy_from_slice(src);
         return;
@@ -225,24 +235,24 @@ fn restrict_rows(src: &[f64], w: &[f32], n: usize, m: usize, dst: &mut [f64]) {
         let i = 2 * ci;
         let (r0, w0) = row(i);
         for ((v, &x), &wv) in o.iter_mut().zip(r0).zip(w0) {
-            *v = wv as f64 * x;
+            *v = T::w(wv) * x;
         }
         if i + 1 < n {
             let (r1, w1) = row(i + 1);
             for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
-                *v += wv as f64 * x;
+                *v += T::w(wv) * x;
             }
         }
         if i >= 1 {
             let (r1, w1) = row(i - 1);
             for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
-                *v += (1.0 - wv as f64) * x;
+                *v += T::comp(wv) * x;
             }
         }
         if i + 2 < n {
             let (r1, w1) = row(i + 2);
             for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
-                *v += (1.0 - wv as f64) * x;
+                *v += T::comp(wv) * x;
             }
         }
     }
@@ -250,7 +260,7 @@ fn restrict_rows(src: &[f64], w: &[f32], n: usize, m: usize, dst: &mut [f64]) {
 
 /// Interpolation across whole rows along a slow axis: fine row `i` (of `n`, length `m`) of
 /// `dst` = w·(coarse row agg(i)) + (1 − w)·(coarse row nb(i)) from `src`.
-fn prolong_rows(src: &[f64], w: &[f32], n: usize, m: usize, dst: &mut [f64]) {
+fn prolong_rows<T: Real>(src: &[T], w: &[f32], n: usize, m: usize, dst: &mut [T]) {
     if n <= 1 {
         dst.copy_from_slice(src);
         return;
@@ -262,19 +272,18 @@ fn prolong_rows(src: &[f64], w: &[f32], n: usize, m: usize, dst: &mut [f64]) {
         let (a, b) = (&src[own * m..(own + 1) * m], &src[nbr * m..(nbr + 1) * m]);
         let wr = &w[i * m..(i + 1) * m];
         for (((v, &x), &y), &wv) in o.iter_mut().zip(a).zip(b).zip(wr) {
-            let wv = wv as f64;
-            *v = wv * x + (1.0 - wv) * y;
+            *v = T::w(wv) * x + T::comp(wv) * y;
         }
     }
 }
 
 /// `b = Pᵀ r` (coarse padding untouched, body overwritten).
-pub(super) fn restrict(fl: Layout, cl: Layout, w: &mut Weights, r: &[f64], b: &mut [f64]) {
+pub(super) fn restrict<T: Real>(fl: Layout, cl: Layout, w: &Weights, t: &mut Temps<T>, r: &[T], b: &mut [T]) {
     debug_assert_eq!(fl, w.fl);
     let (nx, ny, nz, cnx, cny) = (fl.nx, fl.ny, fl.nz, w.cnx, w.cny);
-    let Weights { wx, wy, wz, tb, ta, .. } = w;
+    let Temps { tb, ta } = t;
     // x: fine → B, one fine plane per task
-    let (wx, wy, wz): (&[f32], &[f32], &[f32]) = (wx, wy, wz);
+    let (wx, wy, wz): (&[f32], &[f32], &[f32]) = (&w.wx, &w.wy, &w.wz);
     planes(tb, cnx * ny, |k, o| {
         for j in 0..ny {
             let c = k * fl.sxy + j * nx;
@@ -282,13 +291,13 @@ pub(super) fn restrict(fl: Layout, cl: Layout, w: &mut Weights, r: &[f64], b: &m
         }
     });
     // y: B → A, per plane k
-    let tb: &[f64] = tb;
+    let tb: &[T] = tb;
     planes(ta, cnx * cny, |k, o| {
         let a = k * cnx * ny;
         restrict_rows(&tb[a..a + cnx * ny], &wy[a..a + cnx * ny], ny, cnx, o);
     });
     // z: A → coarse, per coarse plane
-    let ta: &[f64] = ta;
+    let ta: &[T] = ta;
     let m = cnx * cny;
     let body = &mut b[cl.pad..cl.pad + cl.n];
     if nz <= 1 {
@@ -300,13 +309,12 @@ pub(super) fn restrict(fl: Layout, cl: Layout, w: &mut Weights, r: &[f64], b: &m
         let row = |k: usize| (&ta[k * m..(k + 1) * m], &wz[k * m..(k + 1) * m]);
         let (r0, w0) = row(k);
         for ((v, &x), &wv) in o.iter_mut().zip(r0).zip(w0) {
-            *v = wv as f64 * x;
+            *v = T::w(wv) * x;
         }
         let mut add = |k: usize, own: bool| {
             let (r1, w1) = row(k);
             for ((v, &x), &wv) in o.iter_mut().zip(r1).zip(w1) {
-                let wv = wv as f64;
-                *v += if own { wv } else { 1.0 - wv } * x;
+                *v += if own { T::w(wv) } else { T::comp(wv) } * x;
             }
         };
         if k + 1 < nz {
@@ -322,11 +330,20 @@ pub(super) fn restrict(fl: Layout, cl: Layout, w: &mut Weights, r: &[f64], b: &m
 }
 
 /// `x += s · P xc`.
-pub(super) fn prolong_add(fl: Layout, cl: Layout, w: &mut Weights, s: f64, xc: &[f64], x: &mut [f64]) {
+pub(super) fn prolong_add<T: Real>(
+    fl: Layout,
+    cl: Layout,
+    w: &Weights,
+    t: &mut Temps<T>,
+    s: f64,
+    xc: &[T],
+    x: &mut [T],
+) {
     debug_assert_eq!(fl, w.fl);
     let (nx, ny, nz, cnx, cny) = (fl.nx, fl.ny, fl.nz, w.cnx, w.cny);
-    let Weights { wx, wy, wz, tb, ta, .. } = w;
-    let (wx, wy, wz): (&[f32], &[f32], &[f32]) = (wx, wy, wz);
+    let Temps { tb, ta } = t;
+    let (wx, wy, wz): (&[f32], &[f32], &[f32]) = (&w.wx, &w.wy, &w.wz);
+    let s = T::of(s);
     // z: coarse → A, per fine plane k
     let m = cnx * cny;
     let coarse = &xc[cl.pad..cl.pad + cl.n];
@@ -338,19 +355,18 @@ pub(super) fn prolong_add(fl: Layout, cl: Layout, w: &mut Weights, s: f64, xc: &
             let nbr = if k % 2 == 1 { (own + 1).min(cl.nz - 1) } else { own.saturating_sub(1) };
             let (a, b) = (&coarse[own * m..(own + 1) * m], &coarse[nbr * m..(nbr + 1) * m]);
             for (((v, &p), &q), &wv) in o.iter_mut().zip(a).zip(b).zip(&wz[k * m..(k + 1) * m]) {
-                let wv = wv as f64;
-                *v = wv * p + (1.0 - wv) * q;
+                *v = T::w(wv) * p + T::comp(wv) * q;
             }
         });
     }
     // y: A → B, per plane k
-    let ta: &[f64] = ta;
+    let ta: &[T] = ta;
     planes(tb, cnx * ny, |k, o| {
         let a = k * m;
         prolong_rows(&ta[a..a + m], &wy[k * cnx * ny..(k + 1) * cnx * ny], ny, cnx, o);
     });
     // x: B → fine, added with scale s
-    let tb: &[f64] = tb;
+    let tb: &[T] = tb;
     let body = &mut x[fl.pad..fl.pad + fl.n];
     planes(body, fl.sxy, |k, o| {
         for j in 0..ny {
@@ -361,11 +377,15 @@ pub(super) fn prolong_add(fl: Layout, cl: Layout, w: &mut Weights, s: f64, xc: &
                 orow[0] += s * src[0];
                 continue;
             }
-            for (i, (v, &wv)) in orow.iter_mut().zip(wr).enumerate() {
-                let own = i / 2;
-                let nbr = if i % 2 == 1 { (own + 1).min(cnx - 1) } else { own.saturating_sub(1) };
-                let wv = wv as f64;
-                *v += s * (wv * src[own] + (1.0 - wv) * src[nbr]);
+            // cells 2I and 2I+1 share aggregate I; their neighbours are I − 1 and I + 1
+            for (ci, (v, wv)) in orow.chunks_mut(2).zip(wr.chunks(2)).enumerate() {
+                let own = src[ci];
+                let left = src[ci.saturating_sub(1)];
+                v[0] += s * (T::w(wv[0]) * own + T::comp(wv[0]) * left);
+                if let (Some(v1), Some(&w1)) = (v.get_mut(1), wv.get(1)) {
+                    let right = src[(ci + 1).min(cnx - 1)];
+                    *v1 += s * (T::w(w1) * own + T::comp(w1) * right);
+                }
             }
         }
     });
@@ -401,8 +421,8 @@ mod tests {
         (l, [d, gx, gy, gz])
     }
 
-    fn stencil(l: Layout, a: &[Vec<f64>; 4]) -> Stencil<'_> {
-        Stencil { lay: l, diag: &a[0], gx: &a[1], gy: &a[2], gz: &a[3] }
+    fn stencil(l: Layout, a: &[Vec<f64>; 4]) -> St<'_, f64> {
+        St { lay: l, diag: &a[0], gx: &a[1], gy: &a[2], gz: &a[3] }
     }
 
     fn coarse(l: Layout) -> Layout {
@@ -456,12 +476,13 @@ mod tests {
                 *v *= 1.0 + 100.0 * ((q % 5 == 0) as u8 as f64);
             }
         }
-        let mut w = Weights::new(stencil(l, &a));
+        let w = Weights::new(stencil(l, &a));
+        let mut t = Temps::new(&w);
         let cl = coarse(l);
         let mut ones_c = cl.zeros();
         ones_c[cl.interior()].fill(1.0);
         let mut x = l.zeros();
-        prolong_add(l, cl, &mut w, 1.0, &ones_c, &mut x);
+        prolong_add(l, cl, &w, &mut t, 1.0, &ones_c, &mut x);
         assert!(x[l.interior()].iter().all(|&v| (v - 1.0).abs() < 1e-12));
         // ⟨r, P xc⟩ = ⟨Pᵀ r, xc⟩ for arbitrary vectors
         let mut r = l.zeros();
@@ -473,9 +494,9 @@ mod tests {
             xc[p] = ((q * 104_729) % 97) as f64 / 97.0 - 0.6;
         }
         let mut px = l.zeros();
-        prolong_add(l, cl, &mut w, 1.0, &xc, &mut px);
+        prolong_add(l, cl, &w, &mut t, 1.0, &xc, &mut px);
         let mut rt = cl.zeros();
-        restrict(l, cl, &mut w, &r, &mut rt);
+        restrict(l, cl, &w, &mut t, &r, &mut rt);
         let lhs: f64 = l.interior().map(|p| r[p] * px[p]).sum();
         let rhs: f64 = cl.interior().map(|p| rt[p] * xc[p]).sum();
         assert!((lhs - rhs).abs() < 1e-12 * lhs.abs().max(1.0), "{lhs} vs {rhs}");
@@ -485,9 +506,9 @@ mod tests {
     fn uniform_coarse_operator_is_the_doubled_grid() {
         // volume-form conductance g = D·h; on the doubled grid D·2h = 2g per coarse face
         let (l, a) = uniform(8, 8, 8, 3.0, 0.5);
-        let mut w = Weights::new(stencil(l, &a));
+        let w = Weights::new(stencil(l, &a));
         let cl = coarse(l);
-        let [d, gx, gy, gz] = coarse_operator(stencil(l, &a), &mut w, cl);
+        let [d, gx, gy, gz] = coarse_operator(stencil(l, &a), &w, cl);
         let p = cl.idx(1, 1, 1);
         for g in [&gx, &gy, &gz] {
             assert!((g[p] - 6.0).abs() < 1e-12, "{}", g[p]);
