@@ -173,6 +173,12 @@ pub struct Materials {
     pub clearance: Vec<f64>,
 }
 
+const FACE_X: u8 = 1;
+const FACE_Y: u8 = 2;
+const FACE_Z: u8 = 4;
+const FACE_BC: u8 = 8;
+const FACES_ALL: u8 = FACE_X | FACE_Y | FACE_Z | FACE_BC;
+
 /// Cell sizes along each axis.
 struct Spacings {
     x: Vec<f64>,
@@ -231,7 +237,7 @@ impl FvOperator {
                     let v = grid.column_area(i, j) * h.z[k];
                     op.cap[p] = v * m.partition[c];
                     op.kcap[p] = m.clearance[c] * op.cap[p];
-                    op.set_faces(grid, &h, m, bottom, (i, j, k));
+                    op.set_faces(grid, &h, m, bottom, (i, j, k), FACES_ALL);
                 }
             }
         }
@@ -247,22 +253,31 @@ impl FvOperator {
         let h = Spacings::new(grid);
         for &c in cells {
             let (i, j, k) = (c % lay.nx, (c / lay.nx) % lay.ny, c / lay.sxy);
-            self.set_faces(grid, &h, m, bottom, (i, j, k));
+            self.set_faces(grid, &h, m, bottom, (i, j, k), FACES_ALL);
+            // the faces shared with the −x, −y, −z neighbours are those cells' + faces
             if i > 0 {
-                self.set_faces(grid, &h, m, bottom, (i - 1, j, k));
+                self.set_faces(grid, &h, m, bottom, (i - 1, j, k), FACE_X);
             }
             if j > 0 {
-                self.set_faces(grid, &h, m, bottom, (i, j - 1, k));
+                self.set_faces(grid, &h, m, bottom, (i, j - 1, k), FACE_Y);
             }
             if k > 0 {
-                self.set_faces(grid, &h, m, bottom, (i, j, k - 1));
+                self.set_faces(grid, &h, m, bottom, (i, j, k - 1), FACE_Z);
             }
         }
     }
 
     /// The `+x`, `+y`, `+z` face conductances of cell (i, j, k) and its donor / receptor
-    /// half-cell conductances.
-    fn set_faces(&mut self, grid: &Grid, h: &Spacings, m: &Materials, bottom: BottomBc, cell: (usize, usize, usize)) {
+    /// half-cell conductances (those selected by the `FACE_*` bits of `which`).
+    fn set_faces(
+        &mut self,
+        grid: &Grid,
+        h: &Spacings,
+        m: &Materials,
+        bottom: BottomBc,
+        cell: (usize, usize, usize),
+        which: u8,
+    ) {
         let (i, j, k) = cell;
         let lay = self.layout;
         let nat = |i: usize, j: usize, k: usize| k * lay.sxy + j * lay.nx + i;
@@ -272,14 +287,17 @@ impl FvOperator {
         };
         let (c, p) = (nat(i, j, k), lay.idx(i, j, k));
         let kd = m.kd[c];
-        if i + 1 < lay.nx {
+        if which & FACE_X != 0 && i + 1 < lay.nx {
             self.gx[p] = grid.area_x(i, j, k) * harm(h.x[i], kd, h.x[i + 1], m.kd[nat(i + 1, j, k)]);
         }
-        if j + 1 < lay.ny && grid.coord == Coord::Cartesian {
+        if which & FACE_Y != 0 && j + 1 < lay.ny && grid.coord == Coord::Cartesian {
             self.gy[p] = grid.area_y(i, k) * harm(h.y[j], kd, h.y[j + 1], m.kd[nat(i, j + 1, k)]);
         }
-        if k + 1 < lay.nz {
+        if which & FACE_Z != 0 && k + 1 < lay.nz {
             self.gz[p] = grid.column_area(i, j) * harm(h.z[k], kd, h.z[k + 1], m.kd[nat(i, j, k + 1)]);
+        }
+        if which & FACE_BC == 0 {
+            return;
         }
         let half = grid.column_area(i, j) * 2.0 * kd / h.z[k];
         if k == 0 {
