@@ -77,7 +77,9 @@ pub(crate) fn zeros<T: Real>(l: Layout) -> Vec<T> {
 
 /// `v` converted element by element.
 pub(crate) fn cast<T: Real>(v: &[f64]) -> Vec<T> {
-    v.iter().map(|&x| T::of(x)).collect()
+    let mut out = vec![T::default(); v.len()];
+    map(&mut out, v, T::of);
+    out
 }
 
 /// Borrowed 7-point symmetric stencil `M = diag − offdiag(g)` in type `T`.

@@ -109,34 +109,48 @@ fn agg(i: usize, n: usize) -> usize {
     if n > 1 { i / 2 } else { i }
 }
 
-/// Own-aggregate weights along one axis of a grid given by unpadded face conductances `g`
-/// (`g[c]` couples `c` and `c + st`); `n` is the axis length, `idx(c)` the axis index of `c`.
-fn axis_weights(g: &[f64], n: usize, st: usize, idx: impl Fn(usize) -> usize) -> Vec<f32> {
-    (0..g.len()).map(|c| axis_weight(idx(c), n, c, st, g)).collect()
-}
-
 impl Weights {
     /// Weights for the fine stencil `f`.
     pub(super) fn new(f: St<'_, f64>) -> Weights {
         let fl = f.lay;
-        let (nx, ny, nz) = (fl.nx, fl.ny, fl.nz);
+        let (nx, ny, nz, sxy, pad) = (fl.nx, fl.ny, fl.nz, fl.sxy, fl.pad);
         let (cnx, cny) = (nx.div_ceil(2), ny.div_ceil(2));
-        let body = |v: &[f64]| v[fl.pad..fl.pad + fl.n].to_vec();
-        let wx = axis_weights(&body(f.gx), nx, 1, |c| c % nx);
+        let (mb, ma) = (cnx * ny, cnx * cny);
+        let mut wx = vec![1.0f32; fl.n];
+        planes(&mut wx, sxy, |k, o| {
+            for (q, v) in o.iter_mut().enumerate() {
+                *v = axis_weight(q % nx, nx, pad + k * sxy + q, 1, f.gx);
+            }
+        });
         // y faces summed over x pairs (grid B), z faces summed over x–y blocks (grid A)
-        let mut gyb = vec![0.0; cnx * ny * nz];
-        let mut gza = vec![0.0; cnx * cny * nz];
-        for k in 0..nz {
+        let mut gyb = vec![0.0; mb * nz];
+        let mut gza = vec![0.0; ma * nz];
+        planes(&mut gyb, mb, |k, o| {
             for j in 0..ny {
                 for i in 0..nx {
-                    let p = fl.idx(i, j, k);
-                    gyb[(k * ny + j) * cnx + agg(i, nx)] += f.gy[p];
-                    gza[(k * cny + agg(j, ny)) * cnx + agg(i, nx)] += f.gz[p];
+                    o[j * cnx + agg(i, nx)] += f.gy[fl.idx(i, j, k)];
                 }
             }
-        }
-        let wy = axis_weights(&gyb, ny, cnx, |c| (c / cnx) % ny);
-        let wz = axis_weights(&gza, nz, cnx * cny, |c| c / (cnx * cny));
+        });
+        planes(&mut gza, ma, |k, o| {
+            for j in 0..ny {
+                for i in 0..nx {
+                    o[agg(j, ny) * cnx + agg(i, nx)] += f.gz[fl.idx(i, j, k)];
+                }
+            }
+        });
+        let mut wy = vec![1.0f32; mb * nz];
+        planes(&mut wy, mb, |k, o| {
+            for (q, v) in o.iter_mut().enumerate() {
+                *v = axis_weight(q / cnx, ny, k * mb + q, cnx, &gyb);
+            }
+        });
+        let mut wz = vec![1.0f32; ma * nz];
+        planes(&mut wz, ma, |k, o| {
+            for (q, v) in o.iter_mut().enumerate() {
+                *v = axis_weight(k, nz, k * ma + q, ma, &gza);
+            }
+        });
         Weights { fl, cnx, cny, wx, wy, wz }
     }
 }
@@ -145,42 +159,49 @@ impl Weights {
 /// (diag, gx, gy, gz) on the coarse layout `cl`.
 pub(super) fn coarse_operator(f: St<'_, f64>, w: &Weights, cl: Layout) -> [Vec<f64>; 4] {
     let fl = f.lay;
-    let (nx, s) = (fl.nx, fl.sxy);
+    let (nx, s, pad) = (fl.nx, fl.sxy, fl.pad);
     // reaction part of every fine row, restricted with the interpolation weights
     let mut rho = fl.zeros();
-    for p in fl.interior() {
-        rho[p] = f.diag[p] - (f.gx[p] + f.gx[p - 1] + f.gy[p] + f.gy[p - nx] + f.gz[p] + f.gz[p - s]);
-    }
+    planes(&mut rho[pad..pad + fl.n], s, |k, o| {
+        for (q, v) in o.iter_mut().enumerate() {
+            let p = pad + k * s + q;
+            *v = f.diag[p] - (f.gx[p] + f.gx[p - 1] + f.gy[p] + f.gy[p - nx] + f.gz[p] + f.gz[p - s]);
+        }
+    });
     let mut diag = cl.zeros();
     restrict(fl, cl, w, &mut Temps::new(w), &rho, &mut diag);
-    let mut g = [cl.zeros(), cl.zeros(), cl.zeros()];
     let dims = [fl.nx, fl.ny, fl.nz];
     let strides = [1, fl.nx, fl.sxy];
     let gf = [f.gx, f.gy, f.gz];
-    for k in 0..fl.nz {
-        for j in 0..fl.ny {
-            for i in 0..fl.nx {
-                let idx = [i, j, k];
-                let p = fl.idx(i, j, k);
-                let c = cl.idx(agg(i, fl.nx), agg(j, fl.ny), agg(k, fl.nz));
-                for a in 0..3 {
-                    let (ia, n, st, ga) = (idx[a], dims[a], strides[a], gf[a]);
-                    // tubes leave from the + cell of a two-cell aggregate towards the next one
-                    if n <= 1 || ia % 2 == 0 || ia + 1 >= n {
-                        continue;
-                    }
-                    let r_own = 0.5 * resistance(ga[p - st]);
-                    let r_next = if ia + 2 < n { 0.5 * resistance(ga[p + st]) } else { 0.0 };
-                    let r = r_own + resistance(ga[p]) + r_next;
-                    if r.is_finite() {
-                        g[a][c] += 1.0 / r;
+    // coarse conductances of axis `a`, one coarse plane per task
+    let axis = |a: usize| {
+        let (n, st, ga) = (dims[a], strides[a], gf[a]);
+        let mut g = cl.zeros();
+        planes(&mut g[cl.pad..cl.pad + cl.n], cl.sxy, |ck, o| {
+            let ks: &[usize] = if fl.nz > 1 { &[2 * ck, 2 * ck + 1] } else { &[ck] };
+            for &k in ks.iter().filter(|&&k| k < fl.nz) {
+                for j in 0..fl.ny {
+                    for i in 0..fl.nx {
+                        let ia = [i, j, k][a];
+                        // tubes leave from the + cell of a two-cell aggregate towards the next
+                        if n <= 1 || ia % 2 == 0 || ia + 1 >= n {
+                            continue;
+                        }
+                        let p = fl.idx(i, j, k);
+                        let r_own = 0.5 * resistance(ga[p - st]);
+                        let r_next = if ia + 2 < n { 0.5 * resistance(ga[p + st]) } else { 0.0 };
+                        let r = r_own + resistance(ga[p]) + r_next;
+                        if r.is_finite() {
+                            o[agg(j, fl.ny) * cl.nx + agg(i, fl.nx)] += 1.0 / r;
+                        }
                     }
                 }
             }
-        }
-    }
+        });
+        g
+    };
+    let (gx, gy, gz) = (axis(0), axis(1), axis(2));
     let (cnx, cs) = (cl.nx, cl.sxy);
-    let [gx, gy, gz] = g;
     for q in cl.interior() {
         diag[q] += gx[q] + gx[q - 1] + gy[q] + gy[q - cnx] + gz[q] + gz[q - cs];
     }
