@@ -484,12 +484,13 @@ impl Stencil<'_> {
             me.chunk_kernel(a, x, o, Sweep::MatVec);
             crate::par::dot(&x[a..a + o.len()], o)
         };
-        let parts: Vec<f64> = if n < PAR_MIN {
-            body.chunks_mut(chunk).enumerate().map(|(c, o)| work(c, o)).collect()
+        if n < PAR_MIN {
+            // same chunk sums added in the same order, without collecting them
+            body.chunks_mut(chunk).enumerate().map(|(c, o)| work(c, o)).fold(0.0, |s, v| s + v)
         } else {
-            body.par_chunks_mut(chunk).enumerate().map(|(c, o)| work(c, o)).collect()
-        };
-        parts.iter().fold(0.0, |s, v| s + v)
+            let parts: Vec<f64> = body.par_chunks_mut(chunk).enumerate().map(|(c, o)| work(c, o)).collect();
+            parts.iter().fold(0.0, |s, v| s + v)
+        }
     }
 }
 
