@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N]
-//!              [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--dump FILE]
+//!              [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--dump FILE]
 //! ```
 //!
 //! The problem: 24 h, finite film (20 µm, 10 mg/mL) of a preset active (default niacinamide,
@@ -22,7 +22,7 @@ use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resoluti
 fn usage() -> ! {
     eprintln!(
         "usage: solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N] \
-         [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--dump FILE]"
+         [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--dump FILE]"
     );
     std::process::exit(2)
 }
@@ -73,6 +73,18 @@ fn main() {
             "--infinite" => infinite = true,
             "--dump" => {
                 dump = Some(next(i));
+                i += 1;
+            }
+            "--sweeps" | "--coarse-max" => {
+                if let dermasim_transport::solver::Precond::Multigrid(ref mut mg) = control.precond {
+                    let v = num(i) as usize;
+                    if args[i] == "--sweeps" {
+                        mg.sweeps = v;
+                    } else {
+                        mg.coarse_max = v;
+                    }
+                }
+                custom = true;
                 i += 1;
             }
             "--closure-h" => {
