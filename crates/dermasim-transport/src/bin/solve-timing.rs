@@ -79,7 +79,7 @@ fn main() {
                 if let dermasim_transport::solver::Precond::Multigrid(ref mut mg) = control.precond {
                     let v = num(i) as usize;
                     if args[i] == "--sweeps" {
-                        mg.sweeps = v;
+                        mg.sweeps = Some(v);
                     } else {
                         mg.coarse_max = v;
                     }

@@ -55,7 +55,7 @@ fn main() {
                 i += 1;
             }
             "--sweeps" => {
-                mgp.sweeps = next(i).parse().unwrap_or_else(|_| usage());
+                mgp.sweeps = Some(next(i).parse().unwrap_or_else(|_| usage()));
                 i += 1;
             }
             "--omega" => {

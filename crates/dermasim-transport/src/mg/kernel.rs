@@ -97,8 +97,15 @@ pub(crate) struct St<'a, T> {
 pub(crate) enum Mode<'a, T> {
     /// `o = b − M x`.
     Residual(&'a [T]),
-    /// `o = x + ω (b − M x) / diag`.
-    Jacobi(&'a [T], T),
+    /// `o = x + wd (b − M x)` with `wd = ω/diag` (damped Jacobi).
+    Jacobi(&'a [T], &'a [T]),
+}
+
+/// `ω/diag` per cell (0 where the diagonal is 0, i.e. in the padding).
+pub(crate) fn damped_inverse<T: Real>(diag: &[f64], omega: f64) -> Vec<T> {
+    let mut out = vec![T::default(); diag.len()];
+    map(&mut out, diag, |d: f64| if d != 0.0 { T::of(omega / d) } else { T::default() });
+    out
 }
 
 impl<T: Real> St<'_, T> {
@@ -113,7 +120,14 @@ impl<T: Real> St<'_, T> {
         head.fill(T::default());
         tail.fill(T::default());
         let me = *self;
-        let work = |c: usize, o: &mut [T]| me.kernel(pad + c * chunk, x, o, mode);
+        // the r–z unit cell has no y-couplings: a kernel without them
+        let work = |c: usize, o: &mut [T]| {
+            if lay.ny == 1 {
+                me.kernel::<false>(pad + c * chunk, x, o, mode)
+            } else {
+                me.kernel::<true>(pad + c * chunk, x, o, mode)
+            }
+        };
         if n < PAR_MIN {
             body.chunks_mut(chunk).enumerate().for_each(|(c, o)| work(c, o));
         } else {
@@ -122,7 +136,7 @@ impl<T: Real> St<'_, T> {
     }
 
     #[inline(always)]
-    fn kernel(&self, a: usize, x: &[T], o: &mut [T], mode: Mode<'_, T>) {
+    fn kernel<const Y: bool>(&self, a: usize, x: &[T], o: &mut [T], mode: Mode<'_, T>) {
         let m = o.len();
         let (nx, s) = (self.lay.nx, self.lay.sxy);
         let d = &self.diag[a..a + m];
@@ -141,10 +155,14 @@ impl<T: Real> St<'_, T> {
         let gd = &self.gz[a - s..a - s + m];
         macro_rules! ax {
             ($k:expr) => {
-                d[$k] * xc[$k]
-                    - (ge[$k] * xe[$k] + gw[$k] * xw[$k])
-                    - (gn[$k] * xn[$k] + gs[$k] * xs[$k])
-                    - (gu[$k] * xu[$k] + gd[$k] * xd[$k])
+                if Y {
+                    d[$k] * xc[$k]
+                        - (ge[$k] * xe[$k] + gw[$k] * xw[$k])
+                        - (gn[$k] * xn[$k] + gs[$k] * xs[$k])
+                        - (gu[$k] * xu[$k] + gd[$k] * xd[$k])
+                } else {
+                    d[$k] * xc[$k] - (ge[$k] * xe[$k] + gw[$k] * xw[$k]) - (gu[$k] * xu[$k] + gd[$k] * xd[$k])
+                }
             };
         }
         match mode {
@@ -154,10 +172,10 @@ impl<T: Real> St<'_, T> {
                     o[k] = b[k] - ax!(k);
                 }
             }
-            Mode::Jacobi(b, om) => {
-                let b = &b[a..a + m];
+            Mode::Jacobi(b, wd) => {
+                let (b, wd) = (&b[a..a + m], &wd[a..a + m]);
                 for k in 0..m {
-                    o[k] = xc[k] + om * (b[k] - ax!(k)) / d[k];
+                    o[k] = xc[k] + wd[k] * (b[k] - ax!(k));
                 }
             }
         }
