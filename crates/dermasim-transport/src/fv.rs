@@ -351,46 +351,105 @@ impl FvOperator {
     }
 }
 
+/// The type of cell values in a [`Stencil`]: `f64`, or `f32` for the multigrid smoother of
+/// large grids.
+pub trait Real:
+    Copy
+    + Default
+    + Send
+    + Sync
+    + PartialEq
+    + std::fmt::Debug
+    + 'static
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::AddAssign
+{
+    /// From `f64` (rounded for `f32`).
+    fn of(v: f64) -> Self;
+    /// To `f64` (exact).
+    fn to(self) -> f64;
+    /// From an `f32` weight (exact).
+    fn w(v: f32) -> Self;
+    /// `1 − w` for an `f32` weight (exact in `f64`).
+    #[inline(always)]
+    fn comp(v: f32) -> Self {
+        Self::of(1.0 - v as f64)
+    }
+}
+
+impl Real for f64 {
+    #[inline(always)]
+    fn of(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn to(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn w(v: f32) -> Self {
+        v as f64
+    }
+}
+
+impl Real for f32 {
+    #[inline(always)]
+    fn of(v: f64) -> Self {
+        v as f32
+    }
+    #[inline(always)]
+    fn to(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn w(v: f32) -> Self {
+        v
+    }
+}
+
 /// Borrowed 7-point symmetric stencil matrix `M = diag − offdiag(g)` on a padded layout.
 #[derive(Clone, Copy, Debug)]
-pub struct Stencil<'a> {
+pub struct Stencil<'a, T = f64> {
     /// Layout.
     pub lay: Layout,
     /// Diagonal (padded).
-    pub diag: &'a [f64],
+    pub diag: &'a [T],
     /// +x face couplings.
-    pub gx: &'a [f64],
+    pub gx: &'a [T],
     /// +y face couplings.
-    pub gy: &'a [f64],
+    pub gy: &'a [T],
     /// +z face couplings.
-    pub gz: &'a [f64],
+    pub gz: &'a [T],
 }
 
 /// What a stencil sweep writes.
 #[derive(Clone, Copy, Debug)]
-pub enum Sweep<'a> {
+pub enum Sweep<'a, T = f64> {
     /// `o = M x`.
     MatVec,
     /// `o = b − M x`.
-    Residual(&'a [f64]),
-    /// `o = x + ω (b − M x) / diag` (damped Jacobi).
-    Jacobi(&'a [f64], f64),
+    Residual(&'a [T]),
+    /// `o = x + wd (b − M x)` with `wd = ω/diag` per cell (damped Jacobi).
+    Jacobi(&'a [T], &'a [T]),
 }
 
-impl Stencil<'_> {
+impl<T: Real> Stencil<'_, T> {
     /// For every real cell, write the [`Sweep`] result into `out`; padding of `out` set to 0.
     #[inline]
-    pub fn sweep(&self, x: &[f64], out: &mut [f64], mode: Sweep<'_>) {
+    pub fn sweep(&self, x: &[T], out: &mut [T], mode: Sweep<'_, T>) {
         let lay = self.lay;
         assert!(x.len() == lay.len && out.len() == lay.len);
         let (pad, n) = (lay.pad, lay.n);
         let chunk = lay.planes_per_chunk() * lay.sxy;
         let (head, rest) = out.split_at_mut(pad);
         let (body, tail) = rest.split_at_mut(n);
-        head.fill(0.0);
-        tail.fill(0.0);
+        head.fill(T::default());
+        tail.fill(T::default());
         let me = *self;
-        let work = |c: usize, o: &mut [f64]| me.chunk_kernel(pad + c * chunk, x, o, mode);
+        let work = |c: usize, o: &mut [T]| me.chunk_kernel(pad + c * chunk, x, o, mode);
         if n < PAR_MIN {
             body.chunks_mut(chunk).enumerate().for_each(|(c, o)| work(c, o));
         } else {
@@ -402,7 +461,7 @@ impl Stencil<'_> {
     /// y-couplings are all zero and are skipped (subtracting an exact zero changes no bit, so
     /// both kernels give identical results).
     #[inline(always)]
-    fn chunk_kernel(&self, a: usize, x: &[f64], o: &mut [f64], mode: Sweep<'_>) {
+    fn chunk_kernel(&self, a: usize, x: &[T], o: &mut [T], mode: Sweep<'_, T>) {
         if self.lay.ny == 1 {
             self.chunk_kernel_xz::<false>(a, x, o, mode)
         } else {
@@ -411,7 +470,7 @@ impl Stencil<'_> {
     }
 
     #[inline(always)]
-    fn chunk_kernel_xz<const Y: bool>(&self, a: usize, x: &[f64], o: &mut [f64], mode: Sweep<'_>) {
+    fn chunk_kernel_xz<const Y: bool>(&self, a: usize, x: &[T], o: &mut [T], mode: Sweep<'_, T>) {
         let m = o.len();
         let (nx, s) = (self.lay.nx, self.lay.sxy);
         let d = &self.diag[a..a + m];
@@ -452,15 +511,17 @@ impl Stencil<'_> {
                     o[k] = b[k] - ax!(k);
                 }
             }
-            Sweep::Jacobi(b, om) => {
-                let b = &b[a..a + m];
+            Sweep::Jacobi(b, wd) => {
+                let (b, wd) = (&b[a..a + m], &wd[a..a + m]);
                 for k in 0..m {
-                    o[k] = xc[k] + om * (b[k] - ax!(k)) / d[k];
+                    o[k] = xc[k] + wd[k] * (b[k] - ax!(k));
                 }
             }
         }
     }
+}
 
+impl Stencil<'_> {
     /// `y = M x` on the real cells (padding of `y` zeroed).
     pub fn matvec(&self, x: &[f64], y: &mut [f64]) {
         self.sweep(x, y, Sweep::MatVec);
@@ -580,7 +641,8 @@ mod tests {
         let x: Vec<f64> =
             (0..lay.len).map(|i| if lay.interior().contains(&i) { (i as f64 * 0.7).sin() } else { 0.0 }).collect();
         let (mut a, mut b) = (lay.zeros(), lay.zeros());
-        for mode in [Sweep::MatVec, Sweep::Residual(&x), Sweep::Jacobi(&x, 0.8)] {
+        let wd: Vec<f64> = diag.iter().map(|&d| if d != 0.0 { 0.8 / d } else { 0.0 }).collect();
+        for mode in [Sweep::MatVec, Sweep::Residual(&x), Sweep::Jacobi(&x, &wd)] {
             let m = lay.n;
             st.sweep(&x, &mut a, mode);
             st.chunk_kernel_xz::<true>(lay.pad, &x, &mut b[lay.pad..lay.pad + m], mode);

@@ -21,13 +21,13 @@
 //! a wrong answer. Every kernel writes each output element from a fixed formula, so the result does not
 //! depend on the thread count.
 
-use crate::fv::{Layout, Stencil};
+use crate::fv::{Layout, Real, Stencil, Sweep};
 use crate::par;
 
 mod kernel;
 mod linear;
 
-use kernel::{Mode, Real, St, cast, damped_inverse, zeros};
+use kernel::{cast, damped_inverse, zeros};
 
 /// Multigrid parameters (all numerical choices).
 #[derive(Clone, Copy, Debug)]
@@ -115,8 +115,8 @@ struct Built {
 }
 
 impl Built {
-    fn st(&self) -> St<'_, f64> {
-        St { lay: self.lay, diag: &self.diag, gx: &self.gx, gy: &self.gy, gz: &self.gz }
+    fn st(&self) -> Stencil<'_, f64> {
+        Stencil { lay: self.lay, diag: &self.diag, gx: &self.gx, gy: &self.gy, gz: &self.gz }
     }
 }
 
@@ -162,8 +162,8 @@ impl<T: Real> Level<T> {
         }
     }
 
-    fn st(&self) -> St<'_, T> {
-        St { lay: self.lay, diag: &self.diag, gx: &self.gx, gy: &self.gy, gz: &self.gz }
+    fn st(&self) -> Stencil<'_, T> {
+        Stencil { lay: self.lay, diag: &self.diag, gx: &self.gx, gy: &self.gy, gz: &self.gz }
     }
 }
 
@@ -211,11 +211,7 @@ fn coarse_dim(n: usize) -> usize {
     if n > 1 { n.div_ceil(2) } else { 1 }
 }
 
-fn fine_st(f: Stencil<'_>) -> St<'_, f64> {
-    St { lay: f.lay, diag: f.diag, gx: f.gx, gy: f.gy, gz: f.gz }
-}
-
-fn galerkin(f: St<'_, f64>, cg: f64) -> Built {
+fn galerkin(f: Stencil<'_, f64>, cg: f64) -> Built {
     let fl = f.lay;
     let cl = Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), coarse_dim(fl.nz));
     let mut diag = cl.zeros();
@@ -253,7 +249,7 @@ fn galerkin(f: St<'_, f64>, cg: f64) -> Built {
     Built { lay: cl, diag, gx, gy, gz, interp: None }
 }
 
-fn coarsen_linear(f: St<'_, f64>) -> Built {
+fn coarsen_linear(f: Stencil<'_, f64>) -> Built {
     let fl = f.lay;
     let cl = Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), coarse_dim(fl.nz));
     let w = linear::Weights::new(f);
@@ -262,7 +258,7 @@ fn coarsen_linear(f: St<'_, f64>) -> Built {
 }
 
 /// `rho = diag − Σ face couplings` on the real cells (padding untouched).
-fn reaction(st: St<'_, f64>, rho: &mut [f64]) {
+fn reaction(st: Stencil<'_, f64>, rho: &mut [f64]) {
     let (nx, s) = (st.lay.nx, st.lay.sxy);
     for p in st.lay.interior() {
         rho[p] = st.diag[p] - (st.gx[p] + st.gx[p - 1] + st.gy[p] + st.gy[p - nx] + st.gz[p] + st.gz[p - s]);
@@ -339,7 +335,7 @@ fn prolong_add<T: Real>(fl: Layout, cl: Layout, s: f64, xc: &[T], x: &mut [T]) {
 }
 
 impl<T: Real> Cycle<T> {
-    fn new(fine: St<'_, f64>, built: Vec<Built>, omega: f64) -> Self {
+    fn new(fine: Stencil<'_, f64>, built: Vec<Built>, omega: f64) -> Self {
         let levels: Vec<Level<T>> = built.into_iter().map(|b| Level::new(b, omega)).collect();
         let l = fine.lay;
         let fine_wd = damped_inverse(fine.diag, omega);
@@ -353,7 +349,7 @@ impl<T: Real> Cycle<T> {
     }
 
     /// New diagonals below the new fine diagonal `fine` with reaction part `rho`.
-    fn refresh(&mut self, fine: St<'_, f64>, rho: Vec<f64>, omega: f64) {
+    fn refresh(&mut self, fine: Stencil<'_, f64>, rho: Vec<f64>, omega: f64) {
         self.fine_wd = damped_inverse(fine.diag, omega);
         let mut parent = (fine.lay, rho);
         for lev in &mut self.levels {
@@ -389,7 +385,7 @@ impl<T: Real> Cycle<T> {
     }
 
     /// `x = B b` from the fine stencil `st`.
-    fn apply(&mut self, st: St<'_, T>, b: &[T], x: &mut Vec<T>, p: Smoothing) {
+    fn apply(&mut self, st: Stencil<'_, T>, b: &[T], x: &mut Vec<T>, p: Smoothing) {
         let Cycle { fine_wd, levels, chol, chol_n, res, tmp } = self;
         if levels.is_empty() {
             chol_solve(chol, *chol_n, st.lay, b, x);
@@ -402,7 +398,7 @@ impl<T: Real> Cycle<T> {
 impl Multigrid {
     /// Build the hierarchy below the fine stencil `fine`.
     pub fn new(fine: Stencil<'_>, params: MgParams) -> Self {
-        let f = fine_st(fine);
+        let f = fine;
         let n = fine.lay.n;
         let linear = match params.interp {
             Interp::Constant => false,
@@ -435,7 +431,7 @@ impl Multigrid {
             let copy = FineCopy { diag: cast(fine.diag), gx: cast(fine.gx), gy: cast(fine.gy), gz: cast(fine.gz) };
             let mut c = Cycle::<f32>::new(f, built, om);
             if c.levels.is_empty() {
-                let st = St { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
+                let st = Stencil { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
                 (c.chol, c.chol_n) = dense_cholesky(st);
             }
             Hierarchy::Single(c, copy, zeros(fine.lay), zeros(fine.lay))
@@ -455,7 +451,7 @@ impl Multigrid {
     /// [`Multigrid::new`] would build (up to summation order).
     pub fn refresh(&mut self, fine: Stencil<'_>) {
         debug_assert_eq!(fine.lay, self.fine_lay);
-        let f = fine_st(fine);
+        let f = fine;
         let mut rho = fine.lay.zeros();
         reaction(f, &mut rho);
         match &mut self.h {
@@ -469,7 +465,7 @@ impl Multigrid {
                 copy.diag = cast(fine.diag);
                 c.refresh(f, rho, self.params.omega);
                 if c.levels.is_empty() {
-                    let st = St { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
+                    let st = Stencil { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
                     (c.chol, c.chol_n) = dense_cholesky(st);
                 }
             }
@@ -495,9 +491,9 @@ impl Multigrid {
                 if c.levels.is_empty() {
                     let mut b = r.to_vec();
                     b[crate::fv::DONOR_SLOT] = 0.0;
-                    c.apply(fine_st(fine), &b, z, p);
+                    c.apply(fine, &b, z, p);
                 } else {
-                    c.apply(fine_st(fine), r, z, p);
+                    c.apply(fine, r, z, p);
                 }
             }
             Hierarchy::Single(c, copy, b32, x32) => {
@@ -509,12 +505,12 @@ impl Multigrid {
                 }
                 let inv = 1.0 / scale;
                 // padding stays zero: only the real cells are ever written
-                kernel::map(&mut b32[lay.interior()], &r[lay.interior()], |v: f64| (v * inv) as f32);
-                let st = St { lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
+                par::map(&mut b32[lay.interior()], &r[lay.interior()], |v: f64| (v * inv) as f32);
+                let st = Stencil { lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
                 c.apply(st, b32, x32, p);
                 z[..lay.pad].fill(0.0);
                 z[lay.pad + lay.n..].fill(0.0);
-                kernel::map(&mut z[lay.interior()], &x32[lay.interior()], |v: f32| v as f64 * scale);
+                par::map(&mut z[lay.interior()], &x32[lay.interior()], |v: f32| v as f64 * scale);
             }
         }
     }
@@ -523,7 +519,7 @@ impl Multigrid {
 /// Smoothing + correction on one level. `b` right-hand side; result in `x`.
 #[allow(clippy::too_many_arguments)]
 fn cycle_level<T: Real>(
-    st: St<'_, T>,
+    st: Stencil<'_, T>,
     wd: &[T],
     b: &[T],
     x: &mut Vec<T>,
@@ -536,12 +532,12 @@ fn cycle_level<T: Real>(
 ) {
     let lay = st.lay;
     // first pre-sweep from zero: x = ω D⁻¹ b
-    kernel::zip3(x, b, wd, |bv: T, w: T| w * bv);
+    par::zip3_mut(x, b, wd, |v: &mut T, bv: T, w: T| *v = w * bv);
     for _ in 1..p.sweeps {
         jacobi(st, b, x, tmp, wd);
     }
     // residual
-    st.sweep(x, res, Mode::Residual(b));
+    st.sweep(x, res, Sweep::Residual(b));
     let (lev, rest) = below.split_first_mut().expect("at least one coarse level");
     match &mut lev.interp {
         Some((w, t)) => linear::restrict(lay, lev.lay, w, t, res, &mut lev.b),
@@ -549,7 +545,7 @@ fn cycle_level<T: Real>(
     }
     {
         let Level { lay: cl, diag, wd: cwd, gx, gy, gz, b: cb, x: cx, t: ct, r: cr, w1, w2, interp: _ } = lev;
-        let cst = St { lay: *cl, diag, gx, gy, gz };
+        let cst = Stencil { lay: *cl, diag, gx, gy, gz };
         if rest.is_empty() {
             chol_solve(chol, cn, *cl, cb, cx);
         } else {
@@ -559,7 +555,7 @@ fn cycle_level<T: Real>(
                     *w1 = zeros(*cl);
                     *w2 = zeros(*cl);
                 }
-                cst.sweep(cx, w1, Mode::Residual(cb));
+                cst.sweep(cx, w1, Sweep::Residual(cb));
                 cycle_level(cst, cwd, w1, w2, cr, ct, rest, chol, cn, p);
                 for (a, &v) in cx.iter_mut().zip(w2.iter()) {
                     *a += v;
@@ -577,14 +573,14 @@ fn cycle_level<T: Real>(
 }
 
 /// One damped Jacobi sweep `x ← x + ω D⁻¹ (b − M x)` (out of place through `tmp`).
-fn jacobi<T: Real>(st: St<'_, T>, b: &[T], x: &mut Vec<T>, tmp: &mut Vec<T>, wd: &[T]) {
-    st.sweep(x, tmp, Mode::Jacobi(b, wd));
+fn jacobi<T: Real>(st: Stencil<'_, T>, b: &[T], x: &mut Vec<T>, tmp: &mut Vec<T>, wd: &[T]) {
+    st.sweep(x, tmp, Sweep::Jacobi(b, wd));
     std::mem::swap(x, tmp);
 }
 
 /// Banded Cholesky (in `f64`) of the coarsest stencil (half-bandwidth `w = nx·ny`); row `i`
 /// of `L` is stored as `w + 1` entries for columns `i − w ..= i`.
-fn dense_cholesky<T: Real>(st: St<'_, T>) -> (Vec<f64>, usize) {
+fn dense_cholesky<T: Real>(st: Stencil<'_, T>) -> (Vec<f64>, usize) {
     let lay = st.lay;
     let n = lay.n;
     let w = lay.sxy;

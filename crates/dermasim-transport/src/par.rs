@@ -7,6 +7,8 @@
 
 use rayon::prelude::*;
 
+use crate::fv::Real;
+
 /// Reduction chunk length (numerical choice: large enough to amortise rayon's overhead,
 /// small enough to balance two threads on the small grids). Changing it changes the last
 /// bits of every result, so it is a fixed constant, not a tuning knob.
@@ -182,12 +184,12 @@ pub fn cg_update(alpha: f64, p: &[f64], q: &[f64], x: &mut [f64], r: &mut [f64],
 }
 
 /// Element-wise `f(&mut y_i, a_i, b_i)` (parallel for long vectors).
-pub fn zip3_mut<F>(y: &mut [f64], a: &[f64], b: &[f64], f: F)
+pub fn zip3_mut<T: Real, U: Real, V: Real, F>(y: &mut [T], a: &[U], b: &[V], f: F)
 where
-    F: Fn(&mut f64, f64, f64) + Sync,
+    F: Fn(&mut T, U, V) + Sync,
 {
     debug_assert!(a.len() == y.len() && b.len() == y.len());
-    let run = |yc: &mut [f64], ac: &[f64], bc: &[f64]| {
+    let run = |yc: &mut [T], ac: &[U], bc: &[V]| {
         for ((yv, &av), &bv) in yc.iter_mut().zip(ac).zip(bc) {
             f(yv, av, bv);
         }
@@ -199,6 +201,24 @@ where
             .zip(a.par_chunks(CHUNK))
             .zip(b.par_chunks(CHUNK))
             .for_each(|((yc, ac), bc)| run(yc, ac, bc));
+    }
+}
+
+/// `y[i] = f(a[i])` element by element (parallel for long vectors).
+pub fn map<T: Real, U: Real, F>(y: &mut [T], a: &[U], f: F)
+where
+    F: Fn(U) -> T + Sync,
+{
+    debug_assert!(a.len() == y.len());
+    let run = |yc: &mut [T], ac: &[U]| {
+        for (yv, &av) in yc.iter_mut().zip(ac) {
+            *yv = f(av);
+        }
+    };
+    if y.len() < PAR_MIN {
+        run(y, a);
+    } else {
+        y.par_chunks_mut(CHUNK).zip(a.par_chunks(CHUNK)).for_each(|(yc, ac)| run(yc, ac));
     }
 }
 

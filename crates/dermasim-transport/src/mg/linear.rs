@@ -32,8 +32,7 @@
 //! (capacity/Δt, clearance, boundary couplings) is restricted with the same weights
 //! (`ρ_c = Pᵀρ`, the row sums of the Galerkin product `Pᵀ diag(ρ) P`, lumped).
 
-use super::kernel::{Real, St};
-use crate::fv::Layout;
+use crate::fv::{Layout, Real, Stencil};
 use crate::par;
 
 /// The staged interpolation from a coarse level to the fine level above it: own-aggregate
@@ -111,7 +110,7 @@ fn agg(i: usize, n: usize) -> usize {
 
 impl Weights {
     /// Weights for the fine stencil `f`.
-    pub(super) fn new(f: St<'_, f64>) -> Weights {
+    pub(super) fn new(f: Stencil<'_, f64>) -> Weights {
         let fl = f.lay;
         let (nx, ny, nz, sxy, pad) = (fl.nx, fl.ny, fl.nz, fl.sxy, fl.pad);
         let (cnx, cny) = (nx.div_ceil(2), ny.div_ceil(2));
@@ -157,7 +156,7 @@ impl Weights {
 
 /// The coarse stencil below `f` for linear interpolation with weights `w`:
 /// (diag, gx, gy, gz) on the coarse layout `cl`.
-pub(super) fn coarse_operator(f: St<'_, f64>, w: &Weights, cl: Layout) -> [Vec<f64>; 4] {
+pub(super) fn coarse_operator(f: Stencil<'_, f64>, w: &Weights, cl: Layout) -> [Vec<f64>; 4] {
     let fl = f.lay;
     let (nx, s, pad) = (fl.nx, fl.sxy, fl.pad);
     // reaction part of every fine row, restricted with the interpolation weights
@@ -442,8 +441,8 @@ mod tests {
         (l, [d, gx, gy, gz])
     }
 
-    fn stencil(l: Layout, a: &[Vec<f64>; 4]) -> St<'_, f64> {
-        St { lay: l, diag: &a[0], gx: &a[1], gy: &a[2], gz: &a[3] }
+    fn stencil(l: Layout, a: &[Vec<f64>; 4]) -> Stencil<'_, f64> {
+        Stencil { lay: l, diag: &a[0], gx: &a[1], gy: &a[2], gz: &a[3] }
     }
 
     fn coarse(l: Layout) -> Layout {
