@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N]
-//!              [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--dump FILE]
+//!              [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]
 //! ```
 //!
 //! The problem: 24 h, finite film (20 µm, 10 mg/mL) of a preset active (default niacinamide,
@@ -22,7 +22,7 @@ use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resoluti
 fn usage() -> ! {
     eprintln!(
         "usage: solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N] \
-         [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--dump FILE]"
+         [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]"
     );
     std::process::exit(2)
 }
@@ -38,6 +38,7 @@ fn main() {
     let mut closure_h = 6.0;
     let mut dump: Option<String> = None;
     let mut infinite = false;
+    let mut window_um = 400.0;
     let mut i = 0;
     while i < args.len() {
         let next = |i: usize| args.get(i + 1).cloned().unwrap_or_else(|| usage());
@@ -49,6 +50,10 @@ fn main() {
             "fine" => res = Resolution::Fine,
             "--preset" => {
                 preset = next(i);
+                i += 1;
+            }
+            "--window-um" => {
+                window_um = num(i);
                 i += 1;
             }
             "--reps" => {
@@ -118,19 +123,28 @@ fn main() {
                 openness: if closure_h > 0.0 { vec![(0.0, 1.0), (closure_h, 0.0)] } else { vec![] },
             },
         },
-        _ => Geometry::Patch {
-            window_x_um: 400.0,
-            window_y_um: 400.0,
-            holes: vec![Hole {
-                x_um: 200.0,
-                y_um: 200.0,
-                depth_um: 500.0,
-                length_um: 100.0,
-                width_um: 40.0,
-                direction_deg: 0.0,
-            }],
-            channel_diffusivity_um2_s: c.channel_fluid_diffusivity_um2_s,
-        },
+        _ => {
+            // one slit per 400 µm square of the window
+            let per_side = ((window_um / 400.0).floor() as usize).max(1);
+            let pitch = window_um / per_side as f64;
+            let centre = |k: usize| (k as f64 + 0.5) * pitch;
+            let holes = (0..per_side * per_side)
+                .map(|q| Hole {
+                    x_um: centre(q % per_side),
+                    y_um: centre(q / per_side),
+                    depth_um: 500.0,
+                    length_um: 100.0,
+                    width_um: 40.0,
+                    direction_deg: 0.0,
+                })
+                .collect();
+            Geometry::Patch {
+                window_x_um: window_um,
+                window_y_um: window_um,
+                holes,
+                channel_diffusivity_um2_s: c.channel_fluid_diffusivity_um2_s,
+            }
+        }
     };
     let problem = TransportProblem {
         layers: vec![
