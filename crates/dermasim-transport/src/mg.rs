@@ -201,7 +201,6 @@ enum Hierarchy {
 
 /// Multigrid hierarchy below a given fine stencil.
 pub struct Multigrid {
-    params: MgParams,
     smoothing: Smoothing,
     fine_lay: Layout,
     h: Hierarchy,
@@ -255,14 +254,6 @@ fn coarsen_linear(f: Stencil<'_, f64>) -> Built {
     let w = linear::Weights::new(f);
     let [diag, gx, gy, gz] = linear::coarse_operator(f, &w, cl);
     Built { lay: cl, diag, gx, gy, gz, interp: Some(w) }
-}
-
-/// `rho = diag − Σ face couplings` on the real cells (padding untouched).
-fn reaction(st: Stencil<'_, f64>, rho: &mut [f64]) {
-    let (nx, s) = (st.lay.nx, st.lay.sxy);
-    for p in st.lay.interior() {
-        rho[p] = st.diag[p] - (st.gx[p] + st.gx[p - 1] + st.gy[p] + st.gy[p - nx] + st.gz[p] + st.gz[p - s]);
-    }
 }
 
 /// Restrict (sum over aggregates) the fine residual `r` into the coarse vector `b`.
@@ -348,42 +339,6 @@ impl<T: Real> Cycle<T> {
         c
     }
 
-    /// New diagonals below the new fine diagonal `fine` with reaction part `rho`.
-    fn refresh(&mut self, fine: Stencil<'_, f64>, rho: Vec<f64>, omega: f64) {
-        self.fine_wd = damped_inverse(fine.diag, omega);
-        let mut parent = (fine.lay, rho);
-        for lev in &mut self.levels {
-            let mut rc = lev.lay.zeros();
-            match &lev.interp {
-                Some((w, _)) => {
-                    let mut t = linear::Temps::<f64>::new(w);
-                    linear::restrict(parent.0, lev.lay, w, &mut t, &parent.1, &mut rc);
-                }
-                None => restrict(parent.0, lev.lay, &parent.1, &mut rc),
-            }
-            let (cnx, cs) = (lev.lay.nx, lev.lay.sxy);
-            let g = |v: &[T], q: usize| v[q].to();
-            let mut d64 = lev.lay.zeros();
-            for q in lev.lay.interior() {
-                let faces = g(&lev.gx, q)
-                    + g(&lev.gx, q - 1)
-                    + g(&lev.gy, q)
-                    + g(&lev.gy, q - cnx)
-                    + g(&lev.gz, q)
-                    + g(&lev.gz, q - cs);
-                d64[q] = rc[q] + faces;
-            }
-            lev.diag = cast(&d64);
-            lev.wd = damped_inverse(&d64, omega);
-            parent = (lev.lay, rc);
-        }
-        if let Some(l) = self.levels.last() {
-            let (chol, n) = dense_cholesky(l.st());
-            self.chol = chol;
-            self.chol_n = n;
-        }
-    }
-
     /// `x = B b` from the fine stencil `st`.
     fn apply(&mut self, st: Stencil<'_, T>, b: &[T], x: &mut Vec<T>, p: Smoothing) {
         let Cycle { fine_wd, levels, chol, chol_n, res, tmp } = self;
@@ -442,34 +397,7 @@ impl Multigrid {
             }
             Hierarchy::Double(c)
         };
-        Multigrid { params, smoothing, fine_lay: fine.lay, h }
-    }
-
-    /// Update the hierarchy for a new fine diagonal with the *same* face conductances (a new
-    /// time step or shift): the coarse diagonals are restricted again and the coarsest level
-    /// refactored; transfer weights and coarse conductances are kept. Gives the hierarchy that
-    /// [`Multigrid::new`] would build (up to summation order).
-    pub fn refresh(&mut self, fine: Stencil<'_>) {
-        debug_assert_eq!(fine.lay, self.fine_lay);
-        let f = fine;
-        let mut rho = fine.lay.zeros();
-        reaction(f, &mut rho);
-        match &mut self.h {
-            Hierarchy::Double(c) => {
-                c.refresh(f, rho, self.params.omega);
-                if c.levels.is_empty() {
-                    (c.chol, c.chol_n) = dense_cholesky(f);
-                }
-            }
-            Hierarchy::Single(c, copy, _, _) => {
-                copy.diag = cast(fine.diag);
-                c.refresh(f, rho, self.params.omega);
-                if c.levels.is_empty() {
-                    let st = Stencil { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
-                    (c.chol, c.chol_n) = dense_cholesky(st);
-                }
-            }
-        }
+        Multigrid { smoothing, fine_lay: fine.lay, h }
     }
 
     /// Number of levels including the fine one.
@@ -718,30 +646,6 @@ mod tests {
             assert!(scale > 0.0);
             let diff = a.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
             assert!(diff <= 1e-5 * scale, "{interp:?}: {diff} vs {scale}");
-        }
-    }
-
-    #[test]
-    fn refresh_gives_the_hierarchy_new_would_build() {
-        let (_, op, _, _) = bench::operator(10, 9, 20);
-        let (s1, s2) = (0.1, 0.003);
-        for (interp, precision, tol) in CASES {
-            let p = MgParams { interp, precision, coarse_max: 30, ..MgParams::default() };
-            let (d1, d2) = (op.diagonal(s1), op.diagonal(s2));
-            let (st1, st2) = (stencil(&op, &d1), stencil(&op, &d2));
-            let mut refreshed = Multigrid::new(st1, p);
-            refreshed.refresh(st2);
-            let mut fresh = Multigrid::new(st2, p);
-            let r = rhs(st2.lay);
-            let (a, b) = (apply(&mut refreshed, st2, &r), apply(&mut fresh, st2, &r));
-            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let diff = a.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-            assert!(diff <= tol * scale, "{p:?}: {diff} vs {scale}");
-            // and it differs from the stale hierarchy (the test can fail)
-            let mut stale = Multigrid::new(st1, p);
-            let c = apply(&mut stale, st2, &r);
-            let d2 = c.iter().zip(&b).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
-            assert!(d2 > 1e-3 * scale, "{p:?}");
         }
     }
 
