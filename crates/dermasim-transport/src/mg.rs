@@ -353,7 +353,6 @@ impl<T: Real> Cycle<T> {
 impl Multigrid {
     /// Build the hierarchy below the fine stencil `fine`.
     pub fn new(fine: Stencil<'_>, params: MgParams) -> Self {
-        let f = fine;
         let n = fine.lay.n;
         let linear = match params.interp {
             Interp::Constant => false,
@@ -362,7 +361,7 @@ impl Multigrid {
         };
         let mut built: Vec<Built> = Vec::new();
         loop {
-            let cur = built.last().map(|l| l.st()).unwrap_or(f);
+            let cur = built.last().map(|l| l.st()).unwrap_or(fine);
             let l = cur.lay;
             if l.n <= params.coarse_max || (l.nx == 1 && l.ny == 1 && l.nz == 1) {
                 break;
@@ -384,16 +383,16 @@ impl Multigrid {
         let om = params.omega;
         let h = if single {
             let copy = FineCopy { diag: cast(fine.diag), gx: cast(fine.gx), gy: cast(fine.gy), gz: cast(fine.gz) };
-            let mut c = Cycle::<f32>::new(f, built, om);
+            let mut c = Cycle::<f32>::new(fine, built, om);
             if c.levels.is_empty() {
                 let st = Stencil { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
                 (c.chol, c.chol_n) = dense_cholesky(st);
             }
             Hierarchy::Single(c, copy, zeros(fine.lay), zeros(fine.lay))
         } else {
-            let mut c = Cycle::<f64>::new(f, built, om);
+            let mut c = Cycle::<f64>::new(fine, built, om);
             if c.levels.is_empty() {
-                (c.chol, c.chol_n) = dense_cholesky(f);
+                (c.chol, c.chol_n) = dense_cholesky(fine);
             }
             Hierarchy::Double(c)
         };
