@@ -32,8 +32,11 @@ use kernel::{cast, damped_inverse, zeros};
 /// Multigrid parameters (all numerical choices).
 #[derive(Clone, Copy, Debug)]
 pub struct MgParams {
-    /// Jacobi damping ω (0.8: safe for diagonally dominant M, near-optimal for 3-D smoothing).
-    pub omega: f64,
+    /// Jacobi damping ω (`None`: 0.9 on large grids, measured on the benchmark: 8.2 instead of
+    /// 8.6 iterations per step and ~10 % less time in paired runs; 0.8 below
+    /// [`LINEAR_MIN_CELLS`]). Must stay in (0, 1] for the smoother to converge (the diagonal
+    /// dominates).
+    pub omega: Option<f64>,
     /// Jacobi sweeps before and after the coarse correction (`None`: 2 on large grids, 1 below
     /// [`LINEAR_MIN_CELLS`], where one sweep is 8–15 % faster on unit cells despite more
     /// iterations).
@@ -91,7 +94,7 @@ pub const LINEAR_MIN_CELLS: usize = 1 << 16;
 impl Default for MgParams {
     fn default() -> Self {
         MgParams {
-            omega: 0.8,
+            omega: None,
             sweeps: None,
             coarse_scale: 1.0,
             coarse_max: 400,
@@ -380,7 +383,7 @@ impl Multigrid {
             coarse_scale: params.coarse_scale,
             gamma: params.gamma,
         };
-        let om = params.omega;
+        let om = params.omega.unwrap_or(if large { 0.9 } else { 0.8 });
         let h = if single {
             let copy = FineCopy { diag: cast(fine.diag), gx: cast(fine.gx), gy: cast(fine.gy), gz: cast(fine.gz) };
             let mut c = Cycle::<f32>::new(fine, built, om);

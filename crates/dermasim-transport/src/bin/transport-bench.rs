@@ -59,7 +59,7 @@ fn main() {
                 i += 1;
             }
             "--omega" => {
-                mgp.omega = next(i).parse().unwrap_or_else(|_| usage());
+                mgp.omega = Some(next(i).parse().unwrap_or_else(|_| usage()));
                 i += 1;
             }
             "--coarse-g" => {
