@@ -652,6 +652,25 @@ mod tests {
     }
 
     #[test]
+    fn large_grid_cycle_gives_the_same_bits_on_one_and_two_threads() {
+        // 40 × 40 × 48 = 76 800 cells: linear interpolation, f32, parallel kernels
+        let (_, op, _, _) = bench::operator(40, 40, 48);
+        assert!(op.layout.n >= LINEAR_MIN_CELLS && op.layout.n >= crate::par::PAR_MIN);
+        let d = op.diagonal(0.1);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let st = stencil(&op, &d);
+                let mut mg = Multigrid::new(st, MgParams::default());
+                apply(&mut mg, st, &rhs(st.lay))
+            })
+        };
+        let (a, b) = (run(1), run(2));
+        assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+        assert!(a.iter().any(|&v| v != 0.0));
+    }
+
+    #[test]
     fn cg_with_a_single_precision_cycle_reaches_a_tight_tolerance() {
         use crate::solver::Precond;
         for precision in [Precision::Double, Precision::Single] {
