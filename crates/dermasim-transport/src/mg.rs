@@ -18,8 +18,8 @@
 //! linear operator. With the Galerkin coarse operator it is also positive definite; with the
 //! rediscretised one that is not guaranteed by construction: it held in every test and
 //! benchmark run, and a failure would show as CG not converging (reported as an error), not as
-//! a wrong answer. Every kernel writes each output element from a fixed formula, so the result does not
-//! depend on the thread count.
+//! a wrong answer. Every kernel writes each output element from a fixed formula, so the result
+//! does not depend on the thread count.
 
 use crate::fv::{Layout, Real, Stencil, Sweep};
 use crate::par;
@@ -34,11 +34,11 @@ use kernel::{cast, damped_inverse, zeros};
 pub struct MgParams {
     /// Jacobi damping ω (`None`: 0.9 on large grids, measured on the benchmark: 8.2 instead of
     /// 8.6 iterations per step and ~10 % less time in paired runs; 0.8 below
-    /// [`LINEAR_MIN_CELLS`]). Must stay in (0, 1] for the smoother to converge (the diagonal
+    /// [`LARGE_GRID_CELLS`]). Must stay in (0, 1] for the smoother to converge (the diagonal
     /// dominates).
     pub omega: Option<f64>,
     /// Jacobi sweeps before and after the coarse correction (`None`: 2 on large grids, 1 below
-    /// [`LINEAR_MIN_CELLS`], where one sweep is 8–15 % faster on unit cells despite more
+    /// [`LARGE_GRID_CELLS`], where one sweep is 8–15 % faster on unit cells despite more
     /// iterations).
     pub sweeps: Option<usize>,
     /// Scaling of the coarse-grid correction (>1 compensates the weak piecewise-constant
@@ -68,7 +68,7 @@ pub enum Precision {
     /// `f32` hierarchy and smoother (half the memory traffic); the residual is scaled by its
     /// largest entry before rounding, so nothing underflows.
     Single,
-    /// [`Precision::Single`] from [`LINEAR_MIN_CELLS`] fine cells up, [`Precision::Double`]
+    /// [`Precision::Single`] from [`LARGE_GRID_CELLS`] fine cells up, [`Precision::Double`]
     /// below.
     Auto,
 }
@@ -81,15 +81,18 @@ pub enum Interp {
     /// Operator-dependent linear interpolation (see [`linear`]) with coarse conductances
     /// upscaled in series–parallel.
     Linear,
-    /// [`Interp::Linear`] from [`LINEAR_MIN_CELLS`] fine cells up, [`Interp::Constant`] below.
+    /// [`Interp::Linear`] from [`LARGE_GRID_CELLS`] fine cells up, [`Interp::Constant`] below.
     Auto,
 }
 
-/// Smallest fine grid for which [`Interp::Auto`] picks linear interpolation (numerical choice,
-/// measured: on the 4.2 M-cell benchmark linear interpolation halves the CG iterations (23 →
-/// 11.6 with one sweep, 8.6 with two) and the wall time drops by ~1.4×; on 5 000-cell unit cells
-/// it saves a fifth of the iterations but each costs more, and is not faster).
-pub const LINEAR_MIN_CELLS: usize = 1 << 16;
+/// Smallest fine grid treated as *large* (numerical choice, measured in
+/// `docs/performance.md`): from here the `Auto`/`None` settings pick linear interpolation
+/// (on the 4.2 M-cell benchmark it halves the CG iterations: 23 → 11.6 with one sweep, 8.6
+/// with two, and the wall time drops by ~1.4×; on 5 000-cell unit cells it saves a fifth of
+/// the iterations but each costs more, and is not faster), single precision, two sweeps and
+/// ω = 0.9; below it, constant interpolation, double precision, one sweep and ω = 0.8. It is
+/// above [`crate::par::PAR_MIN`], so large grids always run the parallel kernels.
+pub const LARGE_GRID_CELLS: usize = 1 << 16;
 
 impl Default for MgParams {
     fn default() -> Self {
@@ -199,7 +202,13 @@ struct Smoothing {
 
 enum Hierarchy {
     Double(Cycle<f64>),
-    Single(Cycle<f32>, FineCopy, Vec<f32>, Vec<f32>),
+    Single {
+        cycle: Cycle<f32>,
+        fine: FineCopy,
+        /// The scaled residual and the cycle's result on the fine level.
+        b: Vec<f32>,
+        x: Vec<f32>,
+    },
 }
 
 /// Multigrid hierarchy below a given fine stencil.
@@ -329,17 +338,17 @@ fn prolong_add<T: Real>(fl: Layout, cl: Layout, s: f64, xc: &[T], x: &mut [T]) {
 }
 
 impl<T: Real> Cycle<T> {
-    fn new(fine: Stencil<'_, f64>, built: Vec<Built>, omega: f64) -> Self {
+    /// The cycle below the fine stencil `fine` (`fine_t`: the same in `T`, factored when there
+    /// is no coarse level).
+    fn new(fine: Stencil<'_, f64>, fine_t: Stencil<'_, T>, built: Vec<Built>, omega: f64) -> Self {
         let levels: Vec<Level<T>> = built.into_iter().map(|b| Level::new(b, omega)).collect();
         let l = fine.lay;
+        let (chol, chol_n) = match levels.last() {
+            Some(c) => dense_cholesky(c.st()),
+            None => dense_cholesky(fine_t),
+        };
         let fine_wd = damped_inverse(fine.diag, omega);
-        let mut c = Cycle { fine_wd, levels, chol: vec![], chol_n: 0, res: zeros(l), tmp: zeros(l) };
-        if let Some(l) = c.levels.last() {
-            let (chol, n) = dense_cholesky(l.st());
-            c.chol = chol;
-            c.chol_n = n;
-        }
-        c
+        Cycle { fine_wd, levels, chol, chol_n, res: zeros(l), tmp: zeros(l) }
     }
 
     /// `x = B b` from the fine stencil `st`.
@@ -360,7 +369,7 @@ impl Multigrid {
         let linear = match params.interp {
             Interp::Constant => false,
             Interp::Linear => true,
-            Interp::Auto => n >= LINEAR_MIN_CELLS,
+            Interp::Auto => n >= LARGE_GRID_CELLS,
         };
         let mut built: Vec<Built> = Vec::new();
         loop {
@@ -375,9 +384,9 @@ impl Multigrid {
         let single = match params.precision {
             Precision::Double => false,
             Precision::Single => true,
-            Precision::Auto => n >= LINEAR_MIN_CELLS,
+            Precision::Auto => n >= LARGE_GRID_CELLS,
         };
-        let large = n >= LINEAR_MIN_CELLS;
+        let large = n >= LARGE_GRID_CELLS;
         let smoothing = Smoothing {
             sweeps: params.sweeps.unwrap_or(if large { 2 } else { 1 }).max(1),
             coarse_scale: params.coarse_scale,
@@ -386,18 +395,11 @@ impl Multigrid {
         let om = params.omega.unwrap_or(if large { 0.9 } else { 0.8 });
         let h = if single {
             let copy = FineCopy { diag: cast(fine.diag), gx: cast(fine.gx), gy: cast(fine.gy), gz: cast(fine.gz) };
-            let mut c = Cycle::<f32>::new(fine, built, om);
-            if c.levels.is_empty() {
-                let st = Stencil { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
-                (c.chol, c.chol_n) = dense_cholesky(st);
-            }
-            Hierarchy::Single(c, copy, zeros(fine.lay), zeros(fine.lay))
+            let st = Stencil { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
+            let cycle = Cycle::<f32>::new(fine, st, built, om);
+            Hierarchy::Single { cycle, fine: copy, b: zeros(fine.lay), x: zeros(fine.lay) }
         } else {
-            let mut c = Cycle::<f64>::new(fine, built, om);
-            if c.levels.is_empty() {
-                (c.chol, c.chol_n) = dense_cholesky(fine);
-            }
-            Hierarchy::Double(c)
+            Hierarchy::Double(Cycle::<f64>::new(fine, fine, built, om))
         };
         Multigrid { smoothing, fine_lay: fine.lay, h }
     }
@@ -406,7 +408,7 @@ impl Multigrid {
     pub fn num_levels(&self) -> usize {
         1 + match &self.h {
             Hierarchy::Double(c) => c.levels.len(),
-            Hierarchy::Single(c, ..) => c.levels.len(),
+            Hierarchy::Single { cycle, .. } => cycle.levels.len(),
         }
     }
 
@@ -417,16 +419,9 @@ impl Multigrid {
         let p = self.smoothing;
         let lay = fine.lay;
         match &mut self.h {
-            Hierarchy::Double(c) => {
-                if c.levels.is_empty() {
-                    let mut b = r.to_vec();
-                    b[crate::fv::DONOR_SLOT] = 0.0;
-                    c.apply(fine, &b, z, p);
-                } else {
-                    c.apply(fine, r, z, p);
-                }
-            }
-            Hierarchy::Single(c, copy, b32, x32) => {
+            // the donor slot (padding) is never read: the caller preconditions it
+            Hierarchy::Double(c) => c.apply(fine, r, z, p),
+            Hierarchy::Single { cycle, fine: copy, b: b32, x: x32 } => {
                 // scale by the largest entry so that nothing underflows in f32
                 let scale = kernel::max_abs(&r[lay.interior()]);
                 if scale == 0.0 {
@@ -437,7 +432,7 @@ impl Multigrid {
                 // padding stays zero: only the real cells are ever written
                 par::map(&mut b32[lay.interior()], &r[lay.interior()], |v: f64| (v * inv) as f32);
                 let st = Stencil { lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
-                c.apply(st, b32, x32, p);
+                cycle.apply(st, b32, x32, p);
                 z[..lay.pad].fill(0.0);
                 z[lay.pad + lay.n..].fill(0.0);
                 par::map(&mut z[lay.interior()], &x32[lay.interior()], |v: f32| v as f64 * scale);
@@ -655,7 +650,7 @@ mod tests {
     fn large_grid_cycle_gives_the_same_bits_on_one_and_two_threads() {
         // 40 × 40 × 48 = 76 800 cells: linear interpolation, f32, parallel kernels
         let (_, op, _, _) = bench::operator(40, 40, 48);
-        assert!(op.layout.n >= LINEAR_MIN_CELLS); // also above par::PAR_MIN: parallel kernels
+        assert!(op.layout.n >= LARGE_GRID_CELLS); // also above par::PAR_MIN: parallel kernels
         let d = op.diagonal(0.1);
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
