@@ -43,6 +43,10 @@ pub struct StepSystem {
     /// `1ᵀ M e`, with `e` = 1 on every real cell (and on the donor unknown when there is one):
     /// the total of the row sums, used by [`StepSystem::conserve`].
     ones_image: f64,
+    /// `Σ Cap` and `Σ k·Cap` of the operator (capacities and clearance never change after
+    /// assembly, only conductances do).
+    sum_cap: f64,
+    sum_kcap: f64,
 }
 
 /// Outcome of one CG solve.
@@ -82,6 +86,8 @@ impl StepSystem {
             mg: None,
             mg_shift: shift,
             ones_image: 0.0,
+            sum_cap: par::sum(&op.cap),
+            sum_kcap: par::sum(&op.kcap),
         };
         sys.update(op, shift);
         if let Precond::Multigrid(p) = pre {
@@ -98,7 +104,7 @@ impl StepSystem {
         let gtop = par::sum(&op.gtop);
         self.donor_diag = self.donor_cap.map(|v| shift * v + gtop);
         // row sums: face couplings cancel; the finite film's couplings cancel against its row
-        let base = shift * par::sum(&op.cap) + par::sum(&op.kcap) + par::sum(&op.gbot);
+        let base = shift * self.sum_cap + self.sum_kcap + par::sum(&op.gbot);
         self.ones_image = match self.donor_cap {
             Some(v) => base + shift * v,
             None => base + gtop,
