@@ -5,9 +5,6 @@
 //! change in grade), the fractions improved by one and two grades, the scores and the grade
 //! distributions, and the statement that dermasim informs and does not prescribe.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use dermasim_core::cohort::{CohortResult, MeanSd};
 use serde::Serialize;
 
@@ -155,22 +152,6 @@ pub fn cohort_html(r: &CohortResult) -> Result<String, ReportError> {
     CohortPage::new(r).to_html()
 }
 
-/// Writes `dir/cohort.html` through a temporary file and a rename (whole or nothing); `dir`
-/// must exist. Returns the file written.
-pub fn write_cohort(dir: &Path, r: &CohortResult) -> Result<PathBuf, ReportError> {
-    let html = cohort_html(r)?;
-    let file = dir.join("cohort.html");
-    let tmp = dir.join(format!(".cohort.html.tmp-{}", std::process::id()));
-    let result =
-        fs::write(&tmp, html).map_err(|e| ReportError(format!("cannot write {}: {e}", tmp.display()))).and_then(|()| {
-            fs::rename(&tmp, &file).map_err(|e| ReportError(format!("cannot move {} into place: {e}", file.display())))
-        });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map(|()| file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,17 +183,5 @@ mod tests {
             assert!(html.contains(&format!("\n{} better\n", -c)), "bar for {c}");
         }
         assert_eq!(html, CohortPage::new(&r).to_html().unwrap(), "same cohort, same bytes");
-    }
-
-    #[test]
-    fn written_whole() {
-        let dir = std::env::temp_dir().join(format!("dermasim-cohort-page-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        let r = result();
-        let f = write_cohort(&dir, &r).unwrap();
-        assert_eq!(fs::read_to_string(&f).unwrap(), cohort_html(&r).unwrap());
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
-        let _ = fs::remove_dir_all(&dir);
     }
 }

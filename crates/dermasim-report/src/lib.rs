@@ -13,7 +13,8 @@
 //! - `fields/<product>.vti`: the 3-D concentration at the end of a `patch` transport run, as
 //!   VTK image data for ParaView ([`vtk`], written by [`write_fields`]).
 //!
-//! [`write_cohort`] writes `cohort.html`, the page of a virtual cohort ([`cohort`]).
+//! [`cohort_html`] renders `cohort.html`, the page of a virtual cohort ([`cohort`]); the CLI
+//! writes it beside `cohort.json`, both or neither.
 //!
 //! Everything else is pure: [`Report::from_outcome`] builds the page model, [`Report::to_html`]
 //! renders it to a string, and the plot functions return [`Plot`] values (SVG text, PNG bytes).
@@ -43,7 +44,7 @@ use std::path::{Path, PathBuf};
 use dermasim_core::Outcome;
 use serde::Serialize;
 
-pub use cohort::{CohortPage, cohort_html, write_cohort};
+pub use cohort::{CohortPage, cohort_html};
 pub use plot::{LineChart, LineStyle, Marker, Plot, PlotError, Series, bar_chart, line_chart};
 
 /// The HTML template (minijinja), embedded at build time.
