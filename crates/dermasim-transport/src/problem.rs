@@ -7,7 +7,7 @@ use crate::sim::{DonorState, KdSchedule, Simulation, StepControl};
 /// Tissue concentration in every cell of a 3-D [`Geometry::Patch`] grid at one time.
 ///
 /// Kept at the final time only: one snapshot costs 4 bytes per cell (the solver itself needs
-/// ~130), whereas a snapshot per output time would multiply that by the number of outputs.
+/// ~250), whereas a snapshot per output time would multiply that by the number of outputs.
 /// Stored in single precision, the precision of the VTK export it feeds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConcentrationField {
@@ -262,7 +262,8 @@ pub struct TransportResult {
     pub field: Option<ConcentrationField>,
 }
 
-/// Largest grid `solve` accepts (numerical/resource choice: ~130 B per cell → ~2.6 GB).
+/// Largest grid `solve` accepts (resource choice: a patch solve needs ~250 B per cell — 1.3 GB
+/// measured for 5.4 M cells — so ~5 GB at the limit).
 pub const MAX_CELLS: usize = 20_000_000;
 
 fn check_pos(v: f64, field: &str) -> Result<(), TransportError> {
@@ -561,7 +562,8 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
     Ok(Setup { grid, materials: Materials { kd, partition: part, clearance: clear }, channel, plane_layer, schedule })
 }
 
-/// CG tolerance for 1-D (intact skin) problems solved with default step control.
+/// CG tolerance for 1-D (intact skin) problems solved with default step control (numerical
+/// choice; why: at `solve_observed`).
 pub const ONED_RTOL: f64 = 1e-12;
 
 /// Solve a transport problem. Bad input gives [`TransportError::InvalidInput`] naming the field.
@@ -884,7 +886,7 @@ mod tests {
 
     #[test]
     fn intact_skin_resolves_tiny_deliveries() {
-        // a barely permeating product through intact skin: ~1e-7 of the dose gets through
+        // a barely permeating product through intact skin: ~1e-6 of the dose gets through
         // in 24 h; the default solve must resolve it (positive, close to a tightly solved run)
         let mut l = layers();
         l[0].diffusivity_um2_s = 1e-4;
