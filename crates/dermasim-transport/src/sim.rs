@@ -57,7 +57,9 @@ pub struct StepControl {
     /// Local-error target for adaptive steps (`None`: pure geometric growth). The BDF2
     /// local error is estimated as `2/11 · (u − u_pred)` with `u_pred` the quadratic
     /// extrapolation of the last three states (Milne's device, constant-step constants),
-    /// measured as an amount, `Σ Cap|·|` over the skin and the finite film, relative to the
+    /// measured as an amount, `Σ Cap|·|` over the skin and the finite film plus the same
+    /// predictor–corrector difference of each cumulative flow (cleared per plane, receptor,
+    /// inflow from an infinite donor: product that has left the field), relative to the
     /// product in the system (`Σ Cap|u|` + film + cumulative cleared + receptor amounts, i.e.
     /// the dose so far); the next step is `Δt·clamp(0.9 (tol/err)^{1/3}, 0.2, growth)`. Steps
     /// are not rejected. Default 2e-5 (numerical choice: the delivered amount of a 24 h unit
@@ -175,12 +177,13 @@ pub struct Simulation {
     current_open: f64,
     /// Openness the multigrid hierarchy of `sys` was built for.
     mg_open: f64,
-    /// Cumulative cleared amount per z-plane (µm³·mg/mL), current and previous step.
-    cleared: [Vec<f64>; 2],
-    /// Cumulative amount into the receptor.
-    receptor: [f64; 2],
-    /// Cumulative amount in from an infinite donor.
-    input: [f64; 2],
+    /// Cumulative cleared amount per z-plane (µm³·mg/mL) at the current and the two previous
+    /// steps.
+    cleared: [Vec<f64>; 3],
+    /// Cumulative amount into the receptor (same three steps).
+    receptor: [f64; 3],
+    /// Cumulative amount in from an infinite donor (same three steps).
+    input: [f64; 3],
     /// Steps taken.
     pub steps: usize,
     /// Total CG iterations.
@@ -284,9 +287,9 @@ impl Simulation {
             schedule,
             current_open,
             mg_open: current_open,
-            cleared: [vec![0.0; nz], vec![0.0; nz]],
-            receptor: [0.0; 2],
-            input: [0.0; 2],
+            cleared: [vec![0.0; nz], vec![0.0; nz], vec![0.0; nz]],
+            receptor: [0.0; 3],
+            input: [0.0; 3],
             steps: 0,
             cg_iterations: 0,
             worst_residual: 0.0,
@@ -454,11 +457,15 @@ impl Simulation {
             self.u_prev2 = lay.zeros();
             self.pred = lay.zeros();
         }
-        if estimate {
+        // quadratic extrapolation weights of the last three states to t_new
+        let weights = estimate.then(|| {
             let (h1, h2, tau) = (self.dt_prev, self.dt_prev2, dt);
             let w0 = (tau + h1) * (tau + h1 + h2) / (h1 * (h1 + h2));
             let w1 = -tau * (tau + h1 + h2) / (h1 * h2);
             let w2 = tau * (tau + h1) / ((h1 + h2) * h2);
+            [w0, w1, w2]
+        });
+        if let Some([w0, w1, w2]) = weights {
             let (u, up, up2) = (&self.u, &self.u_prev, &self.u_prev2);
             crate::par::for_each_mut(&mut self.pred, |i, v| *v = w0 * u[i] + w1 * up[i] + w2 * up2[i]);
         }
@@ -490,10 +497,45 @@ impl Simulation {
         if self.conserve {
             sys.conserve(&self.op, &self.rhs, &mut self.u, &mut self.work);
         }
+        // a BE or BDF2 step only needs u^{n-1} for the next step: u_prev now holds u^n. Good.
+        self.steps += 1;
+        self.cg_iterations += st.iterations;
+        self.worst_residual = self.worst_residual.max(st.rel_residual);
+        self.all_converged &= st.converged;
+
+        // bookkeeping with the same recurrence; `flow_err` collects the predictor–corrector
+        // difference of the cumulative flows (cleared per plane, receptor, donor inflow)
+        let extrapolate = |f: &[f64; 3]| weights.map_or(0.0, |[w0, w1, w2]| w0 * f[0] + w1 * f[1] + w2 * f[2]);
+        let mut flow_err = 0.0;
+        let upd = |f: f64, cur: f64, prev: f64| (dt * f + a1 * cur - a2 * prev) / alpha;
+        let s = lay.sxy;
+        let u = &self.u;
+        for k in 0..lay.nz {
+            let a = lay.pad + k * s;
+            let f = crate::par::dot(&self.op.kcap[a..a + s], &u[a..a + s]);
+            let hist = [self.cleared[0][k], self.cleared[1][k], self.cleared[2][k]];
+            let nv = upd(f, hist[0], hist[1]);
+            flow_err += (nv - extrapolate(&hist)).abs();
+            self.cleared[2][k] = hist[1];
+            self.cleared[1][k] = hist[0];
+            self.cleared[0][k] = nv;
+        }
+        let bot = lay.pad + lay.n - s;
+        let fr = crate::par::dot(&self.op.gbot, &u[bot..bot + s]);
+        let nr = upd(fr, self.receptor[0], self.receptor[1]);
+        flow_err += (nr - extrapolate(&self.receptor)).abs();
+        self.receptor = [nr, self.receptor[0], self.receptor[1]];
+        if let DonorState::Infinite { u: ud } = self.donor {
+            let top = &u[lay.pad..lay.pad + s];
+            let fi = crate::par::sum_by(s, |j| self.op.gtop[j] * (ud - top[j]));
+            let ni = upd(fi, self.input[0], self.input[1]);
+            flow_err += (ni - extrapolate(&self.input)).abs();
+            self.input = [ni, self.input[0], self.input[1]];
+        }
         if let (true, Some(tol)) = (estimate, self.control.time_tol) {
             let cap = &self.op.cap;
             let (u, pr) = (&self.u, &self.pred);
-            let mut e = crate::par::sum_by(u.len(), |i| cap[i] * (u[i] - pr[i]).abs());
+            let mut e = crate::par::sum_by(u.len(), |i| cap[i] * (u[i] - pr[i]).abs()) + flow_err;
             // the product in the system so far: skin + film + cleared + receptor
             let mut m = crate::par::sum_by(u.len(), |i| cap[i] * u[i].abs());
             if let DonorState::Finite { volume_um3 } = self.donor {
@@ -505,33 +547,6 @@ impl Simulation {
             let err = if m > 0.0 { e / m } else { 0.0 };
             let by_err = if err > 0.0 { dt * (0.9 * (tol / err).cbrt()).max(0.2) } else { f64::INFINITY };
             self.dt_nominal = (self.dt_nominal * self.control.growth).min(by_err).min(self.control.dt_max_s);
-        }
-        // a BE or BDF2 step only needs u^{n-1} for the next step: u_prev now holds u^n. Good.
-        self.steps += 1;
-        self.cg_iterations += st.iterations;
-        self.worst_residual = self.worst_residual.max(st.rel_residual);
-        self.all_converged &= st.converged;
-
-        // bookkeeping with the same recurrence
-        let upd = |f: f64, cur: f64, prev: f64| (dt * f + a1 * cur - a2 * prev) / alpha;
-        let s = lay.sxy;
-        let u = &self.u;
-        for k in 0..lay.nz {
-            let a = lay.pad + k * s;
-            let f = crate::par::dot(&self.op.kcap[a..a + s], &u[a..a + s]);
-            let nv = upd(f, self.cleared[0][k], self.cleared[1][k]);
-            self.cleared[1][k] = self.cleared[0][k];
-            self.cleared[0][k] = nv;
-        }
-        let bot = lay.pad + lay.n - s;
-        let fr = crate::par::dot(&self.op.gbot, &u[bot..bot + s]);
-        let nr = upd(fr, self.receptor[0], self.receptor[1]);
-        self.receptor = [nr, self.receptor[0]];
-        if let DonorState::Infinite { u: ud } = self.donor {
-            let top = &u[lay.pad..lay.pad + s];
-            let fi = crate::par::sum_by(s, |j| self.op.gtop[j] * (ud - top[j]));
-            let ni = upd(fi, self.input[0], self.input[1]);
-            self.input = [ni, self.input[0]];
         }
         self.has_prev = true;
         self.nprev += 1;

@@ -503,3 +503,48 @@ fn default_step_control_matches_a_tightly_resolved_run() {
         assert!(r.mass_balance_rel_error < 1e-9, "{:e}", r.mass_balance_rel_error);
     }
 }
+
+#[test]
+fn step_control_sees_the_error_of_the_cleared_and_inflowing_amounts() {
+    // An infinite donor of niacinamide feeding a channel that closes over 6 h into a clearing
+    // dermis: most of the product leaves through clearance, so an error estimate of the field
+    // alone misses most of the step error. With the cumulative flows in the estimate, a loose
+    // time_tol (1e-3) keeps the delivered amount within 1 % of a tightly resolved run at every
+    // output time (measured: 0.48 %; 2.6 % with the field alone).
+    let m = props::preset("niacinamide").unwrap();
+    let c = props::coefficients(&m, props::ScHydration::Full, 15.0, true).unwrap();
+    let l = |name: &str, thickness_um: f64, k: &props::LayerCoefficients| {
+        layer(name, thickness_um, k.diffusivity_um2_s, k.partition, k.clearance_per_s)
+    };
+    let p = TransportProblem {
+        layers: vec![
+            l("SC", 15.0, &c.stratum_corneum),
+            l("VE", 80.0, &c.viable_epidermis),
+            l("dermis", 1200.0, &c.dermis),
+        ],
+        donor: Donor::Infinite { concentration_mg_ml: 10.0 },
+        bottom: Bottom::Closed,
+        geometry: Geometry::UnitCell {
+            cell_radius_um: 300.0,
+            channel: Channel {
+                radius_um: 25.0,
+                depth_um: 500.0,
+                diffusivity_um2_s: c.channel_fluid_diffusivity_um2_s,
+                openness: vec![(0.0, 1.0), (6.0, 0.0)],
+            },
+        },
+        duration_h: 24.0,
+        output_times_h: vec![],
+        resolution: Resolution::Coarse,
+    };
+    let loose = StepControl { time_tol: Some(1e-3), growth: 2.0, ..Default::default() };
+    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, ..Default::default() };
+    let (r, reference) = (solve_with(&p, Some(loose)).unwrap(), solve_with(&p, Some(tight)).unwrap());
+    let worst = (1..r.times_h.len())
+        .map(|k| {
+            let (q, q_ref) = (r.cumulative_ug_per_cm2[k], reference.cumulative_ug_per_cm2[k]);
+            (q - q_ref).abs() / q_ref
+        })
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-2, "worst relative error {worst:e}");
+}

@@ -75,6 +75,16 @@ fn main() {
                 custom = true;
                 i += 1;
             }
+            "--dt-initial" => {
+                control.dt_initial_s = num(i);
+                custom = true;
+                i += 1;
+            }
+            "--growth" => {
+                control.growth = num(i);
+                custom = true;
+                i += 1;
+            }
             "--infinite" => infinite = true,
             "--dump" => {
                 dump = Some(next(i));
