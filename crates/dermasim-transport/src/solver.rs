@@ -1,7 +1,7 @@
 //! The linear system of one implicit step and the preconditioned conjugate-gradient solver.
 //!
-//! One backward-Euler / BDF2 step solves `(s·Cap + A) u = rhs` with `s = α/Δt`. `A` holds the
-//! face conductances, clearance `k·V·K`, and the donor / receptor couplings; `Cap = V·K`. The
+//! One BDF step solves `(s·Cap + A) u = rhs` with `s = c_0`, the BDF coefficient of the new
+//! state (`1/Δt` for backward Euler). `A` holds the face conductances, clearance `k·V·K`, and the donor / receptor couplings; `Cap = V·K`. The
 //! matrix is symmetric positive definite as written (volume form), so CG applies without
 //! further scaling. When the donor film is finite its well-mixed concentration is one more
 //! unknown (slot [`crate::fv::DONOR_SLOT`]) coupled to every top cell, which keeps
@@ -33,7 +33,7 @@ pub enum Precond {
 /// still a fixed symmetric positive-definite operator, so CG stays valid; only its iteration
 /// count depends on how far the matrix has moved (the caller decides when to rebuild).
 pub struct StepSystem {
-    /// The shift `s = α/Δt` of the current matrix.
+    /// The shift `s = c_0` of the current matrix.
     pub shift: f64,
     diag: Vec<f64>,
     donor_cap: Option<f64>,
@@ -123,7 +123,7 @@ impl StepSystem {
     /// Why this makes the discrete mass balance exact: summing the rows of `M x = b` (the
     /// donor row included) gives the step's mass budget. The face couplings cancel in pairs
     /// (and so do the donor–skin couplings of a finite film), so
-    /// `1ᵀ M x = s·(Σ Cap u + V_d u_d) + f_out − f_in(x-part)` with `s = α/Δt`, `f_out` the
+    /// `1ᵀ M x = s·(Σ Cap u + V_d u_d) + f_out − f_in(x-part)` with `s = c_0`, `f_out` the
     /// clearance and receptor outflow rates and the infinite-donor coupling `Σ g_top u_top`,
     /// while `1ᵀ b = (Σ Cap (a₁uⁿ − a₂uⁿ⁻¹) + V_d(…))/Δt + Σ g_top u_d`. The simulation books
     /// the outflows and the inflow with the same recurrence, `α Fⁿ⁺¹ = a₁ Fⁿ − a₂ Fⁿ⁻¹ + Δt f`,

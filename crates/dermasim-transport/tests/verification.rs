@@ -548,3 +548,37 @@ fn step_control_sees_the_error_of_the_cleared_and_inflowing_amounts() {
         .fold(0.0, f64::max);
     assert!(worst < 1e-2, "worst relative error {worst:e}");
 }
+
+#[test]
+fn bdf3_takes_fewer_steps_than_bdf2_at_the_same_accuracy() {
+    // Same time_tol (2e-5), same problem (finite film, closing channel, 24 h): the third-order
+    // default scheme needs fewer steps and stays within the accuracy of BDF2 against a tightly
+    // resolved run (measured: 229 vs 325 steps, worst error over the outputs 6.8e-5 vs 8.3e-5).
+    let mut p = unit_cell_problem(
+        Donor::Finite { film_thickness_um: 10.0, concentration_mg_ml: 5.0 },
+        Bottom::Closed,
+        vec![(0.0, 1.0), (6.0, 0.0)],
+    );
+    p.duration_h = 24.0;
+    p.output_times_h = vec![];
+    let bdf3 = StepControl { time_tol: Some(2e-5), ..Default::default() };
+    let bdf2 = StepControl { scheme: Scheme::Bdf2, ..bdf3 };
+    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, ..Default::default() };
+    let (r3, r2, reference) = (
+        solve_with(&p, Some(bdf3)).unwrap(),
+        solve_with(&p, Some(bdf2)).unwrap(),
+        solve_with(&p, Some(tight)).unwrap(),
+    );
+    let worst = |r: &TransportResult| {
+        (1..r.times_h.len())
+            .map(|k| {
+                let (q, q_ref) = (r.cumulative_ug_per_cm2[k], reference.cumulative_ug_per_cm2[k]);
+                (q - q_ref).abs() / q_ref
+            })
+            .fold(0.0, f64::max)
+    };
+    assert_eq!(StepControl::default().scheme, Scheme::Bdf3);
+    assert!(r3.steps * 5 < r2.steps * 4, "{} vs {} steps", r3.steps, r2.steps);
+    assert!(worst(&r3) < 1e-3 && worst(&r3) < 2.0 * worst(&r2), "{:e} vs {:e}", worst(&r3), worst(&r2));
+    assert!(r3.mass_balance_rel_error < 1e-9);
+}

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N]
-//!              [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]
+//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]
 //! ```
 //!
 //! The problem: 24 h, finite film (20 µm, 10 mg/mL) of a preset active (default niacinamide,
@@ -16,13 +16,13 @@
 use std::time::Instant;
 
 use dermasim_transport::props::{self, ScHydration};
-use dermasim_transport::sim::StepControl;
+use dermasim_transport::sim::{Scheme, StepControl};
 use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resolution, TransportProblem, solve_with};
 
 fn usage() -> ! {
     eprintln!(
         "usage: solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N] \
-         [--time-tol T] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]"
+         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]"
     );
     std::process::exit(2)
 }
@@ -82,6 +82,17 @@ fn main() {
             }
             "--growth" => {
                 control.growth = num(i);
+                custom = true;
+                i += 1;
+            }
+            "--scheme" => {
+                control.scheme = match next(i).as_str() {
+                    "be" => Scheme::BackwardEuler,
+                    "bdf2" => Scheme::Bdf2,
+                    "bdf3" => Scheme::Bdf3,
+                    "bdf4" => Scheme::Bdf4,
+                    _ => usage(),
+                };
                 custom = true;
                 i += 1;
             }
