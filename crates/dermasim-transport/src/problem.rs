@@ -262,9 +262,10 @@ pub struct TransportResult {
     pub field: Option<ConcentrationField>,
 }
 
-/// Largest grid `solve` accepts (resource choice: a patch solve needs ~250 B per cell — 1.3 GB
-/// measured for 5.4 M cells — so ~5 GB at the limit).
-pub const MAX_CELLS: usize = 20_000_000;
+/// Largest grid `solve` accepts (resource choice: a patch solve needs ~200 B per cell — 174 MB
+/// measured for 870 400 cells — so ~4.8 GB at the limit; a 2 × 2 mm window at 5 µm, 21.8 M
+/// cells, fits).
+pub const MAX_CELLS: usize = 24_000_000;
 
 fn check_pos(v: f64, field: &str) -> Result<(), TransportError> {
     if !(v.is_finite() && v > 0.0) {
@@ -585,7 +586,7 @@ pub fn solve_observed(
     progress: &mut dyn FnMut(f64),
 ) -> Result<TransportResult, TransportError> {
     validate(problem)?;
-    let s = setup(problem)?;
+    let mut s = setup(problem)?;
     let duration = problem.duration_h * 3600.0;
     let mut outs: Vec<f64> = if problem.output_times_h.is_empty() {
         (1..=24).map(|k| duration * k as f64 / 24.0).collect()
@@ -624,13 +625,18 @@ pub fn solve_observed(
             (DonorState::Finite { volume_um3: film_thickness_um * area }, *concentration_mg_ml)
         }
     };
-    let u0: Vec<f64> = s.channel.iter().map(|&ch| if ch { c0 } else { 0.0 }).collect();
     let bottom = match problem.bottom {
         Bottom::Sink => BottomBc::Sink,
         Bottom::Closed => BottomBc::Closed,
     };
-    let mut sim =
-        Simulation::new(s.grid.clone(), s.materials.clone(), bottom, donor, du0, &u0, s.schedule.clone(), control);
+    let mut sim = {
+        // the materials move into the simulation and the initial field is dropped once copied
+        // (memory: 32 B per cell)
+        let u0: Vec<f64> = s.channel.iter().map(|&ch| if ch { c0 } else { 0.0 }).collect();
+        let materials =
+            std::mem::replace(&mut s.materials, Materials { kd: vec![], partition: vec![], clearance: vec![] });
+        Simulation::new(s.grid.clone(), materials, bottom, donor, du0, &u0, s.schedule.clone(), control)
+    };
     let conv = UG_PER_CM2_PER_MGML_UM / area;
     let nl = problem.layers.len();
 
@@ -747,11 +753,17 @@ pub fn solve_observed(
     Ok(res)
 }
 
-/// The concentration `C = K·u` of every cell at the simulation's current time.
+/// The concentration `C = K·u` of every cell at the simulation's current time, with the
+/// partition coefficient recovered from the capacity `Cap = V·K`.
 fn field(sim: &Simulation, s: &Setup) -> ConcentrationField {
     let lay = sim.op.layout;
-    let u = &sim.u[lay.pad..lay.pad + lay.n];
-    let concentration_mg_ml = u.iter().zip(&s.materials.partition).map(|(&u, &k)| (k * u) as f32).collect();
+    let concentration_mg_ml = (0..lay.n)
+        .map(|c| {
+            let (k, j, i) = (c / lay.sxy, (c % lay.sxy) / lay.nx, c % lay.nx);
+            let volume = s.grid.column_area(i, j) * (s.grid.zf[k + 1] - s.grid.zf[k]);
+            (sim.op.cap[lay.pad + c] / volume * sim.u[lay.pad + c]) as f32
+        })
+        .collect();
     ConcentrationField {
         time_h: sim.t / 3600.0,
         nx: lay.nx,

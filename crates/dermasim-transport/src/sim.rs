@@ -227,6 +227,7 @@ pub struct Simulation {
     rhs: Vec<f64>,
     work: CgWork,
     sys: Option<StepSystem>,
+    /// Materials, kept only when a schedule changes them.
     materials: Option<Materials>,
     bottom: BottomBc,
     schedule: Option<KdSchedule>,
@@ -276,7 +277,9 @@ impl Simulation {
             apply_schedule(&mut materials, s, current_open);
         }
         let op = FvOperator::build(&grid, &materials, bottom);
-        Self::from_operator(grid, op, Some(materials), bottom, donor, donor_u0, u0, schedule, current_open, control)
+        // the materials are only needed again to apply the schedule (memory: 24 B per cell)
+        let materials = schedule.is_some().then_some(materials);
+        Self::from_operator(grid, op, materials, bottom, donor, donor_u0, u0, schedule, current_open, control)
     }
 
     /// Create from an already assembled operator (no coefficient schedule possible; plain CG
