@@ -483,7 +483,7 @@ fn default_step_control_matches_a_tightly_resolved_run() {
     // The default step control (time_tol 2e-5 against the dose, CG rtol 1e-6 + conservation
     // projection) against time_tol 1e-7, rtol 1e-13: delivered amount at every output within
     // 0.5 % (the accuracy target of the step control; measured ≤ 4e-5 on these problems).
-    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, ..Default::default() };
+    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, dt_initial_s: 1e-3, ..Default::default() };
     for (donor, bottom, openness) in [
         (
             Donor::Finite { film_thickness_um: 10.0, concentration_mg_ml: 5.0 },
@@ -538,7 +538,7 @@ fn step_control_sees_the_error_of_the_cleared_and_inflowing_amounts() {
         resolution: Resolution::Coarse,
     };
     let loose = StepControl { time_tol: Some(1e-3), growth: 2.0, ..Default::default() };
-    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, ..Default::default() };
+    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, dt_initial_s: 1e-3, ..Default::default() };
     let (r, reference) = (solve_with(&p, Some(loose)).unwrap(), solve_with(&p, Some(tight)).unwrap());
     let worst = (1..r.times_h.len())
         .map(|k| {
@@ -563,7 +563,7 @@ fn bdf3_takes_fewer_steps_than_bdf2_at_the_same_accuracy() {
     p.output_times_h = vec![];
     let bdf3 = StepControl { time_tol: Some(2e-5), ..Default::default() };
     let bdf2 = StepControl { scheme: Scheme::Bdf2, ..bdf3 };
-    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, ..Default::default() };
+    let tight = StepControl { time_tol: Some(1e-7), rtol: 1e-13, dt_initial_s: 1e-3, ..Default::default() };
     let (r3, r2, reference) = (
         solve_with(&p, Some(bdf3)).unwrap(),
         solve_with(&p, Some(bdf2)).unwrap(),

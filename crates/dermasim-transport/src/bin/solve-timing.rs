@@ -27,6 +27,12 @@ fn usage() -> ! {
     std::process::exit(2)
 }
 
+/// One line on stdout; a closed pipe (`| head`) is not an error.
+fn say(line: String) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut geom = "unit".to_string();
@@ -194,7 +200,7 @@ fn main() {
         });
         let dt = t0.elapsed().as_secs_f64();
         best = best.min(dt);
-        println!(
+        say(format!(
             "rep={rep} geom={geom} res={res:?} cells={} steps={} cg_iterations={} time_s={dt:.4} \
              cumulative_24h={:.12e} mass_balance={:.2e} lag_h={:?}",
             r.cells,
@@ -203,9 +209,9 @@ fn main() {
             r.cumulative_ug_per_cm2.last().copied().unwrap_or(0.0),
             r.mass_balance_rel_error,
             r.lag_time_h,
-        );
+        ));
     }
-    println!("best_time_s={best:.4}");
+    say(format!("best_time_s={best:.4}"));
     if let Some(path) = dump {
         let r = solve_with(&problem, control).expect("solved above");
         let mut out = String::from("kind,index,time_h,a,b,c\n");
