@@ -903,6 +903,19 @@ mod tests {
         assert!(f.at(3, 4, 1) > f.at(9, 0, 1), "{} vs {}", f.at(3, 4, 1), f.at(9, 0, 1));
     }
 
+    /// Intact skin under a 20 µm film of 10 mg/mL for 24 h.
+    fn intact_film(layers: Vec<Layer>) -> TransportProblem {
+        TransportProblem {
+            layers,
+            donor: Donor::Finite { film_thickness_um: 20.0, concentration_mg_ml: 10.0 },
+            bottom: Bottom::Closed,
+            geometry: Geometry::OneD,
+            duration_h: 24.0,
+            output_times_h: vec![],
+            resolution: Resolution::Normal,
+        }
+    }
+
     #[test]
     fn intact_skin_resolves_tiny_deliveries() {
         // a barely permeating product through intact skin: ~1e-6 of the dose gets through
@@ -911,15 +924,7 @@ mod tests {
         l[0].diffusivity_um2_s = 1e-4;
         l[0].partition = 0.01;
         l[2].clearance_per_s = 1e-4;
-        let p = TransportProblem {
-            layers: l,
-            donor: Donor::Finite { film_thickness_um: 20.0, concentration_mg_ml: 10.0 },
-            bottom: Bottom::Closed,
-            geometry: Geometry::OneD,
-            duration_h: 24.0,
-            output_times_h: vec![],
-            resolution: Resolution::Normal,
-        };
+        let p = intact_film(l);
         let r = solve(&p).unwrap();
         let tight = StepControl { rtol: 1e-14, ..StepControl::default() };
         let reference = solve_with(&p, Some(tight)).unwrap();
@@ -940,15 +945,7 @@ mod tests {
         let mut l = layers();
         l[0].diffusivity_um2_s = 1e-6;
         l[0].partition = 1e-3;
-        let p = TransportProblem {
-            layers: l,
-            donor: Donor::Finite { film_thickness_um: 20.0, concentration_mg_ml: 10.0 },
-            bottom: Bottom::Closed,
-            geometry: Geometry::OneD,
-            duration_h: 24.0,
-            output_times_h: vec![],
-            resolution: Resolution::Normal,
-        };
+        let p = intact_film(l);
         let r = solve(&p).unwrap();
         assert!(r.cumulative_ug_per_cm2.iter().all(|&v| (0.0..1e-15).contains(&v)), "{:?}", r.cumulative_ug_per_cm2);
         assert!(r.mass_balance_rel_error < 1e-9, "{:e}", r.mass_balance_rel_error);
