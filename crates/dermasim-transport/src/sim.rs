@@ -216,9 +216,7 @@ pub struct Simulation {
     hist: Vec<Vec<f64>>,
     /// Predictor (extrapolation of the known states) when the error is estimated.
     pred: Vec<f64>,
-    /// States known, the current one included (at most `hist.len() + 1`).
-    known: usize,
-    /// Earlier step sizes, newest first.
+    /// Earlier step sizes, newest first (one per known earlier state: at most `hist.len()`).
     dts: Vec<f64>,
     /// Whether the last step estimated its local error (and so set `dt_nominal`).
     estimated: bool,
@@ -335,7 +333,6 @@ impl Simulation {
             hist: (0..n_hist).map(|_| u.clone()).collect(),
             pred: if control.time_tol.is_some() { lay.zeros() } else { Vec::new() },
             u,
-            known: 1,
             dts: Vec::new(),
             estimated: false,
             dt_nominal: control.dt_initial_s,
@@ -458,9 +455,14 @@ impl Simulation {
         }
     }
 
+    /// States known, the current one included (at most `hist.len() + 1`).
+    fn known(&self) -> usize {
+        self.dts.len() + 1
+    }
+
     /// Order of the next step: the scheme's, or fewer while the history builds up.
     fn next_order(&self) -> usize {
-        self.control.scheme.max_order().min(self.known)
+        self.control.scheme.max_order().min(self.known())
     }
 
     /// Take one step of size `dt` (s).
@@ -525,7 +527,7 @@ impl Simulation {
             }
         }
         // error estimate: extrapolation of the states t_n … t_{n−q} to t_{n+1}
-        let estimate = self.control.time_tol.is_some() && self.known > q;
+        let estimate = self.control.time_tol.is_some() && self.known() > q;
         let weights = estimate.then(|| lagrange_weights_at(&nodes[1..=q + 1], dt));
         if let Some(w) = &weights {
             let states: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
@@ -536,7 +538,7 @@ impl Simulation {
         let mut next = self.hist.pop().expect("at least one history state");
         if estimate {
             next.copy_from_slice(&self.pred);
-        } else if self.known >= 2 && self.control.time_tol.is_none() && self.control.extrapolate {
+        } else if self.known() >= 2 && self.control.time_tol.is_none() && self.control.extrapolate {
             // linear extrapolation u^n + ω (u^n − u^{n−1}); u^{n−1} is `next` itself when the
             // history holds one state
             let om = dt / self.dts[0];
@@ -631,7 +633,6 @@ impl Simulation {
             self.dt_nominal = (self.dt_nominal * self.control.growth).min(by_err).min(self.control.dt_max_s).max(floor);
         }
         self.estimated = estimate;
-        self.known = (self.known + 1).min(self.hist.len() + 1);
         self.dts.insert(0, dt);
         self.dts.truncate(self.hist.len());
         self.t = t_new;
