@@ -506,11 +506,12 @@ impl Simulation {
         } else if let Some(sys) = self.sys.as_mut().filter(|s| op_changed || s.shift != shift) {
             sys.update(&self.op, shift);
         }
+        // the known states, newest first: u^n, u^{n−1}, …
+        let known: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
         // right-hand side: −Cap Σ_{j≥1} c_j u^{n+1−j} (+ the donor)
         let lay = self.op.layout;
         {
-            let states: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
-            let (states, c) = (&states[..q], &c[1..]);
+            let (states, c) = (&known[..q], &c[1..]);
             let minus_c: Vec<f64> = c.iter().map(|v| -v).collect();
             combine(&mut self.rhs, states, &minus_c, Some(&self.op.cap));
             match self.donor {
@@ -530,8 +531,7 @@ impl Simulation {
         let estimate = self.control.time_tol.is_some() && self.known() > q;
         let weights = estimate.then(|| lagrange_weights_at(&nodes[1..=q + 1], dt));
         if let Some(w) = &weights {
-            let states: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
-            combine(&mut self.pred, &states[..w.len()], w, None);
+            combine(&mut self.pred, &known[..w.len()], w, None);
         }
         // rotate: the oldest history buffer takes the initial guess, the current state joins
         // the history
