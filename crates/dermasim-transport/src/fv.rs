@@ -163,7 +163,7 @@ pub enum BottomBc {
 }
 
 /// Per-cell material description (unpadded, natural order `k·nx·ny + j·nx + i`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Materials {
     /// Conductivity `K·D` (µm²/s).
     pub kd: Vec<f64>,

@@ -634,9 +634,16 @@ pub fn solve_observed(
         // the materials move into the simulation and the initial field is dropped once copied
         // (memory: 32 B per cell)
         let u0: Vec<f64> = s.channel.iter().map(|&ch| if ch { c0 } else { 0.0 }).collect();
-        let materials =
-            std::mem::replace(&mut s.materials, Materials { kd: vec![], partition: vec![], clearance: vec![] });
-        Simulation::new(s.grid.clone(), materials, bottom, donor, du0, &u0, s.schedule.clone(), control)
+        Simulation::new(
+            s.grid.clone(),
+            std::mem::take(&mut s.materials),
+            bottom,
+            donor,
+            du0,
+            &u0,
+            s.schedule.clone(),
+            control,
+        )
     };
     if exact_cg {
         // CG at ONED_RTOL conserves to ~1e-12 by itself; the projection's uniform shift would
