@@ -1,7 +1,7 @@
 //! Geometric (aggregation) multigrid V-cycle used as the CG preconditioner.
 //!
 //! Coarsening merges 2×2×2 blocks of cells (2 along every axis with more than one cell; a
-//! trailing odd cell forms its own aggregate). Two transfers between levels ([`Interp`]):
+//! trailing odd cell forms its own aggregate), or 2×2×1 blocks with z-line relaxation. Two transfers between levels ([`Interp`]):
 //!
 //! - *piecewise constant*: the coarse operator is the Galerkin product `Pᵀ M P`, which for a
 //!   7-point stencil is again a 7-point stencil: coarse face couplings are sums of the fine
@@ -13,9 +13,10 @@
 //!   rediscretised with series–parallel upscaled conductances. Used for large grids
 //!   ([`Interp::Auto`]), where it halves the iteration count.
 //!
-//! Smoother: damped Jacobi, the same number of sweeps before and after the coarse correction,
-//! and a banded Cholesky solve on the coarsest level, so the V-cycle is a fixed symmetric
-//! linear operator. With the Galerkin coarse operator it is also positive definite; with the
+//! Smoother: damped Jacobi, point by point or, on large anisotropic grids, z-line by z-line
+//! (module `line`, with coarsening in x and y only: [`Relax`]), the same number of sweeps
+//! before and after the coarse correction, and a banded Cholesky solve on the coarsest level,
+//! so the V-cycle is a fixed symmetric linear operator. With the Galerkin coarse operator it is also positive definite; with the
 //! rediscretised one that is not guaranteed by construction: it held in every test and
 //! benchmark run, and a failure would show as CG not converging (reported as an error), not as
 //! a wrong answer. Every kernel writes each output element from a fixed formula, so the result
@@ -25,6 +26,7 @@ use crate::fv::{Layout, Real, Stencil, Sweep};
 use crate::par;
 
 mod kernel;
+mod line;
 mod linear;
 
 use kernel::{cast, damped_inverse, zeros};
@@ -56,7 +58,54 @@ pub struct MgParams {
     pub interp: Interp,
     /// Floating-point type of the V-cycle.
     pub precision: Precision,
+    /// Relaxation (smoother) and the coarsening that goes with it.
+    pub relax: Relax,
 }
+
+/// Smoother of the V-cycle, and the axes it coarsens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relax {
+    /// Damped point Jacobi; coarsening along every axis.
+    Point,
+    /// Damped z-line Jacobi (module `line`); coarsening along x and y only, so every level
+    /// keeps the fine z grid (robust for any z : x–y anisotropy).
+    ZLine,
+    /// [`Relax::ZLine`] on grids of at least [`LARGE_GRID_CELLS`] cells whose couplings are
+    /// anisotropic (see [`anisotropic`]), [`Relax::Point`] otherwise.
+    Auto,
+}
+
+/// Whether more than [`ANISOTROPIC_SHARE`] of the cells couple more than
+/// [`ANISOTROPY_RATIO`]× more (or less) strongly along z than across (mean z face against mean
+/// x–y face). Patch grids (5 µm across, 1–2 µm stratum-corneum and 10 µm dermis cells along z)
+/// are; the benchmark grid (5 µm cubes) is not, apart from the faces at layer and channel
+/// boundaries, which a point smoother handles (numerical choices: on the benchmark z-line
+/// relaxation saves one CG iteration in eight and costs twice the time; on 400 µm patches it
+/// halves the iterations and saves a fifth of the time, `docs/performance.md`).
+pub fn anisotropic(st: Stencil<'_>) -> bool {
+    let lay = st.lay;
+    let (nx, s) = (lay.nx, lay.sxy);
+    if lay.nz <= 1 {
+        return false;
+    }
+    let strong = par::sum_by(lay.n, |q| {
+        let p = lay.pad + q;
+        let z = 0.5 * (st.gz[p] + st.gz[p - s]);
+        let xy = if lay.ny > 1 {
+            0.25 * (st.gx[p] + st.gx[p - 1] + st.gy[p] + st.gy[p - nx])
+        } else {
+            0.5 * (st.gx[p] + st.gx[p - 1])
+        };
+        let skewed = z > 0.0 && xy > 0.0 && (z > ANISOTROPY_RATIO * xy || xy > ANISOTROPY_RATIO * z);
+        if skewed { 1.0 } else { 0.0 }
+    });
+    strong > ANISOTROPIC_SHARE * lay.n as f64
+}
+
+/// See [`anisotropic`] (numerical choice).
+pub const ANISOTROPY_RATIO: f64 = 2.0;
+/// See [`anisotropic`] (numerical choice).
+pub const ANISOTROPIC_SHARE: f64 = 0.25;
 
 /// Floating-point type in which the V-cycle is stored and run. CG itself (residuals, dot
 /// products, the iterate) is always `f64`, so the preconditioner's rounding does not limit the
@@ -105,6 +154,7 @@ impl Default for MgParams {
             gamma: 1,
             interp: Interp::Auto,
             precision: Precision::Auto,
+            relax: Relax::Auto,
         }
     }
 }
@@ -130,8 +180,7 @@ impl Built {
 struct Level<T> {
     lay: Layout,
     diag: Vec<T>,
-    /// `ω/diag`.
-    wd: Vec<T>,
+    relax: Smoother<T>,
     gx: Vec<T>,
     gy: Vec<T>,
     gz: Vec<T>,
@@ -146,11 +195,11 @@ struct Level<T> {
 }
 
 impl<T: Real> Level<T> {
-    fn new(b: Built, omega: f64) -> Self {
+    fn new(b: Built, omega: f64, lines: bool) -> Self {
         let l = b.lay;
         Level {
             lay: l,
-            wd: damped_inverse(&b.diag, omega),
+            relax: Smoother::new(b.st(), omega, lines),
             diag: cast(&b.diag),
             gx: cast(&b.gx),
             gy: cast(&b.gy),
@@ -181,10 +230,56 @@ struct FineCopy {
     gz: Vec<f32>,
 }
 
+/// The smoother of one level.
+enum Smoother<T> {
+    /// Point Jacobi: `ω/diag` per cell.
+    Point(Vec<T>),
+    /// z-line Jacobi.
+    Line(line::LineFactor<T>),
+}
+
+impl<T: Real> Smoother<T> {
+    fn new(st: Stencil<'_, f64>, omega: f64, lines: bool) -> Self {
+        if lines {
+            Smoother::Line(line::LineFactor::new(st, omega))
+        } else {
+            Smoother::Point(damped_inverse(st.diag, omega))
+        }
+    }
+
+    /// Follow a new diagonal of `st` (same layout), in place.
+    fn refresh(&mut self, st: Stencil<'_, f64>, omega: f64) {
+        match self {
+            Smoother::Point(wd) => {
+                par::map(wd, st.diag, |d: f64| if d != 0.0 { T::of(omega / d) } else { T::default() })
+            }
+            Smoother::Line(f) => f.refactor(st),
+        }
+    }
+
+    /// First sweep from a zero guess: `x = ω D⁻¹ b` (D the diagonal or the z-lines);
+    /// `scratch` is a work vector of the level.
+    fn first(&self, st: Stencil<'_, T>, b: &[T], x: &mut [T], scratch: &mut [T]) {
+        match self {
+            Smoother::Point(wd) => par::zip3_mut(x, b, wd, |v: &mut T, bv: T, w: T| *v = w * bv),
+            Smoother::Line(f) => f.sweep(st, b, None, x, scratch),
+        }
+    }
+
+    /// One sweep `x ← x + ω D⁻¹ (b − M x)` (out of place through `tmp`).
+    fn sweep(&self, st: Stencil<'_, T>, b: &[T], x: &mut Vec<T>, tmp: &mut Vec<T>, scratch: &mut [T]) {
+        match self {
+            Smoother::Point(wd) => st.sweep(x, tmp, Sweep::Jacobi(b, wd)),
+            Smoother::Line(f) => f.sweep(st, b, Some(x), tmp, scratch),
+        }
+        std::mem::swap(x, tmp);
+    }
+}
+
 /// The levels below the fine one, the coarsest factor and the fine work vectors, in type `T`.
 struct Cycle<T> {
-    /// `ω/diag` of the fine level.
-    fine_wd: Vec<T>,
+    /// Smoother of the fine level.
+    fine_relax: Smoother<T>,
     levels: Vec<Level<T>>,
     chol: Vec<f64>,
     chol_n: usize,
@@ -214,6 +309,7 @@ enum Hierarchy {
 /// Multigrid hierarchy below a given fine stencil.
 pub struct Multigrid {
     smoothing: Smoothing,
+    omega: f64,
     fine_lay: Layout,
     h: Hierarchy,
 }
@@ -222,16 +318,21 @@ fn coarse_dim(n: usize) -> usize {
     if n > 1 { n.div_ceil(2) } else { 1 }
 }
 
-fn galerkin(f: Stencil<'_, f64>, cg: f64) -> Built {
+/// The layout of the level below `fl` (`semi`: z not coarsened).
+fn coarse_layout(fl: Layout, semi: bool) -> Layout {
+    Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), if semi { fl.nz } else { coarse_dim(fl.nz) })
+}
+
+fn galerkin(f: Stencil<'_, f64>, cg: f64, semi: bool) -> Built {
     let fl = f.lay;
-    let cl = Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), coarse_dim(fl.nz));
+    let cl = coarse_layout(fl, semi);
     let mut diag = cl.zeros();
     let mut gx = cl.zeros();
     let mut gy = cl.zeros();
     let mut gz = cl.zeros();
     let cx = |i: usize| if fl.nx > 1 { i / 2 } else { 0 };
     let cy = |j: usize| if fl.ny > 1 { j / 2 } else { 0 };
-    let cz = |k: usize| if fl.nz > 1 { k / 2 } else { 0 };
+    let cz = |k: usize| if fl.nz > 1 && !semi { k / 2 } else { k };
     let (nx, s) = (fl.nx, fl.sxy);
     for k in 0..fl.nz {
         for j in 0..fl.ny {
@@ -260,21 +361,20 @@ fn galerkin(f: Stencil<'_, f64>, cg: f64) -> Built {
     Built { lay: cl, diag, gx, gy, gz, interp: None }
 }
 
-fn coarsen_linear(f: Stencil<'_, f64>) -> Built {
-    let fl = f.lay;
-    let cl = Layout::new(coarse_dim(fl.nx), coarse_dim(fl.ny), coarse_dim(fl.nz));
-    let w = linear::Weights::new(f);
+fn coarsen_linear(f: Stencil<'_, f64>, semi: bool) -> Built {
+    let cl = coarse_layout(f.lay, semi);
+    let w = linear::Weights::new(f, !semi);
     let [diag, gx, gy, gz] = linear::coarse_operator(f, &w, cl);
     Built { lay: cl, diag, gx, gy, gz, interp: Some(w) }
 }
 
 /// Restrict (sum over aggregates) the fine residual `r` into the coarse vector `b`.
 fn restrict<T: Real>(fl: Layout, cl: Layout, r: &[T], b: &mut [T]) {
-    let (sx, sy, sz) = (fl.nx > 1, fl.ny > 1, fl.nz > 1);
+    let (sx, sy, sz) = (fl.nx > 1, fl.ny > 1, cl.nz < fl.nz);
     let body = &mut b[cl.pad..cl.pad + cl.n];
     let plane = |ck: usize, out: &mut [T]| {
         out.fill(T::default());
-        let (k0, k1) = if sz { (2 * ck, (2 * ck + 2).min(fl.nz)) } else { (0, 1) };
+        let (k0, k1) = if sz { (2 * ck, (2 * ck + 2).min(fl.nz)) } else { (ck, ck + 1) };
         for k in k0..k1 {
             for j in 0..fl.ny {
                 let cj = if sy { j / 2 } else { 0 };
@@ -307,11 +407,11 @@ fn restrict<T: Real>(fl: Layout, cl: Layout, r: &[T], b: &mut [T]) {
 
 /// `x += s · P xc` (piecewise-constant prolongation).
 fn prolong_add<T: Real>(fl: Layout, cl: Layout, s: f64, xc: &[T], x: &mut [T]) {
-    let (sx, sy, sz) = (fl.nx > 1, fl.ny > 1, fl.nz > 1);
+    let (sx, sy, sz) = (fl.nx > 1, fl.ny > 1, cl.nz < fl.nz);
     let s = T::of(s);
     let body = &mut x[fl.pad..fl.pad + fl.n];
     let plane = |k: usize, out: &mut [T]| {
-        let ck = if sz { k / 2 } else { 0 };
+        let ck = if sz { k / 2 } else { k };
         for j in 0..fl.ny {
             let cj = if sy { j / 2 } else { 0 };
             let crow = &xc[cl.idx(0, cj, ck)..cl.idx(0, cj, ck) + cl.nx];
@@ -340,25 +440,25 @@ fn prolong_add<T: Real>(fl: Layout, cl: Layout, s: f64, xc: &[T], x: &mut [T]) {
 impl<T: Real> Cycle<T> {
     /// The cycle below the fine stencil `fine` (`fine_t`: the same in `T`, factored when there
     /// is no coarse level).
-    fn new(fine: Stencil<'_, f64>, fine_t: Stencil<'_, T>, built: Vec<Built>, omega: f64) -> Self {
-        let levels: Vec<Level<T>> = built.into_iter().map(|b| Level::new(b, omega)).collect();
+    fn new(fine: Stencil<'_, f64>, fine_t: Stencil<'_, T>, built: Vec<Built>, omega: f64, lines: bool) -> Self {
+        let levels: Vec<Level<T>> = built.into_iter().map(|b| Level::new(b, omega, lines)).collect();
         let l = fine.lay;
         let (chol, chol_n) = match levels.last() {
             Some(c) => dense_cholesky(c.st()),
             None => dense_cholesky(fine_t),
         };
-        let fine_wd = damped_inverse(fine.diag, omega);
-        Cycle { fine_wd, levels, chol, chol_n, res: zeros(l), tmp: zeros(l) }
+        let fine_relax = Smoother::new(fine, omega, lines);
+        Cycle { fine_relax, levels, chol, chol_n, res: zeros(l), tmp: zeros(l) }
     }
 
     /// `x = B b` from the fine stencil `st`.
     fn apply(&mut self, st: Stencil<'_, T>, b: &[T], x: &mut Vec<T>, p: Smoothing) {
-        let Cycle { fine_wd, levels, chol, chol_n, res, tmp } = self;
+        let Cycle { fine_relax, levels, chol, chol_n, res, tmp } = self;
         if levels.is_empty() {
             chol_solve(chol, *chol_n, st.lay, b, x);
             return;
         }
-        cycle_level(st, fine_wd, b, x, res, tmp, levels, chol, *chol_n, p);
+        cycle_level(st, fine_relax, b, x, res, tmp, levels, chol, *chol_n, p);
     }
 }
 
@@ -371,14 +471,20 @@ impl Multigrid {
             Interp::Linear => true,
             Interp::Auto => n >= LARGE_GRID_CELLS,
         };
+        let lines = match params.relax {
+            Relax::Point => false,
+            Relax::ZLine => true,
+            Relax::Auto => n >= LARGE_GRID_CELLS && anisotropic(fine),
+        };
         let mut built: Vec<Built> = Vec::new();
         loop {
             let cur = built.last().map(|l| l.st()).unwrap_or(fine);
             let l = cur.lay;
-            if l.n <= params.coarse_max || (l.nx == 1 && l.ny == 1 && l.nz == 1) {
+            if l.n <= params.coarse_max || (l.nx == 1 && l.ny == 1 && (lines || l.nz == 1)) {
                 break;
             }
-            let next = if linear { coarsen_linear(cur) } else { galerkin(cur, params.coarse_conductance) };
+            let next =
+                if linear { coarsen_linear(cur, lines) } else { galerkin(cur, params.coarse_conductance, lines) };
             built.push(next);
         }
         let single = match params.precision {
@@ -396,12 +502,28 @@ impl Multigrid {
         let h = if single {
             let copy = FineCopy { diag: cast(fine.diag), gx: cast(fine.gx), gy: cast(fine.gy), gz: cast(fine.gz) };
             let st = Stencil { lay: fine.lay, diag: &copy.diag, gx: &copy.gx, gy: &copy.gy, gz: &copy.gz };
-            let cycle = Cycle::<f32>::new(fine, st, built, om);
+            let cycle = Cycle::<f32>::new(fine, st, built, om, lines);
             Hierarchy::Single { cycle, fine: copy, b: zeros(fine.lay), x: zeros(fine.lay) }
         } else {
-            Hierarchy::Double(Cycle::<f64>::new(fine, fine, built, om))
+            Hierarchy::Double(Cycle::<f64>::new(fine, fine, built, om, lines))
         };
-        Multigrid { smoothing, fine_lay: fine.lay, h }
+        Multigrid { smoothing, omega: om, fine_lay: fine.lay, h }
+    }
+
+    /// Follow a new diagonal of the fine stencil (a new shift `c₀`, or conductances that
+    /// moved): the fine level's smoother, and its single-precision copy of the diagonal, are
+    /// rebuilt in place, so the fine level smooths the current matrix; the coarse levels stay.
+    /// (A smoother built for another diagonal than the residual's is not guaranteed to
+    /// converge: z-line relaxation with stale factors broke CG on a closing channel.)
+    pub fn refresh_fine(&mut self, fine: Stencil<'_>) {
+        debug_assert_eq!(fine.lay, self.fine_lay);
+        match &mut self.h {
+            Hierarchy::Double(c) => c.fine_relax.refresh(fine, self.omega),
+            Hierarchy::Single { cycle, fine: copy, .. } => {
+                par::map(&mut copy.diag, fine.diag, |v: f64| v as f32);
+                cycle.fine_relax.refresh(fine, self.omega);
+            }
+        }
     }
 
     /// Number of levels including the fine one.
@@ -445,7 +567,7 @@ impl Multigrid {
 #[allow(clippy::too_many_arguments)]
 fn cycle_level<T: Real>(
     st: Stencil<'_, T>,
-    wd: &[T],
+    relax: &Smoother<T>,
     b: &[T],
     x: &mut Vec<T>,
     res: &mut [T],
@@ -457,9 +579,10 @@ fn cycle_level<T: Real>(
 ) {
     let lay = st.lay;
     // first pre-sweep from zero: x = ω D⁻¹ b
-    par::zip3_mut(x, b, wd, |v: &mut T, bv: T, w: T| *v = w * bv);
+    // (`res` is free until the residual is formed, and again after its restriction)
+    relax.first(st, b, x, res);
     for _ in 1..p.sweeps {
-        jacobi(st, b, x, tmp, wd);
+        relax.sweep(st, b, x, tmp, res);
     }
     // residual
     st.sweep(x, res, Sweep::Residual(b));
@@ -469,19 +592,19 @@ fn cycle_level<T: Real>(
         None => restrict(lay, lev.lay, res, &mut lev.b),
     }
     {
-        let Level { lay: cl, diag, wd: cwd, gx, gy, gz, b: cb, x: cx, t: ct, r: cr, w1, w2, interp: _ } = lev;
+        let Level { lay: cl, diag, relax: crelax, gx, gy, gz, b: cb, x: cx, t: ct, r: cr, w1, w2, interp: _ } = lev;
         let cst = Stencil { lay: *cl, diag, gx, gy, gz };
         if rest.is_empty() {
             chol_solve(chol, cn, *cl, cb, cx);
         } else {
-            cycle_level(cst, cwd, cb, cx, cr, ct, rest, chol, cn, p);
+            cycle_level(cst, crelax, cb, cx, cr, ct, rest, chol, cn, p);
             for _ in 1..p.gamma {
                 if w1.is_empty() {
                     *w1 = zeros(*cl);
                     *w2 = zeros(*cl);
                 }
                 cst.sweep(cx, w1, Sweep::Residual(cb));
-                cycle_level(cst, cwd, w1, w2, cr, ct, rest, chol, cn, p);
+                cycle_level(cst, crelax, w1, w2, cr, ct, rest, chol, cn, p);
                 for (a, &v) in cx.iter_mut().zip(w2.iter()) {
                     *a += v;
                 }
@@ -493,14 +616,8 @@ fn cycle_level<T: Real>(
         None => prolong_add(lay, lev.lay, p.coarse_scale, &lev.x, x),
     }
     for _ in 0..p.sweeps {
-        jacobi(st, b, x, tmp, wd);
+        relax.sweep(st, b, x, tmp, res);
     }
-}
-
-/// One damped Jacobi sweep `x ← x + ω D⁻¹ (b − M x)` (out of place through `tmp`).
-fn jacobi<T: Real>(st: Stencil<'_, T>, b: &[T], x: &mut Vec<T>, tmp: &mut Vec<T>, wd: &[T]) {
-    st.sweep(x, tmp, Sweep::Jacobi(b, wd));
-    std::mem::swap(x, tmp);
 }
 
 /// Banded Cholesky (in `f64`) of the coarsest stencil (half-bandwidth `w = nx·ny`); row `i`
@@ -606,8 +723,9 @@ mod tests {
         let (_, op, _, _) = bench::operator(12, 10, 24);
         let d = op.diagonal(0.1);
         let st = stencil(&op, &d);
-        for (interp, precision, tol) in CASES {
-            let p = MgParams { interp, precision, coarse_max: 40, ..MgParams::default() };
+        for ((interp, precision, tol), relax) in CASES.into_iter().flat_map(|c| [(c, Relax::Point), (c, Relax::ZLine)])
+        {
+            let p = MgParams { interp, precision, relax, coarse_max: 40, ..MgParams::default() };
             let mut mg = Multigrid::new(st, p);
             assert!(mg.num_levels() >= 3);
             let r1 = rhs(st.lay);
@@ -675,6 +793,96 @@ mod tests {
                 let st = sim.step(10.0);
                 assert!(st.converged && st.rel_residual <= 1e-12, "{precision:?}: {st:?}");
                 assert!(st.iterations < 40, "{precision:?}: {st:?}");
+            }
+        }
+    }
+
+    /// The benchmark operator with its z couplings scaled by `fz` (cells `fz`× flatter),
+    /// and its diagonal for the shift `shift`.
+    fn flattened(fz: f64, shift: f64) -> (crate::fv::FvOperator, Vec<f64>) {
+        let (_, mut op, _, _) = bench::operator(24, 24, 40);
+        op.gz.iter_mut().for_each(|g| *g *= fz);
+        let d = op.diagonal(shift);
+        (op, d)
+    }
+
+    /// PCG iterations to rtol 1e-8 on `st` from a zero guess, with the V-cycle `mg`.
+    fn pcg_iterations(st: Stencil<'_>, mg: &mut Multigrid) -> usize {
+        let lay = st.lay;
+        let b = rhs(lay);
+        let dot = |a: &[f64], c: &[f64]| lay.interior().map(|p| a[p] * c[p]).sum::<f64>();
+        let (mut x, mut r, mut q) = (lay.zeros(), b.clone(), lay.zeros());
+        let mut z = apply(mg, st, &r);
+        let mut p = z.clone();
+        let mut rz = dot(&r, &z);
+        let b_norm = dot(&b, &b).sqrt();
+        for it in 1..=200 {
+            st.matvec(&p, &mut q);
+            let alpha = rz / dot(&p, &q);
+            for i in lay.interior() {
+                x[i] += alpha * p[i];
+                r[i] -= alpha * q[i];
+            }
+            if dot(&r, &r).sqrt() <= 1e-8 * b_norm {
+                return it;
+            }
+            z = apply(mg, st, &r);
+            let rz_new = dot(&r, &z);
+            for i in lay.interior() {
+                p[i] = z[i] + rz_new / rz * p[i];
+            }
+            rz = rz_new;
+        }
+        usize::MAX
+    }
+
+    #[test]
+    fn z_line_relaxation_is_chosen_for_and_pays_on_flattened_cells() {
+        // the benchmark's cubes are isotropic: Auto keeps point relaxation
+        let (op, d) = flattened(1.0, 1e-3);
+        assert!(!anisotropic(stencil(&op, &d)));
+        // cells 8× flatter along z (z faces 8²× stronger), as in a patch's stratum corneum
+        let (op, d) = flattened(64.0, 1e-3);
+        let st = stencil(&op, &d);
+        assert!(anisotropic(st));
+        let its = |relax| {
+            let p = MgParams { relax, interp: Interp::Linear, coarse_max: 40, ..MgParams::default() };
+            pcg_iterations(st, &mut Multigrid::new(st, p))
+        };
+        let (point, line) = (its(Relax::Point), its(Relax::ZLine));
+        assert!(2 * line <= point, "z-line {line} vs point {point} iterations");
+    }
+
+    #[test]
+    fn the_fine_smoother_follows_a_new_diagonal() {
+        // a hierarchy built for another shift, refreshed, smooths exactly like a new one on
+        // the fine level (point and z-line, f64 and f32 with its copy of the diagonal)
+        let (op, d_old) = flattened(64.0, 2e-3);
+        let (_, d_new) = flattened(64.0, 1e-3);
+        for relax in [Relax::Point, Relax::ZLine] {
+            for precision in [Precision::Double, Precision::Single] {
+                let p = MgParams { relax, precision, interp: Interp::Linear, coarse_max: 40, ..MgParams::default() };
+                let st = stencil(&op, &d_new);
+                let mut mg = Multigrid::new(stencil(&op, &d_old), p);
+                mg.refresh_fine(st);
+                let fresh = Multigrid::new(st, p);
+                let fine = |m: &Multigrid| -> (Vec<u64>, Vec<u64>) {
+                    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits() as u64).collect::<Vec<_>>();
+                    let bits64 = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    match &m.h {
+                        Hierarchy::Double(c) => match &c.fine_relax {
+                            Smoother::Point(wd) => (bits64(wd), vec![]),
+                            Smoother::Line(f) => (bits64(f.inv()), bits64(f.up())),
+                        },
+                        Hierarchy::Single { cycle, fine: copy, .. } => match &cycle.fine_relax {
+                            Smoother::Point(wd) => (bits(wd), bits(&copy.diag)),
+                            Smoother::Line(f) => ([bits(f.inv()), bits(f.up())].concat(), bits(&copy.diag)),
+                        },
+                    }
+                };
+                assert!(fine(&mg) == fine(&fresh), "{relax:?} {precision:?}");
+                // and a stale hierarchy does differ (the test can fail)
+                assert!(fine(&Multigrid::new(stencil(&op, &d_old), p)) != fine(&fresh));
             }
         }
     }

@@ -101,6 +101,9 @@ impl StepSystem {
     pub fn update(&mut self, op: &FvOperator, shift: f64) {
         self.shift = shift;
         op.diagonal_into(shift, &mut self.diag);
+        if let Some(mg) = self.mg.as_mut() {
+            mg.refresh_fine(Stencil { lay: op.layout, diag: &self.diag, gx: &op.gx, gy: &op.gy, gz: &op.gz });
+        }
         let gtop = par::sum(&op.gtop);
         self.donor_diag = self.donor_cap.map(|v| shift * v + gtop);
         // row sums: face couplings cancel; the finite film's couplings cancel against its row

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N]
-//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]
+//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--omega W] [--window-um W] [--dump FILE]
 //! ```
 //!
 //! The problem: 24 h, finite film (20 µm, 10 mg/mL) of a preset active (default niacinamide,
@@ -22,7 +22,7 @@ use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resoluti
 fn usage() -> ! {
     eprintln!(
         "usage: solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N] \
-         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--window-um W] [--dump FILE]"
+         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--omega W] [--window-um W] [--dump FILE]"
     );
     std::process::exit(2)
 }
@@ -105,6 +105,18 @@ fn main() {
             "--infinite" => infinite = true,
             "--dump" => {
                 dump = Some(next(i));
+                i += 1;
+            }
+            "--relax" | "--omega" => {
+                if let dermasim_transport::solver::Precond::Multigrid(ref mut mg) = control.precond {
+                    match (args[i].as_str(), next(i).as_str()) {
+                        ("--relax", "point") => mg.relax = dermasim_transport::mg::Relax::Point,
+                        ("--relax", "zline") => mg.relax = dermasim_transport::mg::Relax::ZLine,
+                        ("--omega", _) => mg.omega = Some(num(i)),
+                        _ => usage(),
+                    }
+                }
+                custom = true;
                 i += 1;
             }
             "--sweeps" | "--coarse-max" => {

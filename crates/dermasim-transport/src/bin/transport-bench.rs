@@ -15,7 +15,7 @@ use dermasim_transport::solver::Precond;
 fn usage() -> ! {
     eprintln!(
         "usage: transport-bench implicit|explicit [large|small|NXxNYxNZ] [--dt S] [--steps N] [--rtol R] \
-         [--jacobi] [--extrapolate] [--sweeps N] [--omega W] [--gamma 1|2] [--coarse-scale S] [--coarse-g F] [--interp constant|linear|auto] [--precision single|double|auto]\n\
+         [--jacobi] [--extrapolate] [--sweeps N] [--omega W] [--gamma 1|2] [--coarse-scale S] [--coarse-g F] [--interp constant|linear|auto] [--precision single|double|auto] [--relax point|zline|auto]\n\
          env BENCH_UNIFORM=1: diagnostic variant with D = 100 everywhere (implicit only)"
     );
     std::process::exit(2)
@@ -71,6 +71,16 @@ fn main() {
                 i += 1;
             }
             "--extrapolate" => extrap = true,
+            "--relax" => {
+                use dermasim_transport::mg::Relax;
+                mgp.relax = match next(i).as_str() {
+                    "point" => Relax::Point,
+                    "zline" => Relax::ZLine,
+                    "auto" => Relax::Auto,
+                    _ => usage(),
+                };
+                i += 1;
+            }
             "--precision" => {
                 use dermasim_transport::mg::Precision;
                 mgp.precision = match next(i).as_str() {

@@ -46,8 +46,10 @@ pub(super) struct Weights {
     wx: Vec<f32>,
     /// y weights on grid B (cnx × ny × nz).
     wy: Vec<f32>,
-    /// z weights on grid A (cnx × cny × nz).
+    /// z weights on grid A (cnx × cny × nz); empty when z is not coarsened.
     wz: Vec<f32>,
+    /// Whether z is coarsened (false: semi-coarsening in x and y, the z stage is the identity).
+    cz: bool,
 }
 
 /// Work vectors of the two intermediate grids, B and A.
@@ -59,7 +61,7 @@ pub(super) struct Temps<T> {
 impl<T: Real> Temps<T> {
     /// Work vectors for the transfer `w`.
     pub(super) fn new(w: &Weights) -> Self {
-        Temps { tb: vec![T::default(); w.wy.len()], ta: vec![T::default(); w.wz.len()] }
+        Temps { tb: vec![T::default(); w.wy.len()], ta: vec![T::default(); w.cnx * w.cny * w.fl.nz] }
     }
 }
 
@@ -109,8 +111,8 @@ fn agg(i: usize, n: usize) -> usize {
 }
 
 impl Weights {
-    /// Weights for the fine stencil `f`.
-    pub(super) fn new(f: Stencil<'_, f64>) -> Weights {
+    /// Weights for the fine stencil `f`, coarsening z too if `cz`.
+    pub(super) fn new(f: Stencil<'_, f64>, cz: bool) -> Weights {
         let fl = f.lay;
         let (nx, ny, nz, sxy, pad) = (fl.nx, fl.ny, fl.nz, fl.sxy, fl.pad);
         let (cnx, cny) = (nx.div_ceil(2), ny.div_ceil(2));
@@ -123,7 +125,7 @@ impl Weights {
         });
         // y faces summed over x pairs (grid B), z faces summed over x–y blocks (grid A)
         let mut gyb = vec![0.0; mb * nz];
-        let mut gza = vec![0.0; ma * nz];
+        let mut gza = vec![0.0; if cz { ma * nz } else { 0 }];
         planes(&mut gyb, mb, |k, o| {
             for j in 0..ny {
                 for i in 0..nx {
@@ -144,13 +146,13 @@ impl Weights {
                 *v = axis_weight(q / cnx, ny, k * mb + q, cnx, &gyb);
             }
         });
-        let mut wz = vec![1.0f32; ma * nz];
+        let mut wz = vec![1.0f32; gza.len()];
         planes(&mut wz, ma, |k, o| {
             for (q, v) in o.iter_mut().enumerate() {
                 *v = axis_weight(k, nz, k * ma + q, ma, &gza);
             }
         });
-        Weights { fl, cnx, cny, wx, wy, wz }
+        Weights { fl, cnx, cny, wx, wy, wz, cz }
     }
 }
 
@@ -177,10 +179,15 @@ pub(super) fn coarse_operator(f: Stencil<'_, f64>, w: &Weights, cl: Layout) -> [
         let (n, st, ga) = (dims[a], strides[a], gf[a]);
         let mut g = cl.zeros();
         planes(&mut g[cl.pad..cl.pad + cl.n], cl.sxy, |ck, o| {
-            let ks: &[usize] = if fl.nz > 1 { &[2 * ck, 2 * ck + 1] } else { &[ck] };
+            let ks: &[usize] = if fl.nz > 1 && w.cz { &[2 * ck, 2 * ck + 1] } else { &[ck] };
             for &k in ks.iter().filter(|&&k| k < fl.nz) {
                 for j in 0..fl.ny {
                     for i in 0..fl.nx {
+                        if a == 2 && !w.cz {
+                            // z not coarsened: the fine z faces of the x–y block act in parallel
+                            o[agg(j, fl.ny) * cl.nx + agg(i, fl.nx)] += ga[fl.idx(i, j, k)];
+                            continue;
+                        }
                         let ia = [i, j, k][a];
                         // tubes leave from the + cell of a two-cell aggregate towards the next
                         if n <= 1 || ia % 2 == 0 || ia + 1 >= n {
@@ -320,7 +327,7 @@ pub(super) fn restrict<T: Real>(fl: Layout, cl: Layout, w: &Weights, t: &mut Tem
     let ta: &[T] = ta;
     let m = cnx * cny;
     let body = &mut b[cl.pad..cl.pad + cl.n];
-    if nz <= 1 {
+    if nz <= 1 || !w.cz {
         body.copy_from_slice(ta);
         return;
     }
@@ -367,7 +374,7 @@ pub(super) fn prolong_add<T: Real>(
     // z: coarse → A, per fine plane k
     let m = cnx * cny;
     let coarse = &xc[cl.pad..cl.pad + cl.n];
-    if nz <= 1 {
+    if nz <= 1 || !w.cz {
         ta.copy_from_slice(coarse);
     } else {
         planes(ta, m, |k, o| {
@@ -453,7 +460,7 @@ mod tests {
     #[test]
     fn uniform_weights_are_the_cell_centred_three_quarters() {
         let (l, a) = uniform(7, 6, 5, 2.0, 0.1);
-        let w = Weights::new(stencil(l, &a));
+        let w = Weights::new(stencil(l, &a), true);
         let c = |i: usize, j: usize, k: usize| k * l.sxy + j * l.nx + i;
         // interior cells with a neighbouring two-cell aggregate: 3/4
         assert!((w.wx[c(1, 2, 2)] - 0.75).abs() < 1e-7);
@@ -477,7 +484,7 @@ mod tests {
         let p = |i: usize| l.idx(i, 0, 0);
         a[1][p(0)] = 1e6; // inside aggregate 0
         a[1][p(1)] = 2.0; // crossing face, harmonic mean of 1e6-ish and 1
-        let w = Weights::new(stencil(l, &a));
+        let w = Weights::new(stencil(l, &a), true);
         // cell 2: own resistance ½, neighbour 1/2 + ½·1e-6 → own weight ≈ 1/2 (uniform: 3/4)
         assert!((w.wx[2] - 0.5).abs() < 1e-3, "{}", w.wx[2]);
     }
@@ -496,7 +503,7 @@ mod tests {
                 *v *= 1.0 + 100.0 * ((q % 5 == 0) as u8 as f64);
             }
         }
-        let w = Weights::new(stencil(l, &a));
+        let w = Weights::new(stencil(l, &a), true);
         let mut t = Temps::new(&w);
         let cl = coarse(l);
         let mut ones_c = cl.zeros();
@@ -523,10 +530,58 @@ mod tests {
     }
 
     #[test]
+    fn semi_coarsening_keeps_z_and_its_transfers_are_transposes() {
+        let (l, mut a) = uniform(9, 6, 7, 1.0, 0.3);
+        for (q, v) in a[1].iter_mut().enumerate() {
+            if *v > 0.0 {
+                *v *= 1.0 + (q % 7) as f64;
+            }
+        }
+        let w = Weights::new(stencil(l, &a), false);
+        assert!(w.wz.is_empty());
+        let mut t = Temps::new(&w);
+        let cl = Layout::new(5, 3, 7);
+        let mut ones_c = cl.zeros();
+        ones_c[cl.interior()].fill(1.0);
+        let mut x = l.zeros();
+        prolong_add(l, cl, &w, &mut t, 1.0, &ones_c, &mut x);
+        assert!(x[l.interior()].iter().all(|&v| (v - 1.0).abs() < 1e-12));
+        let mut r = l.zeros();
+        for (q, p) in l.interior().enumerate() {
+            r[p] = ((q * 7919) % 101) as f64 / 101.0 - 0.4;
+        }
+        let mut xc = cl.zeros();
+        for (q, p) in cl.interior().enumerate() {
+            xc[p] = ((q * 104_729) % 97) as f64 / 97.0 - 0.6;
+        }
+        let mut px = l.zeros();
+        prolong_add(l, cl, &w, &mut t, 1.0, &xc, &mut px);
+        let mut rt = cl.zeros();
+        restrict(l, cl, &w, &mut t, &r, &mut rt);
+        let lhs: f64 = l.interior().map(|p| r[p] * px[p]).sum();
+        let rhs: f64 = cl.interior().map(|p| rt[p] * xc[p]).sum();
+        assert!((lhs - rhs).abs() < 1e-12 * lhs.abs().max(1.0), "{lhs} vs {rhs}");
+    }
+
+    #[test]
+    fn uniform_semi_coarsened_operator_keeps_the_z_spacing() {
+        // a coarse cell is 2 × 2 × 1 fine cells: D·(2h)(h)/(2h) = g across x and y, and
+        // D·(2h)²/h = 4g along z (four fine faces in parallel)
+        let (l, a) = uniform(8, 8, 8, 3.0, 0.5);
+        let w = Weights::new(stencil(l, &a), false);
+        let cl = Layout::new(4, 4, 8);
+        let [_, gx, gy, gz] = coarse_operator(stencil(l, &a), &w, cl);
+        let p = cl.idx(1, 1, 3);
+        assert!((gx[p] - 3.0).abs() < 1e-12, "{}", gx[p]);
+        assert!((gy[p] - 3.0).abs() < 1e-12, "{}", gy[p]);
+        assert!((gz[p] - 12.0).abs() < 1e-12, "{}", gz[p]);
+    }
+
+    #[test]
     fn uniform_coarse_operator_is_the_doubled_grid() {
         // volume-form conductance g = D·h; on the doubled grid D·2h = 2g per coarse face
         let (l, a) = uniform(8, 8, 8, 3.0, 0.5);
-        let w = Weights::new(stencil(l, &a));
+        let w = Weights::new(stencil(l, &a), true);
         let cl = coarse(l);
         let [d, gx, gy, gz] = coarse_operator(stencil(l, &a), &w, cl);
         let p = cl.idx(1, 1, 1);
