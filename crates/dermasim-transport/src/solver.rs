@@ -41,8 +41,8 @@ pub struct StepSystem {
     mg: Option<Multigrid>,
     mg_shift: f64,
     /// The finite film's coupling in the multigrid preconditioner (see
-    /// [`StepSystem::precondition`]): `v = B c` for the film–skin couplings `c`, and the Schur
-    /// complement `s = d_film − cᵀ v`; `None` until first needed after the diagonal changed.
+    /// [`StepSystem::precondition`]): `v = B_s c` for the film–skin couplings `c`, and `cᵀv`;
+    /// computed at the first use after the hierarchy was built.
     donor_schur: Option<(Vec<f64>, f64)>,
     /// `1ᵀ M e`, with `e` = 1 on every real cell (and on the donor unknown when there is one):
     /// the total of the row sums, used by [`StepSystem::conserve`].
@@ -106,7 +106,6 @@ impl StepSystem {
     pub fn update(&mut self, op: &FvOperator, shift: f64) {
         self.shift = shift;
         op.diagonal_into(shift, &mut self.diag);
-        self.donor_schur = None;
         if let Some(mg) = self.mg.as_mut() {
             mg.refresh_fine(Stencil { lay: op.layout, diag: &self.diag, gx: &op.gx, gy: &op.gy, gz: &op.gz });
         }
@@ -196,16 +195,19 @@ impl StepSystem {
     /// With multigrid and a finite film, the film unknown is coupled to every top cell, which
     /// a V-cycle on the skin alone does not see: preconditioning the film by its diagonal
     /// leaves CG several iterations in which the residual first grows. The film is therefore
-    /// eliminated exactly in a block factorisation that uses the V-cycle `B_s` for the skin
-    /// block (with `c` the film–skin couplings, `v = B_s c` and `s = d_film − cᵀv`):
+    /// eliminated in a block factorisation that uses the V-cycle `B_s` for the skin block
+    /// (with `c` the film–skin couplings, `v = B_s c` and `s = d_film − cᵀv`):
     ///
     /// ```text
-    /// z_skin' = B_s r_skin,   z_film = (r_film + cᵀ z_skin') / s,   z_skin = z_skin' + v z_film
+    /// z_film = (r_film + vᵀ r_skin) / s,   z_skin = B_s r_skin + v z_film
     /// ```
     ///
-    /// which is symmetric because `B_s` is (`cᵀ B_s r = vᵀ r`), and exact when `B_s` is
-    /// `A_skin⁻¹`. `v` costs one V-cycle after every change of the diagonal. If `s` is not
-    /// positive (a V-cycle far from the inverse), the film falls back to its diagonal.
+    /// i.e. `B = diag(B_s, 0) + [v; 1][v; 1]ᵀ/s`, symmetric positive definite for any `v` and
+    /// `s > 0`, and exact on the film unknown (`B M e_film = e_film`) while `v` belongs to the
+    /// current `B_s` (`vᵀr = cᵀB_s r`). `v` costs one V-cycle and is computed once per
+    /// hierarchy; as the diagonal moves with the step size (by at most 2×, see
+    /// `sim::MG_REUSE_RATIO`) it goes on serving as an approximation, with `s` from the current
+    /// film diagonal. If `s` is not positive the film falls back to its diagonal.
     pub fn precondition(&mut self, op: &FvOperator, r: &[f64], z: &mut Vec<f64>) {
         let lay = op.layout;
         let StepSystem { mg, diag, donor_diag, donor_schur, .. } = self;
@@ -214,17 +216,19 @@ impl StepSystem {
                 let st = Stencil { lay, diag, gx: &op.gx, gy: &op.gy, gz: &op.gz };
                 mg.apply(st, r, z);
                 if let Some(dd) = *donor_diag {
-                    let (v, s) = donor_schur.get_or_insert_with(|| {
+                    let (v, cv) = donor_schur.get_or_insert_with(|| {
                         let mut c = lay.zeros();
                         c[lay.pad..lay.pad + op.gtop.len()].copy_from_slice(&op.gtop);
                         let mut v = lay.zeros();
                         mg.apply(st, &c, &mut v);
                         let cv = par::dot(&op.gtop, &v[lay.pad..lay.pad + op.gtop.len()]);
-                        (v, dd - cv)
+                        (v, cv)
                     });
-                    if *s > 0.0 && s.is_finite() {
-                        let top = &z[lay.pad..lay.pad + op.gtop.len()];
-                        let zd = (r[DONOR_SLOT] + par::dot(&op.gtop, top)) / *s;
+                    let s = dd - *cv;
+                    if s > 0.0 && s.is_finite() {
+                        let vr = par::dot(&v[lay.interior()], &r[lay.interior()]);
+                        let zd = (r[DONOR_SLOT] + vr) / s;
+                        // v is zero in the padding, the film's slot included
                         par::axpy(zd, v, z);
                         z[DONOR_SLOT] = zd;
                         return;
@@ -319,7 +323,9 @@ mod tests {
         assert!((z[DONOR_SLOT] - 1.0).abs() < 1e-12, "{}", z[DONOR_SLOT]);
         let worst = lay.interior().map(|p| z[p].abs()).fold(0.0f64, f64::max);
         assert!(worst < 1e-12, "{worst:e}");
-        // and the preconditioner stays symmetric with the film in it
+        // and the preconditioner stays symmetric with the film in it, also once the step size
+        // (the diagonal) has moved on from the one `v` was computed for
+        sys.update(&op, 2e-3);
         let mut r1 = lay.zeros();
         let mut r2 = lay.zeros();
         for p in lay.interior() {
