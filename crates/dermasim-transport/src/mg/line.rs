@@ -17,14 +17,15 @@
 //! V-cycle stays symmetric. `T` is factored once per hierarchy (Thomas algorithm, pivots and
 //! upper multipliers stored per cell, computed in `f64`).
 //!
-//! Memory access: the columns are split into blocks of neighbouring columns, each block solved
-//! by one task, plane by plane downwards (forward elimination) and back up (substitution), so
-//! the back substitution finds its block still in cache. Every output is written from a fixed
-//! formula by one task: the result does not depend on the thread count.
+//! Memory access: on large planes the sweep goes plane by plane downwards (forward elimination,
+//! the x–y neighbour terms formed on the fly) and back up (substitution), each plane split
+//! between the threads, so every array is streamed contiguously; small planes are split into
+//! blocks of whole columns, one task each. Every output is written from a fixed formula by one
+//! task: the result does not depend on the thread count.
 
 use rayon::prelude::*;
 
-use crate::fv::{Real, Stencil, Sweep};
+use crate::fv::{Real, Stencil};
 use crate::par::PAR_MIN;
 
 /// Plane size from which a sweep runs plane by plane with each plane split between the
@@ -86,20 +87,12 @@ impl<T: Real> LineFactor<T> {
         &self.up
     }
 
-    /// One sweep into `out` (padding zeroed): `out = x + ω T⁻¹ (b − M x)`, or `ω T⁻¹ b` when
-    /// `x` is `None` (the first sweep from a zero guess). `res` (a vector of the layout) takes
-    /// the residual `b − M x`.
-    pub(super) fn sweep(&self, st: Stencil<'_, T>, b: &[T], x: Option<&[T]>, out: &mut [T], res: &mut [T]) {
+    /// One sweep into `out` (padding zeroed): `out = x + ω (T⁻¹ (b + G x) − x)` with `G = T − M`
+    /// the x–y couplings, i.e. `x + ω T⁻¹ (b − M x)`; or `ω T⁻¹ b` when `x` is `None` (the first
+    /// sweep from a zero guess).
+    pub(super) fn sweep(&self, st: Stencil<'_, T>, b: &[T], x: Option<&[T]>, out: &mut [T]) {
         let lay = st.lay;
-        assert!(b.len() == lay.len && out.len() == lay.len && res.len() == lay.len);
-        // the residual through the stencil kernel, then T⁻¹ column by column
-        let rhs: &[T] = match x {
-            Some(x) => {
-                st.sweep(x, res, Sweep::Residual(b));
-                res
-            }
-            None => b,
-        };
+        assert!(b.len() == lay.len && out.len() == lay.len);
         let (pad, n, s) = (lay.pad, lay.n, lay.sxy);
         let (head, rest) = out.split_at_mut(pad);
         let (body, tail) = rest.split_at_mut(n);
@@ -117,7 +110,7 @@ impl<T: Real> LineFactor<T> {
                 let prev = (k > 0).then(|| &done[(k - 1) * s..]);
                 rest[..s].par_chunks_mut(ch).enumerate().for_each(|(c, o)| {
                     let q = c * ch;
-                    self.forward_row(st, rhs, pad + k * s + q, prev.map(|p| &p[q..q + o.len()]), o);
+                    self.forward_row(st, b, x, pad + k * s + q, prev.map(|p| &p[q..q + o.len()]), o);
                 });
             }
             for k in (0..lay.nz).rev() {
@@ -140,7 +133,7 @@ impl<T: Real> LineFactor<T> {
             let q0 = bi * blen;
             for k in 0..cols.len() {
                 let (done, rest) = cols.split_at_mut(k);
-                self.forward_row(st, rhs, pad + k * s + q0, done.last().map(|p| &p[..]), rest[0]);
+                self.forward_row(st, b, x, pad + k * s + q0, done.last().map(|p| &p[..]), rest[0]);
             }
             for k in (0..cols.len()).rev() {
                 self.backward_row(x, pad + k * s + q0, cols[k], nx, k + 1 == lay.nz);
@@ -154,29 +147,59 @@ impl<T: Real> LineFactor<T> {
     }
 
     /// Forward elimination of one row of columns at padded offset `a`:
-    /// `y_k = (r_k + g_{k−1} y_{k−1}) / pivot_k` into `o` (`prev`: `y_{k−1}`, none on top).
+    /// `y_k = (r_k + g_{k−1} y_{k−1}) / pivot_k` into `o`, with `r = b + G x` (`b` without `x`)
+    /// and `prev` = `y_{k−1}` (none on top).
     #[inline(always)]
-    fn forward_row(&self, st: Stencil<'_, T>, r: &[T], a: usize, prev: Option<&[T]>, o: &mut [T]) {
+    fn forward_row(&self, st: Stencil<'_, T>, b: &[T], x: Option<&[T]>, a: usize, prev: Option<&[T]>, o: &mut [T]) {
+        match (x, st.lay.ny > 1, prev) {
+            (Some(x), true, Some(pv)) => self.forward::<true, true, true>(st, b, x, a, pv, o),
+            (Some(x), true, None) => self.forward::<true, true, false>(st, b, x, a, b, o),
+            (Some(x), false, Some(pv)) => self.forward::<true, false, true>(st, b, x, a, pv, o),
+            (Some(x), false, None) => self.forward::<true, false, false>(st, b, x, a, b, o),
+            (None, _, Some(pv)) => self.forward::<false, false, true>(st, b, b, a, pv, o),
+            (None, _, None) => self.forward::<false, false, false>(st, b, b, a, b, o),
+        }
+    }
+
+    /// [`LineFactor::forward_row`] with the x–y couplings (`XY`; `Y`: the grid has y-couplings)
+    /// and the plane above (`PREV`) switched at compile time.
+    #[inline(always)]
+    fn forward<const XY: bool, const Y: bool, const PREV: bool>(
+        &self,
+        st: Stencil<'_, T>,
+        b: &[T],
+        x: &[T],
+        a: usize,
+        prev: &[T],
+        o: &mut [T],
+    ) {
         let m = o.len();
-        let (r, inv) = (&r[a..a + m], &self.inv[a..a + m]);
-        match prev {
-            Some(prev) => {
-                let gd = &st.gz[a - st.lay.sxy..a - st.lay.sxy + m];
-                for ((((v, &rv), &iv), &g), &pv) in o.iter_mut().zip(r).zip(inv).zip(gd).zip(prev) {
-                    *v = (rv + g * pv) * iv;
+        let (nx, s) = (st.lay.nx, st.lay.sxy);
+        let (b, inv) = (&b[a..a + m], &self.inv[a..a + m]);
+        let (ge, gw) = (&st.gx[a..a + m], &st.gx[a - 1..a - 1 + m]);
+        let (xe, xw) = (&x[a + 1..a + 1 + m], &x[a - 1..a - 1 + m]);
+        let (gn, gs) = (&st.gy[a..a + m], &st.gy[a - nx..a - nx + m]);
+        let (xn, xs) = (&x[a + nx..a + nx + m], &x[a - nx..a - nx + m]);
+        let gd = &st.gz[a - s..a - s + m];
+        let prev = &prev[..m];
+        for t in 0..m {
+            let mut r = b[t];
+            if XY {
+                r += ge[t] * xe[t] + gw[t] * xw[t];
+                if Y {
+                    r += gn[t] * xn[t] + gs[t] * xs[t];
                 }
             }
-            None => {
-                for ((v, &rv), &iv) in o.iter_mut().zip(r).zip(inv) {
-                    *v = rv * iv;
-                }
+            if PREV {
+                r += gd[t] * prev[t];
             }
+            o[t] = r * inv[t];
         }
     }
 
     /// Back substitution of one row at padded offset `a`: the line solution
     /// `l_k = y_k + up_k l_{k+1}` (`y_k` in `o`, `l_{k+1}` in `next`, which takes `l_k`), then
-    /// `o = x + ω l_k` (`ω l_k` without `x`; `l` is the correction solving `T l = b − M x`).
+    /// `o = x + ω (l_k − x)` (`ω l_k` without `x`).
     #[inline(always)]
     fn backward_row(&self, x: Option<&[T]>, a: usize, o: &mut [T], next: &mut [T], last: bool) {
         let m = o.len();
@@ -192,7 +215,7 @@ impl<T: Real> LineFactor<T> {
         match x {
             Some(x) => {
                 for (v, &xk) in o.iter_mut().zip(&x[a..a + m]) {
-                    *v = xk + om * *v;
+                    *v = xk + om * (*v - xk);
                 }
             }
             None => {
@@ -207,7 +230,7 @@ impl<T: Real> LineFactor<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fv::Layout;
+    use crate::fv::{Layout, Sweep};
 
     /// A random-ish anisotropic SPD stencil on `nx × ny × nz`.
     fn stencil(nx: usize, ny: usize, nz: usize) -> (Layout, [Vec<f64>; 4]) {
@@ -251,7 +274,7 @@ mod tests {
                 x[p] = ((q * 13) % 11) as f64 * 0.1;
             }
             let mut out = l.zeros();
-            f.sweep(st, &b, Some(&x), &mut out, &mut l.zeros());
+            f.sweep(st, &b, Some(&x), &mut out);
             // check T out = b + G_xy x column by column
             let mut worst = 0.0f64;
             for k in 0..nz {
@@ -273,12 +296,12 @@ mod tests {
             // from a zero guess it equals the general sweep with x = 0, damped
             let g = LineFactor::<f64>::new(st, 0.7);
             let (mut z1, mut z2) = (l.zeros(), l.zeros());
-            g.sweep(st, &b, None, &mut z1, &mut l.zeros());
-            g.sweep(st, &b, Some(&l.zeros()), &mut z2, &mut l.zeros());
+            g.sweep(st, &b, None, &mut z1);
+            g.sweep(st, &b, Some(&l.zeros()), &mut z2);
             assert_eq!(z1, z2);
             // and a damped sweep moves x by ω times the undamped correction
             let mut d = l.zeros();
-            g.sweep(st, &b, Some(&x), &mut d, &mut l.zeros());
+            g.sweep(st, &b, Some(&x), &mut d);
             for p in l.interior() {
                 assert!((d[p] - (x[p] + 0.7 * (out[p] - x[p]))).abs() < 1e-12 * (1.0 + out[p].abs()));
             }
@@ -303,7 +326,7 @@ mod tests {
         let wd: Vec<f64> = a[0].iter().map(|&d| if d != 0.0 { 0.9 / d } else { 0.0 }).collect();
         let (mut xl, mut xp, mut t) = (l.zeros(), l.zeros(), l.zeros());
         for _ in 0..5 {
-            f.sweep(st, &b, Some(&xl), &mut t, &mut l.zeros());
+            f.sweep(st, &b, Some(&xl), &mut t);
             std::mem::swap(&mut xl, &mut t);
             st.sweep(&xp, &mut t, Sweep::Jacobi(&b, &wd));
             std::mem::swap(&mut xp, &mut t);
