@@ -1,7 +1,8 @@
 //! Geometric (aggregation) multigrid V-cycle used as the CG preconditioner.
 //!
 //! Coarsening merges 2×2×2 blocks of cells (2 along every axis with more than one cell; a
-//! trailing odd cell forms its own aggregate), or 2×2×1 blocks with z-line relaxation. Two transfers between levels ([`Interp`]):
+//! trailing odd cell forms its own aggregate), or 2×2×1 blocks with z-line relaxation. Two
+//! transfers between levels ([`Interp`]):
 //!
 //! - *piecewise constant*: the coarse operator is the Galerkin product `Pᵀ M P`, which for a
 //!   7-point stencil is again a 7-point stencil: coarse face couplings are sums of the fine
@@ -16,7 +17,8 @@
 //! Smoother: damped Jacobi, point by point or, on large anisotropic grids, z-line by z-line
 //! (module `line`, with coarsening in x and y only: [`Relax`]), the same number of sweeps
 //! before and after the coarse correction, and a banded Cholesky solve on the coarsest level,
-//! so the V-cycle is a fixed symmetric linear operator. With the Galerkin coarse operator it is also positive definite; with the
+//! so the V-cycle is a fixed symmetric linear operator. With the Galerkin coarse operator it
+//! is also positive definite; with the
 //! rediscretised one that is not guaranteed by construction: it held in every test and
 //! benchmark run, and a failure would show as CG not converging (reported as an error), not as
 //! a wrong answer. Every kernel writes each output element from a fixed formula, so the result
