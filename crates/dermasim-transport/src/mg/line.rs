@@ -14,8 +14,9 @@
 //! ```
 //!
 //! a fixed symmetric operator like point Jacobi (T is symmetric positive definite), so the
-//! V-cycle stays symmetric. `T` is factored once per hierarchy (Thomas algorithm, pivots and
-//! upper multipliers stored per cell, computed in `f64`).
+//! V-cycle stays symmetric. `T` is factored when the level is built, and again on the fine
+//! level whenever its diagonal changes (Thomas algorithm, pivots and upper multipliers stored
+//! per cell, computed in `f64`).
 //!
 //! Memory access: on large planes the sweep goes plane by plane downwards (forward elimination,
 //! the x–y neighbour terms formed on the fly) and back up (substitution), each plane split
