@@ -97,6 +97,6 @@ pub mod solver;
 pub use crate::error::TransportError;
 pub use crate::problem::{
     Bottom, Channel, ConcentrationField, DepthProfile, Donor, Geometry, Hole, Layer, MAX_CELLS, Resolution,
-    TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, channel_openness, lag_time, solve, solve_observed,
-    solve_with,
+    TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, Z_GROWTH, Z_STRETCH_MAX, Z_TIP_MARGIN_CELLS,
+    channel_openness, lag_time, solve, solve_observed, solve_with,
 };

@@ -129,7 +129,7 @@ pub enum Precision {
 pub enum Interp {
     /// Piecewise constant over each 2×2×2 aggregate, Galerkin coarse operator.
     Constant,
-    /// Operator-dependent linear interpolation (see [`linear`]) with coarse conductances
+    /// Operator-dependent linear interpolation (module `linear`) with coarse conductances
     /// upscaled in series–parallel.
     Linear,
     /// [`Interp::Linear`] from [`LARGE_GRID_CELLS`] fine cells up, [`Interp::Constant`] below.

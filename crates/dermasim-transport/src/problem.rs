@@ -159,6 +159,7 @@ pub enum Resolution {
     /// Fast: dz ≤ 20 µm, ≥ 4 cells per layer, 10 µm lateral (patch), 4 cells per channel radius.
     Coarse,
     /// Default: dz ≤ 10 µm, ≥ 8 cells per layer, 5 µm lateral, 8 cells per channel radius.
+    /// (In every resolution the depth cells grow below the channel tips: [`Z_GROWTH`].)
     Normal,
     /// dz ≤ 5 µm, ≥ 16 cells per layer, 2.5 µm lateral, 16 cells per channel radius.
     Fine,
@@ -247,7 +248,9 @@ pub struct TransportResult {
     /// intervals agrees within 1 % (steady state reached); otherwise `None`.
     pub lag_time_h: Option<f64>,
     /// Deepest cell centre (µm) where the area-averaged tissue concentration exceeds 1 % of
-    /// the initial donor concentration at the end (0 if nowhere).
+    /// the initial donor concentration at the end (0 if nowhere). Below the channel tips the
+    /// depth cells grow (up to 4 `Δz_max`, [`Z_STRETCH_MAX`]), so there the value moves in
+    /// steps of up to that size.
     pub max_depth_um_above_threshold: f64,
     /// Max over output times of |donor + skin + cleared + receptor − initial − donor inflow| /
     /// (initial + donor inflow).
@@ -378,7 +381,21 @@ fn split(faces: &mut Vec<f64>, a: f64, b: f64, h: f64, n_min: usize) {
     }
 }
 
-fn z_faces(layers: &[Layer], extra: Option<f64>, max_dz: f64, min_cells: usize) -> Vec<f64> {
+/// Depth cells below the channels grow by this factor per cell (numerical choice, the same
+/// ratio as the radial cells outside a unit cell's channel).
+pub const Z_GROWTH: f64 = 1.15;
+/// ... up to this multiple of `Δz_max` (numerical choice: 40 µm at `Normal`; the deep dermis
+/// below the channels holds a smooth, cleared field, `docs/models.md` §6).
+pub const Z_STRETCH_MAX: f64 = 4.0;
+/// Cells of `Δz_max` kept below the deepest channel tip before the growth starts (numerical
+/// choice).
+pub const Z_TIP_MARGIN_CELLS: f64 = 5.0;
+
+/// Depth faces: each layer (split at `extra`, the channel depth of a unit cell) in equal cells
+/// no larger than `max_dz`, at least `min_cells` per layer; below `stretch_from` (the deepest
+/// channel tip plus a margin, `None` for no stretching) the cells grow by [`Z_GROWTH`] up to
+/// [`Z_STRETCH_MAX`]·`max_dz`, still ending on every layer boundary.
+fn z_faces(layers: &[Layer], extra: Option<f64>, stretch_from: Option<f64>, max_dz: f64, min_cells: usize) -> Vec<f64> {
     let mut f = vec![0.0];
     let mut z = 0.0;
     for l in layers {
@@ -392,6 +409,50 @@ fn z_faces(layers: &[Layer], extra: Option<f64>, max_dz: f64, min_cells: usize) 
             _ => split(&mut f, z, z1, max_dz, min_cells),
         }
         z = z1;
+    }
+    let Some(zs) = stretch_from else { return f };
+    // keep the uniform faces down to the first one at or below `zs`, then regrow each
+    // remaining layer segment
+    let Some(ks) = f.iter().position(|&v| v >= zs).filter(|&k| k + 1 < f.len()) else { return f };
+    let mut bounds = Vec::new();
+    let mut zb = 0.0;
+    for l in layers {
+        zb += l.thickness_um;
+        if zb > f[ks] {
+            bounds.push((zb, l.thickness_um));
+        }
+    }
+    let mut h = f[ks] - f[ks - 1];
+    f.truncate(ks + 1);
+    let cap = Z_STRETCH_MAX * max_dz;
+    for (b, thickness) in bounds {
+        let a = f[f.len() - 1];
+        let len = b - a;
+        // geometric sizes until the segment is covered, then all scaled to end on `b`
+        let mut sizes = Vec::new();
+        let mut sum = 0.0;
+        while sum < len {
+            h = (h * Z_GROWTH).min(cap).max(max_dz);
+            sizes.push(h);
+            sum += h;
+        }
+        if sizes.len() > 1 && sum - len > 0.5 * h {
+            sum -= sizes.pop().unwrap_or(0.0);
+        }
+        let n_min = ((min_cells as f64 * len / thickness).ceil() as usize).max(1);
+        if sizes.len() < n_min {
+            split(&mut f, a, b, max_dz, n_min);
+            h = len / n_min as f64;
+            continue;
+        }
+        let scale = len / sum;
+        let mut zc = a;
+        let n = sizes.len();
+        for (i, s) in sizes.iter().enumerate() {
+            zc += s * scale;
+            f.push(if i + 1 == n { b } else { zc });
+        }
+        h = sizes[n - 1] * scale;
     }
     f
 }
@@ -476,14 +537,15 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
                 coord: Coord::Cartesian,
                 xf: vec![0.0, 1.0],
                 yf: vec![0.0, 1.0],
-                zf: z_faces(&p.layers, None, max_dz, min_cells),
+                zf: z_faces(&p.layers, None, None, max_dz, min_cells),
             },
             None,
         ),
         Geometry::UnitCell { cell_radius_um, channel } => {
             let n_a = n_radius.unwrap_or(((channel.radius_um / lateral).ceil() as usize).max(1));
             let xf = r_faces(channel.radius_um, *cell_radius_um, n_a, max_dz.max(lateral));
-            let zf = z_faces(&p.layers, Some(channel.depth_um), max_dz, min_cells);
+            let below = channel.depth_um + Z_TIP_MARGIN_CELLS * max_dz;
+            let zf = z_faces(&p.layers, Some(channel.depth_um), Some(below), max_dz, min_cells);
             (Grid { coord: Coord::Axisymmetric, xf, yf: vec![0.0, 1.0], zf }, Some(channel.depth_um))
         }
         Geometry::Patch { window_x_um, window_y_um, holes, .. } => {
@@ -491,7 +553,8 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
             let h = lateral.min(0.5 * min_w);
             let nx = ((window_x_um / h).ceil() as usize).max(1);
             let ny = ((window_y_um / h).ceil() as usize).max(1);
-            let zf = z_faces(&p.layers, None, max_dz, min_cells);
+            let deepest = holes.iter().map(|h| h.depth_um).fold(0.0, f64::max);
+            let zf = z_faces(&p.layers, None, Some(deepest + Z_TIP_MARGIN_CELLS * max_dz), max_dz, min_cells);
             let cells = nx.saturating_mul(ny).saturating_mul(zf.len() - 1);
             if cells > MAX_CELLS {
                 return Err(TransportError::GridTooLarge { cells, limit: MAX_CELLS });
@@ -861,6 +924,39 @@ mod tests {
             clearance_per_s: 0.0,
         };
         vec![l("SC", 15.0, 0.05, 5.0), l("VE", 60.0, 20.0, 1.0), l("D", 100.0, 40.0, 0.8)]
+    }
+
+    #[test]
+    fn depth_cells_grow_below_the_channels_and_keep_every_layer_boundary() {
+        let l = |thickness_um| Layer {
+            name: "L".into(),
+            thickness_um,
+            diffusivity_um2_s: 1.0,
+            partition: 1.0,
+            clearance_per_s: 0.0,
+        };
+        // SC, epidermis, papillary dermis, reticular dermis (µm)
+        let layers = vec![l(15.0), l(80.0), l(200.0), l(1000.0)];
+        let uniform = z_faces(&layers, Some(500.0), None, 10.0, 8);
+        let f = z_faces(&layers, Some(500.0), Some(550.0), 10.0, 8);
+        let sizes: Vec<f64> = f.windows(2).map(|w| w[1] - w[0]).collect();
+        // the same faces down to the margin below the tip ...
+        let ks = uniform.iter().position(|&z| z >= 550.0).unwrap();
+        assert_eq!(f[..=ks], uniform[..=ks]);
+        // ... every layer boundary is a face, and the bottom is the last one
+        for b in [15.0, 95.0, 295.0] {
+            assert!(f.iter().any(|&z| (z - b).abs() < 1e-9), "no face at {b}");
+        }
+        assert!((f[f.len() - 1] - 1295.0).abs() < 1e-9);
+        // below, cells grow smoothly up to the cap, and there are far fewer of them
+        for w in sizes[ks..].windows(2) {
+            assert!(w[1] >= w[0] * (1.0 - 1e-9) && w[1] <= w[0] * Z_GROWTH * 1.1, "{w:?}");
+        }
+        assert!(sizes.iter().all(|&h| h <= Z_STRETCH_MAX * 10.0 * 1.1));
+        assert!(sizes[sizes.len() - 1] > 3.0 * 10.0);
+        assert!(f.len() + 40 < uniform.len(), "{} against {}", f.len(), uniform.len());
+        // no stretching below the bottom
+        assert_eq!(z_faces(&layers, None, Some(2000.0), 10.0, 8), z_faces(&layers, None, None, 10.0, 8));
     }
 
     fn patch() -> TransportProblem {
