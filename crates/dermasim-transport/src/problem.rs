@@ -676,7 +676,7 @@ pub fn solve_observed(
     if exact_cg {
         // numerical choice: intact skin (1-D, ~100 cells, milliseconds) is solved to rtol 1e-12.
         // Its delivered amounts are often tiny (ng/cm² and below) and are the denominator of
-        // the enhancement ratio; at the default rtol their absolute error (~1e-7 of the donor
+        // the enhancement ratio; at the default rtol their absolute error (~1e-6 of the donor
         // concentration over the dermis) would swamp them.
         control.rtol = ONED_RTOL;
     }

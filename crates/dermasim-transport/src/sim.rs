@@ -96,8 +96,12 @@ pub struct StepControl {
     /// Steps of order 3 and up grow by at most `growth` whatever this says (variable-step BDF3
     /// and BDF4 need moderate ratios).
     pub max_ratio: f64,
-    /// CG relative tolerance (capacity-weighted norm). Default 1e-6 (numerical choice: the
-    /// 24 h outputs of a unit cell agree with rtol 1e-8 to 11 digits). Mass conservation does
+    /// CG relative tolerance (capacity-weighted norm). Default 1e-5, a tenth of the default
+    /// `time_tol` (numerical choice: against rtol 1e-9 the hourly delivered amounts moved by
+    /// ≤ 1.6e-8 relative on a 400 µm patch and ≤ 8e-8 on a unit cell, the depth profiles by
+    /// ≤ 1.1e-5 of their maximum; an infinite donor with a closing channel moved by 1e-4,
+    /// inside its 8e-4 step error; a quarter fewer CG iterations, `docs/performance.md`;
+    /// rtol 1e-4 moved the profiles by 1.5e-3 and is too loose). Mass conservation does
     /// not rest on it, because every solve ends with the conservation projection
     /// [`StepSystem::conserve`](crate::solver::StepSystem::conserve).
     pub rtol: f64,
@@ -135,7 +139,7 @@ impl Default for StepControl {
             growth: 1.2,
             dt_max_s: 600.0,
             max_ratio: 2.0,
-            rtol: 1e-6,
+            rtol: 1e-5,
             max_iter: 5000,
             scheme: Scheme::Bdf3,
             precond: Precond::Multigrid(crate::mg::MgParams::default()),
