@@ -2,7 +2,7 @@
 //! "Cost of `solve` for pipeline-sized problems" in `docs/performance.md`).
 //!
 //! ```text
-//! solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N]
+//! solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT] [--preset NAME] [--reps N]
 //!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--omega W] [--window-um W] [--dump FILE]
 //! ```
 //!
@@ -21,7 +21,7 @@ use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resoluti
 
 fn usage() -> ! {
     eprintln!(
-        "usage: solve-timing [oned|unit|patch] [coarse|normal|fine] [--preset NAME] [--reps N] \
+        "usage: solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT] [--preset NAME] [--reps N] \
          [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--omega W] [--window-um W] [--dump FILE]"
     );
     std::process::exit(2)
@@ -54,6 +54,13 @@ fn main() {
             "coarse" => res = Resolution::Coarse,
             "normal" => res = Resolution::Normal,
             "fine" => res = Resolution::Fine,
+            "--custom" => {
+                // DZ,MIN,LAT: Resolution::Custom
+                let v: Vec<f64> = next(i).split(',').map(|x| x.parse().unwrap_or_else(|_| usage())).collect();
+                let [max_dz_um, min, lateral_um] = v[..] else { usage() };
+                res = Resolution::Custom { max_dz_um, min_cells_per_layer: min as usize, lateral_um };
+                i += 1;
+            }
             "--preset" => {
                 preset = next(i);
                 i += 1;
