@@ -89,7 +89,8 @@ pub struct Delivery {
     pub intact_skin_content_ug_per_cm2: f64,
     /// Treated / intact skin content.
     pub skin_content_ratio: Option<f64>,
-    /// Lag time on treated skin, h (None before steady state).
+    /// Lag time on treated skin, h (None before steady state; negative after a burst through
+    /// channels that have since closed).
     pub lag_time_h: Option<f64>,
     /// Lag time on intact skin, h.
     pub intact_lag_time_h: Option<f64>,

@@ -245,7 +245,9 @@ pub struct TransportResult {
     pub profiles: Vec<DepthProfile>,
     /// Lag time from the long-time asymptote of the receptor curve (`Sink`) or the delivered
     /// curve (`Closed`): `t − Q/J` from the last two outputs, if the slope of the last two
-    /// intervals agrees within 1 % (steady state reached); otherwise `None`.
+    /// intervals agrees within 1 % (steady state reached); otherwise `None`. Negative when a
+    /// burst comes first (channels open early, then closed: the late steady line crosses zero
+    /// before t = 0), as for burst release in diffusion cells.
     pub lag_time_h: Option<f64>,
     /// Deepest cell centre (µm) where the area-averaged tissue concentration exceeds 1 % of
     /// the initial donor concentration at the end (0 if nowhere). Below the channel tips the
