@@ -63,7 +63,7 @@ enum Command {
     Run {
         #[command(flatten)]
         input: ScenarioArgs,
-        /// Output directory (default: out/<scenario name>).
+        /// Output directory (default: out/ plus the scenario name).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Random seed (overrides simulation.seed).
@@ -89,7 +89,7 @@ enum Command {
         /// Number of virtual patients.
         #[arg(long)]
         patients: usize,
-        /// Output directory for cohort.json (default: out/<scenario name>).
+        /// Output directory for cohort.json (default: out/ plus the scenario name).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Random seed (overrides simulation.seed).

@@ -29,7 +29,7 @@ use crate::skin::{Layer, LayerThickness, Skin};
 /// over 0.1-3 N; the scale at which the area term dominates is not given in the reference.
 pub const R_C_UM: f64 = 15.0;
 
-/// Donnelly et al. 2011 (Pharm Res, PMC3016610) [V]: 600 µm microneedles pressed by hand into
+/// Donnelly et al. 2011 (Pharm Res, PMC3016610) \[V\]: 600 µm microneedles pressed by hand into
 /// living human skin reached about 460 µm (OCT).
 pub const DONNELLY_NEEDLE_UM: f64 = 600.0;
 /// See [`DONNELLY_NEEDLE_UM`].
@@ -37,7 +37,7 @@ pub const DONNELLY_DEPTH_UM: f64 = 460.0;
 /// Tip radius of the Donnelly needles, µm. `[A]` not reported; a sharp moulded tip.
 pub const DONNELLY_TIP_UM: f64 = 5.0;
 
-/// Kalluri et al. 2011 (AAPS J 13:473) [V]: a 770 µm DermaRoller on hairless rat made channels
+/// Kalluri et al. 2011 (AAPS J 13:473) \[V\]: a 770 µm DermaRoller on hairless rat made channels
 /// 152.5 ± 9.6 µm deep; needle tip radius 4 µm.
 pub const KALLURI_NEEDLE_UM: f64 = 770.0;
 /// See [`KALLURI_NEEDLE_UM`].

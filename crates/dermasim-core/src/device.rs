@@ -163,7 +163,7 @@ pub struct DevicePreset {
 }
 
 /// Tip radius of a sharp steel microneedle, µm: Kalluri et al. 2011 AAPS J 13:473 (770 µm
-/// DermaRoller needles, 4 µm) [V].
+/// DermaRoller needles, 4 µm) \[V\].
 pub const SHARP_TIP_RADIUS_UM: f64 = 4.0;
 
 /// Pen cartridge needle pitch, µm. `[A]` no cartridge dimensions in the reference; 36 needles on
@@ -171,7 +171,7 @@ pub const SHARP_TIP_RADIUS_UM: f64 = 4.0;
 pub const CARTRIDGE_PITCH_UM: f64 = 800.0;
 
 /// Pen stamping frequency, Hz: first-generation Dermapen "as high as 90 Hz" (Aesthetic Guide
-/// 2012, quoting G. Sasaki) [S].
+/// 2012, quoting G. Sasaki) \[S\].
 pub const PEN_FREQUENCY_HZ: f64 = 90.0;
 
 /// Speed a pen is glided over the skin, mm/s. `[A]` no measured value in the reference.

@@ -3,7 +3,7 @@
 //!
 //! # What it writes
 //!
-//! [`write`] puts into a directory (the CLI's output directory, before it is moved into place):
+//! [`write()`] puts into a directory (the CLI's output directory, before it is moved into place):
 //!
 //! - `report.html`: one file, no network: plots inline as SVG, the font embedded, no
 //!   external CSS or JavaScript;

@@ -195,7 +195,7 @@ pub struct PenPathInput {
     /// Distance between raster lines, mm (default: the cartridge's width, lines touching).
     #[serde(default)]
     pub line_spacing_mm: Option<f64>,
-    /// Raster directions, degrees; each is one pass over the area (default [0]).
+    /// Raster directions, degrees; each is one pass over the area (default `[0]`).
     #[serde(default)]
     pub directions_deg: Vec<f64>,
 }
