@@ -268,8 +268,8 @@ pub struct TransportResult {
 }
 
 /// Largest grid `solve` accepts (resource choice: a patch solve needs ~200 B per cell — 174 MB
-/// measured for 870 400 cells — so ~4.8 GB at the limit; a 2 × 2 mm window at 5 µm, 21.8 M
-/// cells, fits).
+/// measured for 870 400 cells, 2.9 GB for 13.6 M — so ~5 GB at the limit; a 2 × 2 mm window
+/// at 5 µm fits even with uniform depth cells, 21.8 M on a 1.3 mm skin).
 pub const MAX_CELLS: usize = 24_000_000;
 
 fn check_pos(v: f64, field: &str) -> Result<(), TransportError> {
