@@ -415,7 +415,7 @@ fn z_faces(layers: &[Layer], extra: Option<f64>, stretch_from: Option<f64>, max_
     let Some(zs) = stretch_from else { return f };
     // keep the uniform faces down to the first one at or below `zs`, then regrow each
     // remaining layer segment
-    let Some(ks) = f.iter().position(|&v| v >= zs).filter(|&k| k + 1 < f.len()) else { return f };
+    let Some(ks) = f.iter().position(|&v| v >= zs).filter(|&k| k > 0 && k + 1 < f.len()) else { return f };
     let mut bounds = Vec::new();
     let mut zb = 0.0;
     for l in layers {
