@@ -33,6 +33,46 @@ mod linear;
 
 use kernel::{cast, damped_inverse, zeros};
 
+/// Stencils for the tests of this module and its submodules.
+#[cfg(test)]
+mod testing {
+    use crate::fv::Layout;
+
+    /// A 7-point stencil `[diag, gx, gy, gz]` on `nx × ny × nz`: every inner face gets the
+    /// conductance `g(axis, p, k)` (axis 0, 1, 2 = x, y, z; `p` the padded index of the cell
+    /// below the face, `k` its plane) and the diagonal is `rho` plus the cell's faces.
+    pub fn stencil_from(
+        nx: usize,
+        ny: usize,
+        nz: usize,
+        rho: f64,
+        g: impl Fn(usize, usize, usize) -> f64,
+    ) -> (Layout, [Vec<f64>; 4]) {
+        let l = Layout::new(nx, ny, nz);
+        let (mut gx, mut gy, mut gz, mut d) = (l.zeros(), l.zeros(), l.zeros(), l.zeros());
+        for k in 0..nz {
+            for j in 0..ny {
+                for i in 0..nx {
+                    let p = l.idx(i, j, k);
+                    if i + 1 < nx {
+                        gx[p] = g(0, p, k);
+                    }
+                    if j + 1 < ny {
+                        gy[p] = g(1, p, k);
+                    }
+                    if k + 1 < nz {
+                        gz[p] = g(2, p, k);
+                    }
+                }
+            }
+        }
+        for p in l.interior() {
+            d[p] = rho + gx[p] + gx[p - 1] + gy[p] + gy[p - l.nx] + gz[p] + gz[p - l.sxy];
+        }
+        (l, [d, gx, gy, gz])
+    }
+}
+
 /// Multigrid parameters (all numerical choices).
 #[derive(Clone, Copy, Debug)]
 pub struct MgParams {

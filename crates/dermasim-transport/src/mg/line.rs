@@ -235,29 +235,14 @@ mod tests {
 
     /// A random-ish anisotropic SPD stencil on `nx × ny × nz`.
     fn stencil(nx: usize, ny: usize, nz: usize) -> (Layout, [Vec<f64>; 4]) {
-        let l = Layout::new(nx, ny, nz);
-        let (mut gx, mut gy, mut gz, mut d) = (l.zeros(), l.zeros(), l.zeros(), l.zeros());
-        for k in 0..nz {
-            for j in 0..ny {
-                for i in 0..nx {
-                    let p = l.idx(i, j, k);
-                    let h = ((p * 7919) % 13) as f64;
-                    if i + 1 < nx {
-                        gx[p] = 1.0 + h;
-                    }
-                    if j + 1 < ny {
-                        gy[p] = 2.0 + 0.5 * h;
-                    }
-                    if k + 1 < nz {
-                        gz[p] = 50.0 * (1.0 + (k % 3) as f64) + h;
-                    }
-                }
+        crate::mg::testing::stencil_from(nx, ny, nz, 0.3, |axis, p, k| {
+            let h = ((p * 7919) % 13) as f64;
+            match axis {
+                0 => 1.0 + h,
+                1 => 2.0 + 0.5 * h,
+                _ => 50.0 * (1.0 + (k % 3) as f64) + h,
             }
-        }
-        for p in l.interior() {
-            d[p] = 0.3 + gx[p] + gx[p - 1] + gy[p] + gy[p - l.nx] + gz[p] + gz[p - l.sxy];
-        }
-        (l, [d, gx, gy, gz])
+        })
     }
 
     #[test]

@@ -424,28 +424,7 @@ mod tests {
 
     /// Uniform 7-point stencil with face conductance `g` and reaction `rho` on `nx × ny × nz`.
     fn uniform(nx: usize, ny: usize, nz: usize, g: f64, rho: f64) -> (Layout, [Vec<f64>; 4]) {
-        let l = Layout::new(nx, ny, nz);
-        let (mut gx, mut gy, mut gz, mut d) = (l.zeros(), l.zeros(), l.zeros(), l.zeros());
-        for k in 0..nz {
-            for j in 0..ny {
-                for i in 0..nx {
-                    let p = l.idx(i, j, k);
-                    if i + 1 < nx {
-                        gx[p] = g;
-                    }
-                    if j + 1 < ny {
-                        gy[p] = g;
-                    }
-                    if k + 1 < nz {
-                        gz[p] = g;
-                    }
-                }
-            }
-        }
-        for p in l.interior() {
-            d[p] = rho + gx[p] + gx[p - 1] + gy[p] + gy[p - nx] + gz[p] + gz[p - l.sxy];
-        }
-        (l, [d, gx, gy, gz])
+        crate::mg::testing::stencil_from(nx, ny, nz, rho, |_, _, _| g)
     }
 
     fn stencil(l: Layout, a: &[Vec<f64>; 4]) -> Stencil<'_, f64> {
