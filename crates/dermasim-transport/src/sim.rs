@@ -224,8 +224,6 @@ pub struct Simulation {
     dts: Vec<f64>,
     /// Whether the last step estimated its local error (and so set `dt_nominal`).
     estimated: bool,
-    /// Order of the last step (0 before the first).
-    last_order: usize,
     dt_nominal: f64,
     /// Current time (s).
     pub t: f64,
@@ -341,7 +339,6 @@ impl Simulation {
             u,
             dts: Vec::new(),
             estimated: false,
-            last_order: 0,
             dt_nominal: control.dt_initial_s,
             t: 0.0,
             donor,
@@ -433,27 +430,13 @@ impl Simulation {
 
     /// Advance to exactly `t_target` (s) with adaptive steps.
     pub fn advance_to(&mut self, t_target: f64) {
-        self.advance(t_target, t_target);
-    }
-
-    /// Advance until `t_target` (s) is reached or passed, with the steps the error control
-    /// chooses: no step is shortened to land on `t_target` (read the state there with
-    /// [`Simulation::at`]), and no step passes `t_end`, which is landed on.
-    pub fn advance_past(&mut self, t_target: f64, t_end: f64) {
-        self.advance(t_target, t_end.max(t_target));
-    }
-
-    /// Steps while `t < t_target`, shortening them only to land on `t_land` (≥ `t_target`).
-    fn advance(&mut self, t_target: f64, t_land: f64) {
         let c = self.control;
         while self.t < t_target {
-            if t_target - self.t <= 1e-12 * t_target.abs().max(1.0) {
-                if t_land == t_target {
-                    self.t = t_target;
-                }
+            let remaining = t_target - self.t;
+            if remaining <= 1e-12 * t_target.abs().max(1.0) {
+                self.t = t_target;
                 break;
             }
-            let remaining = t_land - self.t;
             let mut cand = self.dt_nominal.min(c.dt_max_s);
             if let Some(&h) = self.dts.first() {
                 // variable-step BDF3/4 are zero-stable only for moderate step ratios: there the
@@ -474,56 +457,6 @@ impl Simulation {
                 self.dt_nominal = (nominal * c.growth).min(c.dt_max_s);
             }
         }
-    }
-
-    /// Calls `f` with the simulation as it was at `t` (s), which must lie in the last step,
-    /// `t_n < t ≤ t_{n+1}`: the field, the film and the cumulative flows are read off the
-    /// polynomial through the newest states that the last step used (its order + 1), the
-    /// dense output of the BDF step. The weights sum to one, so whatever linear balance the
-    /// stored states satisfy (the mass balance) the interpolated state satisfies too. The
-    /// operator stays that of `t_{n+1}`. At `t = t_{n+1}` this is the current state itself.
-    pub fn at<R>(&mut self, t: f64, f: impl FnOnce(&Simulation) -> R) -> R {
-        let n = (self.last_order + 1).min(self.known());
-        if t >= self.t || n < 2 {
-            return f(self);
-        }
-        debug_assert!(t > self.t - self.dts[0] * (1.0 + 1e-12), "t = {t} before the last step");
-        // nodes relative to t_{n+1}, newest first
-        let mut x = vec![0.0];
-        for &h in &self.dts[..n - 1] {
-            x.push(x[x.len() - 1] - h);
-        }
-        let w = lagrange_weights_at(&x, t - self.t);
-        let value = |series: &[f64]| w.iter().zip(series).map(|(wj, v)| wj * v).sum::<f64>();
-        let mut state = std::mem::take(&mut self.pred);
-        let scratch = state.len() == self.u.len();
-        if !scratch {
-            state = vec![0.0; self.u.len()];
-        }
-        {
-            let states: Vec<&[f64]> =
-                std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).take(n).collect();
-            combine(&mut state, &states, &w, None);
-        }
-        let cleared: Vec<f64> = (0..self.cleared[0].len())
-            .map(|k| value(&self.cleared[..n].iter().map(|c| c[k]).collect::<Vec<f64>>()))
-            .collect();
-        let (receptor, input) = (value(&self.receptor[..n]), value(&self.input[..n]));
-        let saved = (
-            self.t,
-            std::mem::replace(&mut self.cleared[0], cleared),
-            std::mem::replace(&mut self.receptor[0], receptor),
-            std::mem::replace(&mut self.input[0], input),
-        );
-        std::mem::swap(&mut self.u, &mut state);
-        self.t = t;
-        let out = f(self);
-        std::mem::swap(&mut self.u, &mut state);
-        (self.t, self.cleared[0], self.receptor[0], self.input[0]) = saved;
-        if scratch {
-            self.pred = state;
-        }
-        out
     }
 
     /// States known, the current one included (at most `hist.len() + 1`).
@@ -704,7 +637,6 @@ impl Simulation {
             self.dt_nominal = (self.dt_nominal * self.control.growth).min(by_err).min(self.control.dt_max_s).max(floor);
         }
         self.estimated = estimate;
-        self.last_order = q;
         self.dts.insert(0, dt);
         self.dts.truncate(self.hist.len());
         self.t = t_new;
