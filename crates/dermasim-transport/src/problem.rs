@@ -393,18 +393,24 @@ pub const Z_STRETCH_MAX: f64 = 4.0;
 /// choice).
 pub const Z_TIP_MARGIN_CELLS: f64 = 5.0;
 
+/// Cells a part of length `len` of a layer of thickness `thickness` gets out of the layer's
+/// `min_cells` (at least one).
+fn min_share(min_cells: usize, len: f64, thickness: f64) -> usize {
+    ((min_cells as f64 * len / thickness).ceil() as usize).max(1)
+}
+
 /// Depth faces: each layer (split at `extra`, the channel depth of a unit cell) in equal cells
-/// no larger than `max_dz`, at least `min_cells` per layer; below `stretch_from` (the deepest
-/// channel tip plus a margin, `None` for no stretching) the cells grow by [`Z_GROWTH`] up to
-/// [`Z_STRETCH_MAX`]·`max_dz`, still ending on every layer boundary.
-fn z_faces(layers: &[Layer], extra: Option<f64>, stretch_from: Option<f64>, max_dz: f64, min_cells: usize) -> Vec<f64> {
+/// no larger than `max_dz`, at least `min_cells` per layer; from [`Z_TIP_MARGIN_CELLS`]·`max_dz`
+/// below `tip` (the deepest channel tip, `None` for no stretching) the cells grow by
+/// [`Z_GROWTH`] up to [`Z_STRETCH_MAX`]·`max_dz`, still ending on every layer boundary.
+fn z_faces(layers: &[Layer], extra: Option<f64>, tip: Option<f64>, max_dz: f64, min_cells: usize) -> Vec<f64> {
     let mut f = vec![0.0];
     let mut z = 0.0;
     for l in layers {
         let z1 = z + l.thickness_um;
         match extra {
             Some(e) if e > z && e < z1 => {
-                let m = |len: f64| ((min_cells as f64 * len / l.thickness_um).ceil() as usize).max(1);
+                let m = |len: f64| min_share(min_cells, len, l.thickness_um);
                 split(&mut f, z, e, max_dz, m(e - z));
                 split(&mut f, e, z1, max_dz, m(z1 - e));
             }
@@ -412,7 +418,7 @@ fn z_faces(layers: &[Layer], extra: Option<f64>, stretch_from: Option<f64>, max_
         }
         z = z1;
     }
-    let Some(zs) = stretch_from else { return f };
+    let Some(zs) = tip.map(|t| t + Z_TIP_MARGIN_CELLS * max_dz) else { return f };
     // keep the uniform faces down to the first one at or below `zs`, then regrow each
     // remaining layer segment
     let Some(ks) = f.iter().position(|&v| v >= zs).filter(|&k| k > 0 && k + 1 < f.len()) else { return f };
@@ -441,7 +447,7 @@ fn z_faces(layers: &[Layer], extra: Option<f64>, stretch_from: Option<f64>, max_
         if sizes.len() > 1 && sum - len > 0.5 * h {
             sum -= sizes.pop().unwrap_or(0.0);
         }
-        let n_min = ((min_cells as f64 * len / thickness).ceil() as usize).max(1);
+        let n_min = min_share(min_cells, len, thickness);
         if sizes.len() < n_min {
             split(&mut f, a, b, max_dz, n_min);
             h = len / n_min as f64;
@@ -546,8 +552,7 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
         Geometry::UnitCell { cell_radius_um, channel } => {
             let n_a = n_radius.unwrap_or(((channel.radius_um / lateral).ceil() as usize).max(1));
             let xf = r_faces(channel.radius_um, *cell_radius_um, n_a, max_dz.max(lateral));
-            let below = channel.depth_um + Z_TIP_MARGIN_CELLS * max_dz;
-            let zf = z_faces(&p.layers, Some(channel.depth_um), Some(below), max_dz, min_cells);
+            let zf = z_faces(&p.layers, Some(channel.depth_um), Some(channel.depth_um), max_dz, min_cells);
             (Grid { coord: Coord::Axisymmetric, xf, yf: vec![0.0, 1.0], zf }, Some(channel.depth_um))
         }
         Geometry::Patch { window_x_um, window_y_um, holes, .. } => {
@@ -556,7 +561,7 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
             let nx = ((window_x_um / h).ceil() as usize).max(1);
             let ny = ((window_y_um / h).ceil() as usize).max(1);
             let deepest = holes.iter().map(|h| h.depth_um).fold(0.0, f64::max);
-            let zf = z_faces(&p.layers, None, Some(deepest + Z_TIP_MARGIN_CELLS * max_dz), max_dz, min_cells);
+            let zf = z_faces(&p.layers, None, Some(deepest), max_dz, min_cells);
             let cells = nx.saturating_mul(ny).saturating_mul(zf.len() - 1);
             if cells > MAX_CELLS {
                 return Err(TransportError::GridTooLarge { cells, limit: MAX_CELLS });
@@ -940,7 +945,8 @@ mod tests {
         // SC, epidermis, papillary dermis, reticular dermis (µm)
         let layers = vec![l(15.0), l(80.0), l(200.0), l(1000.0)];
         let uniform = z_faces(&layers, Some(500.0), None, 10.0, 8);
-        let f = z_faces(&layers, Some(500.0), Some(550.0), 10.0, 8);
+        // tip at 500 µm: stretching from 500 + 5 × 10 µm
+        let f = z_faces(&layers, Some(500.0), Some(500.0), 10.0, 8);
         let sizes: Vec<f64> = f.windows(2).map(|w| w[1] - w[0]).collect();
         // the same faces down to the margin below the tip ...
         let ks = uniform.iter().position(|&z| z >= 550.0).unwrap();
@@ -958,7 +964,7 @@ mod tests {
         assert!(sizes[sizes.len() - 1] > 3.0 * 10.0);
         assert!(f.len() + 40 < uniform.len(), "{} against {}", f.len(), uniform.len());
         // no stretching below the bottom
-        assert_eq!(z_faces(&layers, None, Some(2000.0), 10.0, 8), z_faces(&layers, None, None, 10.0, 8));
+        assert_eq!(z_faces(&layers, None, Some(1950.0), 10.0, 8), z_faces(&layers, None, None, 10.0, 8));
     }
 
     fn patch() -> TransportProblem {
