@@ -17,12 +17,14 @@
 //! # Resampling in depth
 //!
 //! Image data needs uniform spacing, and the solver's depth grid is not uniform (fine in the
-//! stratum corneum, coarse in the dermis). Laterally the solver's cells are kept as they are;
+//! stratum corneum, coarse in the dermis). Laterally the field already comes on equal cells
+//! (of the lateral resolution asked for; where the solver's cells grow away from the holes, each
+//! equal cell holds the value of the solver cell containing its centre: `ConcentrationField`);
 //! in depth the field is resampled onto `nz_image` uniform cells by **linear interpolation
 //! between the solver's cell centres** (constant beyond the first and last centre). The
 //! uniform spacing is the solver's finest `dz`, but never finer than a quarter of its mean
 //! `dz` (numerical choice: at most 4× the solver's planes, so the file stays within 16 bytes per
-//! solver cell), rounded so that the image spans the whole depth exactly. A profile linear in
+//! cell of the field), rounded so that the image spans the whole depth exactly. A profile linear in
 //! depth is reproduced exactly between the first and last centre; across a layer boundary,
 //! where the concentration jumps with the partition coefficient, the interpolation smooths the
 //! jump over one solver cell.

@@ -46,7 +46,7 @@
 //! pub struct Channel { radius_um, depth_um, diffusivity_um2_s, openness: Vec<(f64, f64)> }
 //! pub struct Hole { x_um, y_um, depth_um, length_um, width_um, direction_deg }
 //! pub enum Resolution { Coarse, Normal, Fine,
-//!     Custom { max_dz_um, min_cells_per_layer, lateral_um } }
+//!     Custom { max_dz_um, min_cells_per_layer, lateral_um, lateral_max_um } }
 //! pub struct TransportResult { times_h, flux_ug_per_cm2_h, cumulative_ug_per_cm2,
 //!     receptor_ug_per_cm2, cleared_ug_per_cm2, layer_amounts_ug_per_cm2, channel_ug_per_cm2,
 //!     donor_ug_per_cm2, profiles: Vec<DepthProfile>, lag_time_h: Option<f64>,
@@ -96,7 +96,7 @@ pub mod solver;
 
 pub use crate::error::TransportError;
 pub use crate::problem::{
-    Bottom, Channel, ConcentrationField, DepthProfile, Donor, Geometry, Hole, Layer, MAX_CELLS, Resolution,
-    TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, Z_GROWTH, Z_STRETCH_MAX, Z_TIP_MARGIN_CELLS,
-    channel_openness, lag_time, solve, solve_observed, solve_with,
+    Bottom, Channel, ConcentrationField, DepthProfile, Donor, Geometry, Hole, LATERAL_GROWTH, LATERAL_MARGIN_CELLS,
+    Layer, MAX_CELLS, Resolution, TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, Z_GROWTH, Z_STRETCH_MAX,
+    Z_TIP_MARGIN_CELLS, channel_openness, lag_time, solve, solve_observed, solve_with,
 };

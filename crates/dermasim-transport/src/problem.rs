@@ -19,9 +19,11 @@ pub struct ConcentrationField {
     pub ny: usize,
     /// Cells in depth.
     pub nz: usize,
-    /// Cell size along x (µm, uniform).
+    /// Cell size along x (µm, uniform: the lateral resolution asked for, the solver's cell
+    /// size on the holes; where the solver's cells are larger, away from the holes, each equal
+    /// cell takes the value of the solver cell holding its centre).
     pub dx_um: f64,
-    /// Cell size along y (µm, uniform).
+    /// Cell size along y (µm, uniform, as `dx_um`).
     pub dy_um: f64,
     /// Depth of the `nz + 1` cell faces from the surface (µm, increasing, non-uniform).
     pub z_faces_um: Vec<f64>,
@@ -159,7 +161,9 @@ pub enum Resolution {
     /// Fast: dz ≤ 20 µm, ≥ 4 cells per layer, 10 µm lateral (patch), 4 cells per channel radius.
     Coarse,
     /// Default: dz ≤ 10 µm, ≥ 8 cells per layer, 5 µm lateral, 8 cells per channel radius.
-    /// (In every resolution the depth cells grow below the channel tips: [`Z_GROWTH`].)
+    /// (In every resolution the depth cells grow below the channel tips, [`Z_GROWTH`], and a
+    /// patch's lateral cells grow away from the holes up to `max(dz, lateral)`,
+    /// [`LATERAL_GROWTH`].)
     Normal,
     /// dz ≤ 5 µm, ≥ 16 cells per layer, 2.5 µm lateral, 16 cells per channel radius.
     Fine,
@@ -171,18 +175,43 @@ pub enum Resolution {
         min_cells_per_layer: usize,
         /// Lateral cell size (patch) and radial cell size inside the channel (unit cell) (µm).
         lateral_um: f64,
+        /// Largest lateral cell of a patch away from the holes (µm; `lateral_um` or less for
+        /// equal cells everywhere): the cells grow by [`LATERAL_GROWTH`] up to it.
+        lateral_max_um: f64,
     },
 }
 
+/// Cell sizes of a [`Resolution`].
+struct Sizes {
+    max_dz: f64,
+    min_cells: usize,
+    lateral: f64,
+    lateral_max: f64,
+    n_radius: Option<usize>,
+}
+
 impl Resolution {
-    fn params(&self) -> (f64, usize, f64, Option<usize>) {
+    fn params(&self) -> Sizes {
+        // named resolutions: lateral cells of a patch grow up to max(Δz_max, lateral), the cap
+        // of the unit cell's radial cells outside the channel
+        let named = |max_dz: f64, min_cells: usize, lateral: f64, n: usize| Sizes {
+            max_dz,
+            min_cells,
+            lateral,
+            lateral_max: max_dz.max(lateral),
+            n_radius: Some(n),
+        };
         match *self {
-            Resolution::Coarse => (20.0, 4, 10.0, Some(4)),
-            Resolution::Normal => (10.0, 8, 5.0, Some(8)),
-            Resolution::Fine => (5.0, 16, 2.5, Some(16)),
-            Resolution::Custom { max_dz_um, min_cells_per_layer, lateral_um } => {
-                (max_dz_um, min_cells_per_layer, lateral_um, None)
-            }
+            Resolution::Coarse => named(20.0, 4, 10.0, 4),
+            Resolution::Normal => named(10.0, 8, 5.0, 8),
+            Resolution::Fine => named(5.0, 16, 2.5, 16),
+            Resolution::Custom { max_dz_um, min_cells_per_layer, lateral_um, lateral_max_um } => Sizes {
+                max_dz: max_dz_um,
+                min_cells: min_cells_per_layer,
+                lateral: lateral_um,
+                lateral_max: lateral_max_um,
+                n_radius: None,
+            },
         }
     }
 }
@@ -317,9 +346,10 @@ fn validate(p: &TransportProblem) -> Result<f64, TransportError> {
         }
         last = t;
     }
-    let (dz, mc, lat, _) = p.resolution.params();
+    let Sizes { max_dz: dz, min_cells: mc, lateral: lat, lateral_max, .. } = p.resolution.params();
     check_pos(dz, "resolution.max_dz_um")?;
     check_pos(lat, "resolution.lateral_um")?;
+    check_pos(lateral_max, "resolution.lateral_max_um")?;
     if mc == 0 {
         return Err(invalid("resolution.min_cells_per_layer", "must be >= 1"));
     }
@@ -465,6 +495,118 @@ fn z_faces(layers: &[Layer], extra: Option<f64>, tip: Option<f64>, max_dz: f64, 
     f
 }
 
+/// Lateral cells of a patch grow by this factor per cell away from the holes (numerical choice,
+/// the ratio of the unit cell's radial cells outside the channel).
+pub const LATERAL_GROWTH: f64 = 1.15;
+/// Cells of the finest lateral size kept around each hole's bounding box before the growth
+/// starts (numerical choice).
+pub const LATERAL_MARGIN_CELLS: f64 = 2.0;
+
+/// Sizes of `len` in cells growing by [`LATERAL_GROWTH`] from `h` up to `cap`: from the
+/// start towards the end (`both = false`), or from both ends towards the middle. The sizes
+/// are scaled so that they sum to `len` exactly.
+fn graded_sizes(len: f64, h: f64, cap: f64, both: bool) -> Vec<f64> {
+    if len <= 2.0 * h {
+        let n = ((len / h).ceil() as usize).max(1);
+        return vec![len / n as f64; n];
+    }
+    let target = if both { 0.5 * len } else { len };
+    let (mut sizes, mut sum, mut s) = (Vec::new(), 0.0, h);
+    while sum < target {
+        s = (s * LATERAL_GROWTH).min(cap).max(h);
+        sizes.push(s);
+        sum += s;
+    }
+    // drop a last cell that overshoots by more than half, unless the others would then
+    // stretch to more than 1.1× the cap
+    if sizes.len() > 1 && sum - target > 0.5 * s && (sum - s) * 1.1 * cap >= target * s {
+        sum -= sizes.pop().unwrap_or(0.0);
+    }
+    if both {
+        let half = sizes.clone();
+        sizes.extend(half.iter().rev());
+        sum *= 2.0;
+    }
+    let scale = len / sum;
+    sizes.iter().map(|v| v * scale).collect()
+}
+
+/// Faces of one lateral axis of a patch, `[0, extent]`: cells of at most `h` on the `bands`
+/// (around the holes), growing by [`LATERAL_GROWTH`] up to `cap` between them and towards
+/// the window's edges. Equal cells of `h` when `cap <= h`.
+fn lateral_faces(extent: f64, bands: &[(f64, f64)], h: f64, cap: f64) -> Vec<f64> {
+    let mut f = vec![0.0];
+    if cap <= h {
+        split(&mut f, 0.0, extent, h, 1);
+        return f;
+    }
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    let mut sorted: Vec<(f64, f64)> =
+        bands.iter().map(|&(a, b)| (a.max(0.0), b.min(extent))).filter(|(a, b)| a < b).collect();
+    sorted.sort_by(|x, y| x.0.total_cmp(&y.0));
+    for (a, b) in sorted {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 + 2.0 * h => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    if merged.is_empty() {
+        split(&mut f, 0.0, extent, cap, 1);
+        return f;
+    }
+    let push_sizes = |f: &mut Vec<f64>, sizes: &[f64], end: f64| {
+        let mut x = f[f.len() - 1];
+        for (i, s) in sizes.iter().enumerate() {
+            x += s;
+            f.push(if i + 1 == sizes.len() { end } else { x });
+        }
+    };
+    for (i, &(a, b)) in merged.iter().enumerate() {
+        let x = f[f.len() - 1];
+        if a > x {
+            let mut sizes = graded_sizes(a - x, h, cap, i > 0);
+            if i == 0 {
+                sizes.reverse(); // grow from the band towards the edge
+            }
+            push_sizes(&mut f, &sizes, a);
+        }
+        split(&mut f, a, b, h, 1);
+    }
+    let x = f[f.len() - 1];
+    if extent > x {
+        push_sizes(&mut f, &graded_sizes(extent - x, h, cap, false), extent);
+    }
+    f
+}
+
+/// The finest lateral cell of a patch: `lateral`, or half the narrowest hole (µm).
+fn patch_lateral_um(holes: &[Hole], lateral: f64) -> f64 {
+    let min_w = holes.iter().map(|h| h.width_um).fold(f64::INFINITY, f64::min);
+    lateral.min(0.5 * min_w)
+}
+
+/// The x and y faces of a patch: cells of `h` over every hole's bounding box widened by
+/// [`LATERAL_MARGIN_CELLS`], growing up to `cap` elsewhere ([`lateral_faces`]).
+fn patch_lateral_faces(wx: f64, wy: f64, holes: &[Hole], h: f64, cap: f64) -> (Vec<f64>, Vec<f64>) {
+    let margin = LATERAL_MARGIN_CELLS * h;
+    let (bx, by): (Vec<_>, Vec<_>) = holes
+        .iter()
+        .map(|o| {
+            let (ex, ey) = hole_half_extents(o);
+            let (ex, ey) = (ex + margin, ey + margin);
+            ((o.x_um - ex, o.x_um + ex), (o.y_um - ey, o.y_um + ey))
+        })
+        .unzip();
+    (lateral_faces(wx, &bx, h, cap), lateral_faces(wy, &by, h, cap))
+}
+
+/// Half extents `(along x, along y)` of a hole's bounding box (µm).
+fn hole_half_extents(h: &Hole) -> (f64, f64) {
+    let th = h.direction_deg.to_radians();
+    let half_seg = 0.5 * (h.length_um - h.width_um).max(0.0);
+    (th.cos().abs() * half_seg + 0.5 * h.width_um, th.sin().abs() * half_seg + 0.5 * h.width_um)
+}
+
 fn r_faces(a: f64, big_r: f64, n_a: usize, h_max: f64) -> Vec<f64> {
     let mut f = vec![0.0];
     split(&mut f, 0.0, a, a / n_a as f64, n_a);
@@ -508,10 +650,12 @@ struct Setup {
     channel: Vec<bool>,
     plane_layer: Vec<usize>,
     schedule: Option<KdSchedule>,
+    /// The finest lateral cell size asked for (µm; a patch's cells on its holes).
+    lateral_um: f64,
 }
 
 fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
-    let (max_dz, min_cells, lateral, n_radius) = p.resolution.params();
+    let Sizes { max_dz, min_cells, lateral, lateral_max, n_radius } = p.resolution.params();
     // guard the cell count before allocating anything
     let nz_est: f64 = p.layers.iter().map(|l| (l.thickness_um / max_dz).ceil().max(min_cells as f64) + 1.0).sum();
     let lat_est = match &p.geometry {
@@ -521,9 +665,13 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
             n_a + (cell_radius_um / channel.radius_um.min(lateral)).min(1e12)
         }
         Geometry::Patch { window_x_um, window_y_um, holes, .. } => {
-            let min_w = holes.iter().map(|h| h.width_um).fold(f64::INFINITY, f64::min);
-            let h = lateral.min(0.5 * min_w);
-            (window_x_um / h).ceil() * (window_y_um / h).ceil()
+            let h = patch_lateral_um(holes, lateral);
+            if (window_x_um / h).max(window_y_um / h) <= MAX_CELLS as f64 {
+                let (xf, yf) = patch_lateral_faces(*window_x_um, *window_y_um, holes, h, lateral_max);
+                ((xf.len() - 1) * (yf.len() - 1)) as f64
+            } else {
+                f64::INFINITY
+            }
         }
     };
     let est = nz_est * lat_est;
@@ -556,18 +704,14 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
             (Grid { coord: Coord::Axisymmetric, xf, yf: vec![0.0, 1.0], zf }, Some(channel.depth_um))
         }
         Geometry::Patch { window_x_um, window_y_um, holes, .. } => {
-            let min_w = holes.iter().map(|h| h.width_um).fold(f64::INFINITY, f64::min);
-            let h = lateral.min(0.5 * min_w);
-            let nx = ((window_x_um / h).ceil() as usize).max(1);
-            let ny = ((window_y_um / h).ceil() as usize).max(1);
+            let h = patch_lateral_um(holes, lateral);
+            let (xf, yf) = patch_lateral_faces(*window_x_um, *window_y_um, holes, h, lateral_max);
             let deepest = holes.iter().map(|h| h.depth_um).fold(0.0, f64::max);
             let zf = z_faces(&p.layers, None, Some(deepest), max_dz, min_cells);
-            let cells = nx.saturating_mul(ny).saturating_mul(zf.len() - 1);
+            let cells = (xf.len() - 1).saturating_mul(yf.len() - 1).saturating_mul(zf.len() - 1);
             if cells > MAX_CELLS {
                 return Err(TransportError::GridTooLarge { cells, limit: MAX_CELLS });
             }
-            let xf = (0..=nx).map(|i| window_x_um * i as f64 / nx as f64).collect();
-            let yf = (0..=ny).map(|j| window_y_um * j as f64 / ny as f64).collect();
             (Grid { coord: Coord::Cartesian, xf, yf, zf }, None)
         }
     };
@@ -630,7 +774,12 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
         }),
         _ => None,
     };
-    Ok(Setup { grid, materials: Materials { kd, partition: part, clearance: clear }, channel, plane_layer, schedule })
+    let lateral_um = match &p.geometry {
+        Geometry::Patch { holes, .. } => patch_lateral_um(holes, lateral),
+        _ => lateral,
+    };
+    let materials = Materials { kd, partition: part, clearance: clear };
+    Ok(Setup { grid, materials, channel, plane_layer, schedule, lateral_um })
 }
 
 /// CG tolerance for 1-D (intact skin) problems solved with default step control (numerical
@@ -837,24 +986,47 @@ pub fn solve_observed(
     Ok(res)
 }
 
-/// The concentration `C = K·u` of every cell at the simulation's current time, with the
-/// partition coefficient recovered from the capacity `Cap = V·K`.
-fn field(sim: &Simulation, s: &Setup) -> ConcentrationField {
-    let lay = sim.op.layout;
-    let concentration_mg_ml = (0..lay.n)
-        .map(|c| {
-            let (k, j, i) = (c / lay.sxy, (c % lay.sxy) / lay.nx, c % lay.nx);
-            let volume = s.grid.column_area(i, j) * (s.grid.zf[k + 1] - s.grid.zf[k]);
-            (sim.op.cap[lay.pad + c] / volume * sim.u[lay.pad + c]) as f32
+/// Equal cells of at most `h` over the extent of `faces`: their size and, per equal cell, the
+/// index of the cell of `faces` holding its centre.
+fn uniform_cells(faces: &[f64], h: f64) -> (f64, Vec<usize>) {
+    let extent = faces[faces.len() - 1] - faces[0];
+    // the same count as the solver's equal cells of at most h (`split`)
+    let n = ((extent / h).ceil() as usize).max(1);
+    let size = extent / n as f64;
+    let owner = (0..n)
+        .map(|i| {
+            let x = faces[0] + (i as f64 + 0.5) * size;
+            faces.partition_point(|&f| f <= x).clamp(1, faces.len() - 1) - 1
         })
         .collect();
+    (size, owner)
+}
+
+/// The concentration `C = K·u` at the simulation's current time, with the partition
+/// coefficient recovered from the capacity `Cap = V·K`, on equal lateral cells of the lateral
+/// size asked for (each takes the value of the solver cell holding its centre).
+fn field(sim: &Simulation, s: &Setup) -> ConcentrationField {
+    let lay = sim.op.layout;
+    let conc = |i: usize, j: usize, k: usize| {
+        let c = k * lay.sxy + j * lay.nx + i;
+        let volume = s.grid.column_area(i, j) * (s.grid.zf[k + 1] - s.grid.zf[k]);
+        (sim.op.cap[lay.pad + c] / volume * sim.u[lay.pad + c]) as f32
+    };
+    let (dx_um, xi) = uniform_cells(&s.grid.xf, s.lateral_um);
+    let (dy_um, yj) = uniform_cells(&s.grid.yf, s.lateral_um);
+    let mut concentration_mg_ml = Vec::with_capacity(xi.len() * yj.len() * lay.nz);
+    for k in 0..lay.nz {
+        for &j in &yj {
+            concentration_mg_ml.extend(xi.iter().map(|&i| conc(i, j, k)));
+        }
+    }
     ConcentrationField {
         time_h: sim.t / 3600.0,
-        nx: lay.nx,
-        ny: lay.ny,
+        nx: xi.len(),
+        ny: yj.len(),
         nz: lay.nz,
-        dx_um: s.grid.xf[1] - s.grid.xf[0],
-        dy_um: s.grid.yf[1] - s.grid.yf[0],
+        dx_um,
+        dy_um,
         z_faces_um: s.grid.zf.clone(),
         concentration_mg_ml,
     }
@@ -984,8 +1156,90 @@ mod tests {
             },
             duration_h: 0.02,
             output_times_h: vec![0.005, 0.01],
-            resolution: Resolution::Custom { max_dz_um: 10.0, min_cells_per_layer: 3, lateral_um: 10.0 },
+            resolution: Resolution::Custom {
+                max_dz_um: 10.0,
+                min_cells_per_layer: 3,
+                lateral_um: 10.0,
+                lateral_max_um: 10.0,
+            },
         }
+    }
+
+    #[test]
+    fn lateral_cells_are_fine_on_the_holes_and_grow_between_them() {
+        let (h, cap) = (5.0, 20.0);
+        let bands = [(140.0, 260.0), (250.0, 300.0), (700.0, 760.0), (-30.0, 20.0)];
+        let f = lateral_faces(1000.0, &bands, h, cap);
+        assert_eq!((f[0], f[f.len() - 1]), (0.0, 1000.0));
+        let sizes: Vec<f64> = f.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(sizes.iter().all(|&d| d > 0.0 && d <= 1.1 * cap + 1e-9), "{sizes:?}");
+        // every band (merged where they overlap, clipped to the window) is a run of faces with
+        // cells no larger than h
+        for (a, b) in [(140.0, 300.0), (700.0, 760.0), (0.0, 20.0)] {
+            let (ia, ib) = (f.iter().position(|&x| x == a), f.iter().position(|&x| x == b));
+            let (Some(ia), Some(ib)) = (ia, ib) else { panic!("band ({a}, {b}) not on faces: {f:?}") };
+            assert!(sizes[ia..ib].iter().all(|&d| d <= h + 1e-9), "band ({a}, {b}): {:?}", &sizes[ia..ib]);
+        }
+        // smooth growth, up to the cap, and far fewer cells than equal ones
+        assert!(sizes.windows(2).all(|w| w[1] / w[0] < 1.3 && w[0] / w[1] < 1.3), "{sizes:?}");
+        assert!(sizes.iter().any(|&d| d > 0.9 * cap));
+        assert!(sizes.len() < 120, "{} cells against 200 equal ones", sizes.len());
+        // equal cells when the cap is not above h, and with no holes at all cells of the cap
+        let eq = lateral_faces(100.0, &bands, 5.0, 5.0);
+        assert_eq!(eq.len(), 21);
+        assert_eq!(lateral_faces(100.0, &[], 5.0, 20.0).len(), 6);
+    }
+
+    #[test]
+    fn graded_lateral_cells_give_the_equal_cells_answer() {
+        let graded = TransportProblem {
+            geometry: Geometry::Patch {
+                window_x_um: 300.0,
+                window_y_um: 200.0,
+                holes: vec![Hole {
+                    x_um: 100.0,
+                    y_um: 80.0,
+                    depth_um: 90.0,
+                    length_um: 40.0,
+                    width_um: 20.0,
+                    direction_deg: 0.0,
+                }],
+                channel_diffusivity_um2_s: 300.0,
+            },
+            duration_h: 0.2,
+            output_times_h: vec![0.05, 0.1],
+            resolution: Resolution::Custom {
+                max_dz_um: 10.0,
+                min_cells_per_layer: 3,
+                lateral_um: 5.0,
+                lateral_max_um: 10.0,
+            },
+            ..patch()
+        };
+        let mut equal = graded.clone();
+        equal.resolution =
+            Resolution::Custom { max_dz_um: 10.0, min_cells_per_layer: 3, lateral_um: 5.0, lateral_max_um: 5.0 };
+        let (g, e) = (solve(&graded).unwrap(), solve(&equal).unwrap());
+        assert!(g.cells * 2 < e.cells, "{} vs {} cells", g.cells, e.cells);
+        for (k, (qg, qe)) in g.cumulative_ug_per_cm2.iter().zip(&e.cumulative_ug_per_cm2).enumerate().skip(1) {
+            assert!((qg - qe).abs() <= 1e-3 * qe, "output {k}: {qg} vs {qe}");
+        }
+        let (pg, pe) = (g.profiles.last().unwrap(), e.profiles.last().unwrap());
+        let top = pe.concentration_mg_ml.iter().fold(0.0f64, |a, &v| a.max(v));
+        for (cg, ce) in pg.concentration_mg_ml.iter().zip(&pe.concentration_mg_ml) {
+            assert!((cg - ce).abs() <= 1e-3 * top, "{cg} vs {ce}");
+        }
+        // the field comes on equal cells of the finest size, the same image as the equal grid's
+        let (fg, fe) = (g.field.as_ref().unwrap(), e.field.as_ref().unwrap());
+        assert_eq!((fg.nx, fg.ny, fg.nz, fg.dx_um, fg.dy_um), (fe.nx, fe.ny, fe.nz, fe.dx_um, fe.dy_um));
+        let cmax = fe.concentration_mg_ml.iter().fold(0.0f32, |a, &v| a.max(v));
+        let worst = fg
+            .concentration_mg_ml
+            .iter()
+            .zip(&fe.concentration_mg_ml)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst <= 0.05 * cmax, "{worst} of {cmax}");
     }
 
     #[test]

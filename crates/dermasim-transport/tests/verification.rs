@@ -59,7 +59,7 @@ fn crank_membrane_cumulative_amount_and_lag() {
         Bottom::Sink,
         outs_s[7] / 3600.0,
         outs_s.iter().map(|t| t / 3600.0).collect(),
-        Resolution::Custom { max_dz_um: l / 60.0, min_cells_per_layer: 60, lateral_um: 1.0 },
+        Resolution::Custom { max_dz_um: l / 60.0, min_cells_per_layer: 60, lateral_um: 1.0, lateral_max_um: 1.0 },
     );
     let r = solve(&p).unwrap();
     for (k, &t) in outs_s.iter().enumerate() {
@@ -111,7 +111,12 @@ fn laminate_lag_time() {
             Bottom::Sink,
             outs[5],
             outs.clone(),
-            Resolution::Custom { max_dz_um: h, min_cells_per_layer: (15.0 / h) as usize, lateral_um: 1.0 },
+            Resolution::Custom {
+                max_dz_um: h,
+                min_cells_per_layer: (15.0 / h) as usize,
+                lateral_um: 1.0,
+                lateral_max_um: 1.0,
+            },
         );
         let r = solve(&p).unwrap();
         assert!(r.mass_balance_rel_error < 1e-9);
@@ -285,7 +290,8 @@ fn patch_matches_unit_cell_on_square_array() {
         }
     }
     let a_eff = (count as f64 * h * h / std::f64::consts::PI).sqrt();
-    let res_z = |lat: f64| Resolution::Custom { max_dz_um: 5.0, min_cells_per_layer: 4, lateral_um: lat };
+    let res_z =
+        |lat: f64| Resolution::Custom { max_dz_um: 5.0, min_cells_per_layer: 4, lateral_um: lat, lateral_max_um: lat };
     let base = |geometry: Geometry, lat: f64| TransportProblem {
         layers: patch_vs_cell_layers(),
         donor: Donor::Infinite { concentration_mg_ml: 1.0 },
@@ -341,7 +347,12 @@ fn bit_identical_with_one_and_two_threads() {
         geometry: Geometry::Patch { window_x_um: 200.0, window_y_um: 200.0, holes, channel_diffusivity_um2_s: 400.0 },
         duration_h: 0.01,
         output_times_h: vec![0.005, 0.01],
-        resolution: Resolution::Custom { max_dz_um: 10.0, min_cells_per_layer: 3, lateral_um: 5.0 },
+        resolution: Resolution::Custom {
+            max_dz_um: 10.0,
+            min_cells_per_layer: 3,
+            lateral_um: 5.0,
+            lateral_max_um: 5.0,
+        },
     };
     let run = |t: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
@@ -398,7 +409,7 @@ fn bad_input_is_a_named_error_not_a_panic() {
     };
     assert_eq!(field_of(&p), "geometry.channel.openness[0]");
     let mut p = ok.clone();
-    p.resolution = Resolution::Custom { max_dz_um: 0.0, min_cells_per_layer: 1, lateral_um: 1.0 };
+    p.resolution = Resolution::Custom { max_dz_um: 0.0, min_cells_per_layer: 1, lateral_um: 1.0, lateral_max_um: 1.0 };
     assert_eq!(field_of(&p), "resolution.max_dz_um");
 }
 
@@ -463,9 +474,10 @@ fn edge_cases_zero_dose_finite_film_and_huge_grids() {
         + r.receptor_ug_per_cm2.last().unwrap();
     assert!((total_end - 10.0).abs() < 1e-8);
     // absurd resolutions are an error, not an allocation failure
-    p.resolution = Resolution::Custom { max_dz_um: 1e-9, min_cells_per_layer: 1, lateral_um: 1.0 };
+    p.resolution = Resolution::Custom { max_dz_um: 1e-9, min_cells_per_layer: 1, lateral_um: 1.0, lateral_max_um: 1.0 };
     assert!(matches!(solve(&p), Err(TransportError::GridTooLarge { .. })));
-    p.resolution = Resolution::Custom { max_dz_um: 1.0, min_cells_per_layer: usize::MAX, lateral_um: 1.0 };
+    p.resolution =
+        Resolution::Custom { max_dz_um: 1.0, min_cells_per_layer: usize::MAX, lateral_um: 1.0, lateral_max_um: 1.0 };
     assert!(matches!(solve(&p), Err(TransportError::GridTooLarge { .. })));
     p.geometry =
         Geometry::Patch { window_x_um: 1e6, window_y_um: 1e6, holes: vec![], channel_diffusivity_um2_s: 100.0 };

@@ -122,8 +122,8 @@ pub enum TransportMode {
     /// One channel in an axisymmetric cell (fast, default).
     UnitCell,
     /// Full 3-D over a window of the puncture map (at most 2 × 2 mm). Slow: on 2 cores a 24 h
-    /// run of a 2 mm window takes ~50 s at `coarse` and ~6 min and ~2.9 GB at `normal`
-    /// (`docs/performance.md`).
+    /// run of a 2 mm window with 25 slits takes ~30 s at `coarse` and ~2.5 min and ~1.3 GB at
+    /// `normal`, more with more holes (`docs/performance.md`).
     Patch,
     /// No transport.
     Off,

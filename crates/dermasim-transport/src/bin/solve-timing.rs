@@ -2,8 +2,8 @@
 //! "Cost of `solve` for pipeline-sized problems" in `docs/performance.md`).
 //!
 //! ```text
-//! solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT] [--preset NAME] [--reps N]
-//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--omega W] [--window-um W] [--dump FILE]
+//! solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT[,LATMAX]] [--preset NAME] [--reps N]
+//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]
 //! ```
 //!
 //! The problem: 24 h, finite film (20 µm, 10 mg/mL) of a preset active (default niacinamide,
@@ -11,7 +11,8 @@
 //! bottom (`--infinite`: a constant donor instead of the film); one channel of radius 25 µm and depth 500 µm in a unit cell of radius 300 µm closing
 //! linearly over `--closure-h` hours (default 6), or one 100 × 40 µm slit in a 400 × 400 µm
 //! patch window. Prints one line per repetition and the best time; `--dump` writes the output
-//! series (time, cumulative, flux, donor) and the tissue-concentration profiles as CSV.
+//! series (time, cumulative, flux, donor) and the tissue-concentration profiles of the last
+//! repetition as CSV.
 
 use std::time::Instant;
 
@@ -21,8 +22,8 @@ use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resoluti
 
 fn usage() -> ! {
     eprintln!(
-        "usage: solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT] [--preset NAME] [--reps N] \
-         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--omega W] [--window-um W] [--dump FILE]"
+        "usage: solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT[,LATMAX]] [--preset NAME] [--reps N] \
+         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]"
     );
     std::process::exit(2)
 }
@@ -55,10 +56,14 @@ fn main() {
             "normal" => res = Resolution::Normal,
             "fine" => res = Resolution::Fine,
             "--custom" => {
-                // DZ,MIN,LAT: Resolution::Custom
+                // DZ,MIN,LAT[,LATMAX]: Resolution::Custom (equal lateral cells without LATMAX)
                 let v: Vec<f64> = next(i).split(',').map(|x| x.parse().unwrap_or_else(|_| usage())).collect();
-                let [max_dz_um, min, lateral_um] = v[..] else { usage() };
-                res = Resolution::Custom { max_dz_um, min_cells_per_layer: min as usize, lateral_um };
+                let (max_dz_um, min, lateral_um, lateral_max_um) = match v[..] {
+                    [a, b, c] => (a, b, c, c),
+                    [a, b, c, d] => (a, b, c, d),
+                    _ => usage(),
+                };
+                res = Resolution::Custom { max_dz_um, min_cells_per_layer: min as usize, lateral_um, lateral_max_um };
                 i += 1;
             }
             "--preset" => {
@@ -114,12 +119,14 @@ fn main() {
                 dump = Some(next(i));
                 i += 1;
             }
-            "--relax" | "--omega" => {
+            "--relax" | "--omega" | "--interp" => {
                 if let dermasim_transport::solver::Precond::Multigrid(ref mut mg) = control.precond {
                     match (args[i].as_str(), next(i).as_str()) {
                         ("--relax", "point") => mg.relax = dermasim_transport::mg::Relax::Point,
                         ("--relax", "zline") => mg.relax = dermasim_transport::mg::Relax::ZLine,
                         ("--omega", _) => mg.omega = Some(num(i)),
+                        ("--interp", "constant") => mg.interp = dermasim_transport::mg::Interp::Constant,
+                        ("--interp", "linear") => mg.interp = dermasim_transport::mg::Interp::Linear,
                         _ => usage(),
                     }
                 }
@@ -211,6 +218,7 @@ fn main() {
     };
     let control = custom.then_some(control);
     let mut best = f64::INFINITY;
+    let mut last = None;
     for rep in 0..reps.max(1) {
         let t0 = Instant::now();
         let r = solve_with(&problem, control).unwrap_or_else(|e| {
@@ -229,10 +237,10 @@ fn main() {
             r.mass_balance_rel_error,
             r.lag_time_h,
         ));
+        last = Some(r);
     }
     say(format!("best_time_s={best:.4}"));
-    if let Some(path) = dump {
-        let r = solve_with(&problem, control).expect("solved above");
+    if let (Some(path), Some(r)) = (dump, last) {
         let mut out = String::from("kind,index,time_h,a,b,c\n");
         for (k, t) in r.times_h.iter().enumerate() {
             out += &format!(
