@@ -41,7 +41,7 @@ pub struct StepSystem {
     mg: Option<Multigrid>,
     mg_shift: f64,
     /// The finite film's coupling in the multigrid preconditioner (see
-    /// [`StepSystem::precondition`]): `v = B_s c` for the film–skin couplings `c`, and
+    /// [`StepSystem::precondition`]): `v ≈ M_s⁻¹c` for the film–skin couplings `c`, and
     /// `cᵀB_s d₀`; computed at the first use after the hierarchy was built.
     donor_schur: Option<(Vec<f64>, f64)>,
     /// `1ᵀ M e`, with `e` = 1 on every real cell (and on the donor unknown when there is one):
@@ -196,8 +196,8 @@ impl StepSystem {
     /// a V-cycle on the skin alone does not see: preconditioning the film by its diagonal
     /// leaves CG several iterations in which the residual first grows. The film is therefore
     /// eliminated in a block factorisation that uses the V-cycle `B_s` for the skin block
-    /// (with `c` the film–skin couplings, `v = B_s c` and `s` the film's Schur complement
-    /// `d_film − cᵀM_s⁻¹c`):
+    /// (with `c` the film–skin couplings, `v ≈ M_s⁻¹c`, `B_s c` or a blend (below), and `s`
+    /// the film's Schur complement `d_film − cᵀM_s⁻¹c`):
     ///
     /// ```text
     /// z_film = (r_film + vᵀ r_skin) / s,   z_skin = B_s r_skin + v z_film
@@ -212,10 +212,16 @@ impl StepSystem {
     /// to 80× too large, and on 400 µm patches with graded lateral cells CG took 1.4× the
     /// iterations. The row sums split `M_s 1 = c + d₀` exactly, with `d₀ = shift·Cap + k·Cap +
     /// g_bottom ≥ 0`, so `cᵀM_s⁻¹c = Σc − cᵀM_s⁻¹d₀` and `s = shift·V_film + cᵀM_s⁻¹d₀`, a sum
-    /// of positive terms, estimated as `shift·V_film + cᵀB_s d₀`. (`v = 1 − B_s d₀` would be
-    /// as good a guess of `M_s⁻¹c` near the film, but it loses the small values deep in the
-    /// skin, where an impermeable barrier then leaks round-off.) `v` and `cᵀB_s d₀` cost one
-    /// V-cycle each and are computed once per hierarchy; as the diagonal moves with the step
+    /// of positive terms, estimated as `shift·V_film + cᵀB_s d₀`.
+    ///
+    /// The same split gives a second guess of `M_s⁻¹c`, `1 − B_s d₀`, whose error scales with
+    /// `d₀` where that of `B_s c` scales with `c`. On large grids (single-precision cycle) `v`
+    /// blends the two, `a·B_s c + (1 − a)(1 − B_s d₀)` with `a = Σd₀/(Σc + Σd₀)` (numerical
+    /// choice: 5–10 % fewer CG iterations on patches, `docs/models.md` §6). Small grids keep
+    /// `v = B_s c`: the second guess loses the tiny values deep below an impermeable barrier,
+    /// whose intact-skin run then reported −4e-19 µg/cm² instead of 0.
+    ///
+    /// `v` and `cᵀB_s d₀` cost one V-cycle each and are computed once per hierarchy; as the diagonal moves with the step
     /// size (by at most 2×, see `sim::MG_REUSE_RATIO`) they go on serving as approximations,
     /// with `shift·V_film` from the current step. If `s` is not positive the film falls back
     /// to its diagonal.
