@@ -658,6 +658,8 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
     let Sizes { max_dz, min_cells, lateral, lateral_max, n_radius } = p.resolution.params();
     // guard the cell count before allocating anything
     let nz_est: f64 = p.layers.iter().map(|l| (l.thickness_um / max_dz).ceil().max(min_cells as f64) + 1.0).sum();
+    // a patch's lateral faces (at most one per cell of `h` along each axis)
+    let mut patch_faces = None;
     let lat_est = match &p.geometry {
         Geometry::OneD => 1.0,
         Geometry::UnitCell { cell_radius_um, channel } => {
@@ -668,7 +670,9 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
             let h = patch_lateral_um(holes, lateral);
             if (window_x_um / h).max(window_y_um / h) <= MAX_CELLS as f64 {
                 let (xf, yf) = patch_lateral_faces(*window_x_um, *window_y_um, holes, h, lateral_max);
-                ((xf.len() - 1) * (yf.len() - 1)) as f64
+                let columns = ((xf.len() - 1) * (yf.len() - 1)) as f64;
+                patch_faces = Some((xf, yf));
+                columns
             } else {
                 f64::INFINITY
             }
@@ -703,9 +707,8 @@ fn setup(p: &TransportProblem) -> Result<Setup, TransportError> {
             let zf = z_faces(&p.layers, Some(channel.depth_um), Some(channel.depth_um), max_dz, min_cells);
             (Grid { coord: Coord::Axisymmetric, xf, yf: vec![0.0, 1.0], zf }, Some(channel.depth_um))
         }
-        Geometry::Patch { window_x_um, window_y_um, holes, .. } => {
-            let h = patch_lateral_um(holes, lateral);
-            let (xf, yf) = patch_lateral_faces(*window_x_um, *window_y_um, holes, h, lateral_max);
+        Geometry::Patch { holes, .. } => {
+            let (xf, yf) = patch_faces.expect("computed with the estimate above");
             let deepest = holes.iter().map(|h| h.depth_um).fold(0.0, f64::max);
             let zf = z_faces(&p.layers, None, Some(deepest), max_dz, min_cells);
             let cells = (xf.len() - 1).saturating_mul(yf.len() - 1).saturating_mul(zf.len() - 1);

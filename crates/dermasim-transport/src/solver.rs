@@ -227,12 +227,12 @@ impl StepSystem {
     /// to its diagonal.
     pub fn precondition(&mut self, op: &FvOperator, r: &[f64], z: &mut Vec<f64>) {
         let lay = op.layout;
-        let StepSystem { mg, diag, donor_diag, donor_cap, donor_schur, shift, .. } = self;
+        let StepSystem { mg, diag, donor_cap, donor_schur, shift, .. } = self;
         match mg.as_mut() {
             Some(mg) => {
                 let st = Stencil { lay, diag, gx: &op.gx, gy: &op.gy, gz: &op.gz };
                 mg.apply(st, r, z);
-                if let (Some(_), Some(film)) = (*donor_diag, *donor_cap) {
+                if let Some(film) = *donor_cap {
                     let (v, q) = donor_schur.get_or_insert_with(|| {
                         let mut c = lay.zeros();
                         c[lay.pad..lay.pad + op.gtop.len()].copy_from_slice(&op.gtop);
