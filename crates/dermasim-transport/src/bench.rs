@@ -170,6 +170,7 @@ pub fn setup_implicit(
         precond,
         time_tol: None,
         extrapolate,
+        project: false,
     };
     Simulation::with_operator(g, op, DonorState::Infinite { u: 1.0 }, 0.0, &c0, control)
 }

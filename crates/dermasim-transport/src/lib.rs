@@ -90,6 +90,7 @@ pub mod fv;
 pub mod mg;
 pub mod par;
 mod problem;
+pub mod projection;
 pub mod props;
 pub mod sim;
 pub mod solver;

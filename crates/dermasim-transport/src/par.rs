@@ -65,6 +65,27 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     chunked2(a, b, |x, y| acc8(x, y, |p, q| p * q))
 }
 
+/// Deterministic dot products `a_j · b` of several vectors with one, in one pass over `b`
+/// (the same chunk sums, added in the same order, as [`dot`] of each pair).
+pub fn dots(a: &[&[f64]], b: &[f64]) -> Vec<f64> {
+    let n = b.len();
+    debug_assert!(a.iter().all(|v| v.len() == n));
+    let chunk = |c: usize| -> Vec<f64> {
+        let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+        a.iter().map(|v| acc8(&v[lo..hi], &b[lo..hi], |p, q| p * q)).collect()
+    };
+    let nchunks = n.div_ceil(CHUNK);
+    let parts: Vec<Vec<f64>> =
+        if n < PAR_MIN { (0..nchunks).map(chunk).collect() } else { (0..nchunks).into_par_iter().map(chunk).collect() };
+    let mut out = vec![0.0; a.len()];
+    for p in &parts {
+        for (o, v) in out.iter_mut().zip(p) {
+            *o += v;
+        }
+    }
+    out
+}
+
 /// Deterministic weighted sum of squares `Σ r_i² w_i`.
 pub fn wnorm2(r: &[f64], w: &[f64]) -> f64 {
     chunked2(r, w, |x, y| acc8(x, y, |p, q| p * p * q))
@@ -233,10 +254,14 @@ mod tests {
         let b: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.11).cos() + 1e-7).collect();
         let run = |t: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
-            pool.install(|| (dot(&a, &b), wnorm2(&a, &b), sum(&a), sum_by(n, |i| a[i] * 2.0)))
+            pool.install(|| (dot(&a, &b), wnorm2(&a, &b), sum(&a), sum_by(n, |i| a[i] * 2.0), dots(&[&a, &b], &b)))
         };
         let r1 = run(1);
         let r2 = run(2);
+        // the multi-dot gives each pair's `dot`, bit for bit, on any thread count
+        assert_eq!(r1.4[0].to_bits(), r1.0.to_bits());
+        assert_eq!(r2.4, r1.4);
+        assert_eq!(r1.4[1].to_bits(), dot(&b, &b).to_bits());
         assert_eq!(r1.0.to_bits(), r2.0.to_bits());
         assert_eq!(r1.1.to_bits(), r2.1.to_bits());
         assert_eq!(r1.2.to_bits(), r2.2.to_bits());

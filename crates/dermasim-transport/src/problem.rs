@@ -1320,6 +1320,30 @@ mod tests {
     }
 
     #[test]
+    fn projected_initial_guesses_save_cg_iterations_and_keep_the_answer() {
+        // six hours of the small patch: the early transient and a long, slowly changing tail
+        let p = TransportProblem { duration_h: 6.0, output_times_h: vec![], ..patch() };
+        let projected = solve(&p).unwrap();
+        let extrapolated = solve_with(&p, Some(StepControl { project: false, ..StepControl::default() })).unwrap();
+        let tight =
+            solve_with(&p, Some(StepControl { rtol: 1e-12, project: false, ..StepControl::default() })).unwrap();
+        assert!(
+            (projected.cg_iterations as f64) < 0.7 * extrapolated.cg_iterations as f64,
+            "{} against {} iterations",
+            projected.cg_iterations,
+            extrapolated.cg_iterations
+        );
+        // the same steps, and the delivered amounts within the CG tolerance's reach of a
+        // tightly solved run
+        assert_eq!(projected.steps, tight.steps);
+        let qmax = tight.cumulative_ug_per_cm2.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
+        for (a, b) in projected.cumulative_ug_per_cm2.iter().zip(&tight.cumulative_ug_per_cm2) {
+            assert!((a - b).abs() <= 1e-5 * qmax, "{a} vs {b}");
+        }
+        assert!(projected.mass_balance_rel_error < 1e-9, "{:e}", projected.mass_balance_rel_error);
+    }
+
+    #[test]
     fn no_field_outside_a_patch() {
         let p = TransportProblem { geometry: Geometry::OneD, ..patch() };
         assert!(solve(&p).unwrap().field.is_none());

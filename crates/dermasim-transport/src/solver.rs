@@ -157,6 +157,26 @@ impl StepSystem {
         gamma
     }
 
+    /// One row of the shift-free Gram matrices of a new state `u` (see
+    /// [`crate::projection`]): `(uᵀ Cap s_j, uᵀ K s_j)` for each of `states` (`u` itself
+    /// first, then earlier states), with `Cap` the capacities (the finite film's volume
+    /// included) and `K = M − shift·Cap`. One matrix–vector product; `work` is scratch.
+    pub fn gram_row(&self, op: &FvOperator, u: &[f64], states: &[&[f64]], work: &mut CgWork) -> (Vec<f64>, Vec<f64>) {
+        let (mu, cu) = (&mut work.q, &mut work.z);
+        self.matvec(op, u, mu);
+        par::zip3_mut(cu, &op.cap, u, |v, c, x| *v = c * x);
+        if let Some(film) = self.donor_cap {
+            cu[DONOR_SLOT] = film * u[DONOR_SLOT];
+        }
+        let c = par::dots(states, cu);
+        let m = par::dots(states, mu);
+        // K = M − shift·Cap; the cancellation when shift·Cap dominates leaves an error of
+        // ~1e-16·shift·C, harmless in shift'·C + K for any later shift' within a few step
+        // ratios of this one
+        let k = m.iter().zip(&c).map(|(mv, cv)| mv - self.shift * cv).collect();
+        (c, k)
+    }
+
     /// Diagonal of the system (padded).
     pub fn diag(&self) -> &[f64] {
         &self.diag

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT[,LATMAX]] [--preset NAME] [--reps N]
-//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]
+//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--no-project] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]
 //! ```
 //!
 //! The problem: 24 h, finite film (20 µm, 10 mg/mL) of a preset active (default niacinamide,
@@ -23,7 +23,7 @@ use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resoluti
 fn usage() -> ! {
     eprintln!(
         "usage: solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT[,LATMAX]] [--preset NAME] [--reps N] \
-         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]"
+         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--no-project] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]"
     );
     std::process::exit(2)
 }
@@ -115,6 +115,10 @@ fn main() {
                 i += 1;
             }
             "--infinite" => infinite = true,
+            "--no-project" => {
+                control.project = false;
+                custom = true;
+            }
             "--dump" => {
                 dump = Some(next(i));
                 i += 1;
