@@ -86,6 +86,74 @@ pub fn dots(a: &[&[f64]], b: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Deterministic `(a_j · b, Σ_i a_j[i] w[i] x[i])` for several vectors `a_j`, in one pass
+/// (fixed chunks, chunk sums added in order).
+pub fn dots_and_weighted(a: &[&[f64]], b: &[f64], w: &[f64], x: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let n = b.len();
+    assert!(w.len() == n && x.len() == n && a.iter().all(|v| v.len() == n));
+    let k = a.len();
+    let chunk = |c: usize| -> Vec<f64> {
+        let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+        let (b, w, x) = (&b[lo..hi], &w[lo..hi], &x[lo..hi]);
+        let mut out = vec![0.0; 2 * k];
+        for (j, v) in a.iter().enumerate() {
+            let v = &v[lo..hi];
+            out[j] = acc8(v, b, |p, q| p * q);
+            let mut s = [0.0f64; 4];
+            let m4 = v.len() / 4 * 4;
+            for i in (0..m4).step_by(4) {
+                for l in 0..4 {
+                    s[l] += v[i + l] * (w[i + l] * x[i + l]);
+                }
+            }
+            let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+            for i in m4..v.len() {
+                t += v[i] * (w[i] * x[i]);
+            }
+            out[k + j] = t;
+        }
+        out
+    };
+    let nchunks = n.div_ceil(CHUNK);
+    let parts: Vec<Vec<f64>> =
+        if n < PAR_MIN { (0..nchunks).map(chunk).collect() } else { (0..nchunks).into_par_iter().map(chunk).collect() };
+    let mut out = vec![0.0; 2 * k];
+    for p in &parts {
+        for (o, v) in out.iter_mut().zip(p) {
+            *o += v;
+        }
+    }
+    let weighted = out.split_off(k);
+    (out, weighted)
+}
+
+/// Deterministic `(Σ w_i |x_i − y_i|, Σ w_i |x_i|)` in one pass.
+pub fn weighted_abs_sums(w: &[f64], x: &[f64], y: &[f64]) -> (f64, f64) {
+    let n = x.len();
+    assert!(w.len() == n && y.len() == n);
+    let chunk = |c: usize| -> (f64, f64) {
+        let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+        let (mut d, mut a) = ([0.0f64; 4], [0.0f64; 4]);
+        let m4 = lo + (hi - lo) / 4 * 4;
+        for i in (lo..m4).step_by(4) {
+            for l in 0..4 {
+                d[l] += w[i + l] * (x[i + l] - y[i + l]).abs();
+                a[l] += w[i + l] * x[i + l].abs();
+            }
+        }
+        let (mut td, mut ta) = ((d[0] + d[1]) + (d[2] + d[3]), (a[0] + a[1]) + (a[2] + a[3]));
+        for i in m4..hi {
+            td += w[i] * (x[i] - y[i]).abs();
+            ta += w[i] * x[i].abs();
+        }
+        (td, ta)
+    };
+    let nchunks = n.div_ceil(CHUNK);
+    let parts: Vec<(f64, f64)> =
+        if n < PAR_MIN { (0..nchunks).map(chunk).collect() } else { (0..nchunks).into_par_iter().map(chunk).collect() };
+    parts.iter().fold((0.0, 0.0), |(s, t), (d, a)| (s + d, t + a))
+}
+
 /// Deterministic weighted sum of squares `Σ r_i² w_i`.
 pub fn wnorm2(r: &[f64], w: &[f64]) -> f64 {
     chunked2(r, w, |x, y| acc8(x, y, |p, q| p * p * q))
@@ -262,6 +330,17 @@ mod tests {
         assert_eq!(r1.4[0].to_bits(), r1.0.to_bits());
         assert_eq!(r2.4, r1.4);
         assert_eq!(r1.4[1].to_bits(), dot(&b, &b).to_bits());
+        let fused = |t: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+            pool.install(|| (dots_and_weighted(&[&a, &b], &b, &a, &b), weighted_abs_sums(&b, &a, &b)))
+        };
+        let (f1, f2) = (fused(1), fused(2));
+        assert_eq!(f1, f2);
+        assert_eq!(f1.0.0, r1.4);
+        let direct: f64 = a.iter().zip(&b).map(|(x, y)| x * x * y).sum();
+        assert!((f1.0.1[0] - direct).abs() <= 1e-9 * direct.abs());
+        let wabs: f64 = b.iter().zip(&a).map(|(w, x)| w * x.abs()).sum();
+        assert!((f1.1.1 - wabs).abs() <= 1e-9 * wabs.abs());
         assert_eq!(r1.0.to_bits(), r2.0.to_bits());
         assert_eq!(r1.1.to_bits(), r2.1.to_bits());
         assert_eq!(r1.2.to_bits(), r2.2.to_bits());

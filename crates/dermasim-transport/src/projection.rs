@@ -86,6 +86,12 @@ impl StateGram {
         self.stiff = grow(&self.stiff, stiff_row);
     }
 
+    /// `Σ_j a_j C_ij` for each state `i` held: the products `u_iᵀ Cap Σ_j a_j u_j` (`a` over
+    /// the states held, newest first; missing trailing coefficients are zero).
+    pub fn capacity_products(&self, a: &[f64]) -> Vec<f64> {
+        self.cap.iter().map(|row| row.iter().zip(a).map(|(c, aj)| c * aj).sum()).collect()
+    }
+
     /// Coefficients `y` of the projection for the shift `shift` and `f_j = u_jᵀ b` (one per
     /// state held, newest first): the solution of `(shift·C + K) y = f` with the states whose
     /// scaled pivot is below [`PIVOT_MIN`] left out (their coefficient is 0). `None` when no

@@ -538,59 +538,71 @@ impl Simulation {
         if op_changed && !self.gram.is_empty() {
             self.rebuild_gram();
         }
-        // the known states, newest first: u^n, u^{n−1}, …
-        let known: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
-        // right-hand side: −Cap Σ_{j≥1} c_j u^{n+1−j} (+ the donor)
+        // the state buffers, newest first: u^n, u^{n−1}, … (the last may not hold a state yet)
         let lay = self.op.layout;
-        {
-            let (states, c) = (&known[..q], &c[1..]);
-            let minus_c: Vec<f64> = c.iter().map(|v| -v).collect();
-            combine(&mut self.rhs, states, &minus_c, Some(&self.op.cap));
-            match self.donor {
-                DonorState::Infinite { u: ud } => {
-                    for (j, g) in self.op.gtop.iter().enumerate() {
-                        self.rhs[lay.pad + j] += g * ud;
-                    }
-                    self.rhs[DONOR_SLOT] = 0.0;
-                }
-                DonorState::Finite { volume_um3 } => {
-                    let acc: f64 = states.iter().zip(c).map(|(s, cj)| -cj * s[DONOR_SLOT]).sum();
-                    self.rhs[DONOR_SLOT] = volume_um3 * acc;
-                }
-            }
+        let n_buf = self.hist.len() + 1;
+        // right-hand side −Cap Σ_{j≥1} c_j u^{n+1−j} (+ the donor below): coefficients `a`
+        let mut a = vec![0.0; n_buf];
+        for (aj, cj) in a.iter_mut().zip(&c[1..=q]) {
+            *aj = -cj;
         }
         // error estimate: extrapolation of the states t_n … t_{n−q} to t_{n+1}
         let estimate = self.control.time_tol.is_some() && self.known() > q;
         let weights = estimate.then(|| lagrange_weights_at(&nodes[1..=q + 1], dt));
-        if let Some(w) = &weights {
-            combine(&mut self.pred, &known[..w.len()], w, None);
-        }
-        // projection onto the states the Gram matrices hold (`known[..m]`, never the oldest
-        // history state, whose buffer takes the guess)
+        // initial guess: the projection onto the states the Gram matrices hold (`m` ≥ q of
+        // them, so that `u_iᵀ b` follows from the capacity Gram matrix; never the oldest
+        // buffer, which takes the guess), else the predictor, else an extrapolation
         let m = self.gram.len().min(self.hist.len());
-        let projected = (self.control.project && m > 0)
-            .then(|| self.gram.coefficients(shift, &crate::par::dots(&known[..m], &self.rhs)))
-            .flatten();
-        // rotate: the oldest history buffer takes the initial guess, the current state joins
-        // the history
-        let mut next = self.hist.pop().expect("at least one history state");
-        if let Some(y) = &projected {
-            let basis: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
-            combine(&mut next, &basis[..y.len()], y, None);
-        } else if estimate {
-            next.copy_from_slice(&self.pred);
-        } else if self.known() >= 2 && self.control.time_tol.is_none() && self.control.extrapolate {
-            // linear extrapolation u^n + ω (u^n − u^{n−1}); u^{n−1} is `next` itself when the
-            // history holds one state
-            let om = dt / self.dts[0];
-            if self.hist.is_empty() {
-                crate::par::zip_mut(&mut next, &self.u, move |v, un| *v = (1.0 + om) * un - om * *v);
-            } else {
-                let (u, up) = (&self.u, &self.hist[0]);
-                crate::par::for_each_mut(&mut next, |i, v| *v = (1.0 + om) * u[i] - om * up[i]);
+        let projected = if self.control.project && m >= q {
+            let mut f = self.gram.capacity_products(&a[..m]);
+            if let DonorState::Infinite { u: ud } = self.donor {
+                // `b` also holds `g_top·u_d` on the top plane
+                let top = lay.pad..lay.pad + self.op.gtop.len();
+                let states: Vec<&[f64]> =
+                    std::iter::once(&self.u[top.clone()]).chain(self.hist.iter().map(|h| &h[top.clone()])).collect();
+                for (fj, d) in f.iter_mut().zip(crate::par::dots(&states[..m], &self.op.gtop)) {
+                    *fj += ud * d;
+                }
             }
+            self.gram.coefficients(shift, &f)
         } else {
-            next.copy_from_slice(&self.u);
+            None
+        };
+        let mut y = vec![0.0; n_buf];
+        match (&projected, &weights) {
+            (Some(p), _) => y[..p.len()].copy_from_slice(p),
+            (None, Some(w)) => y[..w.len()].copy_from_slice(w),
+            _ if self.known() >= 2 && self.control.time_tol.is_none() && self.control.extrapolate => {
+                // linear extrapolation u^n + ω (u^n − u^{n−1})
+                let om = dt / self.dts[0];
+                y[0] = 1.0 + om;
+                y[1] = -om;
+            }
+            _ => y[0] = 1.0,
+        }
+        let w = weights.clone().unwrap_or_default();
+        // the finite film's row: the same combination of its earlier values
+        let film: f64 = std::iter::once(self.u[DONOR_SLOT])
+            .chain(self.hist.iter().map(|h| h[DONOR_SLOT]))
+            .zip(&a)
+            .map(|(v, aj)| aj * v)
+            .sum();
+        // rotate: the oldest buffer takes the initial guess, the current state joins the
+        // history
+        let mut next = self.hist.pop().expect("at least one history state");
+        {
+            let newer: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
+            let pred = estimate.then_some(&mut self.pred[..]);
+            prepare(&newer, &mut next, &self.op.cap, &mut self.rhs, pred, &a, &w, &y);
+        }
+        match self.donor {
+            DonorState::Infinite { u: ud } => {
+                for (j, g) in self.op.gtop.iter().enumerate() {
+                    self.rhs[lay.pad + j] += g * ud;
+                }
+                self.rhs[DONOR_SLOT] = 0.0;
+            }
+            DonorState::Finite { volume_um3 } => self.rhs[DONOR_SLOT] = volume_um3 * film,
         }
         std::mem::swap(&mut self.u, &mut next);
         self.hist.insert(0, next);
@@ -606,7 +618,7 @@ impl Simulation {
             &mut self.work,
         );
         if self.conserve {
-            sys.conserve(&self.op, &self.rhs, &mut self.u, &mut self.work);
+            sys.conserve(&self.op, &self.rhs, &mut self.u);
         }
         if self.control.project {
             // the new state's Gram row against the states it will be projected with
@@ -663,9 +675,9 @@ impl Simulation {
         if let (true, Some(tol)) = (estimate, self.control.time_tol) {
             let cap = &self.op.cap;
             let (u, pr) = (&self.u, &self.pred);
-            let mut e = crate::par::sum_by(u.len(), |i| cap[i] * (u[i] - pr[i]).abs()) + flow_err;
             // the product in the system so far: skin + film + cleared + receptor
-            let mut m = crate::par::sum_by(u.len(), |i| cap[i] * u[i].abs());
+            let (mut e, mut m) = crate::par::weighted_abs_sums(cap, u, pr);
+            e += flow_err;
             if let DonorState::Finite { volume_um3 } = self.donor {
                 e += volume_um3 * (u[DONOR_SLOT] - pr[DONOR_SLOT]).abs();
                 m += volume_um3 * u[DONOR_SLOT].abs();
@@ -688,19 +700,79 @@ impl Simulation {
     }
 }
 
-/// `out_i = scale_i · Σ_j coef_j · states_j[i]` (`scale_i = 1` without a scale), with the
-/// common short sums written out so that they vectorise.
-fn combine(out: &mut [f64], states: &[&[f64]], coef: &[f64], scale: Option<&[f64]>) {
-    let sc = |i: usize| scale.map_or(1.0, |s| s[i]);
-    match (states, coef) {
-        ([a], [ca]) => crate::par::for_each_mut(out, |i, v| *v = sc(i) * (ca * a[i])),
-        ([a, b], [ca, cb]) => crate::par::for_each_mut(out, |i, v| *v = sc(i) * (ca * a[i] + cb * b[i])),
-        ([a, b, c], [ca, cb, cc]) => {
-            crate::par::for_each_mut(out, |i, v| *v = sc(i) * (ca * a[i] + cb * b[i] + cc * c[i]))
+/// The three combinations of a step's state buffers in one pass over them (a step's cost is
+/// the memory it streams): `rhs_i = Cap_i Σ_j a_j s_j[i]`, `pred_i = Σ_j w_j s_j[i]` (when
+/// `pred` is given) and the initial guess `Σ_j y_j s_j[i]`. The states are `newer` followed
+/// by `oldest`, whose values are read before the guess overwrites them; missing trailing
+/// coefficients are zero.
+#[allow(clippy::too_many_arguments)]
+fn prepare(
+    newer: &[&[f64]],
+    oldest: &mut [f64],
+    cap: &[f64],
+    rhs: &mut [f64],
+    pred: Option<&mut [f64]>,
+    a: &[f64],
+    w: &[f64],
+    y: &[f64],
+) {
+    use crate::par::{CHUNK, PAR_MIN};
+    use rayon::prelude::*;
+    const MAX_STATES: usize = 8;
+    let n_states = newer.len() + 1;
+    assert!(n_states <= MAX_STATES && a.len() <= n_states && w.len() <= n_states && y.len() <= n_states);
+    let coef = |c: &[f64]| -> [f64; MAX_STATES] {
+        let mut v = [0.0; MAX_STATES];
+        v[..c.len()].copy_from_slice(c);
+        v
+    };
+    let (a, w, y) = (coef(a), coef(w), coef(y));
+    let run = |c: usize, r: &mut [f64], o: &mut [f64], p: Option<&mut [f64]>| {
+        let base = c * CHUNK;
+        let mut s = [0.0; MAX_STATES];
+        let comb = |k: &[f64; MAX_STATES], s: &[f64; MAX_STATES]| {
+            let mut acc = k[0] * s[0];
+            for j in 1..n_states {
+                acc += k[j] * s[j];
+            }
+            acc
+        };
+        let mut p = p;
+        for k in 0..r.len() {
+            let i = base + k;
+            for (sj, st) in s.iter_mut().zip(newer) {
+                *sj = st[i];
+            }
+            s[n_states - 1] = o[k];
+            r[k] = cap[i] * comb(&a, &s);
+            if let Some(p) = p.as_deref_mut() {
+                p[k] = comb(&w, &s);
+            }
+            o[k] = comb(&y, &s);
         }
-        _ => crate::par::for_each_mut(out, |i, v| {
-            *v = sc(i) * states.iter().zip(coef).map(|(s, cj)| cj * s[i]).sum::<f64>();
-        }),
+    };
+    let n = rhs.len();
+    match pred {
+        Some(p) if n >= PAR_MIN => rhs
+            .par_chunks_mut(CHUNK)
+            .zip(oldest.par_chunks_mut(CHUNK))
+            .zip(p.par_chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(c, ((r, o), p))| run(c, r, o, Some(p))),
+        Some(p) => rhs
+            .chunks_mut(CHUNK)
+            .zip(oldest.chunks_mut(CHUNK))
+            .zip(p.chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(c, ((r, o), p))| run(c, r, o, Some(p))),
+        None if n >= PAR_MIN => rhs
+            .par_chunks_mut(CHUNK)
+            .zip(oldest.par_chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(c, (r, o))| run(c, r, o, None)),
+        None => {
+            rhs.chunks_mut(CHUNK).zip(oldest.chunks_mut(CHUNK)).enumerate().for_each(|(c, (r, o))| run(c, r, o, None))
+        }
     }
 }
 

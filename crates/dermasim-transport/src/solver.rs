@@ -140,16 +140,29 @@ impl StepSystem {
     /// constant up to round-off (`a₁ − a₂ = α`), whatever the CG tolerance. The constant
     /// vector is the correction of least energy (`δᵀMδ` minimal subject to `1ᵀMδ = Σ r`), and
     /// `|γ| ≤ ‖r‖_w / (s √ΣCap)`, so the per-cell error stays at the CG tolerance.
-    pub fn conserve(&self, op: &FvOperator, b: &[f64], x: &mut [f64], work: &mut CgWork) -> f64 {
-        let r = &mut work.r;
-        self.matvec(op, x, r);
-        par::zip_mut(r, b, |rv, bv| *rv = bv - *rv);
-        let sum_r = par::sum(r);
+    ///
+    /// `Σ r_i` is formed without a matrix–vector product: `M` is symmetric, so
+    /// `1ᵀ M x = (M 1)ᵀ x`, and `M 1` is the row-sum vector `s·Cap + k·Cap`, plus `g_bottom`
+    /// on the bottom plane, `g_top` on the top plane for a fixed donor, and `s·V_film` on the
+    /// film's unknown, exactly the terms the bookkeeping sums.
+    pub fn conserve(&self, op: &FvOperator, b: &[f64], x: &mut [f64]) -> f64 {
+        let lay = op.layout;
+        let (s, cap, kcap) = (self.shift, &op.cap, &op.kcap);
+        let body = par::sum_by(lay.n, |i| {
+            let q = lay.pad + i;
+            b[q] - (s * cap[q] + kcap[q]) * x[q]
+        });
+        let bottom = lay.pad + lay.n - op.gbot.len();
+        let top = lay.pad..lay.pad + op.gtop.len();
+        let edges = match self.donor_cap {
+            Some(film) => b[DONOR_SLOT] - s * film * x[DONOR_SLOT],
+            None => -par::dot(&op.gtop, &x[top]),
+        };
+        let sum_r = body - par::dot(&op.gbot, &x[bottom..lay.pad + lay.n]) + edges;
         if self.ones_image <= 0.0 || !sum_r.is_finite() || sum_r == 0.0 {
             return 0.0;
         }
         let gamma = sum_r / self.ones_image;
-        let lay = op.layout;
         par::for_each_mut(&mut x[lay.interior()], |_, v| *v += gamma);
         if self.donor_diag.is_some() {
             x[DONOR_SLOT] += gamma;
@@ -162,14 +175,15 @@ impl StepSystem {
     /// first, then earlier states), with `Cap` the capacities (the finite film's volume
     /// included) and `K = M − shift·Cap`. One matrix–vector product; `work` is scratch.
     pub fn gram_row(&self, op: &FvOperator, u: &[f64], states: &[&[f64]], work: &mut CgWork) -> (Vec<f64>, Vec<f64>) {
-        let (mu, cu) = (&mut work.q, &mut work.z);
+        let mu = &mut work.q;
         self.matvec(op, u, mu);
-        par::zip3_mut(cu, &op.cap, u, |v, c, x| *v = c * x);
+        // op.cap is zero in the padding, the film's slot included: its volume is added here
+        let (m, mut c) = par::dots_and_weighted(states, mu, &op.cap, u);
         if let Some(film) = self.donor_cap {
-            cu[DONOR_SLOT] = film * u[DONOR_SLOT];
+            for (cj, s) in c.iter_mut().zip(states) {
+                *cj += s[DONOR_SLOT] * film * u[DONOR_SLOT];
+            }
         }
-        let c = par::dots(states, cu);
-        let m = par::dots(states, mu);
         // K = M − shift·Cap; the cancellation when shift·Cap dominates leaves an error of
         // ~1e-16·shift·C, harmless in shift'·C + K for any later shift' within a few step
         // ratios of this one
@@ -489,7 +503,7 @@ mod tests {
             };
             assert!(residual_sum(&x) > 1e-10, "{:e}", residual_sum(&x));
             // ... which the projection removes, with a correction at the solver tolerance
-            let gamma = sys.conserve(&op, &b, &mut x, &mut work);
+            let gamma = sys.conserve(&op, &b, &mut x);
             assert!(residual_sum(&x) < 1e-14, "{:e}", residual_sum(&x));
             let xmax = x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
             assert!(gamma.abs() < 1e-2 * xmax, "gamma {gamma} vs max |x| {xmax}");
