@@ -162,7 +162,7 @@ pub enum Resolution {
     Coarse,
     /// Default: dz ≤ 10 µm, ≥ 8 cells per layer, 5 µm lateral, 8 cells per channel radius.
     /// (In every resolution the depth cells grow below the channel tips, [`Z_GROWTH`], and a
-    /// patch's lateral cells grow away from the holes up to `max(dz, lateral)`,
+    /// patch's lateral cells grow away from the holes up to [`Z_STRETCH_MAX`]`·max(dz, lateral)`,
     /// [`LATERAL_GROWTH`].)
     Normal,
     /// dz ≤ 5 µm, ≥ 16 cells per layer, 2.5 µm lateral, 16 cells per channel radius.
@@ -192,13 +192,14 @@ struct Sizes {
 
 impl Resolution {
     fn params(&self) -> Sizes {
-        // named resolutions: lateral cells of a patch grow up to max(Δz_max, lateral), the cap
-        // of the unit cell's radial cells outside the channel
+        // named resolutions: lateral cells of a patch grow up to Z_STRETCH_MAX·max(Δz_max,
+        // lateral), the cap of the depth cells below the channels (numerical choice: with the
+        // projected CG guesses the wider cells cost few iterations, `docs/models.md` §6)
         let named = |max_dz: f64, min_cells: usize, lateral: f64, n: usize| Sizes {
             max_dz,
             min_cells,
             lateral,
-            lateral_max: max_dz.max(lateral),
+            lateral_max: Z_STRETCH_MAX * max_dz.max(lateral),
             n_radius: Some(n),
         };
         match *self {
