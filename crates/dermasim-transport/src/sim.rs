@@ -716,34 +716,52 @@ fn prepare(
     w: &[f64],
     y: &[f64],
 ) {
+    // the state count as a constant, so that the short sums unroll
+    match newer.len() + 1 {
+        2 => prepare_n::<2>(newer, oldest, cap, rhs, pred, a, w, y),
+        3 => prepare_n::<3>(newer, oldest, cap, rhs, pred, a, w, y),
+        4 => prepare_n::<4>(newer, oldest, cap, rhs, pred, a, w, y),
+        5 => prepare_n::<5>(newer, oldest, cap, rhs, pred, a, w, y),
+        n => panic!("{n} state buffers: the schemes keep 2 to 5"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prepare_n<const N: usize>(
+    newer: &[&[f64]],
+    oldest: &mut [f64],
+    cap: &[f64],
+    rhs: &mut [f64],
+    pred: Option<&mut [f64]>,
+    a: &[f64],
+    w: &[f64],
+    y: &[f64],
+) {
     use crate::par::{CHUNK, PAR_MIN};
     use rayon::prelude::*;
-    const MAX_STATES: usize = 8;
-    let n_states = newer.len() + 1;
-    assert!(n_states <= MAX_STATES && a.len() <= n_states && w.len() <= n_states && y.len() <= n_states);
-    let coef = |c: &[f64]| -> [f64; MAX_STATES] {
-        let mut v = [0.0; MAX_STATES];
+    assert!(newer.len() + 1 == N && a.len() <= N && w.len() <= N && y.len() <= N);
+    let coef = |c: &[f64]| -> [f64; N] {
+        let mut v = [0.0; N];
         v[..c.len()].copy_from_slice(c);
         v
     };
     let (a, w, y) = (coef(a), coef(w), coef(y));
-    let run = |c: usize, r: &mut [f64], o: &mut [f64], p: Option<&mut [f64]>| {
+    let comb = |k: &[f64; N], s: &[f64; N]| {
+        let mut acc = k[0] * s[0];
+        for j in 1..N {
+            acc += k[j] * s[j];
+        }
+        acc
+    };
+    let run = |c: usize, r: &mut [f64], o: &mut [f64], mut p: Option<&mut [f64]>| {
         let base = c * CHUNK;
-        let mut s = [0.0; MAX_STATES];
-        let comb = |k: &[f64; MAX_STATES], s: &[f64; MAX_STATES]| {
-            let mut acc = k[0] * s[0];
-            for j in 1..n_states {
-                acc += k[j] * s[j];
-            }
-            acc
-        };
-        let mut p = p;
+        let mut s = [0.0; N];
         for k in 0..r.len() {
             let i = base + k;
             for (sj, st) in s.iter_mut().zip(newer) {
                 *sj = st[i];
             }
-            s[n_states - 1] = o[k];
+            s[N - 1] = o[k];
             r[k] = cap[i] * comb(&a, &s);
             if let Some(p) = p.as_deref_mut() {
                 p[k] = comb(&w, &s);
