@@ -133,7 +133,7 @@ pub struct StepControl {
     pub extrapolate: bool,
     /// Start CG from the Galerkin projection of the new state onto the span of the last
     /// states kept for the scheme ([`crate::projection`]) instead of the guess above, once a
-    /// state has been solved. Default true (numerical choice: 789 → ~280 CG iterations on the
+    /// state has been solved. Default true (numerical choice: 789 → 262 CG iterations on the
     /// 400 µm `solve-timing` patch, the 24 h amount unchanged to 12 digits,
     /// `docs/performance.md`). The benchmark turns it off to follow the reference solvers'
     /// iterates.
