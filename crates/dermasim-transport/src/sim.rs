@@ -591,9 +591,9 @@ impl Simulation {
         // history
         let mut next = self.hist.pop().expect("at least one history state");
         {
-            let newer: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
-            let pred = estimate.then_some(&mut self.pred[..]);
-            prepare(&newer, &mut next, &self.op.cap, &mut self.rhs, pred, &a, &w, &y);
+            let newer = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
+            let combinations = Combinations { newer, cap: &self.op.cap, a: &a, w: &w, y: &y };
+            prepare(&combinations, &mut next, &mut self.rhs, estimate.then_some(&mut self.pred[..]));
         }
         match self.donor {
             DonorState::Infinite { u: ud } => {
@@ -700,52 +700,43 @@ impl Simulation {
     }
 }
 
+/// The inputs of [`prepare`]: the states newer than the oldest buffer (newest first), the
+/// capacities and the three coefficient sets over all the states (missing trailing
+/// coefficients are zero).
+struct Combinations<'a> {
+    newer: Vec<&'a [f64]>,
+    cap: &'a [f64],
+    a: &'a [f64],
+    w: &'a [f64],
+    y: &'a [f64],
+}
+
 /// The three combinations of a step's state buffers in one pass over them (a step's cost is
 /// the memory it streams): `rhs_i = Cap_i Σ_j a_j s_j[i]`, `pred_i = Σ_j w_j s_j[i]` (when
 /// `pred` is given) and the initial guess `Σ_j y_j s_j[i]`. The states are `newer` followed
-/// by `oldest`, whose values are read before the guess overwrites them; missing trailing
-/// coefficients are zero.
-#[allow(clippy::too_many_arguments)]
-fn prepare(
-    newer: &[&[f64]],
-    oldest: &mut [f64],
-    cap: &[f64],
-    rhs: &mut [f64],
-    pred: Option<&mut [f64]>,
-    a: &[f64],
-    w: &[f64],
-    y: &[f64],
-) {
+/// by `oldest`, whose values are read before the guess overwrites them.
+fn prepare(k: &Combinations<'_>, oldest: &mut [f64], rhs: &mut [f64], pred: Option<&mut [f64]>) {
     // the state count as a constant, so that the short sums unroll
-    match newer.len() + 1 {
-        2 => prepare_n::<2>(newer, oldest, cap, rhs, pred, a, w, y),
-        3 => prepare_n::<3>(newer, oldest, cap, rhs, pred, a, w, y),
-        4 => prepare_n::<4>(newer, oldest, cap, rhs, pred, a, w, y),
-        5 => prepare_n::<5>(newer, oldest, cap, rhs, pred, a, w, y),
+    match k.newer.len() + 1 {
+        2 => prepare_n::<2>(k, oldest, rhs, pred),
+        3 => prepare_n::<3>(k, oldest, rhs, pred),
+        4 => prepare_n::<4>(k, oldest, rhs, pred),
+        5 => prepare_n::<5>(k, oldest, rhs, pred),
         n => panic!("{n} state buffers: the schemes keep 2 to 5"),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn prepare_n<const N: usize>(
-    newer: &[&[f64]],
-    oldest: &mut [f64],
-    cap: &[f64],
-    rhs: &mut [f64],
-    pred: Option<&mut [f64]>,
-    a: &[f64],
-    w: &[f64],
-    y: &[f64],
-) {
+fn prepare_n<const N: usize>(k: &Combinations<'_>, oldest: &mut [f64], rhs: &mut [f64], pred: Option<&mut [f64]>) {
     use crate::par::{CHUNK, PAR_MIN};
     use rayon::prelude::*;
-    assert!(newer.len() + 1 == N && a.len() <= N && w.len() <= N && y.len() <= N);
+    let (newer, cap) = (&k.newer, k.cap);
+    assert!(newer.len() + 1 == N && k.a.len() <= N && k.w.len() <= N && k.y.len() <= N);
     let coef = |c: &[f64]| -> [f64; N] {
         let mut v = [0.0; N];
         v[..c.len()].copy_from_slice(c);
         v
     };
-    let (a, w, y) = (coef(a), coef(w), coef(y));
+    let (a, w, y) = (coef(k.a), coef(k.w), coef(k.y));
     let comb = |k: &[f64; N], s: &[f64; N]| {
         let mut acc = k[0] * s[0];
         for j in 1..N {
