@@ -65,27 +65,6 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     chunked2(a, b, |x, y| acc8(x, y, |p, q| p * q))
 }
 
-/// Deterministic dot products `a_j · b` of several vectors with one, in one pass over `b`
-/// (the same chunk sums, added in the same order, as [`dot`] of each pair).
-pub fn dots(a: &[&[f64]], b: &[f64]) -> Vec<f64> {
-    let n = b.len();
-    debug_assert!(a.iter().all(|v| v.len() == n));
-    let chunk = |c: usize| -> Vec<f64> {
-        let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
-        a.iter().map(|v| acc8(&v[lo..hi], &b[lo..hi], |p, q| p * q)).collect()
-    };
-    let nchunks = n.div_ceil(CHUNK);
-    let parts: Vec<Vec<f64>> =
-        if n < PAR_MIN { (0..nchunks).map(chunk).collect() } else { (0..nchunks).into_par_iter().map(chunk).collect() };
-    let mut out = vec![0.0; a.len()];
-    for p in &parts {
-        for (o, v) in out.iter_mut().zip(p) {
-            *o += v;
-        }
-    }
-    out
-}
-
 /// Deterministic `(a_j · b, Σ_i a_j[i] w[i] x[i])` for several vectors `a_j`, in one pass
 /// (fixed chunks, chunk sums added in order).
 pub fn dots_and_weighted(a: &[&[f64]], b: &[f64], w: &[f64], x: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -322,21 +301,19 @@ mod tests {
         let b: Vec<f64> = (0..n).map(|i| ((i as f64) * 0.11).cos() + 1e-7).collect();
         let run = |t: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
-            pool.install(|| (dot(&a, &b), wnorm2(&a, &b), sum(&a), sum_by(n, |i| a[i] * 2.0), dots(&[&a, &b], &b)))
+            pool.install(|| (dot(&a, &b), wnorm2(&a, &b), sum(&a), sum_by(n, |i| a[i] * 2.0)))
         };
         let r1 = run(1);
         let r2 = run(2);
-        // the multi-dot gives each pair's `dot`, bit for bit, on any thread count
-        assert_eq!(r1.4[0].to_bits(), r1.0.to_bits());
-        assert_eq!(r2.4, r1.4);
-        assert_eq!(r1.4[1].to_bits(), dot(&b, &b).to_bits());
         let fused = |t: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
             pool.install(|| (dots_and_weighted(&[&a, &b], &b, &a, &b), weighted_abs_sums(&b, &a, &b)))
         };
         let (f1, f2) = (fused(1), fused(2));
         assert_eq!(f1, f2);
-        assert_eq!(f1.0.0, r1.4);
+        // the fused dot products are each pair's `dot`, bit for bit
+        assert_eq!(f1.0.0[0].to_bits(), r1.0.to_bits());
+        assert_eq!(f1.0.0[1].to_bits(), dot(&b, &b).to_bits());
         let direct: f64 = a.iter().zip(&b).map(|(x, y)| x * x * y).sum();
         assert!((f1.0.1[0] - direct).abs() <= 1e-9 * direct.abs());
         let wabs: f64 = b.iter().zip(&a).map(|(w, x)| w * x.abs()).sum();

@@ -558,10 +558,9 @@ impl Simulation {
             if let DonorState::Infinite { u: ud } = self.donor {
                 // `b` also holds `g_top·u_d` on the top plane
                 let top = lay.pad..lay.pad + self.op.gtop.len();
-                let states: Vec<&[f64]> =
-                    std::iter::once(&self.u[top.clone()]).chain(self.hist.iter().map(|h| &h[top.clone()])).collect();
-                for (fj, d) in f.iter_mut().zip(crate::par::dots(&states[..m], &self.op.gtop)) {
-                    *fj += ud * d;
+                let states = std::iter::once(&self.u).chain(&self.hist);
+                for (fj, s) in f.iter_mut().zip(states) {
+                    *fj += ud * crate::par::dot(&s[top.clone()], &self.op.gtop);
                 }
             }
             self.gram.coefficients(shift, &f)
