@@ -93,11 +93,8 @@ pub fn dots_and_weighted(a: &[&[f64]], b: &[f64], w: &[f64], x: &[f64]) -> (Vec<
         }
         out
     };
-    let nchunks = n.div_ceil(CHUNK);
-    let parts: Vec<Vec<f64>> =
-        if n < PAR_MIN { (0..nchunks).map(chunk).collect() } else { (0..nchunks).into_par_iter().map(chunk).collect() };
     let mut out = vec![0.0; 2 * k];
-    for p in &parts {
+    for p in &chunk_partials(n, chunk) {
         for (o, v) in out.iter_mut().zip(p) {
             *o += v;
         }
@@ -127,10 +124,14 @@ pub fn weighted_abs_sums(w: &[f64], x: &[f64], y: &[f64]) -> (f64, f64) {
         }
         (td, ta)
     };
+    chunk_partials(n, chunk).iter().fold((0.0, 0.0), |(s, t), (d, a)| (s + d, t + a))
+}
+
+/// `f(c)` for every chunk `c` of `0..n` ([`CHUNK`] elements each), in chunk order: in parallel
+/// for long ranges, sequentially otherwise (the same values either way).
+fn chunk_partials<T: Send, F: Fn(usize) -> T + Sync>(n: usize, f: F) -> Vec<T> {
     let nchunks = n.div_ceil(CHUNK);
-    let parts: Vec<(f64, f64)> =
-        if n < PAR_MIN { (0..nchunks).map(chunk).collect() } else { (0..nchunks).into_par_iter().map(chunk).collect() };
-    parts.iter().fold((0.0, 0.0), |(s, t), (d, a)| (s + d, t + a))
+    if n < PAR_MIN { (0..nchunks).map(f).collect() } else { (0..nchunks).into_par_iter().map(&f).collect() }
 }
 
 /// Deterministic weighted sum of squares `Σ r_i² w_i`.
