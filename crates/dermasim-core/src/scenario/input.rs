@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::skin::Sex;
 
+use super::patient::Indication;
+pub use super::patient::PatientInput;
+
 /// A whole scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +23,9 @@ pub struct ScenarioFile {
     pub description: Option<String>,
     /// The skin treated.
     pub skin: SkinInput,
+    /// The person treated (age, phototype, baseline severity, scar types).
+    #[serde(default)]
+    pub patient: PatientInput,
     /// The device.
     pub device: DeviceInput,
     /// How the device is used.
@@ -145,6 +151,9 @@ pub struct CartridgeGrid {
 pub struct ProtocolInput {
     /// "home" or "office".
     pub setting: String,
+    /// What the series treats: "acne-scars" (default), "rejuvenation" or "striae".
+    #[serde(default)]
+    pub indication: Option<Indication>,
     /// Treated area, cm².
     pub area_cm2: f64,
     /// Roller passes: directions and how often each is rolled.

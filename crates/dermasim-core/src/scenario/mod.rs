@@ -5,6 +5,7 @@
 //! value and the allowed range, with the byte span of the offending text where there is one.
 
 pub mod input;
+pub mod patient;
 
 use std::ops::Range;
 
@@ -15,6 +16,7 @@ use crate::device::{
 };
 use crate::skin::{LayerThickness, Mounting, PAPILLARY_DERMIS_UM, Sex, Skin, site_preset};
 use input::{CartridgeInput, ScenarioFile};
+use patient::{Indication, Patient};
 
 /// Where a treatment takes place; sets the needle-length limits the safety stage applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -51,6 +53,8 @@ pub struct Numbing {
 pub struct Protocol {
     /// Home or office.
     pub setting: Setting,
+    /// What the series treats.
+    pub indication: Indication,
     /// Treated area, cm².
     pub area_cm2: f64,
     /// Roller passes (empty for pens and stamps).
@@ -166,6 +170,8 @@ pub struct Scenario {
     pub description: String,
     /// Skin.
     pub skin: Skin,
+    /// The person treated.
+    pub patient: Patient,
     /// Device.
     pub device: Device,
     /// Protocol.
@@ -345,6 +351,7 @@ impl Checker<'_> {
 fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<ScenarioError>> {
     let mut c = Checker { spans, errors: Vec::new() };
     let skin = validate_skin(f, &mut c);
+    let patient = validate_patient(f, &mut c);
     let device = validate_device(f, &mut c);
     let protocol = validate_protocol(f, device.as_ref(), &mut c);
     let products = validate_products(f, &mut c);
@@ -354,6 +361,7 @@ fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<Sce
             name: f.name.clone().unwrap_or_else(|| "scenario".to_string()),
             description: f.description.clone().unwrap_or_default(),
             skin,
+            patient,
             device,
             protocol,
             products,
@@ -414,6 +422,17 @@ fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
         deflection_factor,
         conditions: s.conditions.iter().map(|x| x.trim().to_ascii_lowercase()).collect(),
     })
+}
+
+fn validate_patient(f: &ScenarioFile, c: &mut Checker<'_>) -> Patient {
+    let p = &f.patient;
+    let age_years =
+        c.range("patient.age_years", p.age_years.unwrap_or(patient::DEFAULT_AGE_YEARS), 18.0, 100.0, "years");
+    // The scale's range depends on the indication; the outcome stage checks it against its scale.
+    let baseline_severity = p.baseline_severity.map(|v| c.range("patient.baseline_severity", v, 0.0, 100.0, ""));
+    let mut scar_types = p.scar_types.clone();
+    scar_types.dedup();
+    Patient { age_years, phototype: p.phototype, baseline_severity, scar_types }
 }
 
 fn cartridge_from(c: &mut Checker<'_>, field: &str, input: &CartridgeInput) -> Option<Cartridge> {
@@ -625,6 +644,7 @@ fn validate_protocol(f: &ScenarioFile, device: Option<&Device>, c: &mut Checker<
     };
     Some(Protocol {
         setting: setting?,
+        indication: p.indication.unwrap_or_default(),
         area_cm2,
         passes,
         stroke_speed_mm_s,
