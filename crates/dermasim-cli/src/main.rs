@@ -5,6 +5,7 @@ mod check;
 mod cohort;
 mod output;
 mod progress;
+mod provenance;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,12 +43,18 @@ struct ScenarioArgs {
 
 impl ScenarioArgs {
     /// Reads and validates the scenario; `seed` (from `--seed`) overrides `simulation.seed`.
+    /// Returns the scenario and the effective text: the file with every override applied.
     fn load(&self, seed: Option<u64>) -> Result<(Scenario, String), ExitCode> {
         let mut set = self.set.clone();
         if let Some(seed) = seed {
             set.push(format!("simulation.seed={seed}"));
         }
-        load(&self.scenario, &set)
+        let (s, text) = load(&self.scenario, &set)?;
+        let text = scenario::effective::effective_toml(&text, &s.overrides).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_INPUT)
+        })?;
+        Ok((s, text))
     }
 
     /// `out/<scenario file stem>`, the default output directory.
@@ -197,7 +204,8 @@ fn main() -> ExitCode {
                 return ExitCode::from(EXIT_INPUT);
             }
             let mut bar = progress::Progress::new(quiet || json);
-            let outcome = dermasim_core::simulate_with(&s, &mut bar);
+            let mut outcome = dermasim_core::simulate_with(&s, &mut bar);
+            provenance::stamp(&mut outcome);
             bar.writing();
             let written = output::write_all(&out, &outcome, &text);
             bar.finish();

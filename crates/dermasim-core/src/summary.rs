@@ -45,6 +45,45 @@ pub struct Summary {
     pub procedure: Option<crate::procedure::Procedure>,
     /// Always present: dermasim informs, it does not prescribe.
     pub disclaimer: &'static str,
+    /// Where these numbers come from: version, build commit, scenario hash, seed, overrides.
+    pub provenance: Provenance,
+}
+
+/// `provenance` section: enough to reproduce the run and to tell two runs apart
+/// (`docs/outputs.md`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Provenance {
+    /// dermasim version.
+    pub dermasim_version: &'static str,
+    /// Git commit the front end was built from, when it was built in a git checkout (local
+    /// changes not committed are not detected); `null` otherwise. The core leaves it `None`:
+    /// it knows nothing of its build, the front end fills it in.
+    pub git_commit: Option<String>,
+    /// SHA-256 of the validated scenario (every value after presets, defaults and overrides,
+    /// seed included; [`crate::scenario::effective::sha256`]).
+    pub scenario_sha256: String,
+    /// Random seed.
+    pub seed: u64,
+    /// `--set` overrides applied to the scenario file, in order (`path=value`); `--seed` is
+    /// one, `simulation.seed=<n>`. The output's `scenario.toml` has them applied.
+    pub overrides: Vec<String>,
+    /// The results do not depend on the number of worker threads (per-entity random streams,
+    /// reductions in a fixed order), so the thread count is not recorded.
+    pub thread_count_independent: bool,
+}
+
+impl Provenance {
+    /// The provenance of a run of `s` (no build commit: see [`Provenance::git_commit`]).
+    pub fn of(s: &Scenario) -> Provenance {
+        Provenance {
+            dermasim_version: env!("CARGO_PKG_VERSION"),
+            git_commit: None,
+            scenario_sha256: crate::scenario::effective::sha256(s),
+            seed: s.simulation.seed,
+            overrides: s.overrides.clone(),
+            thread_count_independent: true,
+        }
+    }
 }
 
 /// `healing` section: one session's resealing, barrier recovery and redness
@@ -304,5 +343,6 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
         numbing: None,
         procedure: None,
         disclaimer: DISCLAIMER,
+        provenance: Provenance::of(s),
     }
 }

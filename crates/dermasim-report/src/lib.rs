@@ -179,10 +179,13 @@ impl Section {
 /// The report of one run.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
-    /// Page title (the scenario's name).
+    /// Page title: the scenario's name, followed by the `--set` overrides when there are any
+    /// (the run's effective scenario, not the file's).
     pub title: String,
     /// The scenario's description.
     pub description: String,
+    /// One line under the title: the overrides, seed, scenario hash and build (provenance).
+    pub provenance: String,
     /// What was simulated, as label/value rows.
     pub scenario: Vec<KeyNumber>,
     /// Safety findings, most serious first (shown before everything else).
@@ -226,8 +229,9 @@ impl Report {
         .to_string();
         Report {
             verdict,
-            title: o.scenario.name.clone(),
+            title: title(o),
             description: o.scenario.description.clone(),
+            provenance: provenance_line(&o.summary.provenance),
             scenario: sections::scenario_rows(o),
             findings,
             sections,
@@ -246,6 +250,30 @@ impl Report {
     pub fn to_html(&self) -> Result<String, ReportError> {
         render_page("report.html", TEMPLATE, "r", self)
     }
+}
+
+/// The page title: the scenario's name, and the overrides it was run with (not the seed, which
+/// the provenance line names).
+fn title(o: &Outcome) -> String {
+    let set: Vec<&str> =
+        o.scenario.overrides.iter().map(String::as_str).filter(|s| !s.starts_with("simulation.seed=")).collect();
+    if set.is_empty() { o.scenario.name.clone() } else { format!("{} ({})", o.scenario.name, set.join(", ")) }
+}
+
+/// "Effective scenario: …; seed 1; scenario sha256 0123abcd…; dermasim 0.1.0, commit 89ab…".
+fn provenance_line(p: &dermasim_core::summary::Provenance) -> String {
+    let mut parts = Vec::new();
+    if !p.overrides.is_empty() {
+        parts.push(format!("effective scenario after --set {}", p.overrides.join(", --set ")));
+    }
+    parts.push(format!("seed {}", p.seed));
+    parts.push(format!("scenario sha256 {}", &p.scenario_sha256[..p.scenario_sha256.len().min(12)]));
+    let build = match &p.git_commit {
+        Some(c) => format!("dermasim {}, commit {}", p.dermasim_version, &c[..c.len().min(12)]),
+        None => format!("dermasim {}", p.dermasim_version),
+    };
+    parts.push(build);
+    parts.join("; ")
 }
 
 /// Writes `report.html`, `plots/*.svg`, `plots/*.png`, and `series.csv` / `profiles.csv` (when

@@ -4,6 +4,7 @@
 //! Parsing never panics. Every problem becomes a [`ScenarioError`] that names the field, the
 //! value and the allowed range, with the byte span of the offending text where there is one.
 
+pub mod effective;
 pub mod input;
 pub mod patient;
 
@@ -180,6 +181,11 @@ pub struct Scenario {
     pub products: Vec<Product>,
     /// Simulation options.
     pub simulation: Simulation,
+    /// The `--set` overrides applied to the file, in order, as `path=value` with the field's
+    /// canonical path (`products[0].name`). Provenance only: not part of the scenario's hash
+    /// ([`effective::sha256`]), since the values they set are.
+    #[serde(skip)]
+    pub overrides: Vec<String>,
 }
 
 /// A problem with a scenario.
@@ -204,12 +210,14 @@ pub fn parse(text: &str, overrides: &[String]) -> Result<Scenario, Vec<ScenarioE
     let file: ScenarioFile = toml::from_str(text).map_err(|e| vec![toml_error(&e, "")])?;
     // 2. Overrides, applied to the document then deserialised again.
     let mut overridden = Vec::new();
+    let mut applied = Vec::new();
     let file = if overrides.is_empty() {
         file
     } else {
         let mut table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(&e, "")])?;
         for o in overrides {
             let path = apply_override(&mut table, o).map_err(|e| vec![e])?;
+            applied.push(format!("{path}={}", o.split_once('=').map(|(_, v)| v.trim()).unwrap_or_default()));
             overridden.push(path);
         }
         table.try_into::<ScenarioFile>().map_err(|e| {
@@ -218,7 +226,7 @@ pub fn parse(text: &str, overrides: &[String]) -> Result<Scenario, Vec<ScenarioE
     };
     // 3. Ranges and consistency.
     let spans = SpanIndex { text, overridden: &overridden };
-    validate(&file, &spans)
+    validate(&file, &spans).map(|s| Scenario { overrides: applied, ..s })
 }
 
 fn toml_error(e: &toml::de::Error, prefix: &str) -> ScenarioError {
@@ -366,6 +374,7 @@ fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<Sce
             protocol,
             products,
             simulation,
+            overrides: Vec::new(),
         }),
         _ => Err(c.errors),
     }

@@ -97,7 +97,7 @@ pub struct PatientInput {
     pub scar_types: Vec<ScarType>,
 }
 
-/// Default age when none is given, years. [A] a typical adult patient of the trials the
+/// Default age when none is given, years. \[A\] a typical adult patient of the trials the
 /// outcome model draws on (acne-scar and rejuvenation trials enrol adults, mean ages 20-45).
 pub const DEFAULT_AGE_YEARS: f64 = 35.0;
 
