@@ -168,6 +168,7 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
             "  {name}: {:.3} ug/cm2 past the stratum corneum in {} h ({:.3} on intact skin, enhancement {er}), above 1 % of the donor down to {:.0} um",
             d.cumulative_ug_per_cm2, d.duration_h, d.intact_cumulative_ug_per_cm2, d.max_depth_um_above_threshold
         );
+        let _ = writeln!(t, "    {}", dose_line(&d.dose_balance, d.duration_h));
     }
     for e in &s.delivery_errors {
         let _ = writeln!(t, "  {}: transport not computed: {}", e.product, e.error);
@@ -175,6 +176,31 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
     let _ = writeln!(t, "  outputs: {}", out.display());
     let _ = writeln!(t, "  {}", s.disclaimer);
     t
+}
+
+/// Where the dose went: the shares of the applied dose at the end, to two significant figures.
+fn dose_line(b: &dermasim_core::delivery::DoseBalance, duration_h: f64) -> String {
+    let pct = |v: f64| {
+        let p = 100.0 * v / b.applied_ug_per_cm2.max(f64::MIN_POSITIVE);
+        if p >= 10.0 { format!("{p:.0} %") } else if p >= 0.01 { format!("{p:.2} %").replace(".00", "") } else { "<0.01 %".into() }
+    };
+    let mut parts = vec![format!("surface {}", pct(b.on_surface_ug_per_cm2))];
+    if b.removed_ug_per_cm2 > 0.0 {
+        parts.push(format!("removed {}", pct(b.removed_ug_per_cm2)));
+    }
+    for (name, v) in &b.layers_ug_per_cm2 {
+        parts.push(format!("{} {}", name.replace('_', " "), pct(*v)));
+    }
+    if b.channel_fluid_ug_per_cm2 > 0.0 {
+        parts.push(format!("channel fluid {}", pct(b.channel_fluid_ug_per_cm2)));
+    }
+    if b.cleared_ug_per_cm2 > 0.0 {
+        parts.push(format!("cleared {}", pct(b.cleared_ug_per_cm2)));
+    }
+    if b.receptor_ug_per_cm2 > 0.0 {
+        parts.push(format!("receptor {}", pct(b.receptor_ug_per_cm2)));
+    }
+    format!("dose at {duration_h} h: {} of {:.3} ug/cm2 applied", parts.join(", "), b.applied_ug_per_cm2)
 }
 
 /// `dermasim presets`.

@@ -114,6 +114,10 @@ pub struct Delivery {
     pub hindrance: f64,
     /// Worst mass-balance error of the two solves (relative).
     pub mass_balance_rel_error: f64,
+    /// Where the applied dose is at the end, treated skin ([`DoseBalance`]).
+    pub dose_balance: DoseBalance,
+    /// The same on intact skin.
+    pub intact_dose_balance: DoseBalance,
     /// Flags from the chemistry (extrapolations, estimated inputs).
     pub warnings: Vec<String>,
     /// Time series and profiles of the treated skin (not in summary.json); in `patch` mode its
@@ -123,6 +127,84 @@ pub struct Delivery {
     /// Time series and profiles of intact skin (not in summary.json).
     #[serde(skip)]
     pub intact: TransportResult,
+}
+
+/// Where the applied dose of one product is at the end of the simulated time, µg/cm² and as a
+/// share of the dose: the invariant `applied = on_surface + removed + Σ layers + channel fluid +
+/// cleared + receptor` holds at every output time (`closure_rel_error`, checked against the
+/// nominal dose, not against the grid's own sum).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DoseBalance {
+    /// Applied dose: the film's (dose × concentration), or for an infinite dose what the
+    /// reservoir has given (lumen fill and inflow), µg/cm².
+    pub applied_ug_per_cm2: f64,
+    /// Still on the skin surface (the film), µg/cm².
+    pub on_surface_ug_per_cm2: f64,
+    /// Evaporated with the vehicle or wiped off, µg/cm² (0: no removal is modelled yet).
+    pub removed_ug_per_cm2: f64,
+    /// Tissue content per layer (channel lumen excluded), µg/cm², surface first (a JSON object
+    /// keyed by layer name, in this order).
+    #[serde(serialize_with = "ordered_map")]
+    pub layers_ug_per_cm2: Vec<(String, f64)>,
+    /// In the fluid of the channel lumen, µg/cm².
+    pub channel_fluid_ug_per_cm2: f64,
+    /// Removed by dermal clearance (living skin), µg/cm².
+    pub cleared_ug_per_cm2: f64,
+    /// Passed into the receptor (Franz cell), µg/cm².
+    pub receptor_ug_per_cm2: f64,
+    /// The same compartments as fractions of the applied dose (0-1; keys `on_surface`,
+    /// `removed`, the layer names, `channel_fluid`, `cleared`, `receptor`, in this order).
+    #[serde(serialize_with = "ordered_map")]
+    pub fraction_of_applied: Vec<(String, f64)>,
+    /// Worst relative closure error of the balance over all output times.
+    pub closure_rel_error: f64,
+}
+
+impl DoseBalance {
+    /// The balance of a solve whose layers are named `names`, at its last output time.
+    pub fn of(r: &TransportResult, names: &[&str]) -> DoseBalance {
+        let last = |v: &[f64]| v.last().copied().unwrap_or(0.0);
+        let mut closure = 0.0f64;
+        for k in 0..r.times_h.len() {
+            let applied = r.applied_ug_per_cm2[k];
+            let held = r.donor_ug_per_cm2[k]
+                + r.layer_amounts_ug_per_cm2[k].iter().sum::<f64>()
+                + r.channel_ug_per_cm2[k]
+                + r.cleared_ug_per_cm2[k]
+                + r.receptor_ug_per_cm2[k];
+            let err = if applied > 0.0 { (held - applied).abs() / applied } else { held.abs() };
+            closure = closure.max(if err.is_nan() { f64::INFINITY } else { err });
+        }
+        let layer_last = r.layer_amounts_ug_per_cm2.last().cloned().unwrap_or_default();
+        let layers: Vec<(String, f64)> = names.iter().zip(&layer_last).map(|(n, &v)| (n.to_string(), v)).collect();
+        let b = DoseBalance {
+            applied_ug_per_cm2: last(&r.applied_ug_per_cm2),
+            on_surface_ug_per_cm2: last(&r.donor_ug_per_cm2),
+            removed_ug_per_cm2: 0.0,
+            layers_ug_per_cm2: layers,
+            channel_fluid_ug_per_cm2: last(&r.channel_ug_per_cm2),
+            cleared_ug_per_cm2: last(&r.cleared_ug_per_cm2),
+            receptor_ug_per_cm2: last(&r.receptor_ug_per_cm2),
+            fraction_of_applied: Vec::new(),
+            closure_rel_error: closure,
+        };
+        let a = b.applied_ug_per_cm2;
+        let share = |v: f64| if a > 0.0 { v / a } else { 0.0 };
+        let mut f = vec![
+            ("on_surface".to_string(), share(b.on_surface_ug_per_cm2)),
+            ("removed".to_string(), share(b.removed_ug_per_cm2)),
+        ];
+        f.extend(b.layers_ug_per_cm2.iter().map(|(n, v)| (n.clone(), share(*v))));
+        f.push(("channel_fluid".to_string(), share(b.channel_fluid_ug_per_cm2)));
+        f.push(("cleared".to_string(), share(b.cleared_ug_per_cm2)));
+        f.push(("receptor".to_string(), share(b.receptor_ug_per_cm2)));
+        DoseBalance { fraction_of_applied: f, ..b }
+    }
+}
+
+/// Serialises `(key, value)` pairs as a JSON object in their order.
+fn ordered_map<S: serde::Serializer>(v: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(v.iter().map(|(k, x)| (k, x)))
 }
 
 /// A product that could not be simulated.
@@ -192,6 +274,9 @@ fn resolution(r: ScenarioResolution) -> Resolution {
     }
 }
 
+/// Names of the transport layers, surface first (keys of [`DoseBalance::layers_ug_per_cm2`]).
+pub const LAYER_NAMES: [&str; 4] = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis"];
+
 /// Skin layers for transport: SC, VE, papillary and reticular dermis (the hypodermis is left
 /// out: in vivo clearance has removed nearly everything before it, in vitro the receptor sits
 /// under the dermis).
@@ -204,13 +289,19 @@ fn layers(s: &Scenario, c: &props::Coefficients) -> Vec<Layer> {
         partition: k.partition.max(MIN_PARTITION),
         clearance_per_s: k.clearance_per_s,
     };
+    let [sc, ve, pd, rd] = LAYER_NAMES;
     vec![
-        layer("stratum_corneum", t.stratum_corneum_um, &c.stratum_corneum),
-        layer("viable_epidermis", t.viable_epidermis_um, &c.viable_epidermis),
-        layer("papillary_dermis", t.papillary_dermis_um, &c.dermis),
-        layer("reticular_dermis", t.reticular_dermis_um, &c.dermis),
+        layer(sc, t.stratum_corneum_um, &c.stratum_corneum),
+        layer(ve, t.viable_epidermis_um, &c.viable_epidermis),
+        layer(pd, t.papillary_dermis_um, &c.dermis),
+        layer(rd, t.reticular_dermis_um, &c.dermis),
     ]
 }
+
+/// Deepest channel passed to the solver, as a share of the transport domain's thickness
+/// (numerical choice: the solver needs tissue below every channel tip; a needle through the
+/// dermis meets the hypodermis, which the transport layers do not include).
+pub const MAX_CHANNEL_DEPTH_SHARE: f64 = 0.95;
 
 /// Share of a product's progress given to its intact-skin (1-D) solve; the treated-skin solve
 /// gets the rest. Display choice only (the 1-D solve is the cheap one).
@@ -294,7 +385,18 @@ fn deliver_one(
 
     let n = channels.len();
     let mean = |f: fn(&Channel) -> f64| channels.iter().map(f).sum::<f64>() / n.max(1) as f64;
-    let depth_um = mean(|c| c.depth_um);
+    // channels end inside the transport domain (SC to reticular dermis: the hypodermis is not
+    // one of its layers)
+    let domain_um: f64 = layers.iter().map(|l| l.thickness_um).sum();
+    let max_channel_um = MAX_CHANNEL_DEPTH_SHARE * domain_um;
+    let channel_depth = |c: &Channel| c.depth_um.min(max_channel_um);
+    let mut warnings = c.warnings.clone();
+    if channels.iter().any(|c| c.depth_um > max_channel_um) {
+        warnings.push(format!(
+            "channels reach below the dermis; transport ends at its base ({domain_um:.0} um), so they are cut at {max_channel_um:.0} um"
+        ));
+    }
+    let depth_um = channels.iter().map(channel_depth).sum::<f64>() / n.max(1) as f64;
     let area_um2 = mean(|c| 0.25 * std::f64::consts::PI * c.width_um * c.length_um);
     let radius_um = (area_um2 / std::f64::consts::PI).sqrt();
     let hindrance = props::hindrance_renkin(c.solute_radius_nm, radius_um * 1000.0);
@@ -313,7 +415,7 @@ fn deliver_one(
             .map(|c| Hole {
                 x_um: c.x_um - x0,
                 y_um: c.y_um - y0,
-                depth_um: c.depth_um,
+                depth_um: channel_depth(c),
                 length_um: c.length_um,
                 width_um: c.width_um,
                 direction_deg: c.direction_deg,
@@ -355,6 +457,16 @@ fn deliver_one(
             + r.channel_ug_per_cm2.last().copied().unwrap_or(0.0)
     };
     let (m, m0) = (content(&treated), content(&intact));
+    let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+    let (balance, intact_balance) = (DoseBalance::of(&treated, &names), DoseBalance::of(&intact, &names));
+    for (b, what) in [(&balance, "treated skin"), (&intact_balance, "intact skin")] {
+        if !(b.closure_rel_error <= MAX_MASS_BALANCE_ERROR) {
+            return Err(format!(
+                "{what}: the dose balance does not close (relative error {:e} of the applied dose)",
+                b.closure_rel_error
+            ));
+        }
+    }
     let t = &s.skin.layers;
     Ok(Delivery {
         product: p.name.clone(),
@@ -377,7 +489,9 @@ fn deliver_one(
         channel_depth_um: geometry.as_ref().map(|_| depth_um),
         hindrance,
         mass_balance_rel_error: treated.mass_balance_rel_error.max(intact.mass_balance_rel_error),
-        warnings: c.warnings.clone(),
+        dose_balance: balance,
+        intact_dose_balance: intact_balance,
+        warnings,
         treated,
         intact,
     })
