@@ -182,7 +182,13 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
 fn dose_line(b: &dermasim_core::delivery::DoseBalance, duration_h: f64) -> String {
     let pct = |v: f64| {
         let p = 100.0 * v / b.applied_ug_per_cm2.max(f64::MIN_POSITIVE);
-        if p >= 10.0 { format!("{p:.0} %") } else if p >= 0.01 { format!("{p:.2} %").replace(".00", "") } else { "<0.01 %".into() }
+        if p >= 10.0 {
+            format!("{p:.0} %")
+        } else if p >= 0.01 {
+            format!("{p:.2} %").replace(".00", "")
+        } else {
+            "<0.01 %".into()
+        }
     };
     let mut parts = vec![format!("surface {}", pct(b.on_surface_ug_per_cm2))];
     if b.removed_ug_per_cm2 > 0.0 {

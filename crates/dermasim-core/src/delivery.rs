@@ -460,7 +460,7 @@ fn deliver_one(
     let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
     let (balance, intact_balance) = (DoseBalance::of(&treated, &names), DoseBalance::of(&intact, &names));
     for (b, what) in [(&balance, "treated skin"), (&intact_balance, "intact skin")] {
-        if !(b.closure_rel_error <= MAX_MASS_BALANCE_ERROR) {
+        if b.closure_rel_error > MAX_MASS_BALANCE_ERROR {
             return Err(format!(
                 "{what}: the dose balance does not close (relative error {:e} of the applied dose)",
                 b.closure_rel_error

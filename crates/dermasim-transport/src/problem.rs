@@ -816,9 +816,7 @@ struct InitialFill {
 /// concentration; that amount counts as taken from the donor (`applied_ug_per_cm2`).
 fn initial_fill(donor: &Donor, area: f64, lumen: f64) -> InitialFill {
     match *donor {
-        Donor::Infinite { concentration_mg_ml } => {
-            InitialFill { film_um3: 0.0, lumen_mg_ml: concentration_mg_ml }
-        }
+        Donor::Infinite { concentration_mg_ml } => InitialFill { film_um3: 0.0, lumen_mg_ml: concentration_mg_ml },
         Donor::Finite { film_thickness_um, concentration_mg_ml } => {
             let film = film_thickness_um * area;
             let drawn = lumen.min(MAX_FILM_SHARE_IN_LUMEN * film);
@@ -996,9 +994,7 @@ pub fn solve_observed(
         // the dose: a finite film's nominal dose (not the grid's sum: the balance is checked
         // against what was applied), or an infinite donor's initial lumen fill plus inflow
         let reference = match &problem.donor {
-            Donor::Finite { film_thickness_um, concentration_mg_ml } => {
-                film_thickness_um * concentration_mg_ml * area
-            }
+            Donor::Finite { film_thickness_um, concentration_mg_ml } => film_thickness_um * concentration_mg_ml * area,
             Donor::Infinite { .. } => *initial.get_or_insert(total) + sim.donor_input(),
         };
         let err =
