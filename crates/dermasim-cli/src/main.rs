@@ -6,6 +6,8 @@ mod cohort;
 mod output;
 mod progress;
 mod provenance;
+mod target;
+mod text;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -51,7 +53,7 @@ impl ScenarioArgs {
         }
         let (s, text) = load(&self.scenario, &set)?;
         let text = scenario::effective::effective_toml(&text, &s.overrides).map_err(|e| {
-            eprintln!("error: {e}");
+            text::err(&format!("error: {}", text::printable(&e.to_string())));
             ExitCode::from(EXIT_INPUT)
         })?;
         Ok((s, text))
@@ -147,22 +149,49 @@ struct ScenarioDiagnostic {
 }
 
 fn report_scenario_errors(path: &Path, text: &str, errors: Vec<ScenarioError>) {
+    // The snippet and messages are shown with control characters neutralised (same byte
+    // length, so the spans still point at the right place).
+    let shown = text::printable_same_len(text);
     for e in errors {
-        let help = (!e.field.is_empty()).then(|| format!("field: {}", e.field));
+        let help = (!e.field.is_empty()).then(|| format!("field: {}", text::printable(&e.field)));
         let d = ScenarioDiagnostic {
-            message: e.message.clone(),
-            src: NamedSource::new(path.display().to_string(), text.to_string()),
+            message: text::printable(&e.message),
+            src: NamedSource::new(text::printable(&path.display().to_string()), shown.clone()),
             span: e.span.map(|r| SourceSpan::from(r.start..r.end)),
             label: "here".to_string(),
             help,
         };
-        eprintln!("{:?}", miette::Report::new(d));
+        text::err(&format!("{:?}", miette::Report::new(d)));
     }
 }
 
+/// Largest scenario file read, bytes. Real scenarios are a few kB; the cap stops a device or a
+/// huge file (`/dev/zero`) from being read whole before any check.
+const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+
+/// Reads a scenario file, at most [`MAX_SCENARIO_BYTES`].
+fn read_scenario(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let shown = text::printable(&path.display().to_string());
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read scenario {shown}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read scenario {shown}: {e}"))?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "scenario {shown} is larger than {MAX_SCENARIO_BYTES} bytes (1 MiB), the limit for a scenario file: \
+is it the right file?"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!("scenario {shown} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())
+    })
+}
+
 fn load(path: &Path, set: &[String]) -> Result<(Scenario, String), ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read scenario {}: {e}", path.display());
+    let text = read_scenario(path).map_err(|e| {
+        text::err(&format!("error: {e}"));
         ExitCode::from(EXIT_INPUT)
     })?;
     match scenario::parse(&text, set) {
@@ -172,6 +201,56 @@ fn load(path: &Path, set: &[String]) -> Result<(Scenario, String), ExitCode> {
             Err(ExitCode::from(EXIT_INPUT))
         }
     }
+}
+
+/// Most worker threads `--threads` accepts. Results do not depend on the count, and more
+/// threads than cores only cost memory (each has its own stack).
+const MAX_THREADS: usize = 1024;
+
+/// Sets up the worker pool for `--threads`.
+fn set_threads(threads: Option<usize>) -> Result<(), ExitCode> {
+    let Some(n) = threads else { return Ok(()) };
+    if n == 0 || n > MAX_THREADS {
+        text::err(&format!(
+            "error: --threads = {n} is out of range: allowed 1 to {MAX_THREADS} (results do not depend on it)"
+        ));
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| {
+        text::err(&format!("error: cannot start {n} worker threads: {e}; try fewer"));
+        ExitCode::from(EXIT_IO)
+    })
+}
+
+/// Prints `s` to stdout: exit 4 on a write error; a closed pipe is not an error.
+fn print_out(s: &str) -> Result<(), ExitCode> {
+    match text::out(s) {
+        Ok(()) | Err(text::StdoutError::Closed) => Ok(()),
+        Err(text::StdoutError::Failed(m)) => {
+            text::err(&format!("error: {m}"));
+            Err(ExitCode::from(EXIT_IO))
+        }
+    }
+}
+
+/// Prints a value as pretty JSON to stdout.
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), ExitCode> {
+    match serde_json::to_string_pretty(v) {
+        Ok(j) => print_out(&(j + "\n")),
+        Err(e) => {
+            text::err(&format!("error: {e}"));
+            Err(ExitCode::from(EXIT_IO))
+        }
+    }
+}
+
+fn fail(f: target::Failure) -> ExitCode {
+    text::err(&format!("error: {}", f.message));
+    ExitCode::from(f.code)
+}
+
+fn code_of(r: Result<(), ExitCode>) -> ExitCode {
+    r.err().unwrap_or(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
@@ -185,128 +264,97 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run { input, out, seed, force, threads, json, quiet } => {
-            if let Some(n) = threads {
-                if n == 0 {
-                    eprintln!("error: --threads = 0 is out of range: allowed 1 or more");
-                    return ExitCode::from(EXIT_INPUT);
-                }
-                // Only fails if a pool already exists; then the default pool is used, which
-                // gives the same numbers.
-                let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
-            }
-            let (s, text) = match input.load(seed) {
-                Ok(x) => x,
-                Err(code) => return code,
-            };
-            let out = out.unwrap_or_else(|| input.default_out());
-            if let Err(e) = output::check_target(&out, force) {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_INPUT);
-            }
-            let mut bar = progress::Progress::new(quiet || json);
-            let mut outcome = dermasim_core::simulate_with(&s, &mut bar);
-            provenance::stamp(&mut outcome);
-            bar.writing();
-            let written = output::write_all(&out, &outcome, &text);
-            bar.finish();
-            if let Err(e) = written {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_IO);
-            }
-            if json {
-                match serde_json::to_string_pretty(&outcome.summary) {
-                    Ok(j) => println!("{j}"),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(EXIT_IO);
-                    }
-                }
-            } else if !quiet {
-                print!("{}", output::human_summary(&outcome, &out));
-            }
-            ExitCode::SUCCESS
+            code_of(run(&input, out, seed, force, threads, json, quiet))
         }
         Command::Cohort { input, patients, out, seed, force, json, quiet } => {
-            let (s, _) = match input.load(seed) {
-                Ok(x) => x,
-                Err(code) => return code,
-            };
-            let out = out.unwrap_or_else(|| input.default_out());
-            let result = match cohort::run(&s, patients, s.simulation.seed) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(EXIT_INPUT);
-                }
-            };
-            if let Err(e) = cohort::check_target(&out, force) {
-                eprintln!("error: {e}");
-                return ExitCode::from(EXIT_INPUT);
-            }
-            let files = match cohort::write(&out, &result) {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(EXIT_IO);
-                }
-            };
-            if json {
-                match serde_json::to_string_pretty(&result) {
-                    Ok(j) => println!("{j}"),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(EXIT_IO);
-                    }
-                }
-            } else if !quiet {
-                print!("{}", cohort::human(&result, &files));
-            }
-            ExitCode::SUCCESS
+            code_of(run_cohort(&input, patients, out, seed, force, json, quiet))
         }
         Command::Check { input, json } => match input.load(None) {
             Ok((s, _)) => {
                 let (findings, code) = check::run(&s);
-                if json {
-                    match serde_json::to_string_pretty(&dermasim_core::safety::SafetySummary::new(findings)) {
-                        Ok(j) => println!("{j}"),
-                        Err(e) => {
-                            eprintln!("error: {e}");
-                            return ExitCode::from(EXIT_IO);
-                        }
-                    }
+                let printed = if json {
+                    print_json(&dermasim_core::safety::SafetySummary::new(findings))
                 } else {
-                    print!("{}", check::human(&input.scenario.display().to_string(), &findings));
-                }
-                ExitCode::from(code)
+                    print_out(&text::printable(&check::human(&input.scenario.display().to_string(), &findings)))
+                };
+                printed.err().unwrap_or(ExitCode::from(code))
             }
             Err(code) => code,
         },
         Command::Validate { input } => match input.load(None) {
-            Ok((s, _)) => {
-                println!(
-                    "{}: valid ({} on {}, {} mm needles)",
-                    input.scenario.display(),
-                    s.device.kind.type_name(),
-                    s.skin.site,
-                    s.device.needle.length_um / 1000.0
-                );
-                ExitCode::SUCCESS
-            }
+            Ok((s, _)) => code_of(print_out(&text::printable(&format!(
+                "{}: valid ({} on {}, {} mm needles)\n",
+                input.scenario.display(),
+                s.device.kind.type_name(),
+                s.skin.site,
+                s.device.needle.length_um / 1000.0
+            )))),
             Err(code) => code,
         },
-        Command::Presets => {
-            print!("{}", output::presets_text());
-            ExitCode::SUCCESS
-        }
-        Command::Schema => match serde_json::to_string_pretty(&scenario::json_schema()) {
-            Ok(j) => {
-                println!("{j}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(EXIT_IO)
-            }
-        },
+        Command::Presets => code_of(print_out(&output::presets_text())),
+        Command::Schema => code_of(print_json(&scenario::json_schema())),
+    }
+}
+
+/// `dermasim run`.
+fn run(
+    input: &ScenarioArgs,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    force: bool,
+    threads: Option<usize>,
+    json: bool,
+    quiet: bool,
+) -> Result<(), ExitCode> {
+    set_threads(threads)?;
+    let (s, text) = input.load(seed)?;
+    let out = out.unwrap_or_else(|| input.default_out());
+    // The target is checked, and the temporary to write into created, before simulating.
+    let target = target::OutputDir::prepare(&out, force, &target::protected_dirs(&input.scenario)).map_err(fail)?;
+    let mut bar = progress::Progress::new(quiet || json);
+    let mut outcome = dermasim_core::simulate_with(&s, &mut bar);
+    provenance::stamp(&mut outcome);
+    bar.writing();
+    let written =
+        output::write_files(target.dir(), &outcome, &text).map_err(|e| target::Failure { code: EXIT_IO, message: e });
+    bar.finish();
+    let warning = written.and_then(|()| target.commit()).map_err(fail)?;
+    if let Some(w) = warning {
+        text::err(&format!("warning: {w}"));
+    }
+    if json {
+        print_json(&outcome.summary)
+    } else if !quiet {
+        print_out(&text::printable(&output::human_summary(&outcome, &out)))
+    } else {
+        Ok(())
+    }
+}
+
+/// `dermasim cohort`.
+fn run_cohort(
+    input: &ScenarioArgs,
+    patients: usize,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    force: bool,
+    json: bool,
+    quiet: bool,
+) -> Result<(), ExitCode> {
+    let (s, _) = input.load(seed)?;
+    let out = out.unwrap_or_else(|| input.default_out());
+    // The targets are checked, and the temporaries created, before simulating.
+    let target = target::OutputFiles::prepare(&out, &cohort::FILES, force).map_err(fail)?;
+    let result = cohort::run(&s, patients, s.simulation.seed).map_err(|e| {
+        text::err(&format!("error: {}", text::printable(&e)));
+        ExitCode::from(EXIT_INPUT)
+    })?;
+    let files = cohort::write(target, &result).map_err(fail)?;
+    if json {
+        print_json(&result)
+    } else if !quiet {
+        print_out(&text::printable(&cohort::human(&result, &files)))
+    } else {
+        Ok(())
     }
 }

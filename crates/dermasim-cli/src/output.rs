@@ -1,55 +1,15 @@
-//! Output files. Everything is written into a temporary directory beside the target, which is
-//! renamed into place only when every file is complete: a run leaves the whole output or none.
+//! Output files of a run, and the text printed after it. Where they are written, and how they
+//! are put in place whole or not at all, is `crate::target`.
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dermasim_core::Outcome;
 
-/// Refuses an existing non-empty output directory unless `force`.
-pub fn check_target(out: &Path, force: bool) -> Result<(), String> {
-    if out.exists() {
-        if !out.is_dir() {
-            return Err(format!("--out {} exists and is not a directory", out.display()));
-        }
-        let non_empty = fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true);
-        if non_empty && !force {
-            return Err(format!(
-                "--out {} exists and is not empty: choose another directory or pass --force to replace it",
-                out.display()
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn tmp_sibling(out: &Path) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    out.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
-/// Writes every output of a run into `out`.
-pub fn write_all(out: &Path, outcome: &Outcome, scenario_text: &str) -> Result<(), String> {
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    }
-    let tmp = tmp_sibling(out);
-    let _ = fs::remove_dir_all(&tmp);
-    fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    let result = write_files(&tmp, outcome, scenario_text).and_then(|()| {
-        if out.exists() {
-            fs::remove_dir_all(out).map_err(|e| format!("cannot replace {}: {e}", out.display()))?;
-        }
-        fs::rename(&tmp, out).map_err(|e| format!("cannot move outputs into {}: {e}", out.display()))
-    });
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
-}
-
-fn write_files(dir: &Path, o: &Outcome, scenario_text: &str) -> Result<(), String> {
+/// Writes every output file of a run into `dir` (a fresh temporary directory, see
+/// [`crate::target::OutputDir`]).
+pub fn write_files(dir: &Path, o: &Outcome, scenario_text: &str) -> Result<(), String> {
     let err = |p: &Path, e: &dyn std::fmt::Display| format!("cannot write {}: {e}", p.display());
     let summary = serde_json::to_string_pretty(&o.summary).map_err(|e| e.to_string())?;
     let p = dir.join("summary.json");

@@ -99,18 +99,28 @@ fn same_seed_same_summary_whatever_the_thread_count() {
 }
 
 #[test]
-fn a_non_empty_output_directory_needs_force() {
+fn a_non_empty_output_directory_needs_force_and_force_replaces_only_dermasim_outputs() {
     let p = scenario_file("force", VALID);
     let out = tmp("force-out");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "x").unwrap();
     let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     assert!(out.join("keep.txt").exists(), "nothing is touched without --force");
+    // Not a dermasim output: --force does not replace it either.
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet", "--force"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a dermasim output"), "{}", stderr(&o));
+    assert!(out.join("keep.txt").exists());
+    std::fs::remove_file(out.join("keep.txt")).unwrap();
+    // An earlier output is replaced with --force only.
+    assert!(run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]).status.success());
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet", "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(out.join("summary.json").exists() && !out.join("keep.txt").exists());
+    assert!(out.join("summary.json").exists());
 }
 
 #[test]
