@@ -21,10 +21,10 @@ fn main() {
     }
     // Rebuild when HEAD moves: its reflog is appended on every commit, checkout and reset.
     for path in ["HEAD", "logs/HEAD"] {
-        if let Some(p) = git(&["rev-parse", "--git-path", path]) {
-            if std::path::Path::new(&p).exists() {
-                println!("cargo:rerun-if-changed={p}");
-            }
+        if let Some(p) = git(&["rev-parse", "--git-path", path])
+            && std::path::Path::new(&p).exists()
+        {
+            println!("cargo:rerun-if-changed={p}");
         }
     }
 }
