@@ -109,14 +109,15 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
     let c = &s.channels;
     let _ = writeln!(
         t,
-        "  channels: mean depth {:.0} um (band {:.0}-{:.0}), {:.0} % of the needle; reach: viable epidermis {:.0} %, papillary dermis {:.0} %, reticular dermis {:.0} %",
+        "  channels: mean depth {:.0} um (band {:.0}-{:.0}), {:.0} % of the needle; reach: viable epidermis {:.0} %, papillary dermis {:.0} %, reticular dermis {:.0} %, hypodermis (fat) {:.0} %",
         c.mean_depth_um,
         c.mean_depth_band_um[0],
         c.mean_depth_band_um[1],
         100.0 * c.depth_fraction_mean,
         100.0 * c.reach.viable_epidermis,
         100.0 * c.reach.papillary_dermis,
-        100.0 * c.reach.reticular_dermis
+        100.0 * c.reach.reticular_dermis,
+        100.0 * c.reach.hypodermis
     );
     for (name, d) in &s.delivery {
         let er = d

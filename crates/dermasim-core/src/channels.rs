@@ -224,7 +224,8 @@ pub fn form(map: &PunctureMap, device: &Device, skin: &Skin, seed: u64) -> Vec<C
 
 fn channel(p: &Puncture, device: &Device, layers: &LayerThickness, depth: f64, bent: bool) -> Channel {
     let needle = &device.needle;
-    let mut depth = depth.min(needle.length_um);
+    // What lies beneath the fat (muscle fascia, bone, a Franz cell's receptor) stops the needle.
+    let mut depth = depth.min(needle.length_um).min(layers.total_um());
     if bent {
         depth *= BENT_DEPTH_FACTOR;
     }
@@ -314,6 +315,7 @@ mod tests {
             viable_epidermis_um: 55.0,
             papillary_dermis_um: 200.0,
             reticular_dermis_um: 800.0,
+            hypodermis_um: 4000.0,
         };
         let mut last = Layer::StratumCorneum;
         for l in [100.0, 250.0, 500.0, 1000.0, 1500.0, 2500.0, 3500.0] {

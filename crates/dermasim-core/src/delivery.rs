@@ -277,10 +277,13 @@ fn resolution(r: ScenarioResolution) -> Resolution {
 /// Names of the transport layers, surface first (keys of [`DoseBalance::layers_ug_per_cm2`]).
 pub const LAYER_NAMES: [&str; 4] = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis"];
 
-/// Skin layers for transport: SC, VE, papillary and reticular dermis (the hypodermis is left
-/// out: in vivo clearance has removed nearly everything before it, in vitro the receptor sits
-/// under the dermis).
-fn layers(s: &Scenario, c: &props::Coefficients) -> Vec<Layer> {
+/// Skin layers for transport: SC, VE, papillary and reticular dermis, and the subcutaneous fat
+/// down to [`crate::skin::HYPODERMIS_TRANSPORT_MARGIN_UM`] below the deepest channel when a
+/// channel reaches it (`hypodermis_um`, from `LayerThickness::transport_hypodermis_um`; 0: no
+/// fat layer, in vivo clearance has removed nearly everything before it, in vitro the receptor
+/// sits under the dermis). The fat takes the dermis's coefficients `[A]` (no hypodermis values
+/// in the reference).
+fn layers(s: &Scenario, c: &props::Coefficients, hypodermis_um: f64) -> Vec<Layer> {
     let t = &s.skin.layers;
     let layer = |name: &str, thickness_um: f64, k: &props::LayerCoefficients| Layer {
         name: name.to_string(),
@@ -296,11 +299,15 @@ fn layers(s: &Scenario, c: &props::Coefficients) -> Vec<Layer> {
         layer(pd, t.papillary_dermis_um, &c.dermis),
         layer(rd, t.reticular_dermis_um, &c.dermis),
     ]
+    .into_iter()
+    .chain((hypodermis_um > 0.0).then(|| layer("hypodermis", hypodermis_um, &c.dermis)))
+    .collect()
 }
 
 /// Deepest channel passed to the solver, as a share of the transport domain's thickness
-/// (numerical choice: the solver needs tissue below every channel tip; a needle through the
-/// dermis meets the hypodermis, which the transport layers do not include).
+/// (numerical choice: the solver needs tissue below every channel tip; the domain takes the fat
+/// below channels that reach it, so only a channel down to what lies beneath the fat, or
+/// through an excised sample, is cut).
 pub const MAX_CHANNEL_DEPTH_SHARE: f64 = 0.95;
 
 /// Share of a product's progress given to its intact-skin (1-D) solve; the treated-skin solve
@@ -363,7 +370,8 @@ fn deliver_one(
     // hydration [V]); the OSP default is the fully hydrated state. [A] for unoccluded serums.
     let c = props::coefficients(&m, ScHydration::Full, s.skin.layers.stratum_corneum_um, in_vivo)
         .map_err(|e| e.to_string())?;
-    let layers = layers(s, &c);
+    let deepest_um = channels.iter().map(|c| c.depth_um).fold(0.0, f64::max);
+    let layers = layers(s, &c, s.skin.layers.transport_hypodermis_um(deepest_um));
     let donor = match p.dose_ul_per_cm2 {
         // 1 µL/cm² = 1e-3 cm³ / cm² = 10 µm of film.
         Some(dose) => Donor::Finite { film_thickness_um: dose * 10.0, concentration_mg_ml: p.concentration_mg_ml },
@@ -385,15 +393,15 @@ fn deliver_one(
 
     let n = channels.len();
     let mean = |f: fn(&Channel) -> f64| channels.iter().map(f).sum::<f64>() / n.max(1) as f64;
-    // channels end inside the transport domain (SC to reticular dermis: the hypodermis is not
-    // one of its layers)
+    // channels end inside the transport domain (SC to the fat below the deepest channel, or to
+    // the bottom of excised skin)
     let domain_um: f64 = layers.iter().map(|l| l.thickness_um).sum();
     let max_channel_um = MAX_CHANNEL_DEPTH_SHARE * domain_um;
     let channel_depth = |c: &Channel| c.depth_um.min(max_channel_um);
     let mut warnings = c.warnings.clone();
     if channels.iter().any(|c| c.depth_um > max_channel_um) {
         warnings.push(format!(
-            "channels reach below the dermis; transport ends at its base ({domain_um:.0} um), so they are cut at {max_channel_um:.0} um"
+            "channels reach the bottom of the skin (what lies beneath the fat, or an excised sample's underside); transport ends there ({domain_um:.0} um), so they are cut at {max_channel_um:.0} um"
         ));
     }
     let depth_um = channels.iter().map(channel_depth).sum::<f64>() / n.max(1) as f64;

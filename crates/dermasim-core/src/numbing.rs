@@ -357,6 +357,7 @@ mod tests {
             viable_epidermis_um: p.viable_epidermis_um,
             papillary_dermis_um: crate::skin::PAPILLARY_DERMIS_UM,
             reticular_dermis_um: p.dermis_for(crate::skin::Sex::Unspecified) - crate::skin::PAPILLARY_DERMIS_UM,
+            hypodermis_um: p.hypodermis_um,
         }
     }
 

@@ -43,7 +43,8 @@ impl Layer {
     }
 }
 
-/// Thicknesses of the layers above the hypodermis, in µm.
+/// Thicknesses of the layers, in µm, from the surface down to what lies beneath the
+/// subcutaneous fat (muscle, bone, or a Franz cell's receptor).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct LayerThickness {
     /// Stratum corneum, µm.
@@ -54,6 +55,9 @@ pub struct LayerThickness {
     pub papillary_dermis_um: f64,
     /// Reticular dermis, µm.
     pub reticular_dermis_um: f64,
+    /// Subcutaneous fat (hypodermis) down to what lies beneath it, µm; 0 for excised skin
+    /// (the fat is trimmed off before a Franz-cell experiment).
+    pub hypodermis_um: f64,
 }
 
 impl LayerThickness {
@@ -75,6 +79,30 @@ impl LayerThickness {
     /// Total dermis, µm.
     pub fn dermis_um(&self) -> f64 {
         self.papillary_dermis_um + self.reticular_dermis_um
+    }
+
+    /// Depth of the bottom of the dermis (the top of the hypodermis), µm.
+    pub fn dermis_bottom_um(&self) -> f64 {
+        self.boundaries_um()[3]
+    }
+
+    /// Depth of what lies beneath the fat (muscle, bone, or a Franz cell's receptor), µm: the
+    /// deepest a needle's channel can go (see [`Beneath`]).
+    pub fn total_um(&self) -> f64 {
+        self.dermis_bottom_um() + self.hypodermis_um
+    }
+
+    /// Thickness of the fat handed to the transport engine, µm: down to
+    /// [`HYPODERMIS_TRANSPORT_MARGIN_UM`] below the deepest channel, within the fat; 0 when no
+    /// channel goes below the dermis (the layers are then those of skin without fat, as
+    /// before the hypodermis was modelled).
+    pub fn transport_hypodermis_um(&self, deepest_channel_um: f64) -> f64 {
+        let below = deepest_channel_um - self.dermis_bottom_um();
+        if below <= 0.0 || self.hypodermis_um <= 0.0 {
+            0.0
+        } else {
+            (below + HYPODERMIS_TRANSPORT_MARGIN_UM).min(self.hypodermis_um)
+        }
     }
 
     /// The deepest layer a channel of this depth reaches (a channel of depth 0 reaches
@@ -106,6 +134,24 @@ pub enum Mounting {
     FranzCell,
 }
 
+/// What lies beneath the subcutaneous fat: it stops a needle (a channel ends at the bottom of
+/// the fat at the latest) and, for the mechanics, it backs the skin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Beneath {
+    /// Muscle (or the SMAS and facial muscles): soft backing.
+    Muscle,
+    /// Bone (or cartilage) close under thin fat: hard backing.
+    Bone,
+    /// A Franz cell's receptor fluid under excised skin.
+    Receptor,
+}
+
+/// Fat modelled by the transport engine below the deepest channel, µm. Numerical choice: half a
+/// millimetre puts the closed lower boundary of living skin well away from the channel tips
+/// (the dermal clearance length of small molecules is a few hundred µm, `docs/models.md` §5).
+pub const HYPODERMIS_TRANSPORT_MARGIN_UM: f64 = 500.0;
+
 /// Biological sex, used to pick sex-specific thicknesses where the literature gives them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -131,6 +177,10 @@ pub struct SitePreset {
     pub viable_epidermis_um: f64,
     /// Total dermis for (female, male), µm.
     pub dermis_um: (f64, f64),
+    /// Subcutaneous fat down to what lies beneath, µm (0 for excised skin).
+    pub hypodermis_um: f64,
+    /// What lies beneath the fat.
+    pub beneath: Beneath,
     /// Mounting.
     pub mounting: Mounting,
     /// Deflection multiplier of the site for needle insertion (1 = living human skin).
@@ -160,6 +210,40 @@ const SC_FOREARM: f64 = 22.6;
 /// (66-121 µm).
 const VE_FACE: f64 = 55.0;
 
+/// Subcutaneous fat of the forehead, µm: 0.2 cm by high-resolution ultrasound, 32 adults
+/// (Iyengar et al. 2018, Dermatol Surg 44(6), doi 10.1097/DSS.0000000000001445, abstract) \[V\]. The frontal bone lies under the
+/// thin frontalis muscle `[A]`.
+pub const FAT_FOREHEAD_UM: f64 = 2000.0;
+/// Subcutaneous fat of the cheek, µm. `[A]` 4 mm: Kim YS et al. 2019 (Clin Anat, 3-D scans of 53
+/// cadavers) \[V\] order the superficial fat radix/dorsum (1.61 ± 1.07 mm) < supraorbital <
+/// forehead < temple < cheek < infraorbital < perioral (5.14 ± 3.31 mm), and Iyengar 2018 \[V\]
+/// measured 6 mm at the temple in vivo; the cheek value itself is not in the abstracts.
+pub const FAT_CHEEK_UM: f64 = 4000.0;
+/// Superficial fat of the nasal radix and dorsum, µm: Kim et al. 2019 \[V\] (1.61 ± 1.07 mm); nasal
+/// bone and cartilage beneath.
+pub const FAT_NOSE_UM: f64 = 1610.0;
+/// Subcutaneous fat of the chin, µm: mental eminence 0.5 cm, Iyengar 2018 \[V\].
+pub const FAT_CHIN_UM: f64 = 5000.0;
+/// Superficial fat of the perioral region, µm: Kim et al. 2019 \[V\] (5.14 ± 3.31 mm).
+pub const FAT_PERIORAL_UM: f64 = 5140.0;
+/// Subcutaneous fat of the neck, µm: submental 0.6 cm, Iyengar 2018 \[V\], used for the neck `[A]`.
+pub const FAT_NECK_UM: f64 = 6000.0;
+/// Subcutaneous fat of the abdomen, µm. `[A]` 10 mm for a lean adult: the mean over eight
+/// standardised ultrasound sites (abdomen included) ran from 3 to 10 mm in ten adults with
+/// BMI < 28.5 (Sci Rep 2018;8:16268, abstract) \[V\], and the abdomen is among the
+/// thickest of them. Any value above the longest needle (3.5 mm) gives the same channels.
+pub const FAT_ABDOMEN_UM: f64 = 10000.0;
+/// Subcutaneous fat of the thigh, µm. `[A]` within the lean range of Sci Rep 2018;8:16268 \[V\] (3-10 mm
+/// site means); one ultrasound image of a thigh shows 3.69 mm (J Obes 2013, article 280713,
+/// fig. 1) \[V\].
+pub const FAT_THIGH_UM: f64 = 5000.0;
+/// Subcutaneous fat of the volar forearm, µm. `[A]` within the lean range of Sci Rep 2018;8:16268
+/// \[V\] (3-10 mm site means, brachioradialis among the sites).
+pub const FAT_FOREARM_UM: f64 = 4000.0;
+/// Subcutaneous tissue of the hairless rat above the panniculus carnosus, µm. `[A]` no rat value
+/// in the reference; no rat channel reaches it.
+pub const FAT_RAT_UM: f64 = 300.0;
+
 const SOURCE_MENG: &str = "dermis: Meng 2022 BMC Med Imaging 22:113 (HFUS, Table 2) [V]; SC: Egawa 2007 cheek 16.8 um [V]; viable epidermis 55 um [A] (Chopra 2015 range)";
 
 /// All skin-site presets.
@@ -170,6 +254,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FACE,
         viable_epidermis_um: VE_FACE,
         dermis_um: (860.0, 1170.0),
+        hypodermis_um: FAT_FOREHEAD_UM,
+        beneath: Beneath::Bone,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: SOURCE_MENG,
@@ -180,6 +266,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FACE,
         viable_epidermis_um: VE_FACE,
         dermis_um: (870.0, 1140.0),
+        hypodermis_um: FAT_CHEEK_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: SOURCE_MENG,
@@ -190,6 +278,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FACE,
         viable_epidermis_um: VE_FACE,
         dermis_um: (930.0, 1030.0),
+        hypodermis_um: FAT_NOSE_UM,
+        beneath: Beneath::Bone,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: SOURCE_MENG,
@@ -200,6 +290,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FACE,
         viable_epidermis_um: VE_FACE,
         dermis_um: (910.0, 1020.0),
+        hypodermis_um: FAT_CHIN_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: "dermis: Meng 2022 submandibular [V], used for the chin [A]; SC Egawa 2007 cheek [V]; VE 55 um [A]",
@@ -210,6 +302,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FACE,
         viable_epidermis_um: 62.6 - SC_FACE,
         dermis_um: (870.0, 1140.0),
+        hypodermis_um: FAT_PERIORAL_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: "epidermis: Chopra 2015 upper lip 62.6 um (thickest) [V] minus Egawa SC; dermis: Meng 2022 zygoma [A]",
@@ -220,6 +314,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FACE,
         viable_epidermis_um: VE_FACE,
         dermis_um: (990.0, 980.0),
+        hypodermis_um: FAT_NECK_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: SOURCE_MENG,
@@ -230,6 +326,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FOREARM,
         viable_epidermis_um: 70.0,
         dermis_um: (1500.0, 1800.0),
+        hypodermis_um: FAT_ABDOMEN_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: "[A] no site value in the reference: SC as forearm (Egawa 2007), VE 70 um, dermis 1.5-1.8 mm (literature.md: dermis 1-4 mm)",
@@ -240,6 +338,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FOREARM,
         viable_epidermis_um: 70.0,
         dermis_um: (1400.0, 1700.0),
+        hypodermis_um: FAT_THIGH_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: "[A] no site value in the reference: SC as forearm (Egawa 2007), VE 70 um, dermis 1.4-1.7 mm (literature.md: dermis 1-4 mm)",
@@ -250,6 +350,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: SC_FOREARM,
         viable_epidermis_um: 60.0,
         dermis_um: (1000.0, 1200.0),
+        hypodermis_um: FAT_FOREARM_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: "SC: Egawa 2007 volar forearm 22.6 um [V]; VE 60 um and dermis 1.0-1.2 mm [A]",
@@ -260,6 +362,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: 15.0,
         viable_epidermis_um: 70.0,
         dermis_um: (315.0, 315.0),
+        hypodermis_um: 0.0,
+        beneath: Beneath::Receptor,
         mounting: Mounting::FranzCell,
         deflection_factor: EXCISED_DEFLECTION_FACTOR,
         source: "[A] SC 15 um (Andrews 2011 'upper 10-15 um' [V]); 400 um dermatome cut in total [A]",
@@ -270,6 +374,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: 20.0,
         viable_epidermis_um: 60.0,
         dermis_um: (1200.0, 1200.0),
+        hypodermis_um: 0.0,
+        beneath: Beneath::Receptor,
         mounting: Mounting::FranzCell,
         deflection_factor: EXCISED_DEFLECTION_FACTOR,
         source: "[A] no porcine values in the reference: SC 20 um, VE 60 um, dermis 1.2 mm",
@@ -280,6 +386,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: 10.0,
         viable_epidermis_um: 30.0,
         dermis_um: (700.0, 700.0),
+        hypodermis_um: FAT_RAT_UM,
+        beneath: Beneath::Muscle,
         mounting: Mounting::InVivo,
         deflection_factor: 1.0,
         source: "[A] no rat values in the reference: SC 10 um, VE 30 um, dermis 0.7 mm",
@@ -290,6 +398,8 @@ pub const SITES: &[SitePreset] = &[
         stratum_corneum_um: 10.0,
         viable_epidermis_um: 30.0,
         dermis_um: (700.0, 700.0),
+        hypodermis_um: 0.0,
+        beneath: Beneath::Receptor,
         mounting: Mounting::FranzCell,
         deflection_factor: EXCISED_DEFLECTION_FACTOR,
         source: "[A] as hairless-rat, excised",
@@ -314,6 +424,8 @@ pub struct Skin {
     pub mounting: Mounting,
     /// Deflection multiplier (1 = living human skin).
     pub deflection_factor: f64,
+    /// What lies beneath the subcutaneous fat.
+    pub beneath: Beneath,
     /// Conditions the person has (free text, screened by the safety stage).
     pub conditions: Vec<String>,
 }
@@ -340,12 +452,44 @@ mod tests {
             viable_epidermis_um: 60.0,
             papillary_dermis_um: 200.0,
             reticular_dermis_um: 800.0,
+            hypodermis_um: 4000.0,
         };
         assert_eq!(t.layer_at_depth(10.0), Layer::StratumCorneum);
         assert_eq!(t.layer_at_depth(50.0), Layer::ViableEpidermis);
         assert_eq!(t.layer_at_depth(100.0), Layer::PapillaryDermis);
         assert_eq!(t.layer_at_depth(500.0), Layer::ReticularDermis);
         assert_eq!(t.layer_at_depth(2000.0), Layer::Hypodermis);
+    }
+
+    #[test]
+    fn living_sites_have_fat_excised_skin_has_none() {
+        for s in SITES {
+            match s.mounting {
+                Mounting::InVivo => assert!(s.hypodermis_um > 0.0 && s.beneath != Beneath::Receptor, "{}", s.name),
+                Mounting::FranzCell => assert!(s.hypodermis_um == 0.0 && s.beneath == Beneath::Receptor, "{}", s.name),
+            }
+        }
+        // The cited ordering: nose (radix/dorsum) thinnest, forehead thinner than the cheek.
+        let fat = |n: &str| site_preset(n).unwrap().hypodermis_um;
+        assert!(fat("nose") < fat("forehead") && fat("forehead") < fat("cheek") && fat("cheek") < fat("perioral"));
+    }
+
+    #[test]
+    fn transport_takes_the_fat_only_below_channels_that_reach_it() {
+        let t = LayerThickness {
+            stratum_corneum_um: 15.0,
+            viable_epidermis_um: 60.0,
+            papillary_dermis_um: 200.0,
+            reticular_dermis_um: 800.0,
+            hypodermis_um: 4000.0,
+        };
+        assert_eq!(t.total_um(), 5075.0);
+        assert_eq!(t.transport_hypodermis_um(1000.0), 0.0);
+        assert_eq!(t.transport_hypodermis_um(1075.0), 0.0);
+        assert_eq!(t.transport_hypodermis_um(1575.0), 500.0 + HYPODERMIS_TRANSPORT_MARGIN_UM);
+        assert_eq!(t.transport_hypodermis_um(9000.0), 4000.0);
+        let no_fat = LayerThickness { hypodermis_um: 0.0, ..t };
+        assert_eq!(no_fat.transport_hypodermis_um(2000.0), 0.0);
     }
 
     #[test]

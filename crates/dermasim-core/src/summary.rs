@@ -195,6 +195,10 @@ pub struct ScenarioSummary {
     pub area_cm2: f64,
     /// Seed.
     pub seed: u64,
+    /// Layer thicknesses used, µm, the subcutaneous fat (`hypodermis_um`) included.
+    pub layers_um: crate::skin::LayerThickness,
+    /// What lies beneath the fat: muscle, bone or (excised skin) a Franz cell's receptor.
+    pub beneath: crate::skin::Beneath,
 }
 
 /// `punctures` section.
@@ -302,6 +306,8 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
             setting: s.protocol.setting,
             area_cm2: s.protocol.area_cm2,
             seed: s.simulation.seed,
+            layers_um: s.skin.layers,
+            beneath: s.skin.beneath,
         },
         punctures: PunctureSummary {
             total: (density * s.protocol.area_cm2).round() as u64,

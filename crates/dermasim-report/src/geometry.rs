@@ -680,6 +680,7 @@ mod tests {
             viable_epidermis_um: 60.0,
             papillary_dermis_um: 200.0,
             reticular_dermis_um: 800.0,
+            hypodermis_um: 4000.0,
         }
     }
 

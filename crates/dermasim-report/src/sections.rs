@@ -360,12 +360,13 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         ),
         KeyNumber::new("Torn channels", pct(c.torn_fraction), "%", "roller slip or bent needles"),
         KeyNumber::new(
-            "Reach the viable epidermis / papillary / reticular dermis",
+            "Reach the viable epidermis / papillary / reticular dermis / hypodermis (fat)",
             format!(
-                "{} / {} / {}",
+                "{} / {} / {} / {}",
                 pct(c.reach.viable_epidermis),
                 pct(c.reach.papillary_dermis),
-                pct(c.reach.reticular_dermis)
+                pct(c.reach.reticular_dermis),
+                pct(c.reach.hypodermis)
             ),
             "%",
             "fraction of channels",

@@ -60,6 +60,10 @@ pub struct SkinInput {
     /// Override: reticular dermis thickness, µm.
     #[serde(default)]
     pub reticular_dermis_um: Option<f64>,
+    /// Override: subcutaneous fat (hypodermis) thickness down to the muscle or bone beneath, µm
+    /// (0 to 50000; excised skin has none).
+    #[serde(default)]
+    pub hypodermis_um: Option<f64>,
     /// Override: "in-vivo", or "franz-cell" / "excised" (excised skin; in a Franz cell over a
     /// receptor sink, no blood clearance).
     #[serde(default)]

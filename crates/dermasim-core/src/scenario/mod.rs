@@ -418,6 +418,12 @@ fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
         (Mounting::InVivo, Mounting::FranzCell) => crate::skin::EXCISED_DEFLECTION_FACTOR,
         _ => preset.deflection_factor,
     };
+    // Excised skin goes into a Franz cell without its fat, over the receptor.
+    let (default_fat, beneath) = match mounting {
+        Mounting::FranzCell => (0.0, crate::skin::Beneath::Receptor),
+        Mounting::InVivo => (preset.hypodermis_um, preset.beneath),
+    };
+    let fat = c.range("skin.hypodermis_um", s.hypodermis_um.unwrap_or(default_fat), 0.0, 50000.0, "um");
     Some(Skin {
         site: preset.name.to_string(),
         sex,
@@ -426,9 +432,11 @@ fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
             viable_epidermis_um: ve,
             papillary_dermis_um: pd,
             reticular_dermis_um: rd,
+            hypodermis_um: fat,
         },
         mounting,
         deflection_factor,
+        beneath,
         conditions: s.conditions.iter().map(|x| x.trim().to_ascii_lowercase()).collect(),
     })
 }
