@@ -36,21 +36,37 @@ pub fn human(r: &CohortResult, files: &[PathBuf]) -> String {
         "{}: {} virtual patients, {} sessions {} days apart, {} days after the last",
         r.scenario, r.patients, r.sessions, r.interval_days, r.follow_up_days
     );
+    let _ = writeln!(o, "  {} on the {}", r.indication.name(), r.scale);
     let _ = writeln!(
         o,
-        "  scar score {:.2} ± {:.2} -> {:.2} ± {:.2}; collagen {:+.1} ± {:.1} %",
-        r.score_before.mean,
-        r.score_before.sd,
-        r.score_after.mean,
-        r.score_after.sd,
+        "  severity {:.2} ± {:.2} -> {:.2} ± {:.2} ({:.0} ± {:.0} % better); papillary collagen {:+.1} ± {:.1} %",
+        r.severity_before.mean,
+        r.severity_before.sd,
+        r.severity_after.mean,
+        r.severity_after.sd,
+        r.improvement_pct.mean,
+        r.improvement_pct.sd,
         r.collagen_change_pct.mean,
         r.collagen_change_pct.sd
     );
+    let c = &r.outcomes;
+    let p = |x: &dermasim_core::cohort::Proportion| {
+        format!("{:.0} % ({:.0}-{:.0})", 100.0 * x.fraction, 100.0 * x.ci95[0], 100.0 * x.ci95[1])
+    };
     let _ = writeln!(
         o,
-        "  improved >= 1 grade: {:.0} %, >= 2 grades: {:.0} %",
-        100.0 * r.improved_1_grade_or_more_fraction,
-        100.0 * r.improved_2_grades_or_more_fraction
+        "  grades (95 % interval): worse {}, same {}, +1 {}, +2 {}, +3 or more {}",
+        p(&c.worsened),
+        p(&c.unchanged),
+        p(&c.improved_1),
+        p(&c.improved_2),
+        p(&c.improved_3_or_more)
+    );
+    let _ = writeln!(
+        o,
+        "  adverse events: hyperpigmentation {}, redness beyond 72 h {}",
+        p(&r.adverse_events.pih),
+        p(&r.adverse_events.prolonged_erythema)
     );
     for f in files {
         let _ = writeln!(o, "  wrote {}", f.display());

@@ -130,7 +130,7 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     let pattern = pattern::analyse(&channels, punctures.window_um);
     observer.stage("healing, numbing, safety", 0.12);
     let healing = healing::assess(scenario, &channels, punctures.window_cm2());
-    let series = series::assess(scenario, &channels, punctures.window_cm2());
+    let series = series::assess(scenario, &channels, punctures.window_cm2(), healing.as_ref());
     let numbing = numbing::assess(scenario);
     let recommended_numbing_min = numbing.as_ref().map(|n| n.recommended_minutes);
     let procedure = procedure::estimate(scenario, recommended_numbing_min);

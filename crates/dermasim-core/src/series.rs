@@ -1,347 +1,903 @@
-//! Healing stage, weeks to months: collagen and elastin over a series of sessions, and the
-//! atrophic-scar outcome they map to.
+//! Healing stage, weeks to months: dermal remodelling over a series of sessions (collagen I/III,
+//! elastin) and the clinical outcome it gives on the indication's own scale.
 //!
-//! Each session's dermal injury is a stimulus `S = 1 − exp(−D / D_C)` (`D`: the dermal depth
-//! dose of [`crate::healing::InjuryDose`], 100-µm channel equivalents per cm²; needles that stop
-//! in the epidermis give `D = 0` and no dermal collagen). The wound-healing phases (literature.md
-//! §6; the day counts are from a manufacturer page, \[S\]) give the response to one session:
+//! The model reads the injury the channels stage made (depth, opening, torn or clean, per
+//! channel) and the skin's layers; it never recomputes depth. Equations, every constant and its
+//! datum: `docs/models.md §10`.
 //!
-//! * inflammation, days 0-5: no new collagen;
-//! * proliferation from about day 5 for about 8 weeks: new collagen laid down as type III at a
-//!   constant rate;
-//! * remodelling from week 8 to about a year: type III turned into type I;
-//! * turnover: new collagen of either type is broken down slowly, so gains fade without further
-//!   sessions.
+//! **1. Injury → activated dermis, per depth.** A channel reaching depth `d` puts the dermis
+//! around it into a wound-healing programme over an influence area `a_i = π r² + 2 r ·
+//! max(0, length − width)` (a torn slit extends the field along the tear) at every depth it
+//! reaches. At a depth `z` below the dermal-epidermal junction the activated fraction of the
+//! tissue is `A(z) = 1 − exp(−Σ_{d_i > e + z} a_i / window)`: it saturates with density (every
+//! parcel already in a wound field) and falls to 0 below the deepest channel. A band's
+//! activation is the mean of `A(z)` over the band: papillary dermis, reticular dermis, and the
+//! indication's target band (where its lesion lies). Deeper injury activates more of the band,
+//! up to all of it; past the band's floor depth adds nothing.
 //!
-//! ```text
-//! dC3/dt = A·h·Σ_k S_k·p(t − t_k) − C3/τ_conv − C3/τ_turn
-//! dC1/dt = C3/τ_conv − C1/τ_turn                       p = 1/56 d on [5, 61] d, else 0
-//! collagen change = C3 + C1  (% of baseline)
-//! elastin change  = −B·h·Σ_k S_k·exp(−(t − t_k)/τ_E)  (% of baseline)
-//! ```
+//! **2. Sessions → remodelling units.** A session on a band with activation `s` starts a unit of
+//! size `e = s · (1 − R)`, where `R` is the share of the band still engaged by earlier units
+//! (refractory fibroblasts): `R = 1 − Π_u (1 − e_u · g(t − p_u))`, `g = 1` before a unit's
+//! proliferation starts and `exp(−(t − p_u)/τ_ref)` after. A session within the inflammation
+//! phase of the previous one (`t − t_prev < T_infl`) starts no unit: it only adds injury and
+//! pushes the proliferation of pending units to `T_infl` after itself.
 //!
-//! Sessions add up linearly (Zeitter 2014: repeated sessions "superposition" the benefits). The
-//! response is linear in `A·h·S`, so the series is computed once per unit and scaled (the virtual
-//! cohort scales it per patient). Scar score: `score_after = score_before · exp(−ΔC / C_SCAR)`.
-//! Every parameter names its datum below and in `docs/models.md §7`.
+//! **3. Unit → collagen.** A unit lays down new collagen III at a constant rate over
+//! proliferation `[p, p + P]` (`p = t + T_infl`), which turns into collagen I with time constant
+//! `τ_conv`. Papillary collagen change (% of baseline, what histometry measures) is
+//! `G · Σ_u e_u · (C3_u + C1_u)`; elastin is a band from `−β·ΔC` to `+β·ΔC` (the sources disagree
+//! on its sign).
+//!
+//! **4. Collagen → clinical outcome.** The target band's matured remodelling
+//! `M = Σ_u e_u (C1_u + φ C3_u)` gives a relative improvement `f = F_max (1 − exp(−k h M / K))`
+//! (`k`: scar-type responsiveness, `h`: the patient's response); the indication's severity goes
+//! from `x0` to `x0 (1 − f)` on its own scale.
+//!
+//! **5. The patient.** Age stretches the healing clock (`T_infl`, `P`, `τ_ref`, `τ_conv`); scar
+//! types set `k`; the Fitzpatrick phototype sets the risk of post-inflammatory
+//! hyperpigmentation, which grows with the redness of each session (from the healing stage)
+//! and doubles for sessions into unresolved inflammation.
+//!
+//! Calibrated: `G` on Lotfi 2013, `K` on Dogra 2014, `φ` on Alam 2014, `k` on Garg 2016,
+//! the PIH rate on Dogra 2014. Everything else is an assumption `[A]` named below, or checked
+//! against trials not used here (`docs/validation.md`).
+
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::channels::{Channel, Drive, mean_depth_um};
-use crate::device::Needle;
-use crate::healing::InjuryDose;
+use crate::channels::Channel;
+use crate::healing::Healing;
 use crate::scenario::Scenario;
+use crate::scenario::patient::{Indication, Patient, Phototype, ScarType};
+use crate::skin::LayerThickness;
 
-/// Day after a session at which proliferation (and collagen deposition) starts. Manufacturer
-/// page (Amiea Med / MT.DERM) \[S\]: "PHASE II proliferation … starts after about 5 days".
-pub const PROLIFERATION_START_D: f64 = 5.0;
-/// Duration of proliferation, days. Same page \[S\]: "… and lasts about 8 weeks".
+// ---------------------------------------------------------------------------------------------
+// Constants: the healing clock
+// ---------------------------------------------------------------------------------------------
+
+/// Inflammation phase after a session, days: no new collagen, and a session within it adds
+/// injury only. Manufacturer page (Amiea Med / MT.DERM) \[S\]: "PHASE II proliferation … starts
+/// after about 5 days".
+pub const INFLAMMATION_D: f64 = 5.0;
+/// Duration of proliferation (collagen III laid down), days. Same page \[S\]: "… and lasts about
+/// 8 weeks".
 pub const PROLIFERATION_D: f64 = 56.0;
-/// Time constant of the conversion of new collagen III into collagen I, days. `[A]` from the same
-/// page \[S\]: remodelling "from 8 weeks after the treatment to about 1 year", "collagen type III is
-/// converted into collagen type I"; 100 days puts about 95 % of the conversion within that year.
+/// Time constant of the conversion of new collagen III into collagen I, days. `[A]` from the
+/// same page \[S\]: remodelling "from 8 weeks after the treatment to about 1 year", "collagen type
+/// III is converted into collagen type I"; 100 days puts about 95 % of the conversion within
+/// that year. No turnover of the new collagen is modelled over the follow-up (`[A]`: Aust 2008
+/// \[V\] still saw "a considerable increase" at 6 months; Exceed 2018 \[V\] still improving at day
+/// 150).
 pub const CONVERSION_D: f64 = 100.0;
-/// Turnover time of newly deposited dermal collagen, days. `[A]` no datum in the reference; a
-/// year, so that gains fade slowly (Aust 2008 \[V\] still saw "a considerable increase" at 6
-/// months).
-pub const TURNOVER_D: f64 = 365.0;
-/// Dermal depth dose that brings a session's stimulus to 63 % of its maximum, 100-µm channel
-/// equivalents per cm². `[A]` as [`crate::healing::DERMAL_DOSE_SCALE`].
-pub const COLLAGEN_DOSE_SCALE: f64 = 1000.0;
+/// Decay of the refractoriness of engaged dermis after proliferation starts, days. `[A]`:
+/// fibroblast recruitment and proliferation are concentrated in the first weeks of the
+/// proliferative phase (Alster & Li 2020 \[V\] describe the cascade qualitatively); 21 days makes
+/// tissue re-treated 2 weeks after a session about half as responsive as fresh tissue, and
+/// monthly re-treatment about 70 %.
+pub const REFRACTORY_D: f64 = 21.0;
+/// Age at and below which the healing clock runs at its reference speed, years. `[A]` the
+/// trials that calibrate the model enrolled adults with mean ages of about 25-35 (Tirmizi 2021
+/// \[V\]: 30.9 ± 6.2 years).
+pub const REFERENCE_AGE_YEARS: f64 = 35.0;
+/// Stretch of the healing clock per year of age above [`REFERENCE_AGE_YEARS`]. `[A]` Holt et al.
+/// 1992 (Surgery 112:293) \[P\]: volunteers over 65 re-epithelialised a split-thickness wound 1.9
+/// days later than volunteers of 18-55, with no difference in collagen accumulation; 1.9 days
+/// on a re-epithelialisation of about a week (not in the excerpt, `[A]`) over about 35 years of
+/// age is 0.7 % per year. Age slows the clock; it does not change how much collagen a unit
+/// makes.
+pub const AGE_STRETCH_PER_YEAR: f64 = 0.007;
+
+// ---------------------------------------------------------------------------------------------
+// Constants: injury → activation
+// ---------------------------------------------------------------------------------------------
+
+/// Radius of the wound-healing field around one channel, µm. `[A]` no direct measurement in
+/// the reference: about half the spacing of a 16-pass roller's holes (≈ 250 per cm², 630 µm
+/// apart), so that a standard office roller session activates about 60 % of the upper dermis
+/// and a dense pen session all of it. The cohort draws it from a band (0.7-1.4 ×).
+pub const INFLUENCE_RADIUS_UM: f64 = 400.0;
+/// Depth steps over which a band's activation is averaged (numerical choice).
+const BAND_STEPS: usize = 40;
+
+/// Where an indication's lesion lies, µm below the dermal-epidermal junction `(top, bottom)`,
+/// given the papillary thickness `p`. `[A]` each:
+/// * acne scars: the papillary dermis and 300 µm of reticular dermis (Jacob et al. 2001 \[P\]:
+///   boxcar scars 0.1-0.5 mm deep, ice-pick scars reach the deep dermis, where needling reaches
+///   little: ice-pick's low responsiveness is in [`ScarType`]'s factor);
+/// * rejuvenation (fine lines, photo-ageing): the papillary dermis;
+/// * striae: the upper 500 µm of the reticular dermis (striae are dermal scars of the
+///   reticular collagen).
+pub fn target_band_um(indication: Indication, papillary_um: f64) -> (f64, f64) {
+    match indication {
+        Indication::AcneScars => (0.0, papillary_um + 300.0),
+        Indication::Rejuvenation => (0.0, papillary_um),
+        Indication::Striae => (papillary_um, papillary_um + 500.0),
+    }
+}
+
+/// Channels sorted by depth with the suffix sums of their counts and tear lengths: the
+/// activation at any depth and field radius in one binary search.
+#[derive(Clone, Debug)]
+pub struct InjuryProfile {
+    depths_um: Vec<f64>,
+    /// `count[i]` = channels `i..` (sorted by depth).
+    count: Vec<f64>,
+    /// `slit_um[i]` = Σ tear lengths (length − width, ≥ 0) of channels `i..`, µm.
+    slit_um: Vec<f64>,
+    window_um2: f64,
+}
+
+impl InjuryProfile {
+    /// The profile of one session's channels in a window of `window_cm2`.
+    pub fn new(channels: &[Channel], window_cm2: f64) -> InjuryProfile {
+        let mut items: Vec<(f64, f64)> = channels
+            .iter()
+            .filter(|c| c.depth_um.is_finite() && c.depth_um > 0.0)
+            .map(|c| (c.depth_um, (c.length_um - c.width_um).max(0.0)))
+            .collect();
+        items.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let n = items.len();
+        let (mut count, mut slit) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+        for i in (0..n).rev() {
+            count[i] = count[i + 1] + 1.0;
+            slit[i] = slit[i + 1] + items[i].1;
+        }
+        InjuryProfile {
+            depths_um: items.iter().map(|i| i.0).collect(),
+            count,
+            slit_um: slit,
+            window_um2: if window_cm2.is_finite() { (window_cm2 * 1e8).max(0.0) } else { 0.0 },
+        }
+    }
+
+    /// Activated fraction of the tissue at `depth_um` from the surface with a field radius
+    /// `radius_um`, 0-1.
+    pub fn activation_at(&self, depth_um: f64, radius_um: f64) -> f64 {
+        if self.window_um2 <= 0.0 {
+            return 0.0;
+        }
+        let i = self.depths_um.partition_point(|&d| d <= depth_um);
+        let area = std::f64::consts::PI * radius_um * radius_um * self.count[i] + 2.0 * radius_um * self.slit_um[i];
+        1.0 - (-area / self.window_um2).exp()
+    }
+
+    /// Mean activation over `[top, bottom]` µm below the dermal-epidermal junction, with an
+    /// epidermis `epidermis_um` thick.
+    pub fn band_activation(&self, epidermis_um: f64, top_um: f64, bottom_um: f64, radius_um: f64) -> f64 {
+        if bottom_um <= top_um {
+            return 0.0;
+        }
+        let dz = (bottom_um - top_um) / BAND_STEPS as f64;
+        (0..BAND_STEPS)
+            .map(|i| self.activation_at(epidermis_um + top_um + (i as f64 + 0.5) * dz, radius_um))
+            .sum::<f64>()
+            / BAND_STEPS as f64
+    }
+
+    /// The three bands of a skin and indication (epidermis `epidermis_um`: the scenario's, or
+    /// a virtual patient's).
+    pub fn bands(&self, layers: &LayerThickness, epidermis_um: f64, indication: Indication, radius_um: f64) -> Bands {
+        let p = layers.papillary_dermis_um;
+        let floor = p + layers.reticular_dermis_um;
+        let (t0, t1) = target_band_um(indication, p);
+        Bands {
+            papillary: self.band_activation(epidermis_um, 0.0, p, radius_um),
+            reticular: self.band_activation(epidermis_um, p, floor, radius_um),
+            target: self.band_activation(epidermis_um, t0.min(floor), t1.min(floor), radius_um),
+        }
+    }
+}
+
+/// Activated fraction of each band by one session, 0-1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Bands {
+    /// Papillary dermis.
+    pub papillary: f64,
+    /// Reticular dermis.
+    pub reticular: f64,
+    /// The indication's target band ([`target_band_um`]).
+    pub target: f64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The healing clock and remodelling units
+// ---------------------------------------------------------------------------------------------
+
+/// The healing clock of a patient (days).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Clock {
+    /// Inflammation phase, days.
+    pub inflammation_d: f64,
+    /// Proliferation phase, days.
+    pub proliferation_d: f64,
+    /// Refractoriness decay, days.
+    pub refractory_d: f64,
+    /// Collagen III → I conversion time constant, days.
+    pub conversion_d: f64,
+}
+
+impl Clock {
+    /// The clock at an age (older: slower, [`AGE_STRETCH_PER_YEAR`]).
+    pub fn at_age(age_years: f64) -> Clock {
+        let s = age_stretch(age_years);
+        Clock {
+            inflammation_d: INFLAMMATION_D * s,
+            proliferation_d: PROLIFERATION_D * s,
+            refractory_d: REFRACTORY_D * s,
+            conversion_d: CONVERSION_D * s,
+        }
+    }
+}
+
+/// Stretch of the healing clock at an age (1 at and below [`REFERENCE_AGE_YEARS`]).
+pub fn age_stretch(age_years: f64) -> f64 {
+    1.0 + AGE_STRETCH_PER_YEAR * (age_years - REFERENCE_AGE_YEARS).max(0.0)
+}
+
+/// The session days of a plan.
+pub fn session_days(sessions: u32, interval_days: f64) -> Vec<f64> {
+    (0..sessions.max(1)).map(|k| f64::from(k) * interval_days.max(0.0)).collect()
+}
+
+/// One remodelling programme started by a session in a band.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Unit {
+    /// Day of the session that started it.
+    pub session_d: f64,
+    /// Day its proliferation starts.
+    pub proliferation_start_d: f64,
+    /// Share of the band it engages, 0-1.
+    pub size: f64,
+}
+
+/// What a plan of sessions does to a band of activation `s` per session.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plan {
+    /// Units started.
+    pub units: Vec<Unit>,
+    /// Sessions that fell in the inflammation phase of the previous one (injury only).
+    pub into_inflammation: Vec<bool>,
+}
+
+/// The remodelling units of sessions on `days` for a band activated `s` per session.
+pub fn plan(days: &[f64], s: f64, clock: &Clock) -> Plan {
+    let s = s.clamp(0.0, 1.0);
+    let mut units: Vec<Unit> = Vec::with_capacity(days.len());
+    let mut into = Vec::with_capacity(days.len());
+    let mut last: Option<f64> = None;
+    for &t in days {
+        let inflamed = last.is_some_and(|l| t - l < clock.inflammation_d);
+        last = Some(t);
+        into.push(inflamed);
+        if inflamed {
+            // Injury only; pending units wait for this inflammation to resolve.
+            for u in units.iter_mut().filter(|u| u.proliferation_start_d > t) {
+                u.proliferation_start_d = t + clock.inflammation_d;
+            }
+            continue;
+        }
+        let free: f64 = units
+            .iter()
+            .map(|u| {
+                let g = if t < u.proliferation_start_d {
+                    1.0
+                } else {
+                    (-(t - u.proliferation_start_d) / clock.refractory_d).exp()
+                };
+                1.0 - u.size * g
+            })
+            .product();
+        units.push(Unit { session_d: t, proliferation_start_d: t + clock.inflammation_d, size: s * free });
+    }
+    Plan { units, into_inflammation: into }
+}
+
+/// New collagen `(III, I)` of a unit of size 1 at day `t` (fractions of the unit's total).
+pub fn unit_collagen(u: &Unit, t: f64, clock: &Clock) -> (f64, f64) {
+    let tau = t - u.proliferation_start_d;
+    if tau <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let p = clock.proliferation_d;
+    let k = 1.0 / clock.conversion_d;
+    let total = (tau / p).min(1.0);
+    let c3_during = |x: f64| (1.0 - (-k * x).exp()) / (p * k);
+    let c3 = if tau <= p { c3_during(tau) } else { c3_during(p) * (-k * (tau - p)).exp() };
+    let c3 = c3.min(total);
+    (c3, total - c3)
+}
+
+/// Σ size · (III, I) over the units of a plan at day `t`.
+pub fn plan_collagen(plan: &Plan, t: f64, clock: &Clock) -> (f64, f64) {
+    plan.units.iter().fold((0.0, 0.0), |(a3, a1), u| {
+        let (c3, c1) = unit_collagen(u, t, clock);
+        (a3 + u.size * c3, a1 + u.size * c1)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants: collagen → clinical outcome
+// ---------------------------------------------------------------------------------------------
+
+/// Largest relative improvement a needling series can give on any scale. `[A]`: atrophic
+/// scars, wrinkles and striae are improved, not erased, by needling alone (the best clinical
+/// class reported, "excellent", is > 75 %: Mohamed Ali 2017 \[V\], Alster & Li 2020 \[V\]).
+pub const F_MAX: f64 = 0.9;
+
+/// Elastin band half-width relative to the papillary collagen change. `[A]`: El-Domyati 2015
+/// \[V\] (acne scars, and the same group's rejuvenation series) found total elastin *decreased*
+/// (p < 0.05) after 6 sessions 2 weeks apart; Kenkel et al. 2021 (Aesthet Surg J) \[V\] found
+/// total elastin protein *unchanged* after 4 monthly sessions; Aust 2008 \[V\] reported "a
+/// considerable increase in collagen and elastin". No excerpt gives a magnitude, so the model
+/// reports the band `[−β·ΔC, +β·ΔC]` and no sign.
+pub const ELASTIN_BAND: f64 = 0.3;
+
+/// Garg & Chaudhary (IJORD) \[V\]: mean reduction of each scar type after 3 sessions 4 weeks apart,
+/// 6 months (boxcar 47.06 %, rolling 37.25 %, ice-pick 5.88 %).
+pub const GARG_REDUCTION_PCT: [(ScarType, f64); 3] =
+    [(ScarType::Boxcar, 47.06), (ScarType::Rolling, 37.25), (ScarType::Icepick, 5.88)];
+
+/// Responsiveness of a scar type relative to a mixed population (all three types present:
+/// 1). `[C]` Garg: the type's reduction over the mean of the three.
+pub fn scar_type_factor(t: ScarType) -> f64 {
+    let mean = GARG_REDUCTION_PCT.iter().map(|g| g.1).sum::<f64>() / 3.0;
+    GARG_REDUCTION_PCT.iter().find(|g| g.0 == t).map(|g| g.1 / mean).unwrap_or(1.0)
+}
+
+/// Responsiveness of a patient's scars: the mean factor of the types present (1 when none is
+/// given, the trials' mixed populations). Only acne scars have types.
+pub fn responsiveness(indication: Indication, types: &[ScarType]) -> f64 {
+    if indication != Indication::AcneScars || types.is_empty() {
+        return 1.0;
+    }
+    types.iter().map(|&t| scar_type_factor(t)).sum::<f64>() / types.len() as f64
+}
+
+/// Relative improvement `f` from the matured remodelling `m` of the target band.
+pub fn improvement(m: f64, k: f64, h: f64, scale_k: f64) -> f64 {
+    F_MAX * (1.0 - (-(k * h * m.max(0.0)) / scale_k).exp())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scales
+// ---------------------------------------------------------------------------------------------
+
+/// The clinical scale of an indication.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Scale {
+    /// Name.
+    pub name: &'static str,
+    /// Where it is published.
+    pub source: &'static str,
+    /// What a value means.
+    pub unit: &'static str,
+    /// Lowest and highest value.
+    pub range: (f64, f64),
+    /// Baseline when `patient.baseline_severity` is absent.
+    pub default_baseline: f64,
+    /// Where that default comes from.
+    pub default_source: &'static str,
+    /// Between-patient SD of the baseline (cohort).
+    pub baseline_sd: f64,
+    /// Lowest and highest ordinal grade.
+    pub grades: (i32, i32),
+}
+
+/// Goodman & Baron 2006 (Dermatol Surg 32:1458), qualitative global acne-scar grade: 1 macular,
+/// 2 mild (not obvious at social distances of 50 cm or more, covered by make-up), 3 moderate
+/// (obvious at 50 cm, not easily covered), 4 severe \[P\] (definitions in a review page quoting the
+/// paper). A value between grades is the mean of a group (Vietnamese trial 2024 \[V\]: 3.29 ±
+/// 0.59).
+pub const GOODMAN_BARON: Scale = Scale {
+    name: "Goodman & Baron qualitative acne-scar grade (1-4)",
+    source: "Goodman & Baron 2006, Dermatol Surg 32:1458",
+    unit: "grade",
+    range: (1.0, 4.0),
+    default_baseline: 3.0,
+    default_source: "grade III (moderate), the typical patient of Tirmizi 2021 and Dogra 2014",
+    baseline_sd: 0.59,
+    grades: (1, 4),
+};
+
+/// Lemperle et al. 2001 (Plast Reconstr Surg 108:1735) wrinkle assessment scale, 0 (no
+/// wrinkles) to 5 (very deep wrinkle, redundant fold) \[P\]; the global score is the mean over
+/// facial areas (Exceed 2018 \[V\]).
+pub const LEMPERLE: Scale = Scale {
+    name: "Lemperle wrinkle assessment scale (0-5)",
+    source: "Lemperle et al. 2001, Plast Reconstr Surg 108:1735",
+    unit: "grade",
+    range: (0.0, 5.0),
+    default_baseline: 3.0,
+    default_source: "[A] moderately deep wrinkles, a typical rejuvenation candidate",
+    baseline_sd: 0.7,
+    grades: (0, 5),
+};
+
+/// Striae: the mean width of the striae (mm) measured before the series, and the clinical
+/// improvement class of the trials (< 25 % minimal, 25-50 % moderate, 50-75 % marked, > 75 %
+/// excellent; Mohamed Ali et al. 2017 \[V\], Alster & Li 2020 \[V\]). The width after is the width
+/// before × (1 − improvement) `[A]`.
+pub const STRIAE: Scale = Scale {
+    name: "striae width (mm) and improvement quartile (0-3)",
+    source: "improvement classes of Mohamed Ali et al. 2017 (J Egypt Women's Dermatol Soc 14:92) and Alster & Li 2020 (Dermatol Surg 46:459)",
+    unit: "mm",
+    range: (0.1, 20.0),
+    default_baseline: 3.0,
+    default_source: "[A] a typical mature stria a few millimetres wide",
+    baseline_sd: 1.0,
+    grades: (0, 3),
+};
+
+/// The scale of an indication.
+pub fn scale(indication: Indication) -> &'static Scale {
+    match indication {
+        Indication::AcneScars => &GOODMAN_BARON,
+        Indication::Rejuvenation => &LEMPERLE,
+        Indication::Striae => &STRIAE,
+    }
+}
+
+/// The ordinal grade of a severity before (`x0`) or after a relative improvement `f`. Acne:
+/// Goodman & Baron grade (rounded, 1-4); rejuvenation: Lemperle grade (rounded, 0-5); striae:
+/// `-class` of the improvement quartile (0 before; −1..−3 after, so that "grade change" reads
+/// the same way on every scale: negative is better).
+pub fn grade(indication: Indication, x: f64, f: Option<f64>) -> i32 {
+    match indication {
+        Indication::Striae => match f {
+            None => 0,
+            Some(f) => -(((f * 4.0).floor() as i32).clamp(0, 3)),
+        },
+        _ => {
+            let sc = scale(indication);
+            let v = x * (1.0 - f.unwrap_or(0.0));
+            (v.round() as i32).clamp(sc.grades.0, sc.grades.1)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Post-inflammatory hyperpigmentation and prolonged redness
+// ---------------------------------------------------------------------------------------------
+
+/// PIH risk of a phototype relative to IV-V. `[A]`: PIH after procedures is a problem of
+/// phototypes III-VI (Davis & Callender 2010 review, via jdv.12050 \[P\]: "commonly seen in
+/// darker skinned individuals with Fitzpatrick SPTs III–VI"); the steps are assumptions.
+pub fn pih_relative_risk(p: Phototype) -> f64 {
+    match p {
+        Phototype::I => 0.05,
+        Phototype::II => 0.1,
+        Phototype::III => 0.3,
+        Phototype::IV | Phototype::V => 1.0,
+        Phototype::VI => 1.5,
+    }
+}
+
+/// Phototype of the typical patient when none is given. `[A]` the middle of the trials'
+/// populations (Lotfi III-IV, Dogra IV-V, Kenkel I-IV).
+pub const DEFAULT_PHOTOTYPE: Phototype = Phototype::III;
+
+/// Dogra 2014 \[V\]: post-inflammatory hyperpigmentation in 5 of 30 patients (phototypes IV-V).
+pub const DOGRA_PIH: (u32, u32) = (5, 30);
+
+/// Redness lasting longer than this counts as prolonged, h. PMC8008152 \[V\]: erythema, oedema and
+/// flaking are "expected and self-resolving within 72 hours".
+pub const PROLONGED_ERYTHEMA_H: f64 = 72.0;
+
+/// One session's redness, from the healing stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Redness {
+    /// Area under the redness curve, redness-hours (0-1 scale × h).
+    pub area_h: f64,
+    /// Time to fade below the visible threshold, h.
+    pub resolved_h: f64,
+}
+
+impl Redness {
+    /// The redness of a healing result: `∫ E(t) dt = (1 − P_d)·P_e·τ_e + P_d·τ_d`.
+    pub fn of(h: &Healing) -> Redness {
+        let e = &h.erythema;
+        Redness {
+            area_h: (1.0 - e.dermal_peak) * e.epidermal_peak * e.tau_epidermal_h + e.dermal_peak * e.tau_dermal_h,
+            resolved_h: h.erythema_resolved_h,
+        }
+    }
+}
+
+/// The inflammation burden of a series, redness-hours: Σ over sessions of one session's area
+/// under the redness curve (healing stage), doubled for a session into unresolved inflammation
+/// (`[A]`).
+pub fn inflammation_burden(area_h: f64, into: &[bool]) -> f64 {
+    into.iter().map(|&i| area_h * if i { 2.0 } else { 1.0 }).sum()
+}
+
+/// Probability of PIH over a series.
+pub fn pih_probability(p: Phototype, burden: f64) -> f64 {
+    1.0 - (-calibration().pih_rate_iv * pih_relative_risk(p) * burden.max(0.0)).exp()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration
+// ---------------------------------------------------------------------------------------------
 
 /// Lotfi, Moneib & Yehia 2013 (J Egypt Women's Dermatol Soc 10:152) \[V\]: papillary-dermis
 /// collagen +53.2 % (Masson trichrome) 8 weeks after 5 monthly 1.5 mm roller sessions.
 pub const LOTFI_COLLAGEN_PCT: f64 = 53.2;
-/// Lotfi 2013: sessions.
-pub const LOTFI_SESSIONS: u32 = 5;
-/// Lotfi 2013: "monthly", taken as 30 days `[A]`.
-pub const LOTFI_INTERVAL_D: f64 = 30.0;
-/// Lotfi 2013: assessed 8 weeks after the last session.
-pub const LOTFI_FOLLOW_UP_D: f64 = 56.0;
-/// Roller passes of the Lotfi protocol. `[A]` not in the excerpt: 4 in each of 4 directions.
-pub const LOTFI_PASSES: f64 = 16.0;
-
-/// Elastin loss per unit session stimulus, % of baseline. `[A]` El-Domyati 2015 \[V\]: total
-/// elastin *fell* (p < 0.05) after 6 sessions 2 weeks apart; the excerpt gives no magnitude.
-/// (Aust 2008 \[V\] reports "a considerable increase in collagen and elastin" at 6 months: the
-/// sources disagree; the model follows the biopsy series with numbers of sessions and times.)
-pub const ELASTIN_LOSS_PCT: f64 = 5.0;
-/// Recovery time of the elastin loss, days. `[A]`.
-pub const ELASTIN_RECOVERY_D: f64 = 120.0;
-
-/// Time step of the series integration, days (numerical choice; the kernel is integrated
-/// exactly in each step's production, so a quarter day is far below every time scale).
-pub const STEP_D: f64 = 0.25;
-
-/// Stimulus of one session from its injury dose, 0-1.
-pub fn stimulus(dose: &InjuryDose) -> f64 {
-    1.0 - (-dose.dermal_depth_dose_per_cm2.max(0.0) / COLLAGEN_DOSE_SCALE).exp()
-}
-
-/// The stimulus of the Lotfi protocol: a 1.5 mm roller-192 (Schwarz & Laaff 2011 drum: 192
-/// needles, 20 × 20 mm) rolled [`LOTFI_PASSES`] times on the cheek (epidermis 16.8 + 55 µm),
-/// with the mechanics' mean channel depth.
-pub fn lotfi_stimulus() -> f64 {
-    let needle = Needle { length_um: 1500.0, diameter_um: 250.0, tip_radius_um: crate::device::SHARP_TIP_RADIUS_UM };
-    let depth = mean_depth_um(&needle, needle.tip_radius_um, Drive::HandRolled, 1.0);
-    let density = LOTFI_PASSES * 192.0 / (std::f64::consts::PI * 2.0 * 2.0);
-    let epidermis = 16.8 + 55.0;
-    let dose = InjuryDose {
-        dermal_depth_dose_per_cm2: density * (depth - epidermis).max(0.0) / 100.0,
-        ..InjuryDose::default()
-    };
-    stimulus(&dose)
-}
-
-/// Collagen gain per unit stimulus per session, % of baseline. `[C]` Lotfi 2013: the unit
-/// response of 5 sessions 30 days apart, 56 days after the last, times [`lotfi_stimulus`], is
-/// +53.2 %.
-pub fn collagen_gain_pct() -> f64 {
-    let unit = unit_response(LOTFI_SESSIONS, LOTFI_INTERVAL_D, LOTFI_FOLLOW_UP_D);
-    LOTFI_COLLAGEN_PCT / (lotfi_stimulus() * unit.collagen_at_follow_up())
-}
-
 /// Dogra, Yadav & Sarangal 2014 \[V\]: acne scar assessment score 11.73 ± 3.12 before 5 monthly
-/// roller sessions.
-pub const DOGRA_BEFORE: f64 = 11.73;
-/// Dogra 2014: SD before.
-pub const DOGRA_BEFORE_SD: f64 = 3.12;
-/// Dogra 2014: 6.5 ± 2.71 one month after the last session.
-pub const DOGRA_AFTER: f64 = 6.5;
-/// Dogra 2014: SD after.
-pub const DOGRA_AFTER_SD: f64 = 2.71;
-/// Dogra 2014: sessions.
-pub const DOGRA_SESSIONS: u32 = 5;
-/// Dogra 2014: "monthly", 30 days `[A]`.
-pub const DOGRA_INTERVAL_D: f64 = 30.0;
-/// Dogra 2014: final assessment one month after the last session, 30 days `[A]`.
-pub const DOGRA_FOLLOW_UP_D: f64 = 30.0;
+/// roller sessions, 6.5 ± 2.71 one month after the last.
+pub const DOGRA_SCORE: (f64, f64, f64, f64) = (11.73, 3.12, 6.5, 2.71);
+/// Alam et al. 2014 (JAMA Dermatol) \[V\]: 3 roller sessions 2 weeks apart; the scar score fell by
+/// 2.4 (3 months) and 3.4 (6 months) from baseline on the Goodman & Baron quantitative scale.
+pub const ALAM_DIFFERENCE: (f64, f64) = (2.4, 3.4);
 
-/// Collagen gain (% of baseline) that reduces a scar score by a factor e. `[C]` Dogra 2014: the
-/// mean score fell from 11.73 to 6.5 one month after 5 monthly sessions; with the Lotfi
-/// protocol's stimulus (1.5 mm roller, 16 passes: the median needle length of needling-alone acne
-/// studies is 1.5 mm, Harris 2015 \[V\]; Dogra's length and passes are not in the excerpt, `[A]`)
-/// the typical patient's collagen gain then is ΔC, and C_SCAR = ΔC / ln(11.73 / 6.5).
-pub fn scar_collagen_scale_pct() -> f64 {
-    let unit = unit_response(DOGRA_SESSIONS, DOGRA_INTERVAL_D, DOGRA_FOLLOW_UP_D);
-    let gain = collagen_gain_pct() * lotfi_stimulus() * unit.collagen_at_follow_up();
-    gain / (DOGRA_BEFORE / DOGRA_AFTER).ln()
+/// The calibration protocol: Lotfi's and Dogra's 1.5 mm roller (roller-192, 16 passes on the
+/// cheek; passes and site `[A]`, not in the excerpts; 1.5 mm is the median needle of
+/// needling-alone acne studies, Harris 2015 \[V\]), 5 sessions 30 days apart. Alam's roller is
+/// taken to be the same (`[A]`).
+pub const CALIBRATION_SCENARIO: &str = r#"
+name = "calibration: Lotfi 2013 / Dogra 2014 roller"
+[skin]
+site = "cheek"
+[device]
+type = "dermaroller"
+preset = "roller-192"
+needle_length_mm = 1.5
+[protocol]
+setting = "office"
+area_cm2 = 60
+passes = [
+  { direction_deg = 0, count = 4 },
+  { direction_deg = 90, count = 4 },
+  { direction_deg = 45, count = 4 },
+  { direction_deg = 135, count = 4 },
+]
+sessions = 5
+interval_days = 30
+follow_up_days = 56
+[simulation]
+seed = 1
+transport = "off"
+"#;
+
+/// The calibrated constants (computed once from the calibration protocol run through the
+/// punctures, channels and healing stages).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Papillary collagen change of one fully activated unit at completion, % (`G`).
+    pub collagen_gain_pct: f64,
+    /// Matured remodelling that gives 63 % of `F_MAX` improvement (`K`).
+    pub outcome_scale: f64,
+    /// Weight of immature collagen III in the clinical effect (`φ`).
+    pub immature_weight: f64,
+    /// Log-SD of the patients' response `h` (Dogra's SD after).
+    pub response_sigma: f64,
+    /// PIH rate per unit inflammation burden for phototypes IV-V.
+    pub pih_rate_iv: f64,
+    /// The calibration protocol's activations.
+    pub bands: Bands,
+    /// Its redness per session.
+    pub redness: Redness,
+    /// Whether Alam's 3-month/6-month ratio could be met (`φ` in 0-1).
+    pub alam_met: bool,
 }
 
-/// Scar score after a collagen gain (continuous; the same scale as the score before).
-pub fn scar_score_after(before: f64, collagen_change_pct: f64) -> f64 {
-    before * (-collagen_change_pct.max(0.0) / scar_collagen_scale_pct()).exp()
+/// Matured remodelling `M` of a plan at day `t`.
+pub fn matured(plan: &Plan, t: f64, clock: &Clock, immature_weight: f64) -> f64 {
+    let (c3, c1) = plan_collagen(plan, t, clock);
+    c1 + immature_weight * c3
 }
 
-/// Upper bounds of Goodman & Baron grades 1, 2 and 3 on the continuous score; 4 above. `[A]`
-/// the grade definitions (1 macular, 2 mild, 3 moderate, 4 severe) are unverified (\[M\] in the
-/// reference) and no mapping between the grade and the score is given: bounds doubling from 3.5
-/// put Dogra's mean before (11.73) in grade 3 and after (6.5) in grade 2, as Tirmizi 2021 \[V\]
-/// reports for the typical patient (grade III → II).
-pub const GRADE_UPPER_BOUNDS: [f64; 3] = [3.5, 7.0, 14.0];
-
-/// Goodman & Baron grade (1-4) of a continuous score.
-pub fn grade(score: f64) -> u8 {
-    1 + GRADE_UPPER_BOUNDS.iter().filter(|&&b| score >= b).count() as u8
-}
-
-/// The response of a series to a unit stimulus per session with unit healing rate.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct UnitResponse {
-    /// Sessions.
-    pub sessions: u32,
-    /// Days between sessions.
-    pub interval_days: f64,
-    /// Days after the last session of the follow-up.
-    pub follow_up_days: f64,
-    /// `(day, collagen III, collagen I, elastin)` per unit, from the first session to the
-    /// follow-up.
-    pub curve: Vec<(f64, f64, f64, f64)>,
-}
-
-impl UnitResponse {
-    /// Total new collagen per unit at the follow-up.
-    pub fn collagen_at_follow_up(&self) -> f64 {
-        self.curve.last().map(|&(_, c3, c1, _)| c3 + c1).unwrap_or(0.0)
+fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+    // f increasing in x; returns x with f(x) = 0.
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) < 0.0 { lo = mid } else { hi = mid }
     }
-
-    /// Elastin per unit at the follow-up.
-    pub fn elastin_at_follow_up(&self) -> f64 {
-        self.curve.last().map(|&(_, _, _, e)| e).unwrap_or(0.0)
-    }
-
-    /// Share of the new collagen that is type I at the follow-up.
-    pub fn collagen_i_share(&self) -> f64 {
-        self.curve.last().map(|&(_, c3, c1, _)| if c3 + c1 > 0.0 { c1 / (c3 + c1) } else { 0.0 }).unwrap_or(0.0)
-    }
+    0.5 * (lo + hi)
 }
 
-/// Length of the production window of session `k` inside the step `[t, t + dt]`, days.
-fn overlap(t: f64, dt: f64, start: f64, end: f64) -> f64 {
-    ((t + dt).min(end) - t.max(start)).max(0.0)
+/// The calibration, computed on first use.
+pub fn calibration() -> &'static Calibration {
+    static CAL: OnceLock<Calibration> = OnceLock::new();
+    CAL.get_or_init(calibrate)
 }
 
-/// The series' response to a unit stimulus per session (A·h·S = 1), integrated with exact
-/// production per step and exponential decay, sampled once a day.
-pub fn unit_response(sessions: u32, interval_days: f64, follow_up_days: f64) -> UnitResponse {
-    let sessions = sessions.max(1);
-    let interval = interval_days.max(0.0);
-    let starts: Vec<f64> = (0..sessions).map(|k| f64::from(k) * interval).collect();
-    let end = starts.last().copied().unwrap_or(0.0) + follow_up_days.max(0.0);
-    let steps = (end / STEP_D).ceil().max(0.0) as usize;
-    let dt = if steps > 0 { end / steps as f64 } else { 0.0 };
-    let decay3 = (-dt * (1.0 / CONVERSION_D + 1.0 / TURNOVER_D)).exp();
-    let decay1 = (-dt / TURNOVER_D).exp();
-    let (mut c3, mut c1) = (0.0f64, 0.0f64);
-    let elastin = |t: f64| -> f64 {
-        -starts.iter().filter(|&&s| s <= t).map(|&s| (-(t - s) / ELASTIN_RECOVERY_D).exp()).sum::<f64>()
+fn calibrate() -> Calibration {
+    let s = crate::scenario::parse(CALIBRATION_SCENARIO, &[]).expect("the calibration scenario is valid");
+    let punctures = crate::punctures::generate(&s);
+    let channels = crate::channels::form(&punctures, &s.device, &s.skin, s.simulation.seed);
+    let window = punctures.window_cm2();
+    let layers = &s.skin.layers;
+    let profile = InjuryProfile::new(&channels, window);
+    let bands = profile.bands(layers, layers.epidermis_um(), Indication::AcneScars, INFLUENCE_RADIUS_UM);
+    let clock = Clock::at_age(REFERENCE_AGE_YEARS);
+    // G: Lotfi, papillary collagen 56 days after 5 sessions 30 days apart.
+    let days = session_days(5, 30.0);
+    let pap = plan(&days, bands.papillary, &clock);
+    let (c3, c1) = plan_collagen(&pap, days[4] + 56.0, &clock);
+    let collagen_gain_pct = LOTFI_COLLAGEN_PCT / (c3 + c1).max(1e-12);
+    // K and φ: Dogra's typical patient (f = 1 − 6.5/11.73 one month after 5 monthly sessions)
+    // and Alam's ratio of the 3- and 6-month differences (3 sessions 2 weeks apart; visits 3 and
+    // 6 months after the baseline visit, the first session one week after it: days 83 and 173).
+    let target = plan(&days, bands.target, &clock);
+    let alam = plan(&session_days(3, 14.0), bands.target, &clock);
+    let f_dogra = 1.0 - DOGRA_SCORE.2 / DOGRA_SCORE.0;
+    let scale_for = |phi: f64| {
+        let m = matured(&target, days[4] + 30.0, &clock, phi);
+        // F_MAX (1 − exp(−m/K)) = f  →  K = m / −ln(1 − f/F_MAX)
+        m / -(1.0 - f_dogra / F_MAX).ln()
     };
-    let per_day = (1.0 / STEP_D).round().max(1.0) as usize;
-    let mut curve = vec![(0.0, 0.0, 0.0, elastin(0.0))];
-    for i in 0..steps {
-        let t = i as f64 * dt;
-        let produced: f64 = starts
-            .iter()
-            .map(|&s| overlap(t, dt, s + PROLIFERATION_START_D, s + PROLIFERATION_START_D + PROLIFERATION_D))
-            .sum::<f64>()
-            / PROLIFERATION_D;
-        // Split step: decay, convert, then add this step's production (all of it as type III).
-        let c3_old = c3;
-        c3 = c3 * decay3 + produced;
-        // Type III lost in the step minus turnover share goes to type I.
-        let lost3 = c3_old * (1.0 - decay3);
-        let to_c1 = lost3 * (1.0 / CONVERSION_D) / (1.0 / CONVERSION_D + 1.0 / TURNOVER_D);
-        c1 = c1 * decay1 + to_c1;
-        let day = t + dt;
-        if (i + 1) % per_day == 0 || i + 1 == steps {
-            curve.push((day, c3, c1, elastin(day)));
+    let ratio = |phi: f64| {
+        let k = scale_for(phi);
+        improvement(matured(&alam, 83.0, &clock, phi), 1.0, 1.0, k)
+            / improvement(matured(&alam, 173.0, &clock, phi), 1.0, 1.0, k).max(1e-12)
+    };
+    let want = ALAM_DIFFERENCE.0 / ALAM_DIFFERENCE.1;
+    let (immature_weight, alam_met) = if ratio(0.0) > want {
+        (0.0, false)
+    } else if ratio(1.0) < want {
+        (1.0, false)
+    } else {
+        (bisect(0.0, 1.0, |phi| ratio(phi) - want), true)
+    };
+    let outcome_scale = scale_for(immature_weight);
+    // σ of the response: the SD after of a cohort with Dogra's baseline spread and the typical
+    // matured remodelling, on a deterministic quantile grid.
+    let m = matured(&target, days[4] + 30.0, &clock, immature_weight);
+    let sd_after = |sigma: f64| {
+        let n = 64;
+        let q = |i: usize| normal_quantile((i as f64 + 0.5) / n as f64);
+        let mut xs = Vec::with_capacity(n * n);
+        for i in 0..n {
+            let s0 = (DOGRA_SCORE.0 + DOGRA_SCORE.1 * q(i)).max(1.0);
+            for j in 0..n {
+                let h = (sigma * q(j) - 0.5 * sigma * sigma).exp();
+                xs.push(s0 * (1.0 - improvement(m, 1.0, h, outcome_scale)));
+            }
         }
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
+    };
+    // The SD after grows with σ once the response spread dominates; search above the minimum.
+    let response_sigma = bisect(0.0, 2.0, |sg| sd_after(sg) - DOGRA_SCORE.3);
+    // PIH: Dogra's 5 of 30 (IV-V) with 5 sessions of the calibration roller.
+    let healing = crate::healing::assess(&s, &channels, window);
+    let redness = healing.as_ref().map(Redness::of).unwrap_or_default();
+    let burden = inflammation_burden(redness.area_h, &plan(&days, bands.target, &clock).into_inflammation);
+    let p = f64::from(DOGRA_PIH.0) / f64::from(DOGRA_PIH.1);
+    let pih_rate_iv = -(1.0 - p).ln() / burden.max(1e-12);
+    Calibration {
+        collagen_gain_pct,
+        outcome_scale,
+        immature_weight,
+        response_sigma,
+        pih_rate_iv,
+        bands,
+        redness,
+        alam_met,
     }
-    UnitResponse { sessions, interval_days: interval, follow_up_days: follow_up_days.max(0.0), curve }
+}
+
+/// Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9).
+pub fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.38357751867269e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] =
+        [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    let pl = 0.02425;
+    if p < pl {
+        let q = (-2.0 * p.ln()).sqrt();
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - pl {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stage
+// ---------------------------------------------------------------------------------------------
+
+/// One patient's response to a series: everything that depends on the patient and the plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Response {
+    /// Papillary collagen change at the follow-up, % of baseline.
+    pub collagen_change_pct: f64,
+    /// Reticular collagen change at the follow-up, % of baseline.
+    pub reticular_collagen_change_pct: f64,
+    /// Share of the new (papillary) collagen that is type I.
+    pub collagen_i_share: f64,
+    /// Relative improvement on the indication's scale, 0-1.
+    pub improvement: f64,
+    /// Severity before, on the scale.
+    pub severity_before: f64,
+    /// Severity at the follow-up.
+    pub severity_after: f64,
+    /// Grade before (ordinal on the scale).
+    pub grade_before: i32,
+    /// Grade at the follow-up.
+    pub grade_after: i32,
+    /// Sessions that fell in the inflammation of the previous one.
+    pub sessions_into_inflammation: u32,
+    /// Inflammation burden, redness-hours (doubled for sessions into inflammation).
+    pub inflammation_burden: f64,
+    /// Probability of post-inflammatory hyperpigmentation over the series.
+    pub pih_probability: f64,
+    /// Redness of one session lasts longer than [`PROLONGED_ERYTHEMA_H`].
+    pub prolonged_erythema: bool,
+}
+
+/// The inputs of one patient's response.
+#[derive(Clone, Copy, Debug)]
+pub struct PatientInputs<'a> {
+    /// Age, years.
+    pub age_years: f64,
+    /// Phototype (None: [`DEFAULT_PHOTOTYPE`]).
+    pub phototype: Option<Phototype>,
+    /// Baseline severity on the scale.
+    pub severity_before: f64,
+    /// Scar types.
+    pub scar_types: &'a [ScarType],
+    /// Response factor (1 typical).
+    pub response: f64,
+    /// Redness duration factor (1 typical; multiplies the session's resolution time).
+    pub redness_factor: f64,
+}
+
+/// A patient's response to sessions on `days` with band activations `bands` and one
+/// session's redness (healing stage).
+pub fn respond(
+    indication: Indication,
+    days: &[f64],
+    follow_up_d: f64,
+    bands: &Bands,
+    redness: Redness,
+    who: &PatientInputs<'_>,
+) -> Response {
+    let cal = calibration();
+    let clock = Clock::at_age(who.age_years);
+    let t = days.last().copied().unwrap_or(0.0) + follow_up_d.max(0.0);
+    let pap = plan(days, bands.papillary, &clock);
+    let ret = plan(days, bands.reticular, &clock);
+    let tgt = plan(days, bands.target, &clock);
+    let (p3, p1) = plan_collagen(&pap, t, &clock);
+    let (r3, r1) = plan_collagen(&ret, t, &clock);
+    let m = matured(&tgt, t, &clock, cal.immature_weight);
+    let k = responsiveness(indication, who.scar_types);
+    let f = improvement(m, k, who.response, cal.outcome_scale);
+    let into = &tgt.into_inflammation;
+    let burden = inflammation_burden(redness.area_h, into);
+    let phototype = who.phototype.unwrap_or(DEFAULT_PHOTOTYPE);
+    let x0 = who.severity_before;
+    Response {
+        collagen_change_pct: cal.collagen_gain_pct * (p3 + p1) + 0.0,
+        reticular_collagen_change_pct: cal.collagen_gain_pct * (r3 + r1) + 0.0,
+        collagen_i_share: if p3 + p1 > 0.0 { p1 / (p3 + p1) } else { 0.0 },
+        improvement: f,
+        severity_before: x0,
+        severity_after: x0 * (1.0 - f),
+        grade_before: grade(indication, x0, None),
+        grade_after: grade(indication, x0, Some(f)),
+        sessions_into_inflammation: into.iter().filter(|&&i| i).count() as u32,
+        inflammation_burden: burden,
+        pih_probability: pih_probability(phototype, burden),
+        prolonged_erythema: redness.resolved_h * age_stretch(who.age_years) * who.redness_factor > PROLONGED_ERYTHEMA_H,
+    }
 }
 
 /// The series of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Series {
+    /// What the series treats.
+    pub indication: Indication,
+    /// Its scale.
+    pub scale: &'static Scale,
     /// Sessions.
     pub sessions: u32,
     /// Days between sessions.
     pub interval_days: f64,
     /// Days after the last session at which outcomes are reported.
     pub follow_up_days: f64,
-    /// Stimulus of one session, 0-1.
-    pub stimulus: f64,
-    /// Dermal collagen change at the follow-up, % of baseline.
-    pub collagen_change_pct: f64,
-    /// Share of the new collagen that is type I at the follow-up (0 without new collagen).
-    pub collagen_i_share: f64,
-    /// Elastin change at the follow-up, % of baseline.
-    pub elastin_change_pct: f64,
-    /// Continuous scar score change of a typical patient, % (negative = better).
-    pub scar_score_change_pct: f64,
-    /// Dogra's mean score before (11.73) carried through the series, and its grades.
-    pub typical_scar: TypicalScar,
-    /// `(day, collagen %, elastin %)` from the first session to the follow-up, daily.
-    pub curve: Vec<(f64, f64, f64)>,
+    /// Activated share of each band by one session.
+    pub bands: Bands,
+    /// Σ unit sizes in the target band over the series (sessions' worth of fully activated
+    /// band that started remodelling).
+    pub effective_sessions: f64,
+    /// The typical patient's response (the scenario's patient, response factor 1).
+    pub response: Response,
+    /// Elastin change band at the follow-up, % of baseline (`[low, high]`).
+    pub elastin_change_band_pct: [f64; 2],
+    /// Age used, years.
+    pub age_years: f64,
+    /// Phototype used (the scenario's or [`DEFAULT_PHOTOTYPE`]).
+    pub phototype: Phototype,
+    /// `(day, papillary collagen %, elastin low %, elastin high %)` daily from the first
+    /// session to the follow-up.
+    pub curve: Vec<(f64, f64, f64, f64)>,
 }
 
-/// A typical patient's scar through the series.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct TypicalScar {
-    /// Score before (Dogra 2014 mean).
-    pub score_before: f64,
-    /// Score at the follow-up.
-    pub score_after: f64,
-    /// Goodman & Baron grade before (grade bounds are an assumption).
-    pub grade_before: u8,
-    /// Grade at the follow-up.
-    pub grade_after: u8,
+/// The typical patient's baseline on the scale.
+pub fn baseline(indication: Indication, patient: &Patient) -> f64 {
+    patient.baseline_severity.unwrap_or(scale(indication).default_baseline)
 }
 
-/// Scales a unit response by a session stimulus and a healing rate.
-pub fn scaled(unit: &UnitResponse, stimulus: f64, healing_rate: f64) -> Series {
-    let a = collagen_gain_pct() * stimulus * healing_rate;
-    let b = ELASTIN_LOSS_PCT * stimulus * healing_rate;
-    let collagen = a * unit.collagen_at_follow_up();
-    let after = scar_score_after(DOGRA_BEFORE, collagen);
-    Series {
-        sessions: unit.sessions,
-        interval_days: unit.interval_days,
-        follow_up_days: unit.follow_up_days,
-        stimulus,
-        collagen_change_pct: collagen,
-        collagen_i_share: if collagen > 0.0 { unit.collagen_i_share() } else { 0.0 },
-        // `+ 0.0` turns a negative zero (no stimulus) into 0.
-        elastin_change_pct: b * unit.elastin_at_follow_up() + 0.0,
-        scar_score_change_pct: 100.0 * (after / DOGRA_BEFORE - 1.0),
-        typical_scar: TypicalScar {
-            score_before: DOGRA_BEFORE,
-            score_after: after,
-            grade_before: grade(DOGRA_BEFORE),
-            grade_after: grade(after),
-        },
-        curve: unit.curve.iter().map(|&(d, c3, c1, e)| (d, a * (c3 + c1), b * e)).collect(),
-    }
-}
-
-/// The series of a scenario from one session's channels (`window_cm2`: their window). `None`
-/// for excised skin.
-pub fn assess(s: &Scenario, channels: &[Channel], window_cm2: f64) -> Option<Series> {
+/// The series of a scenario from one session's channels (`window_cm2`: their window) and the
+/// healing stage's result. `None` for excised skin.
+pub fn assess(s: &Scenario, channels: &[Channel], window_cm2: f64, healing: Option<&Healing>) -> Option<Series> {
     if !crate::healing::heals(&s.skin) {
         return None;
     }
-    let dose = InjuryDose::from_channels(channels, window_cm2, s.skin.layers.epidermis_um());
     let p = &s.protocol;
-    let unit = unit_response(p.sessions, p.interval_days, p.follow_up_days);
-    Some(scaled(&unit, stimulus(&dose), 1.0))
+    let indication = p.indication;
+    let layers = &s.skin.layers;
+    let profile = InjuryProfile::new(channels, window_cm2);
+    let bands = profile.bands(layers, layers.epidermis_um(), indication, INFLUENCE_RADIUS_UM);
+    let days = session_days(p.sessions, p.interval_days);
+    let redness = healing.map(Redness::of).unwrap_or_default();
+    let who = PatientInputs {
+        age_years: s.patient.age_years,
+        phototype: s.patient.phototype,
+        severity_before: baseline(indication, &s.patient),
+        scar_types: &s.patient.scar_types,
+        response: 1.0,
+        redness_factor: 1.0,
+    };
+    let response = respond(indication, &days, p.follow_up_days, &bands, redness, &who);
+    let clock = Clock::at_age(s.patient.age_years);
+    let cal = calibration();
+    let pap = plan(&days, bands.papillary, &clock);
+    let end = days.last().copied().unwrap_or(0.0) + p.follow_up_days.max(0.0);
+    let curve = (0..=end.ceil() as usize)
+        .map(|d| {
+            let t = (d as f64).min(end);
+            let (c3, c1) = plan_collagen(&pap, t, &clock);
+            let c = cal.collagen_gain_pct * (c3 + c1) + 0.0;
+            (t, c, -ELASTIN_BAND * c + 0.0, ELASTIN_BAND * c)
+        })
+        .collect();
+    let c = response.collagen_change_pct;
+    Some(Series {
+        indication,
+        scale: scale(indication),
+        sessions: p.sessions,
+        interval_days: p.interval_days,
+        follow_up_days: p.follow_up_days,
+        bands,
+        effective_sessions: plan(&days, bands.target, &clock).units.iter().map(|u| u.size).sum(),
+        response,
+        elastin_change_band_pct: [-ELASTIN_BAND * c + 0.0, ELASTIN_BAND * c],
+        age_years: s.patient.age_years,
+        phototype: s.patient.phototype.unwrap_or(DEFAULT_PHOTOTYPE),
+        curve,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn calibration_reproduces_lotfi_and_dogra() {
-        let unit = unit_response(LOTFI_SESSIONS, LOTFI_INTERVAL_D, LOTFI_FOLLOW_UP_D);
-        let s = scaled(&unit, lotfi_stimulus(), 1.0);
-        assert!((s.collagen_change_pct - LOTFI_COLLAGEN_PCT).abs() < 1e-9);
-        let unit = unit_response(DOGRA_SESSIONS, DOGRA_INTERVAL_D, DOGRA_FOLLOW_UP_D);
-        let s = scaled(&unit, lotfi_stimulus(), 1.0);
-        assert!((s.typical_scar.score_after - DOGRA_AFTER).abs() < 1e-9);
-        assert_eq!((s.typical_scar.grade_before, s.typical_scar.grade_after), (3, 2));
-        assert!((0.2..0.9).contains(&lotfi_stimulus()), "{}", lotfi_stimulus());
-    }
-
-    #[test]
-    fn phases_nothing_before_day_5_then_type_iii_then_type_i() {
-        let u = unit_response(1, 30.0, 365.0);
-        let at = |d: f64| u.curve.iter().find(|c| c.0 >= d).copied().unwrap();
-        assert_eq!(at(4.0).1 + at(4.0).2, 0.0);
-        assert!(at(30.0).1 > at(30.0).2, "type III dominates early");
-        assert!(at(365.0).2 > at(365.0).1, "type I dominates after a year");
-        // Gains peak around the end of proliferation, then fade slowly.
-        let peak = u.curve.iter().map(|c| c.1 + c.2).fold(0.0, f64::max);
-        let end = at(365.0);
-        assert!(end.1 + end.2 < peak && end.1 + end.2 > 0.4 * peak);
-        // Mass balance: total made = 1 unit; what remains is less.
-        assert!(peak <= 1.0 + 1e-9);
-    }
-
-    #[test]
-    fn grades_follow_the_bounds() {
-        assert_eq!(grade(0.0), 1);
-        assert_eq!(grade(3.5), 2);
-        assert_eq!(grade(11.73), 3);
-        assert_eq!(grade(20.0), 4);
-    }
-
-    #[test]
-    fn epidermal_needling_induces_no_dermal_collagen() {
-        let dose = InjuryDose { punctures_per_cm2: 500.0, ..InjuryDose::default() };
-        assert_eq!(stimulus(&dose), 0.0);
-        let s = scaled(&unit_response(5, 30.0, 90.0), stimulus(&dose), 1.0);
-        assert_eq!(s.collagen_change_pct, 0.0);
-    }
 
     fn ch(depth_um: f64) -> Channel {
         Channel {
@@ -358,45 +914,182 @@ mod tests {
         }
     }
 
-    proptest::proptest! {
-        /// Deeper or denser needling never gives less collagen.
-        #[test]
-        fn deeper_or_denser_never_less_collagen(
-            depth in 0.0f64..3000.0,
-            extra_depth in 0.0f64..1000.0,
-            n in 1usize..300,
-            extra_n in 0usize..300,
-            epi in 20.0f64..150.0,
-        ) {
-            let unit = unit_response(3, 28.0, 90.0);
-            let collagen = |d: f64, k: usize| {
-                let c: Vec<Channel> = (0..k).map(|_| ch(d)).collect();
-                scaled(&unit, stimulus(&InjuryDose::from_channels(&c, 1.0, epi)), 1.0).collagen_change_pct
-            };
-            let base = collagen(depth, n);
-            proptest::prop_assert!(collagen(depth + extra_depth, n) >= base - 1e-9);
-            proptest::prop_assert!(collagen(depth, n + extra_n) >= base - 1e-9);
+    const LAYERS: LayerThickness = LayerThickness {
+        stratum_corneum_um: 16.8,
+        viable_epidermis_um: 55.0,
+        papillary_dermis_um: 200.0,
+        reticular_dermis_um: 1200.0,
+    };
+
+    fn bands_of(depth: f64, n: usize, ind: Indication) -> Bands {
+        let c: Vec<Channel> = (0..n).map(|_| ch(depth)).collect();
+        InjuryProfile::new(&c, 1.0).bands(&LAYERS, LAYERS.epidermis_um(), ind, INFLUENCE_RADIUS_UM)
+    }
+
+    fn who() -> PatientInputs<'static> {
+        PatientInputs {
+            age_years: 35.0,
+            phototype: None,
+            severity_before: 3.0,
+            scar_types: &[],
+            response: 1.0,
+            redness_factor: 1.0,
         }
     }
 
+    #[test]
+    fn calibration_reproduces_lotfi_dogra_and_alam() {
+        let cal = calibration();
+        let clock = Clock::at_age(35.0);
+        let days = session_days(5, 30.0);
+        let r = respond(Indication::AcneScars, &days, 56.0, &cal.bands, Redness::default(), &who());
+        assert!((r.collagen_change_pct - LOTFI_COLLAGEN_PCT).abs() < 1e-6, "{}", r.collagen_change_pct);
+        let r = respond(Indication::AcneScars, &days, 30.0, &cal.bands, Redness::default(), &who());
+        assert!((r.improvement - (1.0 - 6.5 / 11.73)).abs() < 1e-6, "{}", r.improvement);
+        assert!(cal.alam_met, "{cal:?}");
+        let alam = plan(&session_days(3, 14.0), cal.bands.target, &clock);
+        let f = |t| improvement(matured(&alam, t, &clock, cal.immature_weight), 1.0, 1.0, cal.outcome_scale);
+        assert!((f(83.0) / f(173.0) - 2.4 / 3.4).abs() < 1e-6);
+        assert!((0.1..1.5).contains(&cal.response_sigma), "{cal:?}");
+        assert!(cal.bands.papillary > 0.1 && cal.bands.papillary < 0.95, "{cal:?}");
+    }
+
+    #[test]
+    fn phases_nothing_during_inflammation_then_type_iii_then_type_i() {
+        let clock = Clock::at_age(35.0);
+        let p = plan(&[0.0], 1.0, &clock);
+        let at = |t| plan_collagen(&p, t, &clock);
+        assert_eq!(at(4.0), (0.0, 0.0));
+        assert!(at(30.0).0 > at(30.0).1, "type III dominates early");
+        assert!(at(365.0).1 > at(365.0).0, "type I dominates after a year");
+        let (c3, c1) = at(1000.0);
+        assert!((c3 + c1 - 1.0).abs() < 1e-9, "a unit makes one unit");
+        // Older skin: the same amount, later.
+        let old = Clock::at_age(70.0);
+        let q = plan(&[0.0], 1.0, &old);
+        let (o3, o1) = plan_collagen(&q, 40.0, &old);
+        assert!(o3 + o1 < at(40.0).0 + at(40.0).1);
+        let (o3, o1) = plan_collagen(&q, 2000.0, &old);
+        assert!((o3 + o1 - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn sessions_into_inflammation_add_injury_not_remodelling() {
+        let clock = Clock::at_age(35.0);
+        let every3 = plan(&session_days(20, 3.0), 0.5, &clock);
+        assert_eq!(every3.units.len(), 1);
+        assert_eq!(every3.into_inflammation.iter().filter(|&&i| i).count(), 19);
+        // Its one unit starts proliferating only after the last session's inflammation.
+        assert!((every3.units[0].proliferation_start_d - (57.0 + 5.0)).abs() < 1e-9);
+        let monthly = plan(&session_days(5, 30.0), 0.5, &clock);
+        let total = |p: &Plan| p.units.iter().map(|u| u.size).sum::<f64>();
+        assert!(total(&monthly) > 2.0 * total(&every3));
+    }
+
+    #[test]
+    fn epidermal_needling_induces_no_dermal_collagen() {
+        let b = bands_of(60.0, 500, Indication::AcneScars);
+        assert_eq!(b, Bands::default());
+    }
+
+    #[test]
+    fn outcomes_differ_by_indication_and_phototype() {
+        // A shallow dense injury (papillary only) serves fine lines, not striae.
+        let b = bands_of(LAYERS.epidermis_um() + 150.0, 2000, Indication::Rejuvenation);
+        let s = bands_of(LAYERS.epidermis_um() + 150.0, 2000, Indication::Striae);
+        assert!(b.target > 0.5 && s.target == 0.0, "{b:?} {s:?}");
+        // PIH: phototype V far above II for the same series.
+        let burden = 100.0;
+        assert!(pih_probability(Phototype::V, burden) > 5.0 * pih_probability(Phototype::II, burden));
+        // Scar types: boxcar responds more than ice-pick (Garg).
+        assert!(
+            responsiveness(Indication::AcneScars, &[ScarType::Boxcar])
+                > 5.0 * responsiveness(Indication::AcneScars, &[ScarType::Icepick])
+        );
+        assert_eq!(responsiveness(Indication::Rejuvenation, &[ScarType::Icepick]), 1.0);
+    }
+
+    #[test]
+    fn grades_on_each_scale() {
+        assert_eq!(grade(Indication::AcneScars, 3.0, None), 3);
+        assert_eq!(grade(Indication::AcneScars, 3.0, Some(0.45)), 2);
+        assert_eq!(grade(Indication::AcneScars, 3.4, Some(0.9)), 1);
+        assert_eq!(grade(Indication::Rejuvenation, 3.0, Some(0.41)), 2);
+        assert_eq!(grade(Indication::Striae, 3.0, Some(0.6)), -2);
+        assert_eq!(grade(Indication::Striae, 3.0, Some(0.1)), 0);
+    }
+
+    #[test]
+    fn normal_quantile_is_accurate() {
+        assert!(normal_quantile(0.5).abs() < 1e-9);
+        assert!((normal_quantile(0.975) - 1.959964).abs() < 1e-5);
+        assert!((normal_quantile(0.001) + 3.090232).abs() < 1e-5);
+    }
+
     proptest::proptest! {
-        /// More sessions never give less collagen at the same follow-up; a stronger stimulus never
-        /// gives less collagen; elastin never rises.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Deeper or denser injury never activates less of any band, and activation never
+        /// exceeds 1 (saturation): past the band's floor, depth adds nothing.
         #[test]
-        fn more_sessions_and_more_stimulus_never_less_collagen(
-            sessions in 1u32..8,
-            interval in 7.0f64..60.0,
-            follow in 0.0f64..200.0,
-            s in 0.0f64..1.0,
-            ds in 0.0f64..0.5,
+        fn deeper_injury_more_activation_with_saturation(
+            depth in 0.0f64..2500.0,
+            extra in 0.0f64..1000.0,
+            n in 1usize..400,
+            extra_n in 0usize..400,
         ) {
-            let a = scaled(&unit_response(sessions, interval, follow), s, 1.0);
-            let b = scaled(&unit_response(sessions + 1, interval, follow), s, 1.0);
-            proptest::prop_assert!(b.collagen_change_pct >= a.collagen_change_pct - 1e-9);
-            let c = scaled(&unit_response(sessions, interval, follow), (s + ds).min(1.0), 1.0);
-            proptest::prop_assert!(c.collagen_change_pct >= a.collagen_change_pct - 1e-9);
-            proptest::prop_assert!(a.elastin_change_pct <= 0.0);
-            proptest::prop_assert!(a.typical_scar.score_after <= a.typical_scar.score_before);
+            for ind in Indication::ALL {
+                let a = bands_of(depth, n, ind);
+                let deeper = bands_of(depth + extra, n, ind);
+                let denser = bands_of(depth, n + extra_n, ind);
+                for (x, y) in [(a.target, deeper.target), (a.papillary, deeper.papillary), (a.reticular, deeper.reticular), (a.target, denser.target)] {
+                    proptest::prop_assert!(y >= x - 1e-12 && y <= 1.0);
+                }
+            }
+            // Past the acne band's floor (200 + 300 µm below the junction) depth adds nothing.
+            let floor = LAYERS.epidermis_um() + 500.0;
+            let a = bands_of(floor + 1.0 + depth.min(800.0), n, Indication::AcneScars);
+            let b = bands_of(floor + 1.0 + depth.min(800.0) + extra, n, Indication::AcneScars);
+            proptest::prop_assert!((a.target - b.target).abs() < 1e-12);
+        }
+
+        /// More remodelling from deeper injury, saturating: the improvement of a fixed plan
+        /// grows with depth within the safe range and never exceeds F_MAX.
+        #[test]
+        fn deeper_injury_more_remodelling(depth in 100.0f64..2000.0, extra in 0.0f64..500.0, n in 50usize..3000) {
+            let days = session_days(4, 30.0);
+            let r = |d: f64| respond(Indication::AcneScars, &days, 90.0, &bands_of(d, n, Indication::AcneScars), Redness { area_h: 20.0, resolved_h: 30.0 }, &who());
+            let a = r(depth);
+            let b = r(depth + extra);
+            proptest::prop_assert!(b.improvement >= a.improvement - 1e-12);
+            proptest::prop_assert!(b.collagen_change_pct + b.reticular_collagen_change_pct >= a.collagen_change_pct + a.reticular_collagen_change_pct - 1e-9);
+            proptest::prop_assert!(b.improvement <= F_MAX);
+        }
+
+        /// Sessions closer than the remodelling time give no more benefit than spaced ones
+        /// (same sessions, same follow-up after the last), whatever the activation and age.
+        #[test]
+        fn closer_sessions_no_more_benefit(
+            sessions in 2u32..12,
+            close in 1.0f64..60.0,
+            gap in 0.0f64..60.0,
+            s in 0.01f64..1.0,
+            follow in 0.0f64..200.0,
+            age in 18.0f64..90.0,
+        ) {
+            let clock = Clock::at_age(age);
+            let spaced = close + gap;
+            let cal = calibration();
+            let m = |i: f64| {
+                let days = session_days(sessions, i);
+                let p = plan(&days, s, &clock);
+                let t = days.last().copied().unwrap() + follow;
+                let (c3, c1) = plan_collagen(&p, t, &clock);
+                (matured(&p, t, &clock, cal.immature_weight), c3 + c1)
+            };
+            let (a, ca) = m(close);
+            let (b, cb) = m(spaced);
+            proptest::prop_assert!(a <= b + 1e-9, "matured {a} at {close} d > {b} at {spaced} d");
+            proptest::prop_assert!(ca <= cb + 1e-9, "collagen {ca} at {close} d > {cb} at {spaced} d");
         }
     }
 }

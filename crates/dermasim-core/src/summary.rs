@@ -133,7 +133,7 @@ impl HealingSummary {
 }
 
 /// `series` section: the treatment series at `protocol.follow_up_days` after the last session
-/// (`docs/models.md §7`).
+/// (`docs/models.md §10`, keys in `docs/outputs.md`).
 #[derive(Clone, Debug, Serialize)]
 pub struct SeriesSummary {
     /// Sessions.
@@ -142,34 +142,102 @@ pub struct SeriesSummary {
     pub interval_days: f64,
     /// Days after the last session.
     pub follow_up_days: f64,
-    /// Dermal collagen change, % of baseline.
+    /// Papillary-dermis collagen change, % of baseline (what histometry measures).
     pub collagen_change_pct: f64,
     /// Share of the new collagen that is type I.
     pub collagen_i_share: f64,
-    /// Elastin change, % of baseline.
+    /// Midpoint of the elastin band, % of baseline: the sources disagree on the sign, read
+    /// `elastin_change_band_pct`.
     pub elastin_change_pct: f64,
-    /// Continuous atrophic-scar score change of a typical patient, % (negative = better).
+    /// Relative change of the indication's severity for the scenario's patient, % (negative =
+    /// better).
     pub scar_score_change_pct: f64,
-    /// Goodman & Baron grade of a typical patient before (Dogra 2014 mean score; grade bounds
-    /// are an assumption).
-    pub scar_grade_before: u8,
+    /// Grade before on the indication's scale (`scale`).
+    pub scar_grade_before: i32,
     /// The same after.
-    pub scar_grade_after: u8,
+    pub scar_grade_after: i32,
+    /// What the series treats: "acne-scars", "rejuvenation" or "striae".
+    pub indication: crate::scenario::patient::Indication,
+    /// The outcome scale, its source and the default baseline.
+    pub scale: SeriesScale,
+    /// Severity before, on the scale (`patient.baseline_severity` or the scale's default).
+    pub severity_before: f64,
+    /// Severity at the follow-up.
+    pub severity_after: f64,
+    /// Relative improvement, 0-1.
+    pub improvement_fraction: f64,
+    /// Reticular-dermis collagen change, % of baseline.
+    pub reticular_collagen_change_pct: f64,
+    /// Elastin change band, % of baseline (`[low, high]`: decrease in El-Domyati 2015, unchanged
+    /// in Kenkel 2021, increase in Aust 2008).
+    pub elastin_change_band_pct: [f64; 2],
+    /// Share of each dermal band activated by one session, 0-1.
+    pub activation: crate::series::Bands,
+    /// Sessions' worth of fully activated target band that started remodelling (saturation and
+    /// interval effects make it less than `sessions`).
+    pub effective_sessions: f64,
+    /// Sessions that came within the inflammation phase of the previous one (injury, no benefit).
+    pub sessions_into_inflammation: u32,
+    /// Patient age used, years.
+    pub age_years: f64,
+    /// Fitzpatrick phototype used (the scenario's, or III when not given).
+    pub phototype: crate::scenario::patient::Phototype,
+    /// Probability of post-inflammatory hyperpigmentation over the series.
+    pub pih_probability: f64,
+    /// One session's redness lasts longer than 72 h for this patient.
+    pub prolonged_erythema: bool,
+}
+
+/// The scale an outcome is reported on.
+#[derive(Clone, Debug, Serialize)]
+pub struct SeriesScale {
+    /// Name.
+    pub name: &'static str,
+    /// Publication.
+    pub source: &'static str,
+    /// Unit of a severity value.
+    pub unit: &'static str,
+    /// Default baseline and where it comes from.
+    pub default_baseline: f64,
+    /// Source of the default.
+    pub default_source: &'static str,
 }
 
 impl SeriesSummary {
     /// The section for a series.
     pub fn new(s: &crate::series::Series) -> SeriesSummary {
+        let r = &s.response;
+        let band = s.elastin_change_band_pct;
         SeriesSummary {
             sessions: s.sessions,
             interval_days: s.interval_days,
             follow_up_days: s.follow_up_days,
-            collagen_change_pct: s.collagen_change_pct,
-            collagen_i_share: s.collagen_i_share,
-            elastin_change_pct: s.elastin_change_pct,
-            scar_score_change_pct: s.scar_score_change_pct,
-            scar_grade_before: s.typical_scar.grade_before,
-            scar_grade_after: s.typical_scar.grade_after,
+            collagen_change_pct: r.collagen_change_pct,
+            collagen_i_share: r.collagen_i_share,
+            elastin_change_pct: 0.5 * (band[0] + band[1]) + 0.0,
+            scar_score_change_pct: -100.0 * r.improvement + 0.0,
+            scar_grade_before: r.grade_before,
+            scar_grade_after: r.grade_after,
+            indication: s.indication,
+            scale: SeriesScale {
+                name: s.scale.name,
+                source: s.scale.source,
+                unit: s.scale.unit,
+                default_baseline: s.scale.default_baseline,
+                default_source: s.scale.default_source,
+            },
+            severity_before: r.severity_before,
+            severity_after: r.severity_after,
+            improvement_fraction: r.improvement,
+            reticular_collagen_change_pct: r.reticular_collagen_change_pct,
+            elastin_change_band_pct: band,
+            activation: s.bands,
+            effective_sessions: s.effective_sessions,
+            sessions_into_inflammation: r.sessions_into_inflammation,
+            age_years: s.age_years,
+            phototype: s.phototype,
+            pih_probability: r.pih_probability,
+            prolonged_erythema: r.prolonged_erythema,
         }
     }
 }

@@ -94,19 +94,25 @@ pub fn recovery(
     )
 }
 
-/// Collagen and elastin against months over a treatment series, sessions marked. Values are
-/// changes from baseline in the caller's unit (`y_label`, e.g. `change from baseline (%)`).
+/// Collagen and the elastin band against months over a treatment series, sessions marked.
+/// Values are changes from baseline in the caller's unit (`y_label`, e.g. `change from baseline
+/// (%)`); the elastin band's edges are drawn dashed (the sources disagree on its sign).
 pub fn collagen_series(
     id: &str,
     collagen: &[(f64, f64)],
-    elastin: &[(f64, f64)],
+    elastin_low: &[(f64, f64)],
+    elastin_high: &[(f64, f64)],
     sessions_months: &[f64],
     y_label: &str,
 ) -> Result<Plot, PlotError> {
     let chart = LineChart {
         x_label: "time from the first session (months)".into(),
         y_label: y_label.into(),
-        series: vec![Series::new("collagen", collagen).color(1), Series::new("elastin", elastin).color(2)],
+        series: vec![
+            Series::new("collagen (papillary dermis)", collagen).color(1),
+            Series::new("elastin, high edge", elastin_high).color(2).dashed(),
+            Series::new("elastin, low edge", elastin_low).color(2).dashed(),
+        ],
         x_markers: sessions_months
             .iter()
             .enumerate()
@@ -117,7 +123,8 @@ pub fn collagen_series(
     line_chart(
         id,
         "Collagen and elastin over the series",
-        "Modelled change in dermal collagen and elastin; dashed lines mark the sessions.",
+        "Modelled change in papillary-dermis collagen, and the band elastin may lie in (studies disagree on its \
+         sign); vertical dashed lines mark the sessions.",
         &chart,
     )
 }
@@ -125,8 +132,8 @@ pub fn collagen_series(
 /// Cohort: one bar per group of patients with the same change in grade (after − before,
 /// e.g. `-1`), its height the share of patients (%). `fractions`: `(change, fraction 0-1)`;
 /// changes missing between the smallest and the largest given get a bar of 0, so the axis has
-/// no gaps. Negative = better on the Goodman & Baron scale.
-pub fn grade_change(id: &str, fractions: &[(i32, f64)]) -> Result<Plot, PlotError> {
+/// no gaps. Negative = better on the indication's scale (`scale`, named in the caption).
+pub fn grade_change(id: &str, fractions: &[(i32, f64)], scale: &str) -> Result<Plot, PlotError> {
     let (Some(lo), Some(hi)) = (fractions.iter().map(|f| f.0).min(), fractions.iter().map(|f| f.0).max()) else {
         return Err(PlotError(format!("{id}: no group to draw")));
     };
@@ -143,9 +150,11 @@ pub fn grade_change(id: &str, fractions: &[(i32, f64)]) -> Result<Plot, PlotErro
         .collect();
     bar_chart(
         id,
-        "Change in scar grade across the cohort",
-        "Share of virtual patients by change in Goodman & Baron grade from before the series to the end of \
-         follow-up (\"1 better\": one grade lower).",
+        "Change in grade across the cohort",
+        &format!(
+            "Share of virtual patients by change in grade on the {scale} from before the series to the end of \
+             follow-up (\"1 better\": one grade better)."
+        ),
         "patients (%)",
         &bars,
     )
@@ -169,12 +178,12 @@ mod tests {
         delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b, false).unwrap();
         delivery_time_course("f", "F", "", "flux (µg/cm²/h)", &a, &b, true).unwrap();
         recovery("r", &a, &b, &a).unwrap();
-        let s = collagen_series("s", &a, &b, &[0.0, 1.0], "change (%)").unwrap();
+        let s = collagen_series("s", &a, &b, &a, &[0.0, 1.0], "change (%)").unwrap();
         assert_eq!(s.svg.matches("\nsession\n").count(), 1, "one label for all the session lines");
-        let g = grade_change("g", &[(-2, 0.25), (0, 0.75)]).unwrap();
+        let g = grade_change("g", &[(-2, 0.25), (0, 0.75)], "test scale").unwrap();
         for label in ["\n2 better\n", "\n1 better\n", "\nno change\n"] {
             assert!(g.svg.contains(label), "{label:?}: one bar per change, gaps filled");
         }
-        assert!(grade_change("e", &[]).is_err());
+        assert!(grade_change("e", &[], "test scale").is_err());
     }
 }

@@ -1,11 +1,13 @@
 //! The page of a virtual cohort (`dermasim cohort`): `cohort.html`, self-contained like
 //! `report.html` (same style sheet, font embedded, the chart inline as SVG, no network).
 //!
-//! It shows the cohort's size and seed, the protocol, the grade-change bar chart (one bar per
-//! change in grade), the fractions improved by one and two grades, the scores and the grade
-//! distributions, and the statement that dermasim informs and does not prescribe.
+//! It shows the cohort's size and seed, the protocol and the indication's scale, the
+//! grade-change bar chart (one bar per change in grade), the outcome classes (worsened,
+//! unchanged, 1, 2, ≥ 3 grades better) and adverse-event rates with Wilson 95 % intervals, the
+//! scores and the grade distributions, and the statement that dermasim informs and does not
+//! prescribe.
 
-use dermasim_core::cohort::{CohortResult, MeanSd};
+use dermasim_core::cohort::{CohortResult, MeanSd, Proportion};
 use serde::Serialize;
 
 use crate::{KeyNumber, Plot, ReportError, Source, charts, plot};
@@ -16,7 +18,7 @@ const TEMPLATE: &str = include_str!("../templates/cohort.html");
 /// One row of the grade table: share of patients in a grade before and after.
 #[derive(Clone, Debug, Serialize)]
 pub struct GradeRow {
-    /// Goodman & Baron grade, "1"-"4".
+    /// Grade on the indication's scale.
     pub grade: String,
     /// Share before the series (%, formatted).
     pub before_pct: String,
@@ -24,17 +26,36 @@ pub struct GradeRow {
     pub after_pct: String,
 }
 
+/// One row of the outcome table: a class of patients, its share and 95 % interval.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutcomeRow {
+    /// The class ("worsened", "unchanged", "1 grade better", ...).
+    pub label: String,
+    /// Patients in it.
+    pub count: usize,
+    /// Share, % (formatted).
+    pub pct: String,
+    /// Wilson 95 % interval, % (formatted "lo–hi").
+    pub ci95: String,
+}
+
 /// The page model of a cohort.
 #[derive(Clone, Debug, Serialize)]
 pub struct CohortPage {
     /// Page title (the scenario's name).
     pub title: String,
+    /// The indication and its scale.
+    pub scale: String,
     /// Who and what: size, seed, protocol.
     pub cohort: Vec<KeyNumber>,
     /// The grade-change chart (None if it could not be drawn; see `plot_error`).
     pub plot: Option<Plot>,
     /// Why the chart could not be drawn.
     pub plot_error: Option<String>,
+    /// Outcome classes with 95 % intervals.
+    pub outcomes: Vec<OutcomeRow>,
+    /// Adverse events with 95 % intervals.
+    pub adverse: Vec<OutcomeRow>,
     /// Outcome numbers (fractions, scores, collagen).
     pub numbers: Vec<KeyNumber>,
     /// Grade distribution before and after.
@@ -57,21 +78,44 @@ fn mean_sd(m: &MeanSd, digits: usize) -> String {
     format!("{:.digits$} ± {:.digits$}", m.mean, m.sd)
 }
 
+fn row(label: &str, p: &Proportion) -> OutcomeRow {
+    OutcomeRow {
+        label: label.to_string(),
+        count: p.count,
+        pct: pct(p.fraction),
+        ci95: format!("{}–{}", pct(p.ci95[0]), pct(p.ci95[1])),
+    }
+}
+
 impl CohortPage {
     /// Builds the page model.
     pub fn new(r: &CohortResult) -> CohortPage {
         let changes: Vec<(i32, f64)> =
             r.grade_change_distribution.iter().filter_map(|(k, v)| k.parse::<i32>().ok().map(|c| (c, *v))).collect();
-        let (plot, plot_error) = match charts::grade_change("cohort-grade-change", &changes) {
+        let (plot, plot_error) = match charts::grade_change("cohort-grade-change", &changes, r.scale) {
             Ok(p) => (Some(p), None),
             Err(e) => (None, Some(e.to_string())),
         };
         let cohort = vec![
             KeyNumber::new("Virtual patients", r.patients.to_string(), "", "patients"),
             KeyNumber::new("Seed", r.seed.to_string(), "", "seed: the same seed gives the same cohort"),
+            KeyNumber::new("Indication", r.indication.name(), "", "indication"),
+            KeyNumber::new("Scale", r.scale, "", r.scale_source),
             KeyNumber::new("Sessions", r.sessions.to_string(), "", "sessions"),
             KeyNumber::new("Interval between sessions", plot::short(r.interval_days), "days", "interval_days"),
             KeyNumber::new("Follow-up after the last session", plot::short(r.follow_up_days), "days", "follow_up_days"),
+        ];
+        let o = &r.outcomes;
+        let outcomes = vec![
+            row("worsened", &o.worsened),
+            row("unchanged", &o.unchanged),
+            row("1 grade better", &o.improved_1),
+            row("2 grades better", &o.improved_2),
+            row("3 or more grades better", &o.improved_3_or_more),
+        ];
+        let adverse = vec![
+            row("post-inflammatory hyperpigmentation", &r.adverse_events.pih),
+            row("redness beyond 72 h", &r.adverse_events.prolonged_erythema),
         ];
         let numbers = vec![
             KeyNumber::new(
@@ -86,52 +130,61 @@ impl CohortPage {
                 "% of patients",
                 "improved_2_grades_or_more_fraction",
             ),
+            KeyNumber::new("Severity before (mean ± SD)", mean_sd(&r.severity_before, 2), "", "severity_before"),
+            KeyNumber::new("Severity after (mean ± SD)", mean_sd(&r.severity_after, 2), "", "severity_after"),
+            KeyNumber::new("Improvement (mean ± SD)", mean_sd(&r.improvement_pct, 1), "%", "improvement_pct"),
             KeyNumber::new("Scar score before (mean ± SD)", mean_sd(&r.score_before, 2), "", "score_before"),
             KeyNumber::new("Scar score after (mean ± SD)", mean_sd(&r.score_after, 2), "", "score_after"),
             KeyNumber::new(
-                "Change in scar score (mean ± SD)",
-                mean_sd(&r.score_change_pct, 1),
-                "%",
-                "score_change_pct",
-            ),
-            KeyNumber::new(
-                "Change in dermal collagen (mean ± SD)",
+                "Change in papillary collagen (mean ± SD)",
                 mean_sd(&r.collagen_change_pct, 1),
                 "%",
                 "collagen_change_pct",
             ),
         ];
         let share = |d: &std::collections::BTreeMap<String, f64>, g: &str| pct(d.get(g).copied().unwrap_or(0.0));
-        let grades = ["1", "2", "3", "4"]
+        let mut keys: Vec<i32> = r
+            .grade_before_distribution
+            .keys()
+            .chain(r.grade_after_distribution.keys())
+            .filter_map(|k| k.parse::<i32>().ok())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let grades = keys
             .iter()
-            .map(|g| GradeRow {
-                grade: (*g).to_string(),
-                before_pct: share(&r.grade_before_distribution, g),
-                after_pct: share(&r.grade_after_distribution, g),
+            .map(|g| {
+                let k = g.to_string();
+                GradeRow {
+                    grade: k.clone(),
+                    before_pct: share(&r.grade_before_distribution, &k),
+                    after_pct: share(&r.grade_after_distribution, &k),
+                }
             })
             .collect();
-        let b = r.grade_upper_bounds;
         let assumptions = vec![
-            format!(
-                "Grades come from the continuous scar score with upper bounds {} / {} / {} for grades 1-3 \
-                 (grade 4 above): an assumption, no published mapping is at hand.",
-                plot::short(b[0]),
-                plot::short(b[1]),
-                plot::short(b[2])
-            ),
-            "Patients differ in epidermis thickness, healing rate and baseline score; every patient receives the \
-             same channels (the scenario's device and protocol)."
+            "Intervals are Wilson 95 % score intervals for a trial of the cohort's size: they show how much a real \
+             trial of that many patients could differ by chance, not the model's uncertainty."
+                .to_string(),
+            "Patients differ in epidermis thickness, wound-field radius, response, age, phototype (when the scenario \
+             gives none), baseline severity and redness duration; every patient receives the same channels (the \
+             scenario's device and protocol)."
+                .to_string(),
+            "Striae grades are improvement quartiles (0 before; 1-3 better after: 25-50 %, 50-75 %, > 75 %)."
                 .to_string(),
         ];
         let sources = vec![Source::new(
-            "docs/models.md §7 Healing, redness, collagen series and scar cohort",
-            "the patient distributions (Chopra 2015, Dogra 2014) and the score-to-grade bounds",
+            "docs/models.md §10 Remodelling and outcomes",
+            "the patient distributions, the scales and the calibration",
         )];
         CohortPage {
             title: r.scenario.clone(),
+            scale: format!("{} — {}", r.indication.name(), r.scale),
             cohort,
             plot,
             plot_error,
+            outcomes,
+            adverse,
             numbers,
             grades,
             assumptions,

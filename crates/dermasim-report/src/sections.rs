@@ -4,6 +4,7 @@
 //! its safety findings in [`findings`].
 
 use dermasim_core::Outcome;
+use dermasim_core::scenario::patient::Indication;
 use dermasim_core::skin::Layer;
 
 use crate::geometry::{self, MAX_DRAWN_HOLES, MapView};
@@ -578,62 +579,127 @@ fn healing_curves(o: &Outcome, h: &dermasim_core::healing::Healing) -> [Curve; 3
     [open, barrier, red]
 }
 
-/// The treatment series: collagen and elastin over months, the scar outcome.
+/// The treatment series: remodelling over months and the outcome on the indication's scale.
 pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     let sr = o.series.as_ref()?;
-    let ts = &sr.typical_scar;
+    let r = &sr.response;
+    let sc = sr.scale;
+    let outcome = match sr.indication {
+        Indication::Striae => format!(
+            "striae {:.1} → {:.1} mm wide ({:.0} % better; improvement class {})",
+            r.severity_before,
+            r.severity_after,
+            100.0 * r.improvement,
+            -r.grade_after
+        ),
+        _ => format!(
+            "{:.1} → {:.1} on the {} ({:.0} % better; grade {} → {})",
+            r.severity_before,
+            r.severity_after,
+            sc.name,
+            100.0 * r.improvement,
+            r.grade_before,
+            r.grade_after
+        ),
+    };
     let mut sec = Section::new(
         "series",
         "Over the treatment series",
         format!(
-            "After {} sessions {} days apart, {} days after the last: collagen {:+.0}% and elastin {:+.0}% of \
-             baseline; a typical atrophic scar score changes by {:+.0}% (grade {} → {}).",
+            "{} sessions {} days apart, {} days after the last, for {}: {outcome}. Papillary collagen {:+.0} %; \
+             elastin between {:+.0} % and {:+.0} % (studies disagree on its sign).",
             sr.sessions,
             short(sr.interval_days),
             short(sr.follow_up_days),
-            sr.collagen_change_pct,
-            sr.elastin_change_pct,
-            sr.scar_score_change_pct,
-            ts.grade_before,
-            ts.grade_after
+            sr.indication.name(),
+            r.collagen_change_pct,
+            sr.elastin_change_band_pct[0],
+            sr.elastin_change_band_pct[1],
         ),
     );
-    let collagen: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, c, _)| (d / DAYS_PER_MONTH, c)).collect();
-    let elastin: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, e)| (d / DAYS_PER_MONTH, e)).collect();
+    let collagen: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, c, _, _)| (d / DAYS_PER_MONTH, c)).collect();
+    let low: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, e, _)| (d / DAYS_PER_MONTH, e)).collect();
+    let high: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, _, e)| (d / DAYS_PER_MONTH, e)).collect();
     let sessions: Vec<f64> = (0..sr.sessions).map(|k| f64::from(k) * sr.interval_days / DAYS_PER_MONTH).collect();
     keep(
         &mut sec.plots,
         errors,
-        charts::collagen_series("series", &collagen, &elastin, &sessions, "change from baseline (%)"),
+        charts::collagen_series("series", &collagen, &low, &high, &sessions, "change from baseline (%)"),
     );
+    let b = &sr.bands;
     sec.numbers = vec![
-        KeyNumber::new("Stimulus of one session", format!("{:.2}", sr.stimulus), "", "0–1 scale"),
-        KeyNumber::new("Collagen at follow-up", format!("{:+.1}", sr.collagen_change_pct), "% of baseline", ""),
-        KeyNumber::new("Share of new collagen that is type I", pct(sr.collagen_i_share), "%", ""),
-        KeyNumber::new("Elastin at follow-up", format!("{:+.1}", sr.elastin_change_pct), "% of baseline", ""),
+        KeyNumber::new("Outcome scale", sc.name.to_string(), "", sc.source),
         KeyNumber::new(
-            "Typical scar score",
-            format!("{:.1} → {:.1} ({:+.0}%)", ts.score_before, ts.score_after, sr.scar_score_change_pct),
-            "",
-            "negative = better",
+            "Severity before → after",
+            format!("{:.2} → {:.2}", r.severity_before, r.severity_after),
+            sc.unit,
+            "patient.baseline_severity, or the scale's default",
+        ),
+        KeyNumber::new("Improvement", format!("{:.0}", 100.0 * r.improvement), "%", "relative to the severity before"),
+        KeyNumber::new(
+            "Dermis activated by one session",
+            format!("papillary {}, reticular {}, lesion band {}", pct(b.papillary), pct(b.reticular), pct(b.target)),
+            "%",
+            "share of each band inside a wound field",
         ),
         KeyNumber::new(
-            "Typical scar grade",
-            format!("{} → {}", ts.grade_before, ts.grade_after),
+            "Sessions that started remodelling",
+            format!("{:.2} of {}", sr.effective_sessions, sr.sessions),
             "",
-            "Goodman & Baron; grade bounds are an assumption",
+            "fully activated sessions' worth, after saturation and interval effects",
+        ),
+        KeyNumber::new(
+            "Sessions into unresolved inflammation",
+            r.sessions_into_inflammation.to_string(),
+            "",
+            "these add injury, not benefit",
+        ),
+        KeyNumber::new(
+            "Papillary collagen at follow-up",
+            format!("{:+.1}", r.collagen_change_pct),
+            "% of baseline",
+            "",
+        ),
+        KeyNumber::new(
+            "Reticular collagen at follow-up",
+            format!("{:+.1}", r.reticular_collagen_change_pct),
+            "% of baseline",
+            "",
+        ),
+        KeyNumber::new("Share of new collagen that is type I", pct(r.collagen_i_share), "%", ""),
+        KeyNumber::new(
+            "Elastin at follow-up",
+            format!("{:+.1} to {:+.1}", sr.elastin_change_band_pct[0], sr.elastin_change_band_pct[1]),
+            "% of baseline",
+            "a band: decrease (El-Domyati 2015), unchanged (Kenkel 2021), increase (Aust 2008)",
+        ),
+        KeyNumber::new(
+            "Post-inflammatory hyperpigmentation risk",
+            pct(r.pih_probability),
+            "%",
+            format!("phototype {:?}, age {:.0}", sr.phototype, sr.age_years),
+        ),
+        KeyNumber::new(
+            "Redness beyond 72 h",
+            if r.prolonged_erythema { "yes" } else { "no" }.to_string(),
+            "",
+            "one session, this patient's age",
         ),
     ];
     sec.assumptions = vec![
-        "Each session stimulates new collagen in proportion to the injury it causes; new collagen matures from \
-         type III to type I over months, calibrated on one published series."
+        "Each channel puts the dermis within about 0.4 mm of it into a wound-healing programme; one session's \
+         effect saturates when the band is covered, and depth past the lesion's band adds nothing."
             .into(),
-        "The scar outcome is that of a typical patient of the published trial, scaled by the stimulus.".into(),
+        "A session within 5 days of the previous one (the inflammation phase) adds injury but starts no new \
+         remodelling; tissue still remodelling from an earlier session responds less."
+            .into(),
+        "Calibrated on Lotfi 2013 (collagen), Dogra 2014 (scar score, spread, PIH) and Alam 2014 (time course); the \
+         other trials are independent checks."
+            .into(),
     ];
     sec.sources = vec![
-        Source::new("docs/models.md §7.3 Collagen and elastin over a series", "the model and its data"),
-        Source::new("docs/models.md §7.4 Atrophic scar outcome", "scores, grades and their sources"),
-        Source::new("docs/validation.md", "the series it is checked against, with misses"),
+        Source::new("docs/models.md §10 Remodelling and outcomes", "the model, its data and the scales"),
+        Source::new("docs/validation.md", "calibration data and independent checks, with misses"),
     ];
     Some(sec)
 }
@@ -740,10 +806,12 @@ pub fn series_tables(o: &Outcome) -> (LongTable, LongTable) {
             unit: "pct_of_baseline",
             t_unit: "d",
         };
-        let c: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, c, _)| (d, c)).collect();
-        let e: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, e)| (d, e)).collect();
+        let c: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, c, _, _)| (d, c)).collect();
+        let lo: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, e, _)| (d, e)).collect();
+        let hi: Vec<(f64, f64)> = sr.curve.iter().map(|&(d, _, _, e)| (d, e)).collect();
         series.push_series(k("collagen_change"), &c);
-        series.push_series(k("elastin_change"), &e);
+        series.push_series(k("elastin_change_low"), &lo);
+        series.push_series(k("elastin_change_high"), &hi);
     }
     (series, profiles)
 }

@@ -445,8 +445,23 @@ fn validate_patient(f: &ScenarioFile, c: &mut Checker<'_>) -> Patient {
     let p = &f.patient;
     let age_years =
         c.range("patient.age_years", p.age_years.unwrap_or(patient::DEFAULT_AGE_YEARS), 18.0, 100.0, "years");
-    // The scale's range depends on the indication; the outcome stage checks it against its scale.
-    let baseline_severity = p.baseline_severity.map(|v| c.range("patient.baseline_severity", v, 0.0, 100.0, ""));
+    // The range is the indication's scale (`series::scale`: Goodman & Baron grade 1-4, Lemperle
+    // 0-5, striae width 0.1-20 mm).
+    let indication = f.protocol.indication.unwrap_or_default();
+    let scale = crate::series::scale(indication);
+    let baseline_severity = p.baseline_severity.inspect(|&v| {
+        let (lo, hi) = scale.range;
+        if !v.is_finite() || v < lo || v > hi {
+            c.error(
+                "patient.baseline_severity",
+                format!(
+                    "patient.baseline_severity = {v} is out of range for protocol.indication = \"{}\": allowed {lo} to {hi} ({})",
+                    indication.name(),
+                    scale.name
+                ),
+            );
+        }
+    });
     let mut scar_types = p.scar_types.clone();
     scar_types.dedup();
     Patient { age_years, phototype: p.phototype, baseline_severity, scar_types }
@@ -841,6 +856,21 @@ passes = [{ direction_deg = 0, count = 1 }]
         let e = first(&text, &[]);
         assert_eq!(e.field, "protocol.passes[0].count");
         assert_eq!(&text[e.span.unwrap()], "0");
+    }
+
+    #[test]
+    fn baseline_severity_is_checked_on_the_indications_scale() {
+        let with = |ind: &str, v: &str| {
+            let o = [format!("protocol.indication={ind}"), format!("patient.baseline_severity={v}")];
+            parse(ROLLER, &o)
+        };
+        assert!(with("acne-scars", "3.5").is_ok());
+        let e = with("acne-scars", "5").unwrap_err().remove(0);
+        assert_eq!(e.field, "patient.baseline_severity");
+        assert!(e.message.contains("1 to 4") && e.message.contains("Goodman"), "{}", e.message);
+        assert!(with("rejuvenation", "5").is_ok());
+        assert!(with("rejuvenation", "6").is_err());
+        assert!(with("striae", "12").is_ok() && with("striae", "0").is_err());
     }
 
     #[test]
