@@ -919,6 +919,7 @@ mod tests {
         viable_epidermis_um: 55.0,
         papillary_dermis_um: 200.0,
         reticular_dermis_um: 1200.0,
+        hypodermis_um: 2000.0,
     };
 
     fn bands_of(depth: f64, n: usize, ind: Indication) -> Bands {
