@@ -173,3 +173,74 @@ resolution = "coarse"
         );
     }
 }
+
+/// A living-skin scenario without transport (healing and channels only).
+fn healing_text(site: &str, kind: usize, length_mm: f64, occluded: bool, seed: u64) -> String {
+    let (device, protocol) = match kind {
+        0 => (
+            "type = \"dermaroller\"\npreset = \"roller-192\"",
+            "passes = [{ direction_deg = 0, count = 4 }, { direction_deg = 90, count = 4 }]",
+        ),
+        1 => ("type = \"dermapen\"\npreset = \"pen-12\"", "pen_path = { directions_deg = [0, 90] }"),
+        _ => ("type = \"stamp\"\npreset = \"array-600\"", "presses = 2"),
+    };
+    format!(
+        r#"
+[skin]
+site = "{site}"
+[device]
+{device}
+needle_length_mm = {length_mm}
+[protocol]
+setting = "office"
+area_cm2 = 4
+{protocol}
+[[products]]
+name = "niacinamide"
+concentration_mg_ml = 50
+occluded = {occluded}
+[simulation]
+seed = {seed}
+window_mm = 4
+transport = "off"
+"#
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Direction of effect through the whole pipeline (issue #17 item 6), for every device on
+    /// living skin: a longer needle never gives shallower channels, less redness (peak or
+    /// duration) or faster resealing; occluding the product never speeds resealing of the pores
+    /// or of the barrier.
+    #[test]
+    fn longer_needles_go_deeper_redden_more_and_reseal_later_occlusion_slows_resealing(
+        site in prop::sample::select(vec!["forehead", "cheek", "nose", "neck", "abdomen", "forearm"]),
+        kind in 0usize..3,
+        length_mm in 0.1f64..2.5,
+        extra_mm in 0.05f64..1.0,
+        seed in 0u64..1000,
+    ) {
+        let run = |l: f64, occluded: bool| {
+            let text = healing_text(site, kind, l, occluded, seed);
+            let s = parse(&text, &[]).unwrap_or_else(|e| panic!("{}\n{text}", e[0].message));
+            dermasim_core::simulate(&s)
+        };
+        let (short, long) = (run(length_mm, false), run(length_mm + extra_mm, false));
+        let (a, b) = (&short.summary, &long.summary);
+        prop_assert!(b.channels.mean_depth_um >= a.channels.mean_depth_um - 1e-9,
+            "{} -> {}", a.channels.mean_depth_um, b.channels.mean_depth_um);
+        let (ha, hb) = (a.healing.as_ref().unwrap(), b.healing.as_ref().unwrap());
+        prop_assert!(hb.erythema_peak >= ha.erythema_peak - 1e-9, "peak {} -> {}", ha.erythema_peak, hb.erythema_peak);
+        prop_assert!(hb.erythema_resolved_h >= ha.erythema_resolved_h - 1e-6,
+            "redness {} h -> {} h", ha.erythema_resolved_h, hb.erythema_resolved_h);
+        prop_assert!(hb.channels_closed_h >= ha.channels_closed_h - 1e-6,
+            "closure {} h -> {} h", ha.channels_closed_h, hb.channels_closed_h);
+        let occluded = run(length_mm, true);
+        let ho = occluded.summary.healing.as_ref().unwrap();
+        prop_assert!(ho.channels_closed_h >= ha.channels_closed_h - 1e-9);
+        prop_assert!(ho.barrier_recovered_h >= ha.barrier_recovered_h - 1e-9);
+        prop_assert!(ho.occluded && !ha.occluded);
+    }
+}
