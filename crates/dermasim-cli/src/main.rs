@@ -203,6 +203,23 @@ fn load(path: &Path, set: &[String]) -> Result<(Scenario, String), ExitCode> {
     }
 }
 
+/// Exit code of a run that completed and wrote its outputs, but could not compute the transport
+/// of at least one product (`delivery_errors` in summary.json, named on stderr).
+const EXIT_INCOMPLETE: u8 = 5;
+
+/// Refuses a scenario beyond the resource limits (exit 2, with the estimate) and prints its
+/// warnings (`scenario::limits`); for the commands that simulate the whole window.
+fn check_limits(s: &Scenario) -> Result<(), ExitCode> {
+    if let Err(e) = scenario::limits::check(s) {
+        text::err(&format!("error: {}", text::printable(&e.message)));
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    for w in scenario::limits::warnings(s) {
+        text::err(&format!("warning: {}", text::printable(&w)));
+    }
+    Ok(())
+}
+
 /// Most worker threads `--threads` accepts. Results do not depend on the count, and more
 /// threads than cores only cost memory (each has its own stack).
 const MAX_THREADS: usize = 1024;
@@ -281,7 +298,7 @@ fn main() -> ExitCode {
             }
             Err(code) => code,
         },
-        Command::Validate { input } => match input.load(None) {
+        Command::Validate { input } => match input.load(None).and_then(|(s, t)| check_limits(&s).map(|()| (s, t))) {
             Ok((s, _)) => code_of(print_out(&text::printable(&format!(
                 "{}: valid ({} on {}, {} mm needles)\n",
                 input.scenario.display(),
@@ -308,6 +325,7 @@ fn run(
 ) -> Result<(), ExitCode> {
     set_threads(threads)?;
     let (s, text) = input.load(seed)?;
+    check_limits(&s)?;
     let out = out.unwrap_or_else(|| input.default_out());
     // The target is checked, and the temporary to write into created, before simulating.
     let target = target::OutputDir::prepare(&out, force, &target::protected_dirs(&input.scenario)).map_err(fail)?;
@@ -322,13 +340,25 @@ fn run(
     if let Some(w) = warning {
         text::err(&format!("warning: {w}"));
     }
-    if json {
-        print_json(&outcome.summary)
-    } else if !quiet {
-        print_out(&text::printable(&output::human_summary(&outcome, &out)))
-    } else {
-        Ok(())
+    if outcome.punctures.punctures.is_empty() {
+        text::err(
+            "warning: the simulated window got no punctures: treated skin equals intact skin (simulation.window_mm)",
+        );
     }
+    if json {
+        print_json(&outcome.summary)?;
+    } else if !quiet {
+        print_out(&text::printable(&output::human_summary(&outcome, &out)))?;
+    }
+    // Products whose transport failed: said on stderr whatever --quiet or --json, and exit 5.
+    let errors = &outcome.summary.delivery_errors;
+    for e in errors {
+        text::err(&text::printable(&format!(
+            "error: transport not computed for product \"{}\": {}",
+            e.product, e.error
+        )));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ExitCode::from(EXIT_INCOMPLETE)) }
 }
 
 /// `dermasim cohort`.
@@ -342,6 +372,7 @@ fn run_cohort(
     quiet: bool,
 ) -> Result<(), ExitCode> {
     let (s, _) = input.load(seed)?;
+    check_limits(&s)?;
     let out = out.unwrap_or_else(|| input.default_out());
     // The targets are checked, and the temporaries created, before simulating.
     let target = target::OutputFiles::prepare(&out, &cohort::FILES, force).map_err(fail)?;

@@ -328,3 +328,119 @@ fn an_unwritable_out_fails_before_the_simulation() {
     std::fs::set_permissions(&ro, perm).unwrap();
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// The issue's pen: 20 × 20 cartridge, 50 µm pitch, 200 Hz, 0.5 mm/s, 0.1 mm lines, 1 cm².
+const DENSE_PEN: &str = r#"
+[skin]
+site = "cheek"
+[device]
+type = "dermapen"
+cartridge = { rows = 20, columns = 20, pitch_um = 50 }
+frequency_hz = 200
+speed_mm_s = 0.5
+needle_length_mm = 0.5
+[protocol]
+setting = "office"
+area_cm2 = 1
+pen_path = { line_spacing_mm = 0.1 }
+"#;
+
+// 5. Resources are estimated before simulating; check simulates only what it needs.
+#[test]
+fn a_run_beyond_the_limits_is_refused_up_front_with_the_numbers_and_check_still_screens() {
+    let d = tmp("dense");
+    let s = d.join("pen.toml");
+    std::fs::write(&s, DENSE_PEN).unwrap();
+    let out = d.join("o");
+    for args in [
+        vec!["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        vec!["validate", s.to_str().unwrap()],
+        vec!["cohort", s.to_str().unwrap(), "--patients", "10", "--out", out.to_str().unwrap()],
+    ] {
+        let o = bin().args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains("punctures") && e.contains("MB of memory") && e.contains("MB of output"), "{e}");
+    }
+    assert!(!out.exists());
+    // check screens it on a window small enough to stay fast and small.
+    let o = bin().args(["check", s.to_str().unwrap()]).output().unwrap();
+    assert!(matches!(o.status.code(), Some(0 | 1 | 3)), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+// 9, 17. --set: bounded depth, the field named in every error.
+#[test]
+fn set_errors_are_bounded_and_name_the_field() {
+    let d = tmp("set");
+    let s = d.join("s.toml");
+    std::fs::write(&s, CLEAN).unwrap();
+    let deep = vec!["a"; 60_000].join(".") + "=1";
+    let o = bin().args(["validate", s.to_str().unwrap(), "--set", &deep]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).len() < 2000, "the error does not echo the whole path");
+    for (set, field) in [
+        ("protocol.area_cm2=\"1.0\"", "protocol.area_cm2"),
+        ("device.needles=1.5", "device.needles"),
+        ("protocol.setting=3", "protocol.setting"),
+        ("simulation.seed=-1", "simulation.seed"),
+        ("protocol.passes=5", "protocol.passes"),
+    ] {
+        let o = bin().args(["validate", s.to_str().unwrap(), "--set", set]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{set}");
+        assert!(stderr(&o).contains(field), "{set}: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+// 10, 14. Product names: unique after normalisation, bounded length, checked before running.
+#[test]
+fn product_names_are_unique_after_normalisation_and_bounded() {
+    let d = tmp("names");
+    let s = d.join("s.toml");
+    let product = |n: &str| format!("[[products]]\nname = \"{n}\"\nconcentration_mg_ml = 20\n");
+    for names in [vec!["caffeine", "caffeine "], vec!["caffeine", "Caffeine"], vec![&"c".repeat(300)[..]]] {
+        let text = CLEAN.to_string() + &names.iter().map(|n| product(n)).collect::<String>();
+        std::fs::write(&s, text).unwrap();
+        let o = bin().args(["validate", s.to_str().unwrap()]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{names:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("products["), "{}", stderr(&o));
+    }
+    // A 250-character --out name is refused before simulating.
+    std::fs::write(&s, CLEAN).unwrap();
+    let out = d.join("o".repeat(250));
+    let o = bin().args(["run", s.to_str().unwrap(), "--out", out.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bytes long"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+// 11. A product transport cannot take is an input error.
+#[test]
+fn an_untransportable_product_is_refused_by_validate() {
+    let d = tmp("acid");
+    let s = d.join("s.toml");
+    let text = CLEAN.to_string()
+        + "[[products]]\nname = \"x\"\nmolecular_weight_da = 300\nlog_kow = 1\nionisation = \"acid\"\nconcentration_mg_ml = 10\n";
+    std::fs::write(&s, text).unwrap();
+    let o = bin().args(["validate", s.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("products[0].pka"), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+// 13, 17. An empty window is warned; delivery and delivery_errors are always written.
+#[test]
+fn an_empty_window_is_warned_and_the_delivery_sections_are_always_written() {
+    let d = tmp("empty");
+    let s = d.join("s.toml");
+    std::fs::write(&s, CLEAN.replace("transport = \"off\"", "transport = \"off\"\nwindow_mm = 1")).unwrap();
+    let o =
+        bin().args(["run", s.to_str().unwrap(), "--out", d.join("o").to_str().unwrap(), "--json"]).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning") && stderr(&o).contains("simulation.window_mm"), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["delivery"], serde_json::json!({}));
+    assert_eq!(j["delivery_errors"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(&d);
+}

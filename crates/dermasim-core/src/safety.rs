@@ -72,7 +72,11 @@ impl ScreenContext {
     /// recommendation from [`crate::numbing`].
     pub fn of(s: &Scenario) -> ScreenContext {
         let mut small = s.clone();
+        // At most SCREEN_WINDOW_MM, and small enough to hold a bounded number of punctures
+        // whatever the device's density (scenario::limits).
         small.simulation.window_mm = s.simulation.window_mm.min(SCREEN_WINDOW_MM);
+        small.simulation.window_mm =
+            crate::scenario::limits::window_for(&small, crate::scenario::limits::MAX_SCREEN_PUNCTURES);
         let map = crate::punctures::generate(&small);
         let channels = crate::channels::form(&map, &small.device, &small.skin, small.simulation.seed);
         let recovery_days = crate::healing::assess(&small, &channels, map.window_cm2()).map(|h| h.recovery_days());

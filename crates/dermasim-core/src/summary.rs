@@ -23,10 +23,8 @@ pub struct Summary {
     /// Channels.
     pub channels: ChannelSummary,
     /// Transport: per product, `delivery.<product name>`.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub delivery: std::collections::BTreeMap<String, crate::delivery::Delivery>,
     /// Products whose transport could not be computed, and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub delivery_errors: Vec<crate::delivery::DeliveryError>,
     /// Healing after one session: resealing, barrier, redness (absent for excised skin).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -6,6 +6,7 @@
 
 pub mod effective;
 pub mod input;
+pub mod limits;
 pub mod patient;
 
 use std::ops::Range;
@@ -220,14 +221,40 @@ pub fn parse(text: &str, overrides: &[String]) -> Result<Scenario, Vec<ScenarioE
             applied.push(format!("{path}={}", o.split_once('=').map(|(_, v)| v.trim()).unwrap_or_default()));
             overridden.push(path);
         }
-        table.try_into::<ScenarioFile>().map_err(|e| {
-            vec![ScenarioError { field: String::new(), message: format!("after --set: {}", e.message()), span: None }]
-        })?
+        table.try_into::<ScenarioFile>().map_err(|e| vec![override_type_error(text, overrides, &overridden, &e)])?
     };
     // 3. Ranges and consistency.
     let spans = SpanIndex { text, overridden: &overridden };
     validate(&file, &spans).map(|s| Scenario { overrides: applied, ..s })
 }
+
+/// Names the `--set` that makes the document fail to deserialise (the first one, in order,
+/// after which it fails), with its field and value.
+fn override_type_error(text: &str, overrides: &[String], paths: &[String], e: &toml::de::Error) -> ScenarioError {
+    let Ok(mut table) = toml::from_str::<toml::Table>(text) else {
+        return ScenarioError { field: String::new(), message: format!("after --set: {}", e.message()), span: None };
+    };
+    for (o, path) in overrides.iter().zip(paths) {
+        if apply_override(&mut table, o).is_err() {
+            break;
+        }
+        if let Err(err) = table.clone().try_into::<ScenarioFile>() {
+            let value = o.split_once('=').map(|(_, v)| v.trim()).unwrap_or_default();
+            return ScenarioError {
+                field: path.clone(),
+                message: format!("--set {path}={value}: {}", err.message().trim_end()),
+                span: None,
+            };
+        }
+    }
+    ScenarioError { field: String::new(), message: format!("after --set: {}", e.message()), span: None }
+}
+
+/// Most parts in a `--set` key path (`products[0].name` has three). The deepest scenario
+/// field has four; the bound keeps a hostile path from exhausting the stack.
+pub const MAX_SET_PATH_PARTS: usize = 16;
+/// Longest `--set` argument, bytes.
+pub const MAX_SET_BYTES: usize = 64 * 1024;
 
 fn toml_error(e: &toml::de::Error, prefix: &str) -> ScenarioError {
     ScenarioError { field: String::new(), message: format!("{prefix}{}", e.message()), span: e.span() }
@@ -236,20 +263,32 @@ fn toml_error(e: &toml::de::Error, prefix: &str) -> ScenarioError {
 /// Applies one `a.b.c=value` override to a TOML table. The value is read as TOML (numbers,
 /// booleans, arrays, inline tables, quoted strings) and otherwise taken as a bare string.
 fn apply_override(table: &mut toml::Table, spec: &str) -> Result<String, ScenarioError> {
-    let bad = |m: String| ScenarioError { field: spec.to_string(), message: m, span: None };
-    let (path, raw) = spec.split_once('=').ok_or_else(|| bad(format!("--set '{spec}': expected key.path=value")))?;
+    // Shown at most 80 characters long in messages.
+    let shown: String =
+        if spec.chars().count() > 80 { spec.chars().take(80).collect::<String>() + "…" } else { spec.to_string() };
+    let bad = |m: String| ScenarioError { field: shown.clone(), message: m, span: None };
+    let (path, raw) = spec.split_once('=').ok_or_else(|| bad(format!("--set '{shown}': expected key.path=value")))?;
     let path = path.trim();
     // `products[0].name` and `products.0.name` address array elements.
     let normalised = path.replace('[', ".").replace(']', "");
+    if spec.len() > MAX_SET_BYTES {
+        return Err(bad(format!("--set is {} bytes long: allowed up to {MAX_SET_BYTES} bytes", spec.len())));
+    }
     let keys: Vec<&str> = normalised.split('.').collect();
+    if keys.len() > MAX_SET_PATH_PARTS {
+        return Err(bad(format!(
+            "--set '{shown}': the key path has {} parts: allowed up to {MAX_SET_PATH_PARTS}",
+            keys.len()
+        )));
+    }
     if keys.iter().any(|k| k.is_empty()) {
-        return Err(bad(format!("--set '{spec}': empty key in '{path}'")));
+        return Err(bad(format!("--set '{shown}': empty key in '{path}'")));
     }
     let value: toml::Value = match toml::from_str::<toml::Table>(&format!("v = {}", raw.trim())) {
         Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.trim().to_string())),
         Err(_) => toml::Value::String(raw.trim().to_string()),
     };
-    let (first, rest) = keys.split_first().ok_or_else(|| bad(format!("--set '{spec}': no key")))?;
+    let (first, rest) = keys.split_first().ok_or_else(|| bad(format!("--set '{shown}': no key")))?;
     let mut cur = table.entry(first.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
     for k in rest {
         cur = match cur {
@@ -257,11 +296,11 @@ fn apply_override(table: &mut toml::Table, spec: &str) -> Result<String, Scenari
             toml::Value::Array(a) => {
                 let len = a.len();
                 let i = k.parse::<usize>().ok().filter(|&i| i < len).ok_or_else(|| {
-                    bad(format!("--set '{spec}': '{k}' is not an index of this list (it has {len} entries)"))
+                    bad(format!("--set '{shown}': '{k}' is not an index of this list (it has {len} entries)"))
                 })?;
                 &mut a[i]
             }
-            _ => return Err(bad(format!("--set '{spec}': cannot go into '{k}': its parent is not a table"))),
+            _ => return Err(bad(format!("--set '{shown}': cannot go into '{k}': its parent is not a table"))),
         };
     }
     *cur = value;
@@ -285,8 +324,15 @@ struct SpanIndex<'a> {
 }
 
 impl SpanIndex<'_> {
+    /// Whether `path` was set by a `--set`, itself or as part of a table or list it replaced.
+    fn is_overridden(&self, path: &str) -> bool {
+        self.overridden.iter().any(|o| {
+            path == o || path.strip_prefix(o.as_str()).is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+        })
+    }
+
     fn span(&self, path: &str) -> Option<Range<usize>> {
-        if self.overridden.iter().any(|o| o == path) {
+        if self.is_overridden(path) {
             return None;
         }
         let doc = toml::de::DeTable::parse(self.text).ok()?;
@@ -310,7 +356,7 @@ impl SpanIndex<'_> {
     }
 
     fn note(&self, path: &str) -> &'static str {
-        if self.overridden.iter().any(|o| o == path) { " (set by --set)" } else { "" }
+        if self.is_overridden(path) { " (set by --set)" } else { "" }
     }
 }
 
@@ -364,6 +410,7 @@ fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<Sce
     let protocol = validate_protocol(f, device.as_ref(), &mut c);
     let products = validate_products(f, &mut c);
     let simulation = validate_simulation(f, protocol.as_ref(), &mut c);
+    validate_bounds(f, &mut c);
     match (skin, device, protocol, simulation) {
         (Some(skin), Some(device), Some(protocol), Some(simulation)) if c.errors.is_empty() => Ok(Scenario {
             name: f.name.clone().unwrap_or_else(|| "scenario".to_string()),
@@ -757,7 +804,7 @@ fn validate_simulation(f: &ScenarioFile, protocol: Option<&Protocol>, c: &mut Ch
     let s = &f.simulation;
     let side_mm = protocol.map(|p| (p.area_cm2 * 100.0).sqrt()).unwrap_or(MAX_WINDOW_MM);
     let window_mm = match s.window_mm {
-        Some(w) => c.range("simulation.window_mm", w, 1.0, side_mm.max(1.0), "mm"),
+        Some(w) => c.range("simulation.window_mm", w, 1.0, side_mm.clamp(1.0, MAX_WINDOW_MM), "mm"),
         None => side_mm.min(MAX_WINDOW_MM),
     };
     let duration_h = c.range("simulation.duration_h", s.duration_h.unwrap_or(24.0), 0.01, 24.0 * 30.0, "h");
@@ -778,6 +825,103 @@ fn validate_simulation(f: &ScenarioFile, protocol: Option<&Protocol>, c: &mut Ch
         )?,
     };
     Some(Simulation { seed: s.seed.unwrap_or(1), window_mm, duration_h, transport, resolution })
+}
+
+/// A product name as compared for uniqueness: trimmed, case folded, inner whitespace collapsed
+/// (`"Caffeine"`, `"caffeine "` and `"caffeine"` are one product).
+pub fn product_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Bounds on counts and names ([`limits`]), uniqueness of product names after normalisation,
+/// and what transport needs but the file does not give (an acid or base needs a pKa).
+fn validate_bounds(f: &ScenarioFile, c: &mut Checker<'_>) {
+    use limits::{MAX_NAME_CHARS, MAX_PASS_ENTRIES, MAX_PRODUCT_NAME_CHARS, MAX_PRODUCTS, MAX_TOTAL_PASSES};
+    let control = |s: &str| s.chars().any(|ch| ch.is_control());
+    if let Some(name) = &f.name {
+        let n = name.chars().count();
+        if n > MAX_NAME_CHARS {
+            c.error("name", format!("name is {n} characters long: allowed up to {MAX_NAME_CHARS}"));
+        }
+        if control(name) {
+            c.error(
+                "name",
+                "name contains a control character (e.g. a terminal escape): allowed are printable characters".into(),
+            );
+        }
+    }
+    if f.products.len() > MAX_PRODUCTS {
+        c.error("products", format!("products has {} entries: allowed up to {MAX_PRODUCTS}", f.products.len()));
+    }
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for (i, p) in f.products.iter().enumerate() {
+        let field = format!("products[{i}].name");
+        let n = p.name.chars().count();
+        if n > MAX_PRODUCT_NAME_CHARS {
+            c.error(
+                &field,
+                format!(
+                    "{field} is {n} characters long: allowed up to {MAX_PRODUCT_NAME_CHARS} (it becomes a file name)"
+                ),
+            );
+        }
+        if control(&p.name) {
+            c.error(
+                &field,
+                format!(
+                    "{field} contains a control character (e.g. a terminal escape): allowed are printable characters"
+                ),
+            );
+        }
+        let key = product_key(&p.name);
+        if let Some((_, j)) = seen.iter().find(|(k, _)| *k == key) {
+            // Exact repeats are reported by validate_products.
+            if f.products[*j].name != p.name {
+                c.error(
+                    &field,
+                    format!(
+                        "{field} = \"{}\" is the same product as products[{j}].name = \"{}\" (names are compared ignoring case and spaces): product names must be unique",
+                        p.name, f.products[*j].name
+                    ),
+                );
+            }
+        } else {
+            seen.push((key, i));
+        }
+        let acid_or_base =
+            p.ionisation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("acid") || x.eq_ignore_ascii_case("base"));
+        let preset_pka = dermasim_transport::props::preset(&p.name).and_then(|q| q.pka);
+        if acid_or_base && p.pka.is_none() && preset_pka.is_none() {
+            c.error(
+                &format!("products[{i}].pka"),
+                format!(
+                    "products[{i}].pka is missing: products[{i}].ionisation = \"{}\" needs the pKa of the ionisable group (-5 to 20) to compute the un-ionised fraction",
+                    p.ionisation.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+    }
+    let passes = &f.protocol.passes;
+    if passes.len() > MAX_PASS_ENTRIES {
+        c.error(
+            "protocol.passes",
+            format!("protocol.passes has {} entries: allowed up to {MAX_PASS_ENTRIES}", passes.len()),
+        );
+    }
+    let total: u64 = passes.iter().map(|p| u64::from(p.count)).sum();
+    if total > u64::from(MAX_TOTAL_PASSES) {
+        c.error(
+            "protocol.passes",
+            format!("protocol.passes add up to {total} passes: allowed up to {MAX_TOTAL_PASSES} in all"),
+        );
+    }
+    let directions = f.protocol.pen_path.as_ref().map_or(0, |p| p.directions_deg.len());
+    if directions > MAX_PASS_ENTRIES {
+        c.error(
+            "protocol.pen_path.directions_deg",
+            format!("protocol.pen_path.directions_deg has {directions} entries: allowed up to {MAX_PASS_ENTRIES}"),
+        );
+    }
 }
 
 /// The JSON Schema of the scenario format.
@@ -879,5 +1023,73 @@ passes = [{ direction_deg = 0, count = 1 }]
         for k in ["skin", "device", "protocol", "products", "simulation", "needle_length_mm"] {
             assert!(s.contains(k), "{k}");
         }
+    }
+
+    // Bounds and normalisation (issue #22).
+
+    fn with_products(products: &[&str]) -> String {
+        let mut t = ROLLER.to_string();
+        for p in products {
+            t.push_str(&format!("\n[[products]]\nname = \"{p}\"\nconcentration_mg_ml = 10\n"));
+        }
+        t
+    }
+
+    #[test]
+    fn product_names_colliding_after_normalisation_are_refused() {
+        for pair in [["caffeine", "caffeine "], ["caffeine", "Caffeine"], ["niacin amide", "niacin  amide"]] {
+            let e = parse(&with_products(&pair), &[]).unwrap_err();
+            assert!(e.iter().any(|e| e.field == "products[1].name" && e.message.contains("unique")), "{pair:?}: {e:?}");
+        }
+        assert!(parse(&with_products(&["caffeine", "niacinamide"]), &[]).is_ok());
+    }
+
+    #[test]
+    fn names_are_bounded_and_printable() {
+        let long = "c".repeat(limits::MAX_PRODUCT_NAME_CHARS + 1);
+        let e = parse(&with_products(&[&long]), &[]).unwrap_err();
+        assert!(e.iter().any(|e| e.field == "products[0].name" && e.message.contains("characters long")), "{e:?}");
+        let e = parse(&with_products(&["caf\\u001b[31mfeine"]), &[]).unwrap_err();
+        assert!(e.iter().any(|e| e.message.contains("control character")), "{e:?}");
+        let many: Vec<String> = (0..=limits::MAX_PRODUCTS).map(|i| format!("caffeine-{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let text = with_products(&refs).replace(
+            "concentration_mg_ml = 10",
+            "concentration_mg_ml = 10\nmolecular_weight_da = 194\nlog_kow = -0.07",
+        );
+        assert!(parse(&text, &[]).unwrap_err().iter().any(|e| e.field == "products"));
+    }
+
+    #[test]
+    fn an_acid_without_a_pka_is_refused_at_validation() {
+        let text = ROLLER.to_string()
+            + "[[products]]\nname = \"x\"\nmolecular_weight_da = 300\nlog_kow = 1\nionisation = \"acid\"\nconcentration_mg_ml = 10\n";
+        let e = parse(&text, &[]).unwrap_err();
+        assert!(e.iter().any(|e| e.field == "products[0].pka"), "{e:?}");
+        assert!(parse(&text.replace("ionisation", "pka = 4.2\nionisation"), &[]).is_ok());
+    }
+
+    #[test]
+    fn passes_and_windows_are_bounded() {
+        let many = format!("passes = [{}]", ["{ direction_deg = 0, count = 100 }"; 11].join(", "));
+        let text = ROLLER.replace("passes = [{ direction_deg = 0, count = 1 }]", &many);
+        let e = parse(&text, &[]).unwrap_err();
+        assert!(e.iter().any(|e| e.message.contains("1000 in all")), "{e:?}");
+        // An explicit window is bounded by MAX_WINDOW_MM too, not only by the area.
+        let text = ROLLER.replace("area_cm2 = 4", "area_cm2 = 100") + "[simulation]\nwindow_mm = 40\n";
+        assert_eq!(first(&text, &[]).field, "simulation.window_mm");
+    }
+
+    #[test]
+    fn set_paths_are_bounded_and_type_errors_name_the_field() {
+        let deep = vec!["a"; 60_000].join(".") + "=1";
+        let e = first(ROLLER, &[deep]);
+        assert!(e.message.contains("allowed up to") && e.field.len() < 100, "{}", e.message);
+        let e = first(ROLLER, &["protocol.area_cm2=\"1.0\"".into()]);
+        assert_eq!(e.field, "protocol.area_cm2");
+        assert!(e.message.contains("--set protocol.area_cm2"), "{}", e.message);
+        // A table replaced whole: errors inside it are not underlined in the file's old text.
+        let e = first(ROLLER, &["device={type=\"dermaroller\"}".into()]);
+        assert!(e.span.is_none() && e.message.contains("--set"), "{e:?}");
     }
 }
