@@ -1,17 +1,18 @@
 //! Ready-made charts for the stages, taking plain data: `(x, y)` series, with labels. Each
 //! returns a [`Plot`] (SVG and PNG) that a [`crate::Section`] shows.
 
-use crate::plot::{LineChart, Marker, Plot, PlotError, Series, bar_chart, line_chart};
+use crate::plot::{Floor, LineChart, Marker, Plot, PlotError, Series, bar_chart, line_chart};
 
 /// Concentration against depth at several times (one curve per time), layer boundaries marked.
 /// `profiles`: `(time_h, [(depth_um, concentration)])`; `layer_boundaries_um`: `(name, depth)`.
-/// Logarithmic concentration axis (profiles span decades).
+/// Logarithmic concentration axis (profiles span decades), down to `floor` when given.
 pub fn delivery_profiles(
     id: &str,
     product: &str,
     profiles: &[(f64, Vec<(f64, f64)>)],
     unit: &str,
     layer_boundaries_um: &[(String, f64)],
+    floor: Option<Floor>,
 ) -> Result<Plot, PlotError> {
     let series = profiles
         .iter()
@@ -29,20 +30,26 @@ pub fn delivery_profiles(
             .filter(|(_, d)| *d <= depth_max)
             .map(|(n, d)| Marker { at: *d, label: n.clone() })
             .collect(),
-        y_range: None,
+        y_floor: floor,
+        source: format!("profiles.csv (quantity tissue_concentration, subject {product}, condition treated)"),
+        ..Default::default()
     };
     line_chart(
         id,
         &format!("{product}: concentration in the skin by depth"),
         "Mean concentration in each plane of tissue at several times after application (log scale); dashed \
-         lines mark where each layer ends.",
+         lines mark where each layer ends (SC stratum corneum, VE viable epidermis, PD papillary dermis, RD \
+         reticular dermis).",
         &chart,
     )
 }
 
 /// A treated-skin time course beside the intact-skin one (dashed), e.g. cumulative amount or
 /// flux against time. `quantity` names the y axis with its unit.
-/// `log_y` for quantities spanning decades (fluxes); non-positive values are then left out.
+/// `log_y` for quantities spanning decades (fluxes); non-positive values are then left out, and
+/// so are values under `floor` (what the model resolves), the axis stopping there.
+/// `source`: the data file and selection the curves come from.
+#[allow(clippy::too_many_arguments)] // two curves, their labels, axis choices and the source
 pub fn delivery_time_course(
     id: &str,
     title: &str,
@@ -51,6 +58,8 @@ pub fn delivery_time_course(
     treated: &[(f64, f64)],
     intact: &[(f64, f64)],
     log_y: bool,
+    floor: Option<Floor>,
+    source: &str,
 ) -> Result<Plot, PlotError> {
     let chart = LineChart {
         x_label: "time after application (h)".into(),
@@ -60,6 +69,8 @@ pub fn delivery_time_course(
             Series::new("intact skin", intact).dashed().color(0),
         ],
         log_y,
+        y_floor: floor,
+        source: source.into(),
         ..Default::default()
     };
     line_chart(id, title, caption, &chart)
@@ -83,6 +94,7 @@ pub fn recovery(
             Series::new("redness", redness),
         ],
         y_range: Some((0.0, 1.05)),
+        source: "series.csv (stage healing: channel_openness, barrier_function, erythema)".into(),
         ..Default::default()
     };
     line_chart(
@@ -118,6 +130,7 @@ pub fn collagen_series(
             .enumerate()
             .map(|(i, m)| Marker { at: *m, label: if i == 0 { "session".into() } else { String::new() } })
             .collect(),
+        source: "series.csv (stage series: collagen_change, elastin_change)".into(),
         ..Default::default()
     };
     line_chart(
@@ -169,14 +182,15 @@ mod tests {
         let a = [(0.0, 0.1), (1.0, 0.5), (2.0, 0.9)];
         let b = [(0.0, 0.05), (1.0, 0.2), (2.0, 0.3)];
         let layers = vec![("SC".to_string(), 15.0), ("VE".to_string(), 75.0), ("deep".to_string(), 1e6)];
-        let p = delivery_profiles("p", "caffeine", &[(1.0, vec![(5.0, 1.0), (50.0, 1e-4)])], "mg/mL", &layers).unwrap();
+        let p = delivery_profiles("p", "caffeine", &[(1.0, vec![(5.0, 1.0), (50.0, 1e-4)])], "mg/mL", &layers, None)
+            .unwrap();
         for decade in ["\n1\n", "\n0.1\n", "\n0.01\n", "\n0.001\n"] {
             assert!(p.svg.contains(decade), "log axis labels whole decades: {decade:?}");
         }
         assert!(!p.svg.contains("1e-0"), "no repeated or odd decade labels");
         assert!(p.svg.contains("\nSC\n") && !p.svg.contains("\ndeep\n"), "markers beyond the data are left out");
-        delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b, false).unwrap();
-        delivery_time_course("f", "F", "", "flux (µg/cm²/h)", &a, &b, true).unwrap();
+        delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b, false, None, "").unwrap();
+        delivery_time_course("f", "F", "", "flux (µg/cm²/h)", &a, &b, true, None, "").unwrap();
         recovery("r", &a, &b, &a).unwrap();
         let s = collagen_series("s", &a, &b, &a, &[0.0, 1.0], "change (%)").unwrap();
         assert_eq!(s.svg.matches("\nsession\n").count(), 1, "one label for all the session lines");

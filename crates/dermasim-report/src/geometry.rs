@@ -10,7 +10,8 @@ use plotters::prelude::*;
 
 use plotters::coord::types::RangedCoordf64;
 
-use crate::plot::{FONT_FAMILY, Figure, Plot, PlotError, Target, err, font, hex, nice_step, render, short, viridis};
+use crate::plot::{FONT_FAMILY, Figure, Plot, PlotError, err, font, hex, nice_step, render, short, viridis};
+use crate::style::{AXIS_PX, AxisRange, NOTE_PX, TICK_PX, palette, plot_area, tick, xml_escape};
 
 /// At most this many holes are drawn on the puncture map: a larger window is shown through a
 /// centred square view that holds about this many (keeps the SVG under ~1 MB).
@@ -51,10 +52,11 @@ impl MapView {
 }
 
 /// The puncture map: every hole in `view` drawn to scale as an ellipse (length along the
-/// direction of travel × width across it), coloured by channel depth, with a scale bar and a
-/// colour bar marking the layer boundaries. In the SVG each hole is one
-/// `<ellipse class="hole">` element (holes smaller than a pixel keep a hairline outline so they
-/// stay visible); the PNG rasterises them with at least one pixel.
+/// direction of travel × width across it), coloured by channel depth on a scale spanning the
+/// depths of the window's channels (so that their spread shows), with a scale bar and a colour
+/// bar on which the layers are marked. In the SVG each hole is one `<ellipse class="hole">`
+/// element (holes smaller than a pixel keep a hairline outline so they stay visible), and the
+/// colour bar is marked `<rect class="colour-scale" data-min data-max>` (µm).
 #[allow(clippy::too_many_arguments)] // data, view, scale and labels; all needed
 pub fn puncture_map(
     channels: &[Channel],
@@ -67,8 +69,50 @@ pub fn puncture_map(
     caption: &str,
 ) -> Result<Plot, PlotError> {
     let holes: Vec<&Channel> = channels.iter().filter(|c| view.contains(c.x_um, c.y_um)).collect();
-    let depth_max = channels.iter().map(|c| c.depth_um).fold(needle_length_um, f64::max).max(1.0);
-    render(&MapFig { holes, view, window_um, depth_max, layers: *layers, id }, id, title, caption)
+    let scale = DepthScale::spanning(channels.iter().map(|c| c.depth_um), needle_length_um);
+    render(
+        &MapFig { holes, view, window_um, scale, needle_um: needle_length_um, layers: *layers, id },
+        id,
+        title,
+        caption,
+        "channels.csv (x_um, y_um, depth_um, width_um, length_um, direction_deg)",
+    )
+}
+
+/// The depth range a colour scale spans, µm: the data's range widened to round numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DepthScale {
+    /// Shallow end, µm.
+    pub lo_um: f64,
+    /// Deep end, µm.
+    pub hi_um: f64,
+}
+
+impl DepthScale {
+    /// The range of the finite `depths`, widened to a round step (1, 2 or 5 × 10^k, about a
+    /// fifth of the spread) and to at least 10 µm; `fallback_um` (the needle length) sets it when
+    /// there is no depth.
+    pub fn spanning(depths: impl Iterator<Item = f64>, fallback_um: f64) -> DepthScale {
+        let (lo, hi) =
+            depths.filter(|d| d.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |a, d| (a.0.min(d), a.1.max(d)));
+        let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, fallback_um.max(1.0)) };
+        let step = nice_step((hi - lo).max(10.0), 5.0);
+        let mut a = (lo / step).floor() * step;
+        let mut b = (hi / step).ceil() * step;
+        if b - a < 10.0 {
+            a = (0.5 * (a + b) - 5.0).max(0.0);
+            b = a + 10.0;
+        }
+        if b <= a {
+            b = a + step;
+        }
+        DepthScale { lo_um: a.max(0.0), hi_um: b }
+    }
+
+    /// Position of a depth on the scale, 0-1 (clamped).
+    pub fn t(&self, depth_um: f64) -> f64 {
+        ((depth_um - self.lo_um) / (self.hi_um - self.lo_um)).clamp(0.0, 1.0)
+    }
 }
 
 /// Number of holes [`puncture_map`] draws for this view.
@@ -81,224 +125,201 @@ struct MapFig<'a> {
     holes: Vec<&'a Channel>,
     view: MapView,
     window_um: f64,
-    depth_max: f64,
+    scale: DepthScale,
+    needle_um: f64,
     layers: LayerThickness,
-}
-
-/// Points of an ellipse centred at (x, y) with semi-axes a (along `dir_deg`) and b, in µm.
-fn ellipse_points(x: f64, y: f64, a: f64, b: f64, dir_deg: f64, n: usize) -> Vec<(f64, f64)> {
-    let (s, c) = dir_deg.to_radians().sin_cos();
-    (0..n)
-        .map(|k| {
-            let t = std::f64::consts::TAU * k as f64 / n as f64;
-            let (u, v) = (a * t.cos(), b * t.sin());
-            (x + u * c - v * s, y + u * s + v * c)
-        })
-        .collect()
 }
 
 impl Figure for MapFig<'_> {
     fn size(&self) -> (u32, u32) {
-        (780, 660)
+        (800, 680)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, target: Target) -> Result<String, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<String, String> {
         let (left, right) = root.split_horizontally(660);
         let v = self.view;
         let mm = 1000.0;
+        let (x0, x1) = (v.x0_um / mm, (v.x0_um + v.side_um) / mm);
+        let (y0, y1) = (v.y0_um / mm, (v.y0_um + v.side_um) / mm);
         let mut chart = ChartBuilder::on(&left)
             .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(58)
-            .build_cartesian_2d(v.x0_um / mm..(v.x0_um + v.side_um) / mm, v.y0_um / mm..(v.y0_um + v.side_um) / mm)
+            .x_label_area_size(54)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
         plain_mesh(&mut chart, "x (mm)", "y (mm)")?;
         let (px, py) = chart.plotting_area().get_pixel_range();
         let scale = f64::from(px.end - px.start) / v.side_um; // px per µm
         let to_px =
             |x: f64, y: f64| (f64::from(px.start) + (x - v.x0_um) * scale, f64::from(py.end) - (y - v.y0_um) * scale);
-        let mut overlay = String::new();
-        match target {
-            Target::Svg => {
-                // Exact sub-pixel ellipses; one element per hole, clipped to the plot area.
-                let clip = format!("clip-{}", self.id);
-                let _ = write!(
-                    overlay,
-                    "<clipPath id=\"{clip}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\
-                     <g class=\"holes\" clip-path=\"url(#{clip})\" data-count=\"{}\">\
-                     <style>.hole{{stroke-width:0.8;fill-opacity:0.9}}</style>",
-                    px.start,
-                    py.start,
-                    px.end - px.start,
-                    py.end - py.start,
-                    self.holes.len()
-                );
-                for c in &self.holes {
-                    let (cx, cy) = to_px(c.x_um, c.y_um);
-                    let col = hex(viridis(c.depth_um / self.depth_max));
-                    let _ = write!(
-                        overlay,
-                        "<ellipse class=\"hole\" cx=\"{cx:.2}\" cy=\"{cy:.2}\" rx=\"{:.3}\" ry=\"{:.3}\" transform=\"rotate({:.1} {cx:.2} {cy:.2})\" fill=\"{col}\" stroke=\"{col}\"/>",
-                        0.5 * c.length_um * scale,
-                        0.5 * c.width_um * scale,
-                        -c.direction_deg,
-                    );
-                }
-                overlay.push_str("</g>");
-            }
-            Target::Png => {
-                let area = chart.plotting_area();
-                for c in &self.holes {
-                    let col = viridis(c.depth_um / self.depth_max);
-                    if c.length_um * scale >= 2.0 {
-                        let pts: Vec<(f64, f64)> = ellipse_points(
-                            c.x_um,
-                            c.y_um,
-                            0.5 * c.length_um,
-                            0.5 * c.width_um,
-                            c.direction_deg,
-                            ((c.length_um * scale) as usize).clamp(12, 96),
-                        )
-                        .into_iter()
-                        .map(|(x, y)| (x / mm, y / mm))
-                        .collect();
-                        area.draw(&Polygon::new(pts, col.filled())).map_err(err)?;
-                    } else {
-                        area.draw(&Pixel::new((c.x_um / mm, c.y_um / mm), col)).map_err(err)?;
-                    }
-                }
-            }
+        let mut overlay = plot_area(
+            f64::from(px.start),
+            f64::from(py.start),
+            f64::from(px.end),
+            f64::from(py.end),
+            AxisRange { min: x0, max: x1, log: false },
+            AxisRange { min: y0, max: y1, log: false },
+        );
+        // Exact sub-pixel ellipses; one element per hole, clipped to the plot area.
+        let clip = format!("clip-{}", self.id);
+        let _ = write!(
+            overlay,
+            "<clipPath id=\"{clip}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>\
+             <g class=\"holes\" clip-path=\"url(#{clip})\" data-count=\"{}\">\
+             <style>.hole{{stroke-width:0.8;fill-opacity:0.9}}</style>",
+            px.start,
+            py.start,
+            px.end - px.start,
+            py.end - py.start,
+            self.holes.len()
+        );
+        for c in &self.holes {
+            let (cx, cy) = to_px(c.x_um, c.y_um);
+            let col = hex(viridis(self.scale.t(c.depth_um)));
+            let _ = write!(
+                overlay,
+                "<ellipse class=\"hole\" cx=\"{cx:.2}\" cy=\"{cy:.2}\" rx=\"{:.3}\" ry=\"{:.3}\" transform=\"rotate({:.1} {cx:.2} {cy:.2})\" fill=\"{col}\" stroke=\"{col}\"/>",
+                0.5 * c.length_um * scale,
+                0.5 * c.width_um * scale,
+                -c.direction_deg,
+            );
         }
+        overlay.push_str("</g>");
         // Scale bar (about a fifth of the view, round length, bottom left) and, for a part of the
-        // window, what part. In the SVG they go after the holes so that holes never hide them.
+        // window, what part: after the holes so that holes never hide them.
         let bar_um = nice_step(v.side_um, 5.0);
         let (bx, by) = (v.x0_um + 0.05 * v.side_um, v.y0_um + 0.05 * v.side_um);
         let label =
             if bar_um >= 1000.0 { format!("{} mm", short(bar_um / 1000.0)) } else { format!("{} µm", short(bar_um)) };
-        let note = (v.side_um < self.window_um).then(|| {
-            format!("{0} × {0} mm of the {1} × {1} mm window", short(v.side_um / mm), short(self.window_um / mm))
-        });
         let (x0p, y0p) = to_px(bx, by);
         let bar_px = bar_um * scale;
-        match target {
-            Target::Svg => {
-                let _ = write!(
-                    overlay,
-                    "<g class=\"scale-bar\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"40\" fill=\"#ffffff\" \
-                     fill-opacity=\"0.85\"/><rect x=\"{x0p:.1}\" y=\"{:.1}\" width=\"{bar_px:.1}\" height=\"5\" fill=\"#000000\"/>\
-                     <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-family=\"{FONT_FAMILY}\" font-size=\"13\">{label}</text></g>",
-                    x0p - 8.0,
-                    y0p - 32.0,
-                    bar_px + 16.0,
-                    y0p - 5.0,
-                    x0p + 0.5 * bar_px,
-                    y0p - 12.0,
-                );
-                if let Some(n) = &note {
-                    let _ = write!(
-                        overlay,
-                        "<g class=\"view-note\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"250\" height=\"20\" fill=\"#ffffff\" \
-                         fill-opacity=\"0.85\"/><text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT_FAMILY}\" font-size=\"12\">{n}</text></g>",
-                        f64::from(px.start) + 4.0,
-                        f64::from(py.start) + 4.0,
-                        f64::from(px.start) + 8.0,
-                        f64::from(py.start) + 18.0,
-                    );
-                }
-            }
-            Target::Png => {
-                let area = chart.plotting_area();
-                area.draw(&Rectangle::new(
-                    [
-                        ((bx - 0.015 * v.side_um) / mm, (by - 0.02 * v.side_um) / mm),
-                        ((bx + bar_um + 0.015 * v.side_um) / mm, (by + 0.07 * v.side_um) / mm),
-                    ],
-                    WHITE.mix(0.85).filled(),
-                ))
-                .map_err(err)?;
-                area.draw(&Rectangle::new(
-                    [(bx / mm, by / mm), ((bx + bar_um) / mm, (by + 0.008 * v.side_um) / mm)],
-                    BLACK.filled(),
-                ))
-                .map_err(err)?;
-                area.draw(&Text::new(
-                    label,
-                    ((bx + 0.5 * bar_um) / mm, (by + 0.06 * v.side_um) / mm),
-                    font(13.0).pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Center,
-                        plotters::style::text_anchor::VPos::Top,
-                    )),
-                ))
-                .map_err(err)?;
-                if let Some(n) = note {
-                    area.draw(&Text::new(
-                        n,
-                        ((v.x0_um + 0.02 * v.side_um) / mm, (v.y0_um + 0.98 * v.side_um) / mm),
-                        font(12.0),
-                    ))
-                    .map_err(err)?;
-                }
-            }
+        let _ = write!(
+            overlay,
+            "<g class=\"scale-bar\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"42\" fill=\"#ffffff\" \
+             fill-opacity=\"0.9\"/><rect x=\"{x0p:.1}\" y=\"{:.1}\" width=\"{bar_px:.1}\" height=\"5\" fill=\"#000000\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-family=\"{FONT_FAMILY}\" font-size=\"{TICK_PX}\">{label}</text></g>",
+            x0p - 8.0,
+            y0p - 34.0,
+            bar_px + 16.0,
+            y0p - 5.0,
+            x0p + 0.5 * bar_px,
+            y0p - 12.0,
+        );
+        if v.side_um < self.window_um {
+            let n =
+                format!("{0} × {0} mm of the {1} × {1} mm window", short(v.side_um / mm), short(self.window_um / mm));
+            let _ = write!(
+                overlay,
+                "<g class=\"view-note\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"22\" fill=\"#ffffff\" \
+                 fill-opacity=\"0.9\"/><text x=\"{:.1}\" y=\"{:.1}\" font-family=\"{FONT_FAMILY}\" font-size=\"{NOTE_PX}\">{}</text></g>",
+                f64::from(px.start) + 4.0,
+                f64::from(py.start) + 4.0,
+                crate::style::text_width(&n, NOTE_PX) + 10.0,
+                f64::from(px.start) + 9.0,
+                f64::from(py.start) + 20.0,
+                xml_escape(&n)
+            );
         }
-        draw_colour_bar(&right, self.depth_max, &self.layers)?;
+        overlay.push_str(&draw_colour_bar(&right, self.scale, self.needle_um, &self.layers)?);
         Ok(overlay)
     }
 }
 
+/// The depth colour bar of the map: viridis over the scale's range, each layer the range
+/// crosses named beside its part of the bar, the boundaries between them drawn as white lines.
+/// Returns the SVG mark of the scale.
 fn draw_colour_bar<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    depth_max: f64,
+    s: DepthScale,
+    needle_um: f64,
     layers: &LayerThickness,
-) -> Result<(), String> {
+) -> Result<String, String> {
     let mut chart = ChartBuilder::on(area)
         .margin_top(12)
-        .margin_bottom(56)
-        .margin_left(30)
-        .margin_right(26)
+        .margin_bottom(66)
+        .margin_left(40)
+        .margin_right(8)
         .y_label_area_size(0)
-        .right_y_label_area_size(46)
-        .build_cartesian_2d(0.0..1.0, -depth_max..0.0)
+        .right_y_label_area_size(50)
+        .build_cartesian_2d(0.0..1.0, -s.hi_um..-s.lo_um)
         .map_err(err)?;
     chart
         .configure_mesh()
         .disable_x_axis()
         .disable_mesh()
         .y_labels(6)
-        .y_label_formatter(&|d| short(-*d))
-        .label_style(font(12.0))
+        .y_label_formatter(&|d| tick(-*d))
+        .label_style(font(TICK_PX))
         .draw()
         .map_err(err)?;
     let n = 64;
+    let span = s.hi_um - s.lo_um;
     chart
         .draw_series((0..n).map(|k| {
-            let a = depth_max * k as f64 / n as f64;
-            let b = depth_max * (k + 1) as f64 / n as f64;
-            Rectangle::new([(0.0, -a), (1.0, -b)], viridis((a + b) / (2.0 * depth_max)).filled())
+            let a = s.lo_um + span * k as f64 / n as f64;
+            let b = s.lo_um + span * (k + 1) as f64 / n as f64;
+            Rectangle::new([(0.0, -a), (1.0, -b)], viridis(s.t(0.5 * (a + b))).filled())
         }))
         .map_err(err)?;
-    // Layer boundaries: a white line across the bar, the layer's short name to its left.
     let (px, py) = chart.plotting_area().get_pixel_range();
     let (bx, by) = area.get_base_pixel();
-    for (name, d) in layer_marks(layers) {
-        if d < depth_max {
+    let y_of = |d: f64| f64::from(py.start) + f64::from(py.end - py.start) * (d - s.lo_um) / span;
+    let b = layers.boundaries_um();
+    let tops = [0.0, b[0], b[1], b[2], b[3]];
+    let bottoms = [b[0], b[1], b[2], b[3], f64::INFINITY];
+    let anchor = plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Right,
+        plotters::style::text_anchor::VPos::Center,
+    );
+    for i in 0..5 {
+        let (t, bo) = (tops[i].max(s.lo_um), bottoms[i].min(s.hi_um));
+        if bo <= t {
+            continue;
+        }
+        if tops[i] > s.lo_um {
             chart
-                .draw_series(std::iter::once(PathElement::new(vec![(0.0, -d), (1.0, -d)], WHITE.stroke_width(2))))
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(0.0, -tops[i]), (1.0, -tops[i])],
+                    WHITE.stroke_width(2),
+                )))
                 .map_err(err)?;
-            let y = f64::from(py.start) + f64::from(py.end - py.start) * d / depth_max;
+        }
+        // The layer's short name at the middle of its part of the bar, if there is room.
+        if y_of(bo) - y_of(t) >= 14.0 {
+            let y = 0.5 * (y_of(t) + y_of(bo));
             area.draw(&Text::new(
-                name,
-                (px.start - bx - 3, y.round() as i32 - by),
-                font(11.0).color(&BLACK.mix(0.75)).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Right,
-                    plotters::style::text_anchor::VPos::Center,
-                )),
+                LAYER_SHORT[i],
+                (px.start - bx - 4, y.round() as i32 - by),
+                font(NOTE_PX).color(&BLACK.mix(0.8)).pos(anchor),
             ))
             .map_err(err)?;
         }
     }
-    area.draw(&Text::new("depth (µm)", (6, area.dim_in_pixel().1 as i32 - 40), font(13.0))).map_err(err)?;
-    Ok(())
+    if (s.lo_um..=s.hi_um).contains(&needle_um) {
+        let y = y_of(needle_um).round() as i32 - by;
+        area.draw(&PathElement::new(
+            vec![(px.start - bx - 6, y), (px.end - bx, y)],
+            ShapeStyle::from(&RGBColor(0, 90, 180)).stroke_width(2),
+        ))
+        .map_err(err)?;
+    }
+    let h = area.dim_in_pixel().1 as i32;
+    area.draw(&Text::new("channel", (8, h - 50), font(AXIS_PX))).map_err(err)?;
+    area.draw(&Text::new("depth (µm)", (8, h - 32), font(AXIS_PX))).map_err(err)?;
+    Ok(format!(
+        "<rect class=\"colour-scale\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"none\" \
+         data-min=\"{}\" data-max=\"{}\" data-unit=\"µm\"/>",
+        px.start,
+        py.start,
+        px.end - px.start,
+        py.end - py.start,
+        s.lo_um,
+        s.hi_um
+    ))
 }
+
+/// Short names of the layers, top down (as in the captions).
+const LAYER_SHORT: [&str; 5] = ["SC", "VE", "PD", "RD", "HD"];
 
 /// Short names of the lower boundary of each layer and its depth, µm.
 fn layer_marks(l: &LayerThickness) -> [(&'static str, f64); 4] {
@@ -341,7 +362,10 @@ pub fn cross_section(
         info.slab_um,
         info.width_um / 1000.0
     );
-    Ok((render(&fig, id, title, &caption)?, info))
+    Ok((
+        render(&fig, id, title, &caption, "channels.csv (x_um, y_um, depth_um, width_um); the layers: summary.json")?,
+        info,
+    ))
 }
 
 /// What a cross-section shows.
@@ -399,7 +423,7 @@ impl Figure for SectionFig {
         (900, 470)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _t: Target) -> Result<String, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<String, String> {
         let (left, right) = root.split_horizontally(900 - 230);
         let mm = 1000.0;
         let (x0, x1) = (self.x0_um, self.x0_um + self.width_um);
@@ -413,8 +437,8 @@ impl Figure for SectionFig {
             .configure_mesh()
             .x_desc("across the skin (mm)")
             .y_desc("depth (µm)")
-            .label_style(font(13.0))
-            .axis_desc_style(font(14.0))
+            .label_style(font(TICK_PX))
+            .axis_desc_style(font(AXIS_PX))
             .x_label_formatter(&|x| short(*x))
             .y_label_formatter(&|d| short(-*d))
             .disable_mesh()
@@ -468,7 +492,7 @@ impl Figure for SectionFig {
                 .draw_series(std::iter::once(Text::new(
                     format!("channels: {:.0} µm deep on average", self.mean_depth_um),
                     (0.99 * (x1 - x0) / mm, m - 0.008 * self.depth_max),
-                    font(13.0).color(&mc).pos(plotters::style::text_anchor::Pos::new(
+                    font(NOTE_PX).color(&mc).pos(plotters::style::text_anchor::Pos::new(
                         plotters::style::text_anchor::HPos::Right,
                         plotters::style::text_anchor::VPos::Top,
                     )),
@@ -488,9 +512,18 @@ impl Figure for SectionFig {
             .draw_series(std::iter::once(Text::new(
                 format!("needle length {} mm", short(self.needle_um / mm)),
                 (0.01 * (x1 - x0) / mm, needle - 0.01 * self.depth_max),
-                font(13.0).color(&RGBColor(0, 70, 150)),
+                font(NOTE_PX).color(&RGBColor(0, 70, 150)),
             )))
             .map_err(err)?;
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let mark = plot_area(
+            f64::from(px.start),
+            f64::from(py.start),
+            f64::from(px.end),
+            f64::from(py.end),
+            AxisRange { min: 0.0, max: (x1 - x0) / mm, log: false },
+            AxisRange { min: -self.depth_max, max: 0.0, log: false },
+        );
         // Legend: layers with their thickness, then channels.
         let mut y = 20;
         let thick = [
@@ -503,29 +536,31 @@ impl Figure for SectionFig {
             let (r, g, bl) = LAYER_COLOURS[i];
             right.draw(&Rectangle::new([(8, y), (28, y + 16)], RGBColor(r, g, bl).filled())).map_err(err)?;
             right.draw(&Rectangle::new([(8, y), (28, y + 16)], BLACK.mix(0.3).stroke_width(1))).map_err(err)?;
-            right.draw(&Text::new(LAYER_NAMES[i], (34, y), font(13.0))).map_err(err)?;
+            right.draw(&Text::new(LAYER_NAMES[i], (34, y), font(NOTE_PX))).map_err(err)?;
             let sub = if i < 4 { format!("{} µm", short(thick[i])) } else { format!("below {} µm", short(b[3])) };
             right.draw(&Text::new(sub, (34, y + 16), font(12.0).color(&BLACK.mix(0.6)))).map_err(err)?;
             y += 42;
         }
         right.draw(&Polygon::new(vec![(10, y), (26, y), (18, y + 18)], dark.filled())).map_err(err)?;
-        right.draw(&Text::new("channel (to scale)", (34, y + 2), font(13.0))).map_err(err)?;
+        right.draw(&Text::new("channel (to scale)", (34, y + 2), font(NOTE_PX))).map_err(err)?;
         y += 34;
-        right
-            .draw(&PathElement::new(
-                vec![(8, y + 8), (28, y + 8)],
-                ShapeStyle::from(&RGBColor(0, 90, 180)).stroke_width(2),
-            ))
-            .map_err(err)?;
-        right.draw(&Text::new("needle length", (34, y), font(13.0))).map_err(err)?;
+        for (a, b) in [(8, 14), (19, 25)] {
+            right
+                .draw(&PathElement::new(
+                    vec![(a, y + 8), (b, y + 8)],
+                    ShapeStyle::from(&RGBColor(0, 90, 180)).stroke_width(2),
+                ))
+                .map_err(err)?;
+        }
+        right.draw(&Text::new("needle length", (34, y), font(NOTE_PX))).map_err(err)?;
         y += 26;
         for k in 0..4 {
             right
                 .draw(&PathElement::new(vec![(8 + 5 * k, y + 8), (10 + 5 * k, y + 8)], BLACK.stroke_width(1)))
                 .map_err(err)?;
         }
-        right.draw(&Text::new("mean channel depth", (34, y), font(13.0))).map_err(err)?;
-        Ok(String::new())
+        right.draw(&Text::new("mean channel depth", (34, y), font(NOTE_PX))).map_err(err)?;
+        Ok(mark)
     }
 }
 
@@ -538,7 +573,13 @@ pub fn depth_histogram(
     title: &str,
     caption: &str,
 ) -> Result<Plot, PlotError> {
-    render(&HistFig { depths: depths_um, layers: *layers, needle_um: needle_length_um }, id, title, caption)
+    render(
+        &HistFig { depths: depths_um, layers: *layers, needle_um: needle_length_um },
+        id,
+        title,
+        caption,
+        "channels.csv (depth_um)",
+    )
 }
 
 struct HistFig<'a> {
@@ -566,7 +607,7 @@ impl Figure for HistFig<'_> {
         (760, 420)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _t: Target) -> Result<String, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<String, String> {
         let dmax = self.depths.iter().copied().filter(|d| d.is_finite()).fold(0.0, f64::max);
         let xmax = (dmax.max(self.needle_um) * 1.08).max(1.0);
         let width = nice_step(xmax, 40.0);
@@ -585,7 +626,7 @@ impl Figure for HistFig<'_> {
         chart
             .draw_series(counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| {
                 let a = i as f64 * width;
-                Rectangle::new([(a, 0.0), (a + width, *c as f64)], crate::plot::PALETTE[0].mix(0.85).filled())
+                Rectangle::new([(a, 0.0), (a + width, *c as f64)], palette(0).mix(0.85).filled())
             }))
             .map_err(err)?;
         let top = cmax * 1.18;
@@ -599,7 +640,7 @@ impl Figure for HistFig<'_> {
                     .draw_series(std::iter::once(Text::new(
                         format!("{name} ends"),
                         (d + 0.005 * xmax, top * (0.97 - 0.06 * f64::from(row))),
-                        font(11.0).color(&BLACK.mix(0.7)),
+                        font(NOTE_PX).color(&BLACK.mix(0.7)),
                     )))
                     .map_err(err)?;
                 row = (row + 1) % 3;
@@ -624,7 +665,15 @@ impl Figure for HistFig<'_> {
                 )),
             )))
             .map_err(err)?;
-        Ok(String::new())
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        Ok(plot_area(
+            f64::from(px.start),
+            f64::from(py.start),
+            f64::from(px.end),
+            f64::from(py.end),
+            AxisRange { min: 0.0, max: xmax, log: false },
+            AxisRange { min: 0.0, max: top, log: false },
+        ))
     }
 }
 
@@ -644,8 +693,8 @@ fn plain_mesh<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .label_style(font(13.0))
-        .axis_desc_style(font(14.0))
+        .label_style(font(TICK_PX))
+        .axis_desc_style(font(AXIS_PX))
         .x_label_formatter(&|x| short(*x))
         .y_label_formatter(&|y| short(*y))
         .light_line_style(WHITE.mix(0.0))

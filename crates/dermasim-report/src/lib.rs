@@ -36,6 +36,7 @@ pub mod geometry;
 pub mod plot;
 pub mod sections;
 pub mod series;
+pub mod style;
 pub mod vtk;
 
 use std::fs;
@@ -45,7 +46,10 @@ use dermasim_core::Outcome;
 use serde::Serialize;
 
 pub use cohort::{CohortPage, cohort_html};
-pub use plot::{LineChart, LineStyle, Marker, Plot, PlotError, Series, bar_chart, line_chart};
+pub use plot::{
+    Band, Bar, BarChart, Floor, LineChart, LineStyle, Marker, Plot, PlotError, Series, bar_chart, bar_chart_of,
+    line_chart,
+};
 
 /// The HTML template (minijinja), embedded at build time.
 const TEMPLATE: &str = include_str!("../templates/report.html");

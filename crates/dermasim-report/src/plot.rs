@@ -1,34 +1,21 @@
-//! Plot machinery: one drawing routine renders both an SVG (for the HTML report and for
-//! zooming) and a PNG (for slides and documents), with the shipped font so text is laid out
-//! identically on every machine.
+//! Plot machinery: every figure is drawn once, as SVG, in the figure style of [`crate::style`];
+//! the PNG (for slides and papers) is that SVG rasterised at 300 dpi, so both files show the
+//! same picture with the shipped font.
 //!
 //! The generic charts other stages use ([`line_chart`], [`bar_chart`]) take plain data:
-//! `(x, y)` series with labels.
+//! `(x, y)` series with labels, optional shaded bands (a 5-95 % range) and bar intervals.
 
 use std::fmt;
-use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 use serde::Serialize;
 
-/// Font family name the shipped font is registered under (and named in SVG text).
-pub const FONT_FAMILY: &str = "DejaVu Sans";
-
-/// DejaVu Sans (Bitstream Vera licence, `assets/fonts/LICENSE-DejaVu.txt`).
-pub const FONT_TTF: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-
-static FONT: Once = Once::new();
-
-/// Registers the shipped font with plotters (once per process).
-pub fn register_font() {
-    FONT.call_once(|| {
-        // The font is a constant of this crate: failure to parse it is a build defect, and
-        // plotters then reports every text as a drawing error instead of panicking.
-        let _ = plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_TTF);
-    });
-}
+use crate::style::{
+    AXIS_PX, AxisRange, BAND_OPACITY, Key, LegendItem, NOTE_PX, PNG_DPI, PngMeta, TICK_PX, palette, tick,
+};
+pub use crate::style::{FONT_FAMILY, FONT_TTF, register_font};
+pub(crate) use crate::style::{font, hex, viridis};
 
 /// A rendered plot.
 #[derive(Clone, Debug, Serialize)]
@@ -39,9 +26,12 @@ pub struct Plot {
     pub title: String,
     /// What the figure shows, in one or two sentences (also the image's alt text).
     pub caption: String,
-    /// The SVG document.
+    /// The data file (and selection) the figure is drawn from, e.g.
+    /// `series.csv (stage transport, quantity flux)`; "" when it is not in a file.
+    pub source: String,
+    /// The SVG document (with `<title>`, `<desc>` and the marks of [`crate::style`]).
     pub svg: String,
-    /// The same figure as PNG bytes.
+    /// The same figure as PNG bytes, 300 dpi.
     #[serde(skip)]
     pub png: Vec<u8>,
 }
@@ -62,24 +52,17 @@ pub(crate) fn err<E: fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-/// What a figure is being drawn for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Target {
-    Svg,
-    Png,
-}
-
-/// A figure drawn by the same code on any backend.
+/// A figure: drawn by plotters on an SVG backend, plus exact SVG elements it returns (shapes
+/// plotters cannot express, the legend, the plot-area marks), appended to the document.
 pub(crate) trait Figure {
-    /// Canvas size, px.
+    /// Canvas size, CSS px.
     fn size(&self) -> (u32, u32);
-    /// Draws on `root`. For [`Target::Svg`] it may return SVG elements to append to the
-    /// document (exact, sub-pixel shapes plotters cannot express).
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, target: Target) -> Result<String, String>;
+    /// Draws on `root` and returns SVG elements to append.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<String, String>;
 }
 
-/// Renders a figure to SVG and PNG.
-pub(crate) fn render(fig: &impl Figure, id: &str, title: &str, caption: &str) -> Result<Plot, PlotError> {
+/// Renders a figure to SVG and to PNG at [`PNG_DPI`].
+pub(crate) fn render(fig: &impl Figure, id: &str, title: &str, caption: &str, source: &str) -> Result<Plot, PlotError> {
     register_font();
     let (w, h) = fig.size();
     let wrap = |e: String| PlotError(format!("{id}: {e}"));
@@ -87,7 +70,7 @@ pub(crate) fn render(fig: &impl Figure, id: &str, title: &str, caption: &str) ->
     let overlay = {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| wrap(err(e)))?;
-        let o = fig.draw(&root, Target::Svg).map_err(wrap)?;
+        let o = fig.draw(&root).map_err(wrap)?;
         root.present().map_err(|e| wrap(err(e)))?;
         o
     };
@@ -97,59 +80,9 @@ pub(crate) fn render(fig: &impl Figure, id: &str, title: &str, caption: &str) ->
             None => return Err(wrap("SVG backend wrote no closing tag".into())),
         }
     }
-    let mut buf = vec![0u8; (w as usize) * (h as usize) * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| wrap(err(e)))?;
-        fig.draw(&root, Target::Png).map_err(wrap)?;
-        root.present().map_err(|e| wrap(err(e)))?;
-    }
-    let png = encode_png(&buf, w, h).map_err(wrap)?;
-    Ok(Plot { id: id.into(), title: title.into(), caption: caption.into(), svg, png })
-}
-
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut wr = enc.write_header().map_err(err)?;
-        wr.write_image_data(rgb).map_err(err)?;
-    }
-    Ok(out)
-}
-
-/// Text style in the shipped font.
-pub(crate) fn font(size: f64) -> TextStyle<'static> {
-    TextStyle::from((FONT_FAMILY, size).into_font()).color(&BLACK)
-}
-
-/// Viridis, sampled at five points and interpolated linearly (perceptually ordered, readable
-/// in grey and by the colour-blind).
-pub(crate) fn viridis(t: f64) -> RGBColor {
-    const P: [(u8, u8, u8); 5] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
-    let x = t * 4.0;
-    let i = (x.floor() as usize).min(3);
-    let f = x - i as f64;
-    let mix = |a: u8, b: u8| (f64::from(a) + f * (f64::from(b) - f64::from(a))).round() as u8;
-    RGBColor(mix(P[i].0, P[i + 1].0), mix(P[i].1, P[i + 1].1), mix(P[i].2, P[i + 1].2))
-}
-
-/// Series colours (Okabe-Ito, colour-blind safe).
-pub(crate) const PALETTE: [RGBColor; 7] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(0, 0, 0),
-];
-
-pub(crate) fn hex(c: RGBColor) -> String {
-    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+    let svg = crate::style::annotate_svg(&svg, id, title, caption, source);
+    let png = crate::style::svg_to_png(&svg, PNG_DPI, &PngMeta { title, caption, source }).map_err(wrap)?;
+    Ok(Plot { id: id.into(), title: title.into(), caption: caption.into(), source: source.into(), svg, png })
 }
 
 /// A round step near `span / n` (1, 2 or 5 × 10^k).
@@ -223,6 +156,29 @@ pub struct Marker {
     pub label: String,
 }
 
+/// A shaded band around a series: the range between a lower and an upper curve (e.g. the
+/// 5-95 % range of an uncertain result), drawn in the colour of palette entry `color` at
+/// [`crate::style::BAND_OPACITY`], under the lines.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Band {
+    /// Legend label, e.g. `5-95 % range` ("" for none).
+    pub label: String,
+    /// `(x, lower, upper)`, in drawing order.
+    pub points: Vec<(f64, f64, f64)>,
+    /// Colour index in the palette (`None`: the band's position).
+    pub color: Option<usize>,
+}
+
+/// The lowest value a logarithmic axis shows, and why: values below it are not drawn, and a
+/// series entirely below it is named in the plot ("below the floor throughout").
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Floor {
+    /// The floor, data units (> 0).
+    pub value: f64,
+    /// What it is, shown beside the floor line, e.g. `what the model resolves`.
+    pub label: String,
+}
+
 /// A line chart of plain data.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineChart {
@@ -232,54 +188,155 @@ pub struct LineChart {
     pub y_label: String,
     /// The series.
     pub series: Vec<Series>,
+    /// Shaded bands, drawn under the series.
+    pub bands: Vec<Band>,
     /// Logarithmic y axis (non-positive values are left out).
     pub log_y: bool,
+    /// Log axes: the floor below which values are not drawn (`None`: the data's minimum).
+    pub y_floor: Option<Floor>,
     /// Vertical marker lines.
     pub x_markers: Vec<Marker>,
     /// Fixed y range (`None`: from the data).
     pub y_range: Option<(f64, f64)>,
+    /// The data file the series come from (shown in the caption and embedded in the files).
+    pub source: String,
 }
 
 /// Renders a line chart. Empty series are skipped; a chart with no point at all is an error.
+/// The legend goes in a strip above the plot area; a log axis starts at the floor (when set
+/// and reached) or at the data's minimum, on a whole decade.
 pub fn line_chart(id: &str, title: &str, caption: &str, chart: &LineChart) -> Result<Plot, PlotError> {
-    render(&LineFig(chart), id, title, caption)
+    render(&LineFig(chart), id, title, caption, &chart.source)
 }
 
 struct LineFig<'a>(&'a LineChart);
 
 impl LineFig<'_> {
-    fn points(&self, s: &Series) -> Vec<(f64, f64)> {
-        s.points
-            .iter()
-            .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.0.log_y || *y > 0.0))
-            .map(|&(x, y)| (x, if self.0.log_y { y.log10() } else { y }))
-            .collect()
+    fn floor(&self) -> f64 {
+        match &self.0.y_floor {
+            Some(f) if self.0.log_y && f.value > 0.0 => f.value,
+            _ if self.0.log_y => f64::MIN_POSITIVE,
+            _ => f64::NEG_INFINITY,
+        }
+    }
+
+    /// Drawable points in axis units (log10 on a log axis), split into runs where values drop
+    /// below the floor.
+    fn runs(&self, s: &Series) -> Vec<Vec<(f64, f64)>> {
+        let floor = self.floor();
+        let mut runs = vec![Vec::new()];
+        for &(x, y) in &s.points {
+            if x.is_finite() && y.is_finite() && y >= floor && (!self.0.log_y || y > 0.0) {
+                if let Some(r) = runs.last_mut() {
+                    r.push((x, if self.0.log_y { y.log10() } else { y }));
+                }
+            } else if runs.last().is_some_and(|r| !r.is_empty()) {
+                runs.push(Vec::new());
+            }
+        }
+        runs.retain(|r| !r.is_empty());
+        runs
+    }
+
+    fn ty(&self, y: f64) -> f64 {
+        if self.0.log_y { y.max(self.floor()).log10() } else { y }
+    }
+
+    /// Whether a series has finite points but none at or above the floor.
+    fn all_below_floor(&self, s: &Series) -> bool {
+        self.0.y_floor.is_some()
+            && s.points.iter().any(|p| p.0.is_finite() && p.1.is_finite())
+            && self.runs(s).is_empty()
+    }
+
+    fn legend_items(&self) -> Vec<LegendItem> {
+        let c = self.0;
+        let mut items = Vec::new();
+        for (i, s) in c.series.iter().enumerate() {
+            if s.label.is_empty() {
+                continue;
+            }
+            let label = if self.all_below_floor(s) {
+                format!("{} (below the floor throughout)", s.label)
+            } else {
+                s.label.clone()
+            };
+            items.push(LegendItem {
+                label,
+                colour: palette(s.color.unwrap_or(i)),
+                key: Key::Line { dashed: s.style == LineStyle::Dashed },
+            });
+        }
+        for (i, b) in c.bands.iter().enumerate() {
+            if !b.label.is_empty() {
+                items.push(LegendItem {
+                    label: b.label.clone(),
+                    colour: palette(b.color.unwrap_or(i)),
+                    key: Key::Swatch { opacity: BAND_OPACITY },
+                });
+            }
+        }
+        items
     }
 }
 
 impl Figure for LineFig<'_> {
     fn size(&self) -> (u32, u32) {
-        (760, 420)
+        (760, 440)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _t: Target) -> Result<String, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<String, String> {
         let c = self.0;
-        let all: Vec<(f64, f64)> = c.series.iter().flat_map(|s| self.points(s)).collect();
-        if all.is_empty() {
+        let floor = self.floor();
+        let mut all: Vec<(f64, f64)> = c.series.iter().flat_map(|s| self.runs(s)).flatten().collect();
+        for b in &c.bands {
+            for &(x, lo, hi) in &b.points {
+                for y in [lo, hi] {
+                    if x.is_finite() && y.is_finite() && y >= floor && (!c.log_y || y > 0.0) {
+                        all.push((x, if c.log_y { y.log10() } else { y }));
+                    }
+                }
+            }
+        }
+        if all.is_empty() && !c.series.iter().any(|s| self.all_below_floor(s)) {
             return Err("no finite point to draw".into());
         }
-        let (mut x0, mut x1) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.0), a.1.max(p.0)));
+        let xs = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).filter(|x| x.is_finite());
+        let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |a, x| (a.0.min(x), a.1.max(x)));
         for m in &c.x_markers {
             x0 = x0.min(m.at);
             x1 = x1.max(m.at);
         }
+        let clipped = c
+            .series
+            .iter()
+            .any(|s| s.points.iter().any(|p| p.0.is_finite() && p.1.is_finite() && p.1 < floor && c.y_floor.is_some()));
         let (mut y0, mut y1) = match c.y_range {
             Some((a, b)) if c.log_y => (a.max(f64::MIN_POSITIVE).log10(), b.max(f64::MIN_POSITIVE).log10()),
             Some(r) => r,
             None => all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, p| (a.0.min(p.1), a.1.max(p.1))),
         };
-        if !c.log_y && c.y_range.is_none() {
-            y0 = y0.min(0.0);
+        if c.y_range.is_none() {
+            if c.log_y {
+                // Whole decades; down to the floor when values were cut there.
+                if clipped || !y0.is_finite() {
+                    y0 = floor.log10();
+                }
+                if !y1.is_finite() {
+                    y1 = y0 + 1.0;
+                }
+                y0 = y0.floor();
+                y1 = y1.ceil().max(y0 + 1.0);
+            } else {
+                y0 = y0.min(0.0);
+                y1 += 0.05 * (y1 - y0);
+            }
+        }
+        if !(x0.is_finite() && x1.is_finite()) {
+            (x0, x1) = (0.0, 1.0);
+        }
+        if !(y0.is_finite() && y1.is_finite()) {
+            (y0, y1) = (0.0, 1.0);
         }
         if x1 <= x0 {
             x1 = x0 + 1.0;
@@ -287,39 +344,55 @@ impl Figure for LineFig<'_> {
         if y1 <= y0 {
             y1 = y0 + 1.0;
         }
-        let pad = 0.05 * (y1 - y0);
-        let (y0, y1) = if c.y_range.is_some() { (y0, y1) } else { (if c.log_y { y0 - pad } else { y0 }, y1 + pad) };
-        let mut chart = ChartBuilder::on(root)
-            .margin(14)
-            .x_label_area_size(46)
-            .y_label_area_size(76)
+        let (w, _) = self.size();
+        let items = self.legend_items();
+        let left = 92.0;
+        let legend_h = crate::style::legend_height(&items, f64::from(w) - left - 16.0);
+        let (_, area) = root.split_vertically(legend_h.ceil() as u32);
+        let mut chart = ChartBuilder::on(&area)
+            .margin(12)
+            .margin_right(22)
+            .x_label_area_size(54)
+            .y_label_area_size(left as u32 - 12)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
         let log = c.log_y;
         // Log axes: ticks on whole decades only, labelled with the plain number.
         let yfmt = move |v: &f64| {
             if !log {
-                short(*v)
+                tick(*v)
             } else if (v - v.round()).abs() < 1e-6 {
-                short(10f64.powi(v.round() as i32))
+                tick(10f64.powi(v.round() as i32))
             } else {
                 String::new()
             }
         };
-        let y_labels = if log { ((y1 - y0).ceil() as usize + 1).clamp(2, 12) } else { 10 };
+        let y_labels = if log { ((y1 - y0).round() as usize + 1).clamp(2, 12) } else { 8 };
         chart
             .configure_mesh()
             .y_labels(y_labels)
+            .x_labels(8)
             .x_desc(c.x_label.as_str())
             .y_desc(c.y_label.as_str())
-            .label_style(font(13.0))
-            .axis_desc_style(font(14.0))
+            .label_style(font(TICK_PX))
+            .axis_desc_style(font(AXIS_PX))
             .y_label_formatter(&yfmt)
-            .x_label_formatter(&|v| short(*v))
+            .x_label_formatter(&|v| tick(*v))
             .light_line_style(WHITE.mix(0.0))
             .bold_line_style(BLACK.mix(0.08))
             .draw()
             .map_err(err)?;
+        for (i, b) in c.bands.iter().enumerate() {
+            let pts: Vec<&(f64, f64, f64)> =
+                b.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite() && p.2.is_finite()).collect();
+            if pts.len() < 2 {
+                continue;
+            }
+            let mut poly: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, self.ty(p.2))).collect();
+            poly.extend(pts.iter().rev().map(|p| (p.0, self.ty(p.1))));
+            let col = palette(b.color.unwrap_or(i));
+            chart.draw_series(std::iter::once(Polygon::new(poly, col.mix(BAND_OPACITY).filled()))).map_err(err)?;
+        }
         for m in &c.x_markers {
             chart
                 .draw_series(DashedLineSeries::new(
@@ -334,51 +407,65 @@ impl Figure for LineFig<'_> {
                     .draw_series(std::iter::once(Text::new(
                         m.label.clone(),
                         (m.at, y1 - 0.02 * (y1 - y0)),
-                        font(11.0).color(&BLACK.mix(0.7)),
+                        font(NOTE_PX).color(&BLACK.mix(0.7)),
                     )))
                     .map_err(err)?;
             }
         }
-        let mut labelled = false;
-        for (i, s) in c.series.iter().enumerate() {
-            let pts = self.points(s);
-            if pts.is_empty() {
-                continue;
-            }
-            let col = PALETTE[s.color.unwrap_or(i) % PALETTE.len()];
-            let style = ShapeStyle::from(&col).stroke_width(2);
-            let anno = match s.style {
-                LineStyle::Solid => chart.draw_series(LineSeries::new(pts, style)).map_err(err)?,
-                LineStyle::Dashed => chart.draw_series(DashedLineSeries::new(pts, 7, 5, style)).map_err(err)?,
-            };
-            if !s.label.is_empty() {
-                labelled = true;
-                let dashed = s.style == LineStyle::Dashed;
-                anno.label(s.label.clone()).legend(move |(x, y)| {
-                    let st = ShapeStyle::from(&col).stroke_width(2);
-                    if dashed {
-                        PathElement::new(vec![(x, y), (x + 8, y)], st)
-                    } else {
-                        PathElement::new(vec![(x, y), (x + 20, y)], st)
-                    }
-                });
-            }
-        }
-        if labelled {
+        let grey = RGBColor(90, 90, 90);
+        if let Some(f) = &c.y_floor
+            && log
+            && clipped
+        {
+            let fy = f.value.log10();
+            chart.draw_series(DashedLineSeries::new([(x0, fy), (x1, fy)], 2, 3, grey.stroke_width(1))).map_err(err)?;
             chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font(font(12.0))
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK.mix(0.3))
-                .draw()
+                .draw_series(std::iter::once(Text::new(
+                    format!("floor {}: {}", tick(f.value), f.label),
+                    (x0 + 0.01 * (x1 - x0), fy + 0.02 * (y1 - y0)),
+                    font(NOTE_PX).color(&grey).pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Left,
+                        plotters::style::text_anchor::VPos::Bottom,
+                    )),
+                )))
                 .map_err(err)?;
         }
-        Ok(String::new())
+        for (i, s) in c.series.iter().enumerate() {
+            let col = palette(s.color.unwrap_or(i));
+            let style = ShapeStyle::from(&col).stroke_width(2);
+            for run in self.runs(s) {
+                if run.len() == 1 {
+                    chart.draw_series(std::iter::once(Circle::new(run[0], 3, col.filled()))).map_err(err)?;
+                    continue;
+                }
+                match s.style {
+                    LineStyle::Solid => chart.draw_series(LineSeries::new(run, style)).map_err(err)?,
+                    LineStyle::Dashed => chart.draw_series(DashedLineSeries::new(run, 7, 5, style)).map_err(err)?,
+                };
+            }
+        }
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let yr = |v: f64| if log { 10f64.powf(v) } else { v };
+        let mut overlay = crate::style::plot_area(
+            f64::from(px.start),
+            f64::from(py.start),
+            f64::from(px.end),
+            f64::from(py.end),
+            AxisRange { min: x0, max: x1, log: false },
+            AxisRange { min: yr(y0), max: yr(y1), log },
+        );
+        overlay.push_str(&crate::style::legend(
+            &items,
+            f64::from(px.start),
+            4.0,
+            f64::from(w) - f64::from(px.start) - 16.0,
+        ));
+        Ok(overlay)
     }
 }
 
-/// Short tick label: no trailing zeros, scientific beyond 1e5 or below 1e-3.
+/// Short number for key numbers and labels: no trailing zeros, scientific beyond 1e5 or below
+/// 1e-3 (axis ticks use [`crate::style::tick`]).
 pub(crate) fn short(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
@@ -392,6 +479,35 @@ pub(crate) fn short(v: f64) -> String {
     }
 }
 
+/// One bar of a [`BarChart`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bar {
+    /// Label under the bar.
+    pub label: String,
+    /// Height.
+    pub value: f64,
+    /// An interval drawn as an error bar, `(low, high)` (e.g. a 95 % confidence interval).
+    pub interval: Option<(f64, f64)>,
+    /// Colour index in the palette (`None`: by sign, negative in palette 0, else palette 1).
+    pub color: Option<usize>,
+}
+
+/// A bar chart of labelled values (negative values go below the zero line), with optional
+/// intervals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BarChart {
+    /// x-axis title ("" for none).
+    pub x_label: String,
+    /// y-axis title with unit.
+    pub y_label: String,
+    /// The bars, left to right.
+    pub bars: Vec<Bar>,
+    /// What the error bars are, for the legend ("" for none).
+    pub interval_label: String,
+    /// The data file the bars come from.
+    pub source: String,
+}
+
 /// A bar chart of labelled values (negative values go below the zero line).
 pub fn bar_chart(
     id: &str,
@@ -400,35 +516,57 @@ pub fn bar_chart(
     y_label: &str,
     bars: &[(String, f64)],
 ) -> Result<Plot, PlotError> {
-    render(&BarFig { y_label, bars }, id, title, caption)
+    let chart = BarChart {
+        y_label: y_label.into(),
+        bars: bars.iter().map(|(l, v)| Bar { label: l.clone(), value: *v, ..Default::default() }).collect(),
+        ..Default::default()
+    };
+    bar_chart_of(id, title, caption, &chart)
 }
 
-struct BarFig<'a> {
-    y_label: &'a str,
-    bars: &'a [(String, f64)],
+/// Renders a [`BarChart`].
+pub fn bar_chart_of(id: &str, title: &str, caption: &str, chart: &BarChart) -> Result<Plot, PlotError> {
+    render(&BarFig(chart), id, title, caption, &chart.source)
 }
+
+struct BarFig<'a>(&'a BarChart);
 
 impl Figure for BarFig<'_> {
     fn size(&self) -> (u32, u32) {
-        (760, 420)
+        (760, 440)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _t: Target) -> Result<String, String> {
-        let bars: Vec<&(String, f64)> = self.bars.iter().filter(|b| b.1.is_finite()).collect();
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<String, String> {
+        let c = self.0;
+        let bars: Vec<&Bar> = c.bars.iter().filter(|b| b.value.is_finite()).collect();
         if bars.is_empty() {
             return Err("no finite bar to draw".into());
         }
-        let lo = bars.iter().map(|b| b.1).fold(0.0, f64::min);
-        let hi = bars.iter().map(|b| b.1).fold(0.0, f64::max);
+        let ends = bars.iter().flat_map(|b| {
+            let (l, h) = b.interval.unwrap_or((b.value, b.value));
+            [b.value, l, h]
+        });
+        let lo = ends.clone().filter(|v| v.is_finite()).fold(0.0, f64::min);
+        let hi = ends.filter(|v| v.is_finite()).fold(0.0, f64::max);
         let pad = 0.08 * (hi - lo).max(1e-9);
         let n = bars.len() as f64;
-        let mut chart = ChartBuilder::on(root)
-            .margin(14)
-            .x_label_area_size(46)
-            .y_label_area_size(76)
-            .build_cartesian_2d(-0.5..n - 0.5, (lo - if lo < 0.0 { pad } else { 0.0 })..(hi + pad))
+        let (w, _) = self.size();
+        let items: Vec<LegendItem> = if c.interval_label.is_empty() {
+            Vec::new()
+        } else {
+            vec![LegendItem { label: c.interval_label.clone(), colour: BLACK, key: Key::Line { dashed: false } }]
+        };
+        let legend_h = crate::style::legend_height(&items, f64::from(w) - 100.0);
+        let (_, area) = root.split_vertically(legend_h.ceil() as u32);
+        let (y0, y1) = (lo - if lo < 0.0 { pad } else { 0.0 }, hi + pad);
+        let mut chart = ChartBuilder::on(&area)
+            .margin(12)
+            .margin_right(22)
+            .x_label_area_size(54)
+            .y_label_area_size(80)
+            .build_cartesian_2d(-0.5..n - 0.5, y0..y1)
             .map_err(err)?;
-        let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        let names: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
         let xfmt = move |v: &f64| {
             let i = v.round();
             if (v - i).abs() < 1e-6 && i >= 0.0 {
@@ -442,10 +580,11 @@ impl Figure for BarFig<'_> {
             .disable_x_mesh()
             .x_labels(bars.len() * 2 + 1)
             .x_label_formatter(&xfmt)
-            .y_desc(self.y_label)
-            .label_style(font(13.0))
-            .axis_desc_style(font(14.0))
-            .y_label_formatter(&|v| short(*v))
+            .x_desc(c.x_label.as_str())
+            .y_desc(c.y_label.as_str())
+            .label_style(font(TICK_PX))
+            .axis_desc_style(font(AXIS_PX))
+            .y_label_formatter(&|v| tick(*v))
             .light_line_style(WHITE.mix(0.0))
             .bold_line_style(BLACK.mix(0.08))
             .draw()
@@ -453,28 +592,44 @@ impl Figure for BarFig<'_> {
         chart
             .draw_series(bars.iter().enumerate().map(|(i, b)| {
                 let x = i as f64;
-                let col = if b.1 < 0.0 { PALETTE[0] } else { PALETTE[1] };
-                Rectangle::new([(x - 0.35, 0.0), (x + 0.35, b.1)], col.filled())
+                let col = palette(b.color.unwrap_or(if b.value < 0.0 { 0 } else { 1 }));
+                Rectangle::new([(x - 0.35, 0.0), (x + 0.35, b.value)], col.filled())
             }))
             .map_err(err)?;
+        for (i, b) in bars.iter().enumerate() {
+            if let Some((l, h)) = b.interval.filter(|(l, h)| l.is_finite() && h.is_finite()) {
+                let x = i as f64;
+                let st = BLACK.stroke_width(2);
+                for seg in [[(x, l), (x, h)], [(x - 0.1, l), (x + 0.1, l)], [(x - 0.1, h), (x + 0.1, h)]] {
+                    chart.draw_series(std::iter::once(PathElement::new(seg.to_vec(), st))).map_err(err)?;
+                }
+            }
+        }
         chart
             .draw_series(std::iter::once(PathElement::new(vec![(-0.5, 0.0), (n - 0.5, 0.0)], BLACK.stroke_width(1))))
             .map_err(err)?;
-        Ok(String::new())
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let mut overlay = crate::style::plot_area(
+            f64::from(px.start),
+            f64::from(py.start),
+            f64::from(px.end),
+            f64::from(py.end),
+            AxisRange { min: -0.5, max: n - 0.5, log: false },
+            AxisRange { min: y0, max: y1, log: false },
+        );
+        overlay.push_str(&crate::style::legend(
+            &items,
+            f64::from(px.start),
+            4.0,
+            f64::from(w) - f64::from(px.start) - 16.0,
+        ));
+        Ok(overlay)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn viridis_ends_and_middle() {
-        assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
-        assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
-        assert_eq!(viridis(0.5), RGBColor(33, 145, 140));
-        assert_eq!(viridis(f64::NAN), RGBColor(68, 1, 84));
-    }
 
     #[test]
     fn nice_steps_are_round() {

@@ -8,8 +8,9 @@ use dermasim_core::scenario::patient::Indication;
 use dermasim_core::skin::Layer;
 
 use crate::geometry::{self, MAX_DRAWN_HOLES, MapView};
-use crate::plot::{Plot, PlotError, short};
+use crate::plot::{Floor, Plot, PlotError, short};
 use crate::series::{Key, LongTable};
+use crate::style::tick;
 use crate::{Finding, KeyNumber, Section, Severity, Source, charts};
 
 /// A section builder: reads the outcome, returns its section (or `None`), and records plots
@@ -269,8 +270,11 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             "Where the needles went in",
             &format!(
                 "Every puncture in {where_}, drawn to scale as an ellipse of its opening (length along the direction \
-                 of travel × width), coloured by channel depth; holes smaller than a pixel show as dots. Zoom the \
-                 SVG to see their shape."
+                 of travel × width), coloured by channel depth on a scale spanning the channels' depths; the colour \
+                 bar names the layers they end in (SC stratum corneum, VE viable epidermis, PD papillary dermis, RD \
+                 reticular dermis, HD hypodermis). Holes smaller than a pixel show as dots; zoom the SVG to see \
+                 their shape.{}",
+                overlap_note(o)
             ),
         ),
     );
@@ -393,6 +397,34 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     Some(sec)
 }
 
+/// What the map shows when punctures overlap (a pen stamping faster than it moves on, repeated
+/// passes): how many distinct holes the punctures make and why, so that a field of overlapping
+/// discs reads as what it is. Empty when fewer than one puncture in ten re-punctures a hole.
+fn overlap_note(o: &Outcome) -> String {
+    let n = o.channels.len();
+    let holes = o.pattern.distinct_holes;
+    if holes == 0 || (n as f64) < 1.1 * holes as f64 {
+        return String::new();
+    }
+    let why = match o.scenario.device.kind {
+        dermasim_core::device::DeviceKind::Dermapen(pen) => format!(
+            " The pen fires every {} µm along its path ({} mm/s at {} Hz), closer than an opening is wide, so \
+             successive stamps land on the same holes and the discs overlap along its tracks; between the tracks \
+             the skin is untouched.",
+            short(1000.0 * pen.speed_mm_s / pen.frequency_hz.max(1e-9)),
+            short(pen.speed_mm_s),
+            short(pen.frequency_hz)
+        ),
+        _ => " Repeated passes put needles into existing holes, so openings overlap.".to_string(),
+    };
+    format!(
+        " Punctures overlap: the {n} punctures of the window make {holes} distinct holes, each punctured {:.1} times on \
+         average, and {:.0}% of the surface lies inside an opening.{why}",
+        n as f64 / holes as f64,
+        100.0 * o.summary.punctures.coverage_fraction
+    )
+}
+
 /// Transport: delivery of each product against intact skin.
 pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     let d = &o.delivery;
@@ -416,6 +448,7 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     let marks: Vec<(String, f64)> = ["SC", "VE", "PD", "RD"].iter().zip(b).map(|(n, d)| (n.to_string(), d)).collect();
     for (i, (name, p)) in d.products.iter().enumerate() {
         let slug = format!("p{i}");
+        let res = Resolution::of(o, name, p);
         let t = &p.treated;
         let it = &p.intact;
         let cum = |r: &dermasim_core::transport::TransportResult| -> Vec<(f64, f64)> {
@@ -437,6 +470,8 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                     &cum(t),
                     &cum(it),
                     false,
+                    None,
+                    &format!("series.csv (quantity cumulative_delivered, subject {name})"),
                 ),
             );
             keep(
@@ -445,11 +480,19 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                 charts::delivery_time_course(
                     &format!("delivery-{slug}-flux"),
                     &format!("{name}: flux"),
-                    "Rate at which the product crosses the stratum corneum, microneedled (solid) and intact (dashed); log scale.",
+                    &format!(
+                        "Rate at which the product crosses the stratum corneum, microneedled (solid) and intact \
+                         (dashed); log scale down to {} µg/cm²/h, the flux that would deliver the smallest amount \
+                         the model resolves ({} µg/cm²) over the whole run; lower values are not drawn.",
+                        tick(res.flux_ug_per_cm2_h),
+                        tick(res.amount_ug_per_cm2)
+                    ),
                     "flux (µg/cm²/h)",
                     &flux(t),
                     &flux(it),
                     true,
+                    Some(Floor { value: res.flux_ug_per_cm2_h, label: "below this, not resolved".into() }),
+                    &format!("series.csv (quantity flux, subject {name})"),
                 ),
             );
         }
@@ -458,14 +501,24 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             keep(
                 &mut sec.plots,
                 errors,
-                charts::delivery_profiles(&format!("delivery-{slug}-profiles"), name, &profiles, "mg/mL", &marks),
+                charts::delivery_profiles(
+                    &format!("delivery-{slug}-profiles"),
+                    name,
+                    &profiles,
+                    "mg/mL",
+                    &marks,
+                    Some(Floor { value: res.concentration_mg_ml, label: "below this, not resolved".into() }),
+                ),
             );
         }
         sec.numbers.push(KeyNumber::new(
             format!("{name}: delivered in {} h", short(p.duration_h)),
-            format!("{} (intact {})", sig(p.cumulative_ug_per_cm2), sig(p.intact_cumulative_ug_per_cm2)),
+            format!("{} (intact {})", res.amount(p.cumulative_ug_per_cm2), res.amount(p.intact_cumulative_ug_per_cm2)),
             "µg/cm²",
-            format!("delivery.{name}.cumulative_ug_per_cm2"),
+            format!(
+                "delivery.{name}.cumulative_ug_per_cm2; \"below\" = under {} µg/cm², what the model resolves",
+                tick(res.amount_ug_per_cm2)
+            ),
         ));
         sec.numbers.push(KeyNumber::new(
             format!("{name}: enhancement"),
@@ -475,7 +528,11 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         ));
         sec.numbers.push(KeyNumber::new(
             format!("{name}: in the skin at the end"),
-            format!("{} (intact {})", sig(p.skin_content_ug_per_cm2), sig(p.intact_skin_content_ug_per_cm2)),
+            format!(
+                "{} (intact {})",
+                res.amount(p.skin_content_ug_per_cm2),
+                res.amount(p.intact_skin_content_ug_per_cm2)
+            ),
             "µg/cm²",
             "what a tape strip or skin image measures",
         ));
@@ -508,6 +565,60 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         Source::new("docs/validation.md", "checks of the chemistry against published data"),
     ];
     Some(sec)
+}
+
+/// The smallest values of a product's transport results that the model resolves: amounts
+/// under [`NEGLIGIBLE_UG_PER_CM2`] (1 pg/cm², far below any assay) or under the solver's
+/// mass-balance tolerance ([`MAX_MASS_BALANCE_ERROR`], relative) of the applied amount are
+/// round-off, not results. Plots stop their log axes there and key numbers say "below".
+///
+/// [`NEGLIGIBLE_UG_PER_CM2`]: dermasim_core::delivery::NEGLIGIBLE_UG_PER_CM2
+/// [`MAX_MASS_BALANCE_ERROR`]: dermasim_core::delivery::MAX_MASS_BALANCE_ERROR
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Resolution {
+    /// Smallest amount resolved, µg/cm².
+    pub amount_ug_per_cm2: f64,
+    /// Smallest flux resolved, µg/cm²/h: one that would deliver [`Self::amount_ug_per_cm2`]
+    /// over the whole run.
+    pub flux_ug_per_cm2_h: f64,
+    /// Smallest tissue concentration resolved, mg/mL: the mass-balance tolerance times the
+    /// applied concentration.
+    pub concentration_mg_ml: f64,
+}
+
+impl Resolution {
+    /// The resolution of product `name` of the run.
+    pub fn of(o: &Outcome, name: &str, p: &dermasim_core::delivery::Delivery) -> Resolution {
+        use dermasim_core::delivery::{MAX_MASS_BALANCE_ERROR, NEGLIGIBLE_UG_PER_CM2};
+        let product = o.scenario.products.iter().find(|q| q.name == name);
+        let conc = product.map_or(0.0, |q| q.concentration_mg_ml);
+        // mg/mL = µg/µL; an infinite dose is judged by the largest amount that crossed.
+        let applied = match product.and_then(|q| q.dose_ul_per_cm2) {
+            Some(dose) => conc * dose,
+            None => p.cumulative_ug_per_cm2.max(p.skin_content_ug_per_cm2),
+        };
+        let amount = round_up_decade(NEGLIGIBLE_UG_PER_CM2.max(MAX_MASS_BALANCE_ERROR * applied));
+        let flux = round_down_decade(amount / p.duration_h.max(1e-9));
+        let concentration = round_down_decade((MAX_MASS_BALANCE_ERROR * conc).max(f64::MIN_POSITIVE));
+        Resolution { amount_ug_per_cm2: amount, flux_ug_per_cm2_h: flux, concentration_mg_ml: concentration }
+    }
+
+    /// An amount for reading: three significant figures, or "below 10⁻⁶" under the floor.
+    pub fn amount(&self, v: f64) -> String {
+        if v.is_finite() && v < self.amount_ug_per_cm2 {
+            format!("below {}", tick(self.amount_ug_per_cm2))
+        } else {
+            sig(v)
+        }
+    }
+}
+
+fn round_up_decade(v: f64) -> f64 {
+    if v > 0.0 && v.is_finite() { 10f64.powf(v.log10().ceil()) } else { v }
+}
+
+fn round_down_decade(v: f64) -> f64 {
+    if v > 0.0 && v.is_finite() { 10f64.powf(v.log10().floor()) } else { v }
 }
 
 /// A `(t, value)` curve.
