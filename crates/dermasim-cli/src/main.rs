@@ -91,20 +91,20 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Give the scenario's treatment series to a virtual cohort and write cohort.json.
+    /// Give the scenario's treatment series to a virtual cohort; write cohort.json and cohort.html.
     Cohort {
         #[command(flatten)]
         input: ScenarioArgs,
         /// Number of virtual patients.
         #[arg(long)]
         patients: usize,
-        /// Output directory for cohort.json (default: out/ plus the scenario name).
+        /// Output directory for cohort.json and cohort.html (default: out/ plus the scenario name).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Random seed (overrides simulation.seed).
         #[arg(long)]
         seed: Option<u64>,
-        /// Replace an existing cohort.json.
+        /// Replace an existing cohort.json and cohort.html.
         #[arg(long)]
         force: bool,
         /// Print cohort.json to stdout instead of the human summary.
@@ -127,7 +127,7 @@ enum Command {
         #[command(flatten)]
         input: ScenarioArgs,
     },
-    /// List the presets: skin sites, devices.
+    /// List the presets and every vocabulary a scenario accepts (sites, devices, creams, conditions, ...).
     Presets,
     /// Print the JSON Schema of the scenario format.
     Schema,

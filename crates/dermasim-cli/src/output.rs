@@ -84,18 +84,22 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
     let _ = writeln!(t, "dermasim {}: {}", s.dermasim_version, s.scenario.name);
     let _ = writeln!(
         t,
-        "  {} with {} mm needles on {} ({:?}), {} cm2",
+        "  {} with {} mm needles on {} ({}), {} cm2",
         s.scenario.device,
         s.scenario.needle_length_mm,
         s.scenario.site,
-        o.scenario.protocol.setting,
+        match o.scenario.protocol.setting {
+            dermasim_core::scenario::Setting::Home => "home",
+            dermasim_core::scenario::Setting::Office => "office",
+        },
         s.scenario.area_cm2
     );
+    let n = s.safety.findings.len();
     let _ = writeln!(
         t,
-        "  safety: {} ({} findings; `dermasim check` lists them)",
+        "  safety: {} ({n} finding{}; `dermasim check` lists them)",
         s.safety.verdict,
-        s.safety.findings.len()
+        if n == 1 { "" } else { "s" }
     );
     let p = &s.punctures;
     let _ = writeln!(
@@ -119,6 +123,9 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
         100.0 * c.reach.reticular_dermis,
         100.0 * c.reach.hypodermis
     );
+    for p in o.scenario.products.iter().filter(|p| p.dose_ul_per_cm2.is_none()) {
+        let _ = writeln!(t, "  {}: {}", p.name, dermasim_report::sections::infinite_dose_note(p));
+    }
     for (name, d) in &s.delivery {
         let er = d
             .enhancement_ratio
@@ -206,6 +213,48 @@ pub fn presets_text() -> String {
         if let Some(p) = dermasim_core::transport::props::preset(name) {
             let _ = writeln!(t, "  {:<26} MW {} Da, log Kow {}", name, p.molecular_weight_da, p.log_kow);
         }
+    }
+    // The word lists the scenario validates against (kept in step with the validation by the
+    // test `presets_lists_every_vocabulary_the_scenario_accepts`).
+    let lists: [(&str, &[&str]); 7] = [
+        ("Device types (device.type)", &["dermaroller", "dermapen", "stamp"]),
+        ("Settings (protocol.setting)", &["home", "office"]),
+        ("Numbing creams (protocol.numbing.cream)", &["emla", "lidocaine-4", "none"]),
+        ("Skin mounting (skin.mounting)", &["in-vivo", "franz-cell", "excised"]),
+        ("Ionisation (products.ionisation)", &["neutral", "acid", "base"]),
+        ("Transport (simulation.transport)", &["unit_cell", "patch", "off"]),
+        ("Resolution (simulation.resolution)", &["coarse", "normal", "fine"]),
+    ];
+    for (what, names) in lists {
+        let _ = writeln!(t, "\n{what}: {}", names.join(", "));
+    }
+    // Enumerations of the scenario format itself (from its JSON Schema): sex, phototype,
+    // indication, scar types, and whatever is added there.
+    let schema = dermasim_core::scenario::json_schema();
+    if let Some(defs) = schema.get("$defs").and_then(|d| d.as_object()) {
+        for (name, def) in defs {
+            let Some(options) = def.get("oneOf").and_then(|o| o.as_array()) else { continue };
+            let values: Vec<String> = options
+                .iter()
+                .filter_map(|o| {
+                    let v = o.get("const")?.as_str()?;
+                    Some(match o.get("description").and_then(|d| d.as_str()) {
+                        Some(d) => format!("  {v:<14} {d}"),
+                        None => format!("  {v}"),
+                    })
+                })
+                .collect();
+            if !values.is_empty() {
+                let about = def.get("description").and_then(|d| d.as_str()).unwrap_or("");
+                let _ = writeln!(t, "\n{name}: {about}\n{}", values.join("\n"));
+            }
+        }
+    }
+    let _ = writeln!(t, "\nSkin conditions screened (skin.conditions; other words are reported as not screened):");
+    for r in dermasim_core::safety::CONDITIONS {
+        let (first, rest) = r.aliases.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
+        let also = if rest.is_empty() { String::new() } else { format!("; also {}", rest.join(", ")) };
+        let _ = writeln!(t, "  {first:<22} {}{also}", format!("{:?}", r.severity).to_lowercase());
     }
     t
 }

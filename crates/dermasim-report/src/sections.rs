@@ -94,7 +94,10 @@ pub fn scenario_rows(o: &Outcome) -> Vec<KeyNumber> {
                 p.name,
                 short(p.concentration_mg_ml),
                 if p.formulated_for_microneedling { "" } else { ", not formulated for microneedling" }
-            ),
+            ) + &match p.dose_ul_per_cm2 {
+                Some(d) => format!(", {} µL/cm²", short(d)),
+                None => format!("; {}", infinite_dose_note(p)),
+            },
             "",
             "",
         ));
@@ -106,6 +109,19 @@ pub fn scenario_rows(o: &Outcome) -> Vec<KeyNumber> {
         "",
     ));
     rows
+}
+
+/// What an absent `dose_ul_per_cm2` means, in words: an infinite dose (the film never runs
+/// out), and what that amounts to at the product's concentration.
+pub fn infinite_dose_note(p: &dermasim_core::scenario::Product) -> String {
+    format!(
+        "no dose_ul_per_cm2 given: simulated as an infinite dose (the film on the skin never runs out, as if \
+         {} mg/mL were topped up for the whole run); a serum film is typically 1-10 µL/cm², i.e. {}-{} µg/cm² at \
+         this concentration",
+        short(p.concentration_mg_ml),
+        short(p.concentration_mg_ml),
+        short(10.0 * p.concentration_mg_ml)
+    )
 }
 
 /// Safety findings of the run (the safety stage's screening), in screening order.
@@ -542,6 +558,9 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             "µm",
             "",
         ));
+        if let Some(q) = o.scenario.products.iter().find(|q| &q.name == name && q.dose_ul_per_cm2.is_none()) {
+            sec.warnings.push(format!("{name}: {}", infinite_dose_note(q)));
+        }
         sec.warnings.extend(p.warnings.iter().map(|w| format!("{name}: {w}")));
         if let Some(w) = numerical_warning(p) {
             sec.warnings.insert(0, format!("{name}: {w}"));
