@@ -988,6 +988,19 @@ mod tests {
     }
 
     #[test]
+    fn torn_channels_activate_more_than_clean_ones() {
+        let clean: Vec<Channel> = (0..200).map(|_| ch(400.0)).collect();
+        let torn: Vec<Channel> = (0..200).map(|_| Channel { length_um: 250.0, torn: true, ..ch(400.0) }).collect();
+        let b = |c: &[Channel]| {
+            InjuryProfile::new(c, 1.0).bands(&LAYERS, LAYERS.epidermis_um(), Indication::AcneScars, INFLUENCE_RADIUS_UM)
+        };
+        let (a, t) = (b(&clean), b(&torn));
+        assert!(t.papillary > a.papillary && t.target > a.target, "{a:?} {t:?}");
+        // A 200 µm tear adds 2·r·200 to π r² (about 32 %), not more.
+        assert!(t.target < 1.4 * a.target);
+    }
+
+    #[test]
     fn epidermal_needling_induces_no_dermal_collagen() {
         let b = bands_of(60.0, 500, Indication::AcneScars);
         assert_eq!(b, Bands::default());

@@ -82,17 +82,23 @@ pub enum ScarType {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatientInput {
-    /// Age, years (18 to 100; default 35).
+    /// Age, years (18 to 100; default 35). Older skin heals on a slower clock (`docs/models.md
+    /// §10.5`).
     #[serde(default)]
     pub age_years: Option<f64>,
-    /// Fitzpatrick phototype, "I" to "VI" (absent: not given).
+    /// Fitzpatrick phototype, "I" to "VI" (absent: not given; the outcome model then uses III
+    /// and the cohort draws a documented mix). Sets the risk of post-inflammatory
+    /// hyperpigmentation.
     #[serde(default)]
     pub phototype: Option<Phototype>,
-    /// Severity before the series on the indication's scale (see `docs/models.md`; absent: the
-    /// scale's documented default).
+    /// Severity before the series on the indication's scale (`docs/models.md §10.4`):
+    /// acne-scars, Goodman & Baron qualitative grade 1-4 (default 3); rejuvenation, Lemperle
+    /// wrinkle grade 0-5 (default 3); striae, mean striae width 0.1-20 mm (default 3). Decimals
+    /// are allowed (a group mean).
     #[serde(default)]
     pub baseline_severity: Option<f64>,
-    /// Acne scar types present ("rolling", "boxcar", "icepick").
+    /// Acne scar types present ("rolling", "boxcar", "icepick"); they set how well the scars
+    /// respond (Garg: boxcar best, ice-pick least). Empty: a mixed population.
     #[serde(default)]
     pub scar_types: Vec<ScarType>,
 }
