@@ -424,10 +424,10 @@ fn overlap_note(o: &Outcome) -> String {
     }
     let why = match o.scenario.device.kind {
         dermasim_core::device::DeviceKind::Dermapen(pen) => format!(
-            " The pen fires every {} µm along its path ({} mm/s at {} Hz), closer than an opening is wide, so \
+            " The pen fires every {:.0} µm along its path ({} mm/s at {} Hz), closer than an opening is wide, so \
              successive stamps land on the same holes and the discs overlap along its tracks; between the tracks \
              the skin is untouched.",
-            short(1000.0 * pen.speed_mm_s / pen.frequency_hz.max(1e-9)),
+            1000.0 * pen.speed_mm_s / pen.frequency_hz.max(1e-9),
             short(pen.speed_mm_s),
             short(pen.frequency_hz)
         ),
