@@ -21,7 +21,9 @@
 use std::collections::BTreeMap;
 
 use dermasim_transport::props::{self, Permeant, ScHydration};
-use dermasim_transport::{Bottom, Donor, Geometry, Hole, Layer, Resolution, TransportProblem, TransportResult};
+use dermasim_transport::{
+    Bottom, Donor, Geometry, Hole, Layer, Resolution, TransportProblem, TransportResult, Vehicle,
+};
 use serde::Serialize;
 
 use crate::channels::Channel;
@@ -114,6 +116,8 @@ pub struct Delivery {
     pub hindrance: f64,
     /// Worst mass-balance error of the two solves (relative).
     pub mass_balance_rel_error: f64,
+    /// What the vehicle did (evaporation, saturation, removal).
+    pub vehicle: VehicleOutcome,
     /// Where the applied dose is at the end, treated skin ([`DoseBalance`]).
     pub dose_balance: DoseBalance,
     /// The same on intact skin.
@@ -140,7 +144,8 @@ pub struct DoseBalance {
     pub applied_ug_per_cm2: f64,
     /// Still on the skin surface (the film), µg/cm².
     pub on_surface_ug_per_cm2: f64,
-    /// Evaporated with the vehicle or wiped off, µg/cm² (0: no removal is modelled yet).
+    /// Wiped or washed off with the film (`removal_h`), µg/cm² (the active itself is taken as
+    /// non-volatile: only its vehicle evaporates).
     pub removed_ug_per_cm2: f64,
     /// Tissue content per layer (channel lumen excluded), µg/cm², surface first (a JSON object
     /// keyed by layer name, in this order).
@@ -168,6 +173,7 @@ impl DoseBalance {
         for k in 0..r.times_h.len() {
             let applied = r.applied_ug_per_cm2[k];
             let held = r.donor_ug_per_cm2[k]
+                + r.removed_ug_per_cm2[k]
                 + r.layer_amounts_ug_per_cm2[k].iter().sum::<f64>()
                 + r.channel_ug_per_cm2[k]
                 + r.cleared_ug_per_cm2[k]
@@ -180,7 +186,7 @@ impl DoseBalance {
         let b = DoseBalance {
             applied_ug_per_cm2: last(&r.applied_ug_per_cm2),
             on_surface_ug_per_cm2: last(&r.donor_ug_per_cm2),
-            removed_ug_per_cm2: 0.0,
+            removed_ug_per_cm2: last(&r.removed_ug_per_cm2),
             layers_ug_per_cm2: layers,
             channel_fluid_ug_per_cm2: last(&r.channel_ug_per_cm2),
             cleared_ug_per_cm2: last(&r.cleared_ug_per_cm2),
@@ -310,6 +316,150 @@ fn layers(s: &Scenario, c: &props::Coefficients, hypodermis_um: f64) -> Vec<Laye
 /// through an excised sample, is cut).
 pub const MAX_CHANNEL_DEPTH_SHARE: f64 = 0.95;
 
+/// The kind of vehicle a product's active is in (`products[i].vehicle`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VehicleType {
+    /// A water-based serum (the default): mostly water, which evaporates, over a humectant
+    /// residue.
+    AqueousSerum,
+    /// A water-based gel: a little more water than a serum, the same evaporation.
+    Hydrogel,
+    /// An oil-in-water cream: less water; an oily residue.
+    Cream,
+    /// An oil: nothing evaporates; the active partitions as into octanol.
+    Oil,
+}
+
+/// What a vehicle preset gives (all [A] but the evaporation rate, `docs/models.md` §9).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct VehiclePreset {
+    /// Volatile (water) share of the product's volume.
+    pub volatile_fraction: f64,
+    /// Whether the volatile part is water (evaporating at [`WATER_EVAPORATION_UL_PER_CM2_H`]).
+    pub water: bool,
+    /// Share of the residue that is oil-like (the active partitions into it as into octanol;
+    /// the rest is a humectant-water residue, partitioning as water).
+    pub oily_residue_share: f64,
+}
+
+/// Evaporation of water from a film on skin, µL/cm²/h: Kasting & Miller 2006's gas-phase
+/// mass-transfer coefficient k_g = 6320·u^0.78 / MW^(1/3) cm/h (u in m/s; OSP's form,
+/// `docs/models.md` §9) [V] for water (MW 18) in still indoor air, u = 0.17 m/s [A]: 605 cm/h;
+/// times the saturated vapour density of water at the 32 °C skin surface, 3.38e-5 g/cm³
+/// (4.76 kPa) [V], times (1 − 0.5) for 50 % relative humidity [A]: 10 mg/cm²/h.
+pub const WATER_EVAPORATION_UL_PER_CM2_H: f64 = 10.0;
+
+impl VehicleType {
+    /// Names as written in a scenario.
+    pub const NAMES: &'static [(&'static str, VehicleType)] = &[
+        ("aqueous-serum", VehicleType::AqueousSerum),
+        ("hydrogel", VehicleType::Hydrogel),
+        ("cream", VehicleType::Cream),
+        ("oil", VehicleType::Oil),
+    ];
+
+    /// The preset of this vehicle type. Volatile shares: serums are mostly water (90 %),
+    /// hydrogels 95 %, o/w creams 70 %, oils none; a cream's residue is half oil [A].
+    pub fn preset(self) -> VehiclePreset {
+        let (volatile_fraction, water, oily_residue_share) = match self {
+            VehicleType::AqueousSerum => (0.9, true, 0.0),
+            VehicleType::Hydrogel => (0.95, true, 0.0),
+            VehicleType::Cream => (0.7, true, 0.5),
+            VehicleType::Oil => (0.0, false, 1.0),
+        };
+        VehiclePreset { volatile_fraction, water, oily_residue_share }
+    }
+}
+
+/// What the vehicle of one product did (`delivery.<p>.vehicle`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VehicleOutcome {
+    /// Vehicle type.
+    pub kind: VehicleType,
+    /// Volatile share of the product's volume.
+    pub volatile_fraction: f64,
+    /// Evaporation rate of the volatile part, µL/cm²/h (0 when occluded).
+    pub evaporation_ul_per_cm2_h: f64,
+    /// Time the volatile part is gone, h (None: it does not evaporate, or not within the run).
+    pub dry_after_h: Option<f64>,
+    /// Water solubility of the active used, mg/mL (None: no limit).
+    pub water_solubility_mg_ml: Option<f64>,
+    /// Whether the solubility was estimated from log Kow (no measured value given).
+    pub solubility_estimated: bool,
+    /// Whether the active exceeded its solubility in the film at some output time (a deposit
+    /// held the dissolved active at saturation).
+    pub saturated: bool,
+    /// Wiped off after, h.
+    pub removal_h: Option<f64>,
+}
+
+/// Water solubility of an active without a measured value, mg/mL: the general solubility
+/// equation as OSP uses it, log S_w [g/cm³] = 0.5 − log Kow − 0.01 (T_m − 25) (Yalkowsky;
+/// `../shared/reference/transport.md` §1.2 [V]), with T_m = 25 °C, the liquid limit (an upper
+/// bound: a crystalline solid is less soluble) [A].
+pub fn estimated_water_solubility_mg_ml(log_kow: f64) -> f64 {
+    10f64.powf(0.5 - log_kow) * 1000.0
+}
+
+/// The film of a product with a finite dose, and what its vehicle is.
+fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64) -> (Donor, VehicleOutcome) {
+    let preset = p.vehicle.preset();
+    let volatile_fraction = p.volatile_fraction.unwrap_or(preset.volatile_fraction);
+    let evaporation = if p.occluded {
+        0.0
+    } else {
+        p.evaporation_ul_per_cm2_h.unwrap_or(if preset.water { WATER_EVAPORATION_UL_PER_CM2_H } else { 0.0 })
+    };
+    let (solubility, estimated) = water_solubility(p, m);
+    // partition vehicle/water: water for the volatile part of water-based vehicles, octanol
+    // (Kow) for oil [A]
+    let oil = 10f64.powf(m.log_kow.clamp(-12.0, 12.0));
+    let log_k_vehicle = if preset.water { 0.0 } else { oil.log10() };
+    let s_oil = preset.oily_residue_share;
+    let log_k_residue = ((1.0 - s_oil) + s_oil * oil).log10().clamp(-12.0, 12.0);
+    let volatile_ul = volatile_fraction * dose_ul_per_cm2;
+    let dry_after_h = (evaporation > 0.0 && volatile_ul > 0.0).then(|| volatile_ul / evaporation);
+    let vehicle = Vehicle {
+        residue_fraction: 1.0 - volatile_fraction,
+        evaporation_um_per_h: 10.0 * evaporation,
+        log_k_vehicle,
+        log_k_residue,
+        water_solubility_mg_ml: Some(solubility),
+        removal_h: p.removal_h,
+    };
+    let donor =
+        Donor::Film { film_thickness_um: dose_ul_per_cm2 * 10.0, concentration_mg_ml: p.concentration_mg_ml, vehicle };
+    let outcome = VehicleOutcome {
+        kind: p.vehicle,
+        volatile_fraction,
+        evaporation_ul_per_cm2_h: evaporation,
+        dry_after_h,
+        water_solubility_mg_ml: Some(solubility),
+        solubility_estimated: estimated,
+        saturated: false,
+        removal_h: p.removal_h,
+    };
+    (donor, outcome)
+}
+
+/// The active's water solubility (mg/mL) and whether it was estimated.
+fn water_solubility(p: &Product, m: &Permeant) -> (f64, bool) {
+    match (p.water_solubility_mg_ml, m.water_solubility_g_l) {
+        (Some(s), _) | (None, Some(s)) => (s, false),
+        (None, None) => (estimated_water_solubility_mg_ml(m.log_kow), true),
+    }
+}
+
+/// Three significant figures, for messages.
+fn sig3(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+    if (1e-3..1e6).contains(&v.abs()) { format!("{v:.digits$}") } else { format!("{v:.2e}") }
+}
+
 /// Share of a product's progress given to its intact-skin (1-D) solve; the treated-skin solve
 /// gets the rest. Display choice only (the 1-D solve is the cheap one).
 const INTACT_PROGRESS_SHARE: f64 = 0.1;
@@ -372,11 +522,31 @@ fn deliver_one(
         .map_err(|e| e.to_string())?;
     let deepest_um = channels.iter().map(|c| c.depth_um).fold(0.0, f64::max);
     let layers = layers(s, &c, s.skin.layers.transport_hypodermis_um(deepest_um));
-    let donor = match p.dose_ul_per_cm2 {
+    let mut warnings = c.warnings.clone();
+    let (donor, mut vehicle) = match p.dose_ul_per_cm2 {
         // 1 µL/cm² = 1e-3 cm³ / cm² = 10 µm of film.
-        Some(dose) => Donor::Finite { film_thickness_um: dose * 10.0, concentration_mg_ml: p.concentration_mg_ml },
-        None => Donor::Infinite { concentration_mg_ml: p.concentration_mg_ml },
+        Some(dose) => vehicle_film(p, &m, dose),
+        None => {
+            // an infinite dose: a reservoir kept at its composition; a saturated one gives the
+            // dissolved activity only (Higuchi)
+            let (_, mut outcome) = vehicle_film(p, &m, 1.0);
+            let k = match p.vehicle.preset().water {
+                true => 1.0,
+                false => 10f64.powf(m.log_kow.clamp(-12.0, 12.0)),
+            };
+            let s = outcome.water_solubility_mg_ml.unwrap_or(f64::INFINITY);
+            outcome.saturated = p.concentration_mg_ml / k > s;
+            outcome.evaporation_ul_per_cm2_h = 0.0;
+            outcome.dry_after_h = None;
+            (Donor::Infinite { concentration_mg_ml: (p.concentration_mg_ml / k).min(s) }, outcome)
+        }
     };
+    if vehicle.solubility_estimated {
+        warnings.push(format!(
+            "no measured water solubility: {} mg/mL estimated from log Kow (liquid limit of the general solubility equation); give water_solubility_mg_ml",
+            sig3(vehicle.water_solubility_mg_ml.unwrap_or(f64::NAN))
+        ));
+    }
     let bottom = if in_vivo { Bottom::Closed } else { Bottom::Sink };
     let base = TransportProblem {
         layers: layers.clone(),
@@ -398,7 +568,6 @@ fn deliver_one(
     let domain_um: f64 = layers.iter().map(|l| l.thickness_um).sum();
     let max_channel_um = MAX_CHANNEL_DEPTH_SHARE * domain_um;
     let channel_depth = |c: &Channel| c.depth_um.min(max_channel_um);
-    let mut warnings = c.warnings.clone();
     if channels.iter().any(|c| c.depth_um > max_channel_um) {
         warnings.push(format!(
             "channels reach the bottom of the skin (what lies beneath the fat, or an excised sample's underside); transport ends there ({domain_um:.0} um), so they are cut at {max_channel_um:.0} um"
@@ -465,6 +634,22 @@ fn deliver_one(
             + r.channel_ug_per_cm2.last().copied().unwrap_or(0.0)
     };
     let (m, m0) = (content(&treated), content(&intact));
+    if let Some(sw) = vehicle.water_solubility_mg_ml.filter(|_| p.dose_ul_per_cm2.is_some()) {
+        // the film's dissolved (water-equivalent) concentration reached saturation
+        let at_saturation = |r: &TransportResult| {
+            r.donor_ug_per_cm2
+                .iter()
+                .zip(&r.film_capacity_um)
+                .any(|(&a, &cap)| cap > 0.0 && a / (0.1 * cap) >= sw * (1.0 - 1e-9))
+        };
+        vehicle.saturated = at_saturation(&intact) || at_saturation(&treated);
+    }
+    if vehicle.saturated {
+        warnings.push(format!(
+            "the active exceeds its solubility in the product (water solubility {} mg/mL): the undissolved part waits on the skin and delivery is limited by the solubility, not by the concentration",
+            sig3(vehicle.water_solubility_mg_ml.unwrap_or(f64::NAN))
+        ));
+    }
     let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
     let (balance, intact_balance) = (DoseBalance::of(&treated, &names), DoseBalance::of(&intact, &names));
     for (b, what) in [(&balance, "treated skin"), (&intact_balance, "intact skin")] {
@@ -497,6 +682,7 @@ fn deliver_one(
         channel_depth_um: geometry.as_ref().map(|_| depth_um),
         hindrance,
         mass_balance_rel_error: treated.mass_balance_rel_error.max(intact.mass_balance_rel_error),
+        vehicle,
         dose_balance: balance,
         intact_dose_balance: intact_balance,
         warnings,

@@ -1,5 +1,5 @@
 //! The dose is conserved: over random scenarios (device, needle length, active, dose, mounting,
-//! transport mode), at every output time of both solves (intact skin in 1-D, treated skin as a
+//! vehicle, removal, transport mode), at every output time of both solves (intact skin in 1-D, treated skin as a
 //! unit cell or a 3-D patch), the applied dose is on the surface, in a skin layer, in the
 //! channel fluid, cleared or in the receptor, to 1e-9 of the dose; and no more is delivered than
 //! was applied.
@@ -36,14 +36,18 @@ fn scenario_text(
     excised: bool,
     patch: bool,
     hours: f64,
+    vehicle: usize,
+    removal_h: Option<f64>,
 ) -> String {
     let dose = dose.map(|d| format!("dose_ul_per_cm2 = {d}\n")).unwrap_or_default();
+    let vehicle = ["aqueous-serum", "hydrogel", "cream", "oil"][vehicle % 4];
+    let removal = removal_h.map(|h| format!("removal_h = {h}\n")).unwrap_or_default();
     let mounting = if excised { "franz-cell" } else { "in-vivo" };
     let (transport, window) = if patch { ("patch", "window_mm = 1.0\n") } else { ("unit_cell", "") };
     format!(
         "name = \"dose balance\"\n\n[skin]\nsite = \"forearm\"\nmounting = \"{mounting}\"\n\n{}\n\
          [[products]]\nname = \"active-under-test\"\nmolecular_weight_da = {mw}\nlog_kow = {log_kow}\n\
-         concentration_mg_ml = {conc}\n{dose}formulated_for_microneedling = true\npatch_test_hours = 48\n\n\
+         concentration_mg_ml = {conc}\n{dose}vehicle = \"{vehicle}\"\n{removal}formulated_for_microneedling = true\npatch_test_hours = 48\n\n\
          [simulation]\nseed = 5\nduration_h = {hours}\ntransport = \"{transport}\"\nresolution = \"coarse\"\n{window}",
         device(kind, needle_mm)
     )
@@ -63,10 +67,12 @@ proptest! {
         excised in proptest::bool::ANY,
         patch in proptest::bool::weighted(0.2),
         hours in 0.25f64..24.0,
+        vehicle in 0usize..4,
+        removal_h in proptest::option::weighted(0.3, 0.05f64..12.0),
     ) {
         // a patch solve is 3-D: keep it short
         let hours = if patch { hours.min(1.0) } else { hours };
-        let text = scenario_text(kind, needle_mm, mw, log_kow, conc, dose, excised, patch, hours);
+        let text = scenario_text(kind, needle_mm, mw, log_kow, conc, dose, excised, patch, hours, vehicle, removal_h);
         let s = scenario::parse(&text, &[]).map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
         let o = simulate(&s);
         prop_assert!(o.delivery.errors.is_empty(), "{:?}", o.delivery.errors);
@@ -80,6 +86,7 @@ proptest! {
                     prop_assert!((applied - nominal).abs() <= 1e-12 * nominal, "{what}: {applied} vs {nominal}");
                 }
                 let held = r.donor_ug_per_cm2[k]
+                    + r.removed_ug_per_cm2[k]
                     + r.layer_amounts_ug_per_cm2[k].iter().sum::<f64>()
                     + r.channel_ug_per_cm2[k]
                     + r.cleared_ug_per_cm2[k]

@@ -49,7 +49,7 @@
 //!     Custom { max_dz_um, min_cells_per_layer, lateral_um, lateral_max_um } }
 //! pub struct TransportResult { times_h, flux_ug_per_cm2_h, cumulative_ug_per_cm2,
 //!     receptor_ug_per_cm2, cleared_ug_per_cm2, layer_amounts_ug_per_cm2, channel_ug_per_cm2,
-//!     donor_ug_per_cm2, applied_ug_per_cm2, profiles: Vec<DepthProfile>, lag_time_h: Option<f64>,
+//!     donor_ug_per_cm2, applied_ug_per_cm2, removed_ug_per_cm2, film_capacity_um, profiles: Vec<DepthProfile>, lag_time_h: Option<f64>,
 //!     max_depth_um_above_threshold, mass_balance_rel_error, steps, cg_iterations, cells,
 //!     field: Option<ConcentrationField> }
 //! pub struct ConcentrationField { time_h, nx, ny, nz, dx_um, dy_um, z_faces_um,
@@ -98,6 +98,6 @@ pub mod solver;
 pub use crate::error::TransportError;
 pub use crate::problem::{
     Bottom, Channel, ConcentrationField, DepthProfile, Donor, Geometry, Hole, LATERAL_GROWTH, LATERAL_MARGIN_CELLS,
-    Layer, MAX_CELLS, Resolution, TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, Z_GROWTH, Z_STRETCH_MAX,
-    Z_TIP_MARGIN_CELLS, channel_openness, lag_time, solve, solve_observed, solve_with,
+    Layer, MAX_CELLS, Resolution, TRACE_FILM_SHARE, TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, Vehicle,
+    Z_GROWTH, Z_STRETCH_MAX, Z_TIP_MARGIN_CELLS, channel_openness, lag_time, solve, solve_observed, solve_with,
 };

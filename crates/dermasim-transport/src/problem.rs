@@ -2,7 +2,7 @@
 
 use crate::error::{TransportError, invalid};
 use crate::fv::{BottomBc, Coord, Grid, Materials};
-use crate::sim::{DonorState, KdSchedule, Simulation, StepControl};
+use crate::sim::{DonorState, FilmSchedule, KdSchedule, Simulation, StepControl};
 
 /// Tissue concentration in every cell of a 3-D [`Geometry::Patch`] grid at one time.
 ///
@@ -78,12 +78,51 @@ pub enum Donor {
         /// Initial concentration (mg/mL).
         concentration_mg_ml: f64,
     },
+    /// A finite film whose vehicle evaporates, saturates and may be removed ([`Vehicle`]).
+    Film {
+        /// Initial film thickness (µm).
+        film_thickness_um: f64,
+        /// Initial concentration of the active in the vehicle, dissolved or not (mg/mL).
+        concentration_mg_ml: f64,
+        /// The vehicle.
+        vehicle: Vehicle,
+    },
 }
+
+/// What a [`Donor::Film`]'s vehicle does: it evaporates down to a residue, the active may
+/// exceed its solubility (a deposit forms, and dissolves back as the skin takes the active up),
+/// and it may be wiped off (Kasting & Miller 2006; [`crate::sim::FilmSchedule`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vehicle {
+    /// Non-volatile share of the film's volume, (0, 1]: the residue left when the volatile
+    /// part has evaporated (1: nothing evaporates).
+    pub residue_fraction: f64,
+    /// Evaporation rate of the volatile part as film thinning, µm/h (1 µL/cm²/h = 10 µm/h;
+    /// 0 under occlusion).
+    pub evaporation_um_per_h: f64,
+    /// log10 of the active's vehicle/water partition coefficient in the volatile vehicle
+    /// (`S_vehicle / S_water`; 0 for water).
+    pub log_k_vehicle: f64,
+    /// log10 of the same in the residue.
+    pub log_k_residue: f64,
+    /// Water solubility of the active, mg/mL (`None`: no limit). The dissolved activity never
+    /// exceeds saturation: above `K·S_w` in the vehicle the rest is a deposit.
+    pub water_solubility_mg_ml: Option<f64>,
+    /// Time the film (and any deposit) is wiped off, h (`None`: left on).
+    pub removal_h: Option<f64>,
+}
+
+/// Film volume left after a removal, as a share of the film's initial volume (numerical
+/// choice: a trace that takes back what diffuses out of the skin; small enough to hold a
+/// negligible amount).
+pub const TRACE_FILM_SHARE: f64 = 1e-3;
 
 impl Donor {
     fn concentration(&self) -> f64 {
         match self {
-            Donor::Infinite { concentration_mg_ml } | Donor::Finite { concentration_mg_ml, .. } => *concentration_mg_ml,
+            Donor::Infinite { concentration_mg_ml }
+            | Donor::Finite { concentration_mg_ml, .. }
+            | Donor::Film { concentration_mg_ml, .. } => *concentration_mg_ml,
         }
     }
 }
@@ -277,6 +316,14 @@ pub struct TransportResult {
     /// output time it equals donor + tissue (all layers) + channel lumen + cleared + receptor,
     /// to the solver's round-off ([`TransportResult::mass_balance_rel_error`]).
     pub applied_ug_per_cm2: Vec<f64>,
+    /// Amount wiped off with a [`Donor::Film`] (0 otherwise; the active does not evaporate).
+    pub removed_ug_per_cm2: Vec<f64>,
+    /// Capacity of the film per unit area, µm: the film thickness for a plain finite film;
+    /// for a [`Donor::Film`], its vehicle thickness times the active's vehicle/water partition
+    /// coefficient, or larger while a deposit holds the dissolved active at saturation
+    /// (`film amount / (capacity · 0.1)` is then the water-equivalent dissolved
+    /// concentration); 0 for an infinite donor.
+    pub film_capacity_um: Vec<f64>,
     /// Depth profiles at each output time.
     pub profiles: Vec<DepthProfile>,
     /// Lag time from the long-time asymptote of the receptor curve (`Sink`) or the delivered
@@ -339,6 +386,30 @@ fn validate(p: &TransportProblem) -> Result<f64, TransportError> {
         Donor::Finite { film_thickness_um, concentration_mg_ml } => {
             check_pos(*film_thickness_um, "donor.film_thickness_um")?;
             check_nonneg(*concentration_mg_ml, "donor.concentration_mg_ml")?;
+        }
+        Donor::Film { film_thickness_um, concentration_mg_ml, vehicle: v } => {
+            check_pos(*film_thickness_um, "donor.film_thickness_um")?;
+            check_nonneg(*concentration_mg_ml, "donor.concentration_mg_ml")?;
+            if !(v.residue_fraction > 0.0 && v.residue_fraction <= 1.0) {
+                return Err(invalid(
+                    "donor.vehicle.residue_fraction",
+                    format!("must be in (0, 1], got {}", v.residue_fraction),
+                ));
+            }
+            check_nonneg(v.evaporation_um_per_h, "donor.vehicle.evaporation_um_per_h")?;
+            for (x, f) in
+                [(v.log_k_vehicle, "donor.vehicle.log_k_vehicle"), (v.log_k_residue, "donor.vehicle.log_k_residue")]
+            {
+                if !(x.is_finite() && x.abs() <= 12.0) {
+                    return Err(invalid(f, format!("must be finite and within ±12, got {x}")));
+                }
+            }
+            if let Some(sw) = v.water_solubility_mg_ml {
+                check_pos(sw, "donor.vehicle.water_solubility_mg_ml")?;
+            }
+            if let Some(t) = v.removal_h {
+                check_nonneg(t, "donor.vehicle.removal_h")?;
+            }
         }
     }
     check_pos(p.duration_h, "duration_h")?;
@@ -823,7 +894,35 @@ fn initial_fill(donor: &Donor, area: f64, lumen: f64) -> InitialFill {
             let lumen_mg_ml = if lumen > 0.0 { concentration_mg_ml * drawn / lumen } else { 0.0 };
             InitialFill { film_um3: film - drawn, lumen_mg_ml }
         }
+        Donor::Film { film_thickness_um, concentration_mg_ml, ref vehicle } => {
+            // the lumen fluid is aqueous: it takes the film's dissolved activity (its
+            // water-equivalent concentration), times the share of it the film fills
+            let film = film_thickness_um * area;
+            let drawn = lumen.min(MAX_FILM_SHARE_IN_LUMEN * film);
+            let k = 10f64.powf(vehicle.log_k_vehicle);
+            let dissolved = (concentration_mg_ml / k).min(vehicle.water_solubility_mg_ml.unwrap_or(f64::INFINITY));
+            let lumen_mg_ml = if lumen > 0.0 { dissolved * drawn / lumen } else { 0.0 };
+            InitialFill { film_um3: film - drawn, lumen_mg_ml }
+        }
     }
+}
+
+/// The schedule of an evolving film ([`Donor::Film`]) whose volume after filling the lumen is
+/// `film_um3` over the top area `area` (µm²), and the amount it holds (µm³·mg/mL) once the
+/// lumen has taken `lumen_amount`.
+fn film_schedule(donor: &Donor, area: f64, film_um3: f64, lumen_amount: f64) -> Option<(FilmSchedule, f64)> {
+    let Donor::Film { film_thickness_um, concentration_mg_ml, vehicle: v } = donor else { return None };
+    let amount = (concentration_mg_ml * film_thickness_um * area - lumen_amount).max(0.0);
+    let schedule = FilmSchedule {
+        residue_um3: v.residue_fraction * film_um3,
+        volatile_um3: (1.0 - v.residue_fraction) * film_um3,
+        evaporation_um3_s: v.evaporation_um_per_h * area / 3600.0,
+        log_k_vehicle: v.log_k_vehicle,
+        log_k_residue: v.log_k_residue,
+        water_solubility_mg_ml: v.water_solubility_mg_ml.unwrap_or(f64::INFINITY),
+        trace_um3: TRACE_FILM_SHARE * film_thickness_um * area,
+    };
+    Some((schedule, amount))
 }
 
 /// CG tolerance for 1-D (intact skin) problems solved with default step control (numerical
@@ -894,7 +993,7 @@ pub fn solve_observed(
     let fill = initial_fill(&problem.donor, area, lumen_um3);
     let (donor, du0) = match &problem.donor {
         Donor::Infinite { concentration_mg_ml } => (DonorState::Infinite { u: *concentration_mg_ml }, 0.0),
-        Donor::Finite { concentration_mg_ml, .. } => {
+        Donor::Finite { concentration_mg_ml, .. } | Donor::Film { concentration_mg_ml, .. } => {
             (DonorState::Finite { volume_um3: fill.film_um3 }, *concentration_mg_ml)
         }
     };
@@ -917,6 +1016,13 @@ pub fn solve_observed(
             control,
         )
     };
+    if let Some((schedule, amount)) = film_schedule(&problem.donor, area, fill.film_um3, fill.lumen_mg_ml * lumen_um3) {
+        sim.set_film(schedule, amount);
+    }
+    let removal_s = match &problem.donor {
+        Donor::Film { vehicle, .. } => vehicle.removal_h.map(|t| t * 3600.0),
+        _ => None,
+    };
     if exact_cg {
         // CG at ONED_RTOL conserves to ~1e-12 by itself; the projection's uniform shift would
         // put that much round-off product into every cell, dermis included, and swamp an intact
@@ -936,6 +1042,8 @@ pub fn solve_observed(
         channel_ug_per_cm2: vec![],
         donor_ug_per_cm2: vec![],
         applied_ug_per_cm2: vec![],
+        removed_ug_per_cm2: vec![],
+        film_capacity_um: vec![],
         profiles: vec![],
         lag_time_h: None,
         max_depth_um_above_threshold: 0.0,
@@ -990,11 +1098,15 @@ pub fn solve_observed(
         // instantaneous flux into the delivered compartment
         let flux = delivered_flux(sim, &s);
         let donor_amt = sim.donor_amount();
-        let total = donor_amt + skin_total + cleared_all + receptor;
+        let removed = sim.removed_amount();
+        let total = donor_amt + skin_total + cleared_all + receptor + removed;
         // the dose: a finite film's nominal dose (not the grid's sum: the balance is checked
         // against what was applied), or an infinite donor's initial lumen fill plus inflow
         let reference = match &problem.donor {
-            Donor::Finite { film_thickness_um, concentration_mg_ml } => film_thickness_um * concentration_mg_ml * area,
+            Donor::Finite { film_thickness_um, concentration_mg_ml }
+            | Donor::Film { film_thickness_um, concentration_mg_ml, .. } => {
+                film_thickness_um * concentration_mg_ml * area
+            }
             Donor::Infinite { .. } => *initial.get_or_insert(total) + sim.donor_input(),
         };
         let err =
@@ -1009,6 +1121,8 @@ pub fn solve_observed(
         res.channel_ug_per_cm2.push(lumen * conv);
         res.donor_ug_per_cm2.push(donor_amt * conv);
         res.applied_ug_per_cm2.push(reference * conv);
+        res.removed_ug_per_cm2.push(removed * conv);
+        res.film_capacity_um.push(sim.film_capacity() / area);
         res.profiles.push(DepthProfile {
             time_h: sim.t / 3600.0,
             depth_um: depth,
@@ -1018,6 +1132,10 @@ pub fn solve_observed(
     };
     record(&sim, &mut res);
     for &t in &outs {
+        if let Some(tr) = removal_s.filter(|&tr| sim.t < tr && tr <= t) {
+            sim.advance_to(tr);
+            sim.remove_film();
+        }
         sim.advance_to(t);
         if !sim.all_converged && sim.worst_residual > 1e-8 {
             return Err(TransportError::NotConverged { rel_residual: sim.worst_residual, time_s: sim.t });
@@ -1435,6 +1553,93 @@ mod tests {
             }
             assert!(r.mass_balance_rel_error < 1e-9, "{:e}", r.mass_balance_rel_error);
         }
+    }
+
+    fn film(vehicle: Vehicle, concentration_mg_ml: f64) -> TransportProblem {
+        TransportProblem {
+            donor: Donor::Film { film_thickness_um: 100.0, concentration_mg_ml, vehicle },
+            duration_h: 6.0,
+            output_times_h: vec![],
+            ..intact_film(layers())
+        }
+    }
+
+    fn water(residue_fraction: f64, evaporation_um_per_h: f64) -> Vehicle {
+        Vehicle {
+            residue_fraction,
+            evaporation_um_per_h,
+            log_k_vehicle: 0.0,
+            log_k_residue: 0.0,
+            water_solubility_mg_ml: None,
+            removal_h: None,
+        }
+    }
+
+    fn closes(r: &TransportResult, dose: f64) {
+        for k in 0..r.times_h.len() {
+            let held = r.donor_ug_per_cm2[k]
+                + r.removed_ug_per_cm2[k]
+                + r.layer_amounts_ug_per_cm2[k].iter().sum::<f64>()
+                + r.channel_ug_per_cm2[k]
+                + r.cleared_ug_per_cm2[k]
+                + r.receptor_ug_per_cm2[k];
+            assert!((held - dose).abs() <= 1e-9 * dose, "t {} h: {held} of {dose}", r.times_h[k]);
+        }
+    }
+
+    #[test]
+    fn an_evaporating_film_concentrates_and_delivers_faster_than_a_wet_one() {
+        // 100 µm of a 10 % residue vehicle drying at 100 µm/h: dry after 0.9 h, ten times as
+        // concentrated; the same film that does not evaporate delivers less
+        let dose = 100.0 * 2.0 * UG_PER_CM2_PER_MGML_UM;
+        let drying = solve(&film(water(0.1, 100.0), 2.0)).unwrap();
+        let wet = solve(&film(water(1.0, 0.0), 2.0)).unwrap();
+        let plain = solve(&TransportProblem {
+            donor: Donor::Finite { film_thickness_um: 100.0, concentration_mg_ml: 2.0 },
+            ..film(water(1.0, 0.0), 2.0)
+        })
+        .unwrap();
+        closes(&drying, dose);
+        closes(&wet, dose);
+        // a vehicle that neither evaporates nor differs from water is the plain finite film
+        let last = |r: &TransportResult| *r.cumulative_ug_per_cm2.last().unwrap();
+        assert!((last(&wet) - last(&plain)).abs() <= 1e-6 * last(&plain), "{} vs {}", last(&wet), last(&plain));
+        assert!(last(&drying) > 1.3 * last(&wet), "{} vs {}", last(&drying), last(&wet));
+        // the film's capacity falls from 100 µm to its 10 µm residue
+        let cap = &drying.film_capacity_um;
+        assert!((cap[0] - 100.0).abs() < 1e-9 && (cap[cap.len() - 1] - 10.0).abs() < 1e-9, "{cap:?}");
+    }
+
+    #[test]
+    fn a_saturated_film_delivers_at_the_solubility_and_its_deposit_redissolves() {
+        // 50 mg/mL of an active soluble to 1 mg/mL: the film holds a deposit for hours and the
+        // skin sees a saturated donor, as an infinite donor at 1 mg/mL (Higuchi)
+        let vehicle = Vehicle { water_solubility_mg_ml: Some(1.0), ..water(1.0, 0.0) };
+        let p = film(vehicle, 50.0);
+        let sat = solve(&p).unwrap();
+        closes(&sat, 100.0 * 50.0 * UG_PER_CM2_PER_MGML_UM);
+        let inf =
+            solve(&TransportProblem { donor: Donor::Infinite { concentration_mg_ml: 1.0 }, ..p.clone() }).unwrap();
+        let (q, q_inf) = (*sat.cumulative_ug_per_cm2.last().unwrap(), *inf.cumulative_ug_per_cm2.last().unwrap());
+        assert!((q - q_inf).abs() <= 0.02 * q_inf, "{q} vs {q_inf}");
+        // the deposit shrinks as the skin takes the active up (it dissolves back)
+        assert!(sat.film_capacity_um.windows(2).all(|w| w[1] <= w[0] + 1e-12));
+        assert!(sat.film_capacity_um.last().unwrap() < &sat.film_capacity_um[1]);
+    }
+
+    #[test]
+    fn wiping_the_film_off_books_it_as_removed_and_stops_the_supply() {
+        let p = film(Vehicle { removal_h: Some(1.0), ..water(1.0, 0.0) }, 2.0);
+        let wiped = solve(&p).unwrap();
+        let kept = solve(&film(water(1.0, 0.0), 2.0)).unwrap();
+        let dose = 100.0 * 2.0 * UG_PER_CM2_PER_MGML_UM;
+        closes(&wiped, dose);
+        let k1 = wiped.times_h.iter().position(|&t| t >= 1.0 - 1e-9).unwrap();
+        assert_eq!(wiped.removed_ug_per_cm2[k1 - 1], 0.0);
+        assert!(wiped.removed_ug_per_cm2[k1] > 0.5 * dose, "{}", wiped.removed_ug_per_cm2[k1]);
+        assert!(wiped.donor_ug_per_cm2[k1..].iter().all(|&m| m < 1e-3 * dose));
+        let last = |r: &TransportResult| *r.cumulative_ug_per_cm2.last().unwrap();
+        assert!(last(&wiped) < 0.8 * last(&kept), "{} vs {}", last(&wiped), last(&kept));
     }
 
     #[test]

@@ -119,6 +119,21 @@ impl StepSystem {
         };
     }
 
+    /// Give the finite film a new capacity `v` (an evaporating or saturated film,
+    /// [`crate::sim::FilmSchedule`]): the film's diagonal and the row-sum total follow; the
+    /// preconditioner's film coupling does not depend on it. No effect without a film unknown.
+    pub fn set_donor_cap(&mut self, v: f64) {
+        let Some(old) = self.donor_cap else { return };
+        if old == v {
+            return;
+        }
+        self.donor_cap = Some(v);
+        if let Some(dd) = self.donor_diag.as_mut() {
+            *dd += self.shift * (v - old);
+        }
+        self.ones_image += self.shift * (v - old);
+    }
+
     /// The shift the multigrid hierarchy was built for.
     pub fn mg_shift(&self) -> f64 {
         self.mg_shift

@@ -264,6 +264,24 @@ pub struct ProductInput {
     /// Left on under an occlusive dressing.
     #[serde(default)]
     pub occluded: Option<bool>,
+    /// Vehicle type: "aqueous-serum" (default), "hydrogel", "cream" or "oil" (presets of the
+    /// fields below, `docs/models.md` §9).
+    #[serde(default)]
+    pub vehicle: Option<String>,
+    /// Volatile share of the product's volume (0-0.999; default from the vehicle).
+    #[serde(default)]
+    pub volatile_fraction: Option<f64>,
+    /// Evaporation rate of the volatile part, µL/cm²/h (default from the vehicle; 0 when
+    /// occluded).
+    #[serde(default)]
+    pub evaporation_ul_per_cm2_h: Option<f64>,
+    /// Water solubility of the active, mg/mL (default: the preset active's measured value, else
+    /// estimated from log Kow).
+    #[serde(default)]
+    pub water_solubility_mg_ml: Option<f64>,
+    /// Wiped or washed off this many hours after application (absent: left on).
+    #[serde(default)]
+    pub removal_h: Option<f64>,
 }
 
 /// `[simulation]`

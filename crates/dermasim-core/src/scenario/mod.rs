@@ -119,6 +119,16 @@ pub struct Product {
     pub contains: Vec<String>,
     /// Left on under occlusion.
     pub occluded: bool,
+    /// Vehicle type (default aqueous serum).
+    pub vehicle: crate::delivery::VehicleType,
+    /// Volatile share of the product's volume (None: the vehicle's).
+    pub volatile_fraction: Option<f64>,
+    /// Evaporation rate of the volatile part, µL/cm²/h (None: the vehicle's).
+    pub evaporation_ul_per_cm2_h: Option<f64>,
+    /// Water solubility of the active, mg/mL (None: the preset's, else estimated).
+    pub water_solubility_mg_ml: Option<f64>,
+    /// Wiped off after this many hours (None: left on).
+    pub removal_h: Option<f64>,
 }
 
 /// How transport is computed.
@@ -795,9 +805,43 @@ fn validate_products(f: &ScenarioFile, c: &mut Checker<'_>) -> Vec<Product> {
             patch_test_hours: patch,
             contains: p.contains.iter().map(|x| x.trim().to_ascii_lowercase()).collect(),
             occluded: p.occluded.unwrap_or(false),
+            ..validate_vehicle(p, i, c)
         });
     }
     out
+}
+
+/// The vehicle fields of `products[i]` (and defaults for the rest of a [`Product`]).
+fn validate_vehicle(p: &input::ProductInput, i: usize, c: &mut Checker<'_>) -> Product {
+    use crate::delivery::VehicleType;
+    let at = |k: &str| format!("products[{i}].{k}");
+    let vehicle = match &p.vehicle {
+        None => VehicleType::AqueousSerum,
+        Some(v) => c.one_of(&at("vehicle"), v, VehicleType::NAMES).unwrap_or(VehicleType::AqueousSerum),
+    };
+    Product {
+        name: String::new(),
+        molecular_weight_da: None,
+        log_kow: None,
+        pka: None,
+        ionisation: None,
+        ph: None,
+        concentration_mg_ml: 0.0,
+        dose_ul_per_cm2: None,
+        formulated_for_microneedling: false,
+        patch_test_hours: None,
+        contains: Vec::new(),
+        occluded: false,
+        vehicle,
+        volatile_fraction: p.volatile_fraction.map(|v| c.range(&at("volatile_fraction"), v, 0.0, 0.999, "")),
+        evaporation_ul_per_cm2_h: p
+            .evaporation_ul_per_cm2_h
+            .map(|v| c.range(&at("evaporation_ul_per_cm2_h"), v, 0.0, 1000.0, "uL/cm2/h")),
+        water_solubility_mg_ml: p
+            .water_solubility_mg_ml
+            .map(|v| c.range(&at("water_solubility_mg_ml"), v, 1e-12, 1e4, "mg/mL")),
+        removal_h: p.removal_h.map(|v| c.range(&at("removal_h"), v, 0.01, 24.0 * 30.0, "h")),
+    }
 }
 
 fn validate_simulation(f: &ScenarioFile, protocol: Option<&Protocol>, c: &mut Checker<'_>) -> Option<Simulation> {
