@@ -896,11 +896,15 @@ fn initial_fill(donor: &Donor, area: f64, lumen: f64) -> InitialFill {
         }
         Donor::Film { film_thickness_um, concentration_mg_ml, ref vehicle } => {
             // the lumen fluid is aqueous: it takes the film's dissolved activity (its
-            // water-equivalent concentration), times the share of it the film fills
+            // water-equivalent concentration), times the share of it the film fills, but never
+            // more than the drawn volume carries (a vehicle the active prefers less than water,
+            // K < 1, has a water-equivalent concentration above its own)
             let film = film_thickness_um * area;
             let drawn = lumen.min(MAX_FILM_SHARE_IN_LUMEN * film);
             let k = 10f64.powf(vehicle.log_k_vehicle);
-            let dissolved = (concentration_mg_ml / k).min(vehicle.water_solubility_mg_ml.unwrap_or(f64::INFINITY));
+            let dissolved = (concentration_mg_ml / k)
+                .min(concentration_mg_ml)
+                .min(vehicle.water_solubility_mg_ml.unwrap_or(f64::INFINITY));
             let lumen_mg_ml = if lumen > 0.0 { dissolved * drawn / lumen } else { 0.0 };
             InitialFill { film_um3: film - drawn, lumen_mg_ml }
         }
@@ -1625,6 +1629,25 @@ mod tests {
         // the deposit shrinks as the skin takes the active up (it dissolves back)
         assert!(sat.film_capacity_um.windows(2).all(|w| w[1] <= w[0] + 1e-12));
         assert!(sat.film_capacity_um.last().unwrap() < &sat.film_capacity_um[1]);
+    }
+
+    #[test]
+    fn the_lumen_never_takes_more_than_the_film_gives_whatever_the_vehicle() {
+        // an oil the active dislikes (K = 0.06) and one it likes (K = 100), filling a channel
+        for log_k in [-1.2, 2.0] {
+            let vehicle = Vehicle { log_k_vehicle: log_k, log_k_residue: log_k, ..water(1.0, 0.0) };
+            let p = TransportProblem {
+                geometry: Geometry::UnitCell {
+                    cell_radius_um: 60.0,
+                    channel: Channel { radius_um: 30.0, depth_um: 150.0, diffusivity_um2_s: 300.0, openness: vec![] },
+                },
+                donor: Donor::Film { film_thickness_um: 5.0, concentration_mg_ml: 0.1, vehicle },
+                duration_h: 0.25,
+                ..patch()
+            };
+            let r = solve(&p).unwrap();
+            closes(&r, 5.0 * 0.1 * UG_PER_CM2_PER_MGML_UM);
+        }
     }
 
     #[test]
