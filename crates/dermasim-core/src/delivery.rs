@@ -331,7 +331,7 @@ pub enum VehicleType {
     Oil,
 }
 
-/// What a vehicle preset gives (all [A] but the evaporation rate, `docs/models.md` §9).
+/// What a vehicle preset gives (all \[A\] but the evaporation rate, `docs/models.md` §9).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct VehiclePreset {
     /// Volatile (water) share of the product's volume.
@@ -345,9 +345,9 @@ pub struct VehiclePreset {
 
 /// Evaporation of water from a film on skin, µL/cm²/h: Kasting & Miller 2006's gas-phase
 /// mass-transfer coefficient k_g = 6320·u^0.78 / MW^(1/3) cm/h (u in m/s; OSP's form,
-/// `docs/models.md` §9) [V] for water (MW 18) in still indoor air, u = 0.17 m/s [A]: 605 cm/h;
+/// `docs/models.md` §9) \[V\] for water (MW 18) in still indoor air, u = 0.17 m/s \[A\]: 605 cm/h;
 /// times the saturated vapour density of water at the 32 °C skin surface, 3.38e-5 g/cm³
-/// (4.76 kPa) [V], times (1 − 0.5) for 50 % relative humidity [A]: 10 mg/cm²/h.
+/// (4.76 kPa) \[V\], times (1 − 0.5) for 50 % relative humidity \[A\]: 10 mg/cm²/h.
 pub const WATER_EVAPORATION_UL_PER_CM2_H: f64 = 10.0;
 
 impl VehicleType {
@@ -360,7 +360,7 @@ impl VehicleType {
     ];
 
     /// The preset of this vehicle type. Volatile shares: serums are mostly water (90 %),
-    /// hydrogels 95 %, o/w creams 70 %, oils none; a cream's residue is half oil [A].
+    /// hydrogels 95 %, o/w creams 70 %, oils none; a cream's residue is half oil \[A\].
     pub fn preset(self) -> VehiclePreset {
         let (volatile_fraction, water, oily_residue_share) = match self {
             VehicleType::AqueousSerum => (0.9, true, 0.0),
@@ -396,8 +396,8 @@ pub struct VehicleOutcome {
 
 /// Water solubility of an active without a measured value, mg/mL: the general solubility
 /// equation as OSP uses it, log S_w [g/cm³] = 0.5 − log Kow − 0.01 (T_m − 25) (Yalkowsky;
-/// `../shared/reference/transport.md` §1.2 [V]), with T_m = 25 °C, the liquid limit (an upper
-/// bound: a crystalline solid is less soluble) [A].
+/// `../shared/reference/transport.md` §1.2 \[V\]), with T_m = 25 °C, the liquid limit (an upper
+/// bound: a crystalline solid is less soluble) \[A\].
 pub fn estimated_water_solubility_mg_ml(log_kow: f64) -> f64 {
     10f64.powf(0.5 - log_kow) * 1000.0
 }

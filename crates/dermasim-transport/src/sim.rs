@@ -212,7 +212,7 @@ impl FilmSchedule {
     }
 
     /// Vehicle/water partition coefficient at `t` (s): log-linear in the volatile share of the
-    /// vehicle (Yalkowsky's log-linear cosolvency rule) [A].
+    /// vehicle (Yalkowsky's log-linear cosolvency rule) \[A\].
     pub fn partition(&self, t: f64) -> f64 {
         let v = self.volume_um3(t);
         let phi = if v > 0.0 { (v - self.residue_um3) / v } else { 0.0 };
