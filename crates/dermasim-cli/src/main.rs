@@ -6,6 +6,7 @@ mod cohort;
 mod output;
 mod progress;
 mod provenance;
+mod sweep;
 mod target;
 mod text;
 
@@ -126,6 +127,38 @@ enum Command {
     Validate {
         #[command(flatten)]
         input: ScenarioArgs,
+    },
+    /// Run a parameter sweep (SPEC.toml: base scenario, axes, design) into DIR/sweep.parquet.
+    Sweep {
+        /// Sweep spec (TOML; docs/sweeps.md).
+        spec: PathBuf,
+        /// Output directory; rerunning into it resumes an interrupted sweep.
+        #[arg(long)]
+        out: PathBuf,
+        /// Run only shard K of N (points K, K+N, K+2N, …; K from 0), e.g. a Slurm array task.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Worker threads (results do not depend on it).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Replace the sweep files of another sweep or shard in the output directory.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing on success.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Join the shards of one sweep into one table; refuses shards of different specs.
+    SweepMerge {
+        /// Shard directories (each with sweep.parquet).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the sweep files already in the output directory.
+        #[arg(long)]
+        force: bool,
     },
     /// List the presets and every vocabulary a scenario accepts (sites, devices, creams, conditions, ...).
     Presets,
@@ -266,6 +299,11 @@ fn fail(f: target::Failure) -> ExitCode {
     ExitCode::from(f.code)
 }
 
+fn sweep_failure(f: sweep::Failure) -> ExitCode {
+    text::err(&format!("error: {}", f.message));
+    ExitCode::from(f.code)
+}
+
 fn code_of(r: Result<(), ExitCode>) -> ExitCode {
     r.err().unwrap_or(ExitCode::SUCCESS)
 }
@@ -307,6 +345,17 @@ fn main() -> ExitCode {
                 s.device.needle.length_um / 1000.0
             )))),
             Err(code) => code,
+        },
+        Command::Sweep { spec, out, shard, threads, force, quiet } => code_of(set_threads(threads).and_then(|()| {
+            match sweep::run(&sweep::Options { spec, out, shard, force, quiet }) {
+                Ok(t) if !quiet => print_out(&text::printable(&t)),
+                Ok(_) => Ok(()),
+                Err(f) => Err(sweep_failure(f)),
+            }
+        })),
+        Command::SweepMerge { shards, out, force } => match sweep::merge(&shards, &out, force) {
+            Ok(t) => code_of(print_out(&text::printable(&t))),
+            Err(f) => sweep_failure(f),
         },
         Command::Presets => code_of(print_out(&output::presets_text())),
         Command::Schema => code_of(print_json(&scenario::json_schema())),

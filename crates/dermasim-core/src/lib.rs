@@ -52,6 +52,7 @@ pub mod scenario;
 pub mod series;
 pub mod skin;
 pub mod summary;
+pub mod sweep;
 
 /// The transport engine and the permeant chemistry, re-exported for front ends.
 pub use dermasim_transport as transport;

@@ -17,6 +17,8 @@ pub enum Stage {
     NeedleCondition = 3,
     /// Virtual patients of a cohort.
     Cohort = 4,
+    /// Sweep points' seeds and Latin-hypercube designs (`sweep`).
+    Sweep = 5,
 }
 
 /// The stream for entity `(a, b)` of a stage.
