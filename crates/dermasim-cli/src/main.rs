@@ -326,11 +326,11 @@ fn main() -> ExitCode {
         }
         Command::Check { input, json } => match input.load(None) {
             Ok((s, _)) => {
-                let (findings, code) = check::run(&s);
+                let (summary, code) = check::run(&s);
                 let printed = if json {
-                    print_json(&dermasim_core::safety::SafetySummary::new(findings))
+                    print_json(&summary)
                 } else {
-                    print_out(&text::printable(&check::human(&input.scenario.display().to_string(), &findings)))
+                    print_out(&text::printable(&check::human(&input.scenario.display().to_string(), &summary)))
                 };
                 printed.err().unwrap_or(ExitCode::from(code))
             }

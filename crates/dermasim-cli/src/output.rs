@@ -98,7 +98,7 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
     let _ = writeln!(
         t,
         "  safety: {} ({n} finding{}; `dermasim check` lists them)",
-        s.safety.verdict,
+        s.safety.verdict.name(),
         if n == 1 { "" } else { "s" }
     );
     let p = &s.punctures;
@@ -250,11 +250,14 @@ pub fn presets_text() -> String {
             }
         }
     }
-    let _ = writeln!(t, "\nSkin conditions screened (skin.conditions; other words are reported as not screened):");
-    for r in dermasim_core::safety::CONDITIONS {
-        let (first, rest) = r.aliases.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
-        let also = if rest.is_empty() { String::new() } else { format!("; also {}", rest.join(", ")) };
-        let _ = writeln!(t, "  {first:<22} {}{also}", format!("{:?}", r.severity).to_lowercase());
+    let _ = writeln!(t, "\nConditions screened (patient.conditions; other names are refused):");
+    {
+        use dermasim_core::scenario::vocabulary::{Condition, Vocabulary};
+        for &c in Condition::ALL {
+            let r = dermasim_core::safety::condition_rule(c);
+            let also = if c.aliases().is_empty() { String::new() } else { format!("; also {}", c.aliases().join(", ")) };
+            let _ = writeln!(t, "  {:<22} {}{also}", c.name(), r.severity.name());
+        }
     }
     t
 }

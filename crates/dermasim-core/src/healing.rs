@@ -142,14 +142,14 @@ pub struct ClosureConditions {
 
 impl ClosureConditions {
     /// The conditions a scenario sets: any product with `occluded = true` occludes (numbing
-    /// cream comes off before needling and does not count); a product named or containing
-    /// "diclofenac" or "nsaid" counts as an NSAID.
+    /// cream comes off before needling and does not count); a product named "diclofenac" or
+    /// "nsaid", or containing the ingredient class `nsaid`, counts as an NSAID.
     pub fn of(s: &Scenario) -> ClosureConditions {
         let nsaid = s.products.iter().any(|p| {
             let n = p.name.to_ascii_lowercase();
             n.contains("diclofenac")
                 || n.contains("nsaid")
-                || p.contains.iter().any(|c| c.contains("diclofenac") || c.contains("nsaid"))
+                || p.contains.contains(&crate::scenario::vocabulary::Ingredient::Nsaid)
         });
         ClosureConditions { occluded: s.products.iter().any(|p| p.occluded), nsaid }
     }

@@ -132,14 +132,14 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     observer.stage("healing, numbing, safety", 0.12);
     let healing = healing::assess(scenario, &channels, punctures.window_cm2());
     let series = series::assess(scenario, &channels, punctures.window_cm2(), healing.as_ref());
-    let numbing = numbing::assess(scenario);
+    let numbing = numbing::assess(scenario, &channels);
     let recommended_numbing_min = numbing.as_ref().map(|n| n.recommended_minutes);
     let procedure = procedure::estimate(scenario, recommended_numbing_min);
-    let ctx = safety::ScreenContext {
-        recovery_days: healing.as_ref().map(|h| h.recovery_days()),
-        numbing_recommended_minutes: recommended_numbing_min,
-    };
-    let safety = safety::screen(scenario, &ctx);
+    // The same stage results `safety::check` screens (one screening path).
+    let stages =
+        safety::Stages { channels: &channels, pattern: &pattern, healing: healing.as_ref(), numbing: numbing.as_ref() };
+    let safety = safety::screen(scenario, &stages);
+    let injury = safety::InjuryStats::of(&stages);
     // Channels close as the skin heals: transport sees the openness curve of the healing stage
     // (empty, i.e. always open, for excised skin, which does not heal).
     let openness = healing::openness_curve(&channels, &scenario.skin, healing::ClosureConditions::of(scenario));
@@ -159,7 +159,7 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     summary.delivery_errors = delivery.errors.clone();
     summary.healing = healing.as_ref().map(|h| summary::HealingSummary::new(h, &scenario.protocol));
     summary.series = series.as_ref().map(summary::SeriesSummary::new);
-    summary.safety = safety::SafetySummary::new(safety.clone());
+    summary.safety = safety::SafetySummary::new(safety.clone(), Some(injury));
     summary.numbing = numbing.clone();
     summary.procedure = Some(procedure.clone());
     Outcome {

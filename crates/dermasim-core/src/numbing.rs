@@ -42,8 +42,10 @@ use serde::Serialize;
 use dermasim_transport::props::{self, ScHydration};
 use dermasim_transport::{Bottom, Donor, Geometry, Layer, Resolution, TransportProblem};
 
-use crate::channels::{Drive, mean_depth_um, worn_tip_radius_um};
+use crate::channels::{Channel, Drive, mean_depth_um};
+use crate::device::Needle;
 use crate::scenario::Scenario;
+use crate::scenario::vocabulary::NumbingCream;
 use crate::skin::LayerThickness;
 
 /// A numbing cream: its anaesthetic bases and their concentrations, mg/mL.
@@ -71,7 +73,7 @@ pub const EMLA: Cream = Cream {
 /// Lidocaine 4 % liposomal (LMX4): 40 mg/g (transport.md §5.3 \[V\]). The vehicle's pH is not in
 /// the reference: the lidocaine preset's (9, EMLA) is used, `[A]`.
 pub const LIDOCAINE_4: Cream = Cream {
-    name: "lidocaine-4",
+    name: "lidocaine-4-liposomal",
     actives: &[("lidocaine", 40.0)],
     source: "LMX4 lidocaine 4 % (hospital leaflets, US Pharmacist 2009) [V]; vehicle pH [A]",
     sc_diffusivity_factor: LIPOSOMAL_SC_FACTOR,
@@ -83,12 +85,39 @@ pub const LIDOCAINE_4: Cream = Cream {
 /// min for EMLA", transport.md §5.3 \[V\]); bisection gave 33.9.
 pub const LIPOSOMAL_SC_FACTOR: f64 = 34.0;
 
-/// The cream of a `protocol.numbing.cream` name ("none" and unknown names: `None`).
-pub fn cream(name: &str) -> Option<Cream> {
-    match name {
-        "emla" => Some(EMLA),
-        "lidocaine-4" => Some(LIDOCAINE_4),
-        _ => None,
+/// Plain lidocaine creams: the base at 40, 50 or 70 mg/g in an ordinary cream or ointment
+/// vehicle (no liposomes, no eutectic), specific gravity taken as 1.00 `[A]`; the vehicle's pH
+/// is not in the reference, so the lidocaine preset's is used `[A]`.
+pub const LIDOCAINE_4_PLAIN: Cream = Cream {
+    name: "lidocaine-4",
+    actives: &[("lidocaine", 40.0)],
+    source: "lidocaine 4 % cream, 40 mg/g [V by definition of the strength]; vehicle [A]",
+    sc_diffusivity_factor: 1.0,
+};
+/// See [`LIDOCAINE_4_PLAIN`].
+pub const LIDOCAINE_5: Cream = Cream {
+    name: "lidocaine-5",
+    actives: &[("lidocaine", 50.0)],
+    source: "lidocaine 5 % cream or ointment, 50 mg/g; vehicle [A]",
+    sc_diffusivity_factor: 1.0,
+};
+/// See [`LIDOCAINE_4_PLAIN`].
+pub const LIDOCAINE_7: Cream = Cream {
+    name: "lidocaine-7",
+    actives: &[("lidocaine", 70.0)],
+    source: "lidocaine 7 % cream (compounded or prescription strengths), 70 mg/g; vehicle [A]",
+    sc_diffusivity_factor: 1.0,
+};
+
+/// The model of a cream (`None` for no cream).
+pub fn cream(c: NumbingCream) -> Option<Cream> {
+    match c {
+        NumbingCream::None => None,
+        NumbingCream::Emla => Some(EMLA),
+        NumbingCream::Lidocaine4Liposomal => Some(LIDOCAINE_4),
+        NumbingCream::Lidocaine4 => Some(LIDOCAINE_4_PLAIN),
+        NumbingCream::Lidocaine5 => Some(LIDOCAINE_5),
+        NumbingCream::Lidocaine7 => Some(LIDOCAINE_7),
     }
 }
 
@@ -117,7 +146,7 @@ pub const ROUND_TO_MIN: f64 = 5.0;
 /// The `numbing` section of a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NumbingAssessment {
-    /// Cream modelled ("emla" or "lidocaine-4"; the scenario's, or EMLA when none is given).
+    /// Cream modelled (the scenario's, or EMLA when none is given).
     pub cream: String,
     /// Applied under occlusion.
     pub occluded: bool,
@@ -139,12 +168,23 @@ pub struct NumbingAssessment {
     pub note: String,
 }
 
-/// Mean channel depth for a scenario, capped at the bottom of the dermis (where the transport
-/// layers end), µm.
-pub fn channel_depth_um(s: &Scenario) -> f64 {
-    let tip = worn_tip_radius_um(&s.device.needle, s.device.uses);
-    let depth = mean_depth_um(&s.device.needle, tip, Drive::of(&s.device.kind), s.skin.deflection_factor);
-    depth.min(s.skin.layers.boundaries_um()[3])
+/// Mean depth of the channels the channels stage made, capped at the bottom of the dermis
+/// (where the transport layers end), µm (0 without channels).
+pub fn channel_depth_um(s: &Scenario, channels: &[Channel]) -> f64 {
+    if channels.is_empty() {
+        return 0.0;
+    }
+    let mean = channels.iter().map(|c| c.depth_um).sum::<f64>() / channels.len() as f64;
+    mean.min(s.skin.layers.boundaries_um()[3])
+}
+
+/// Depth up to which channels need no cream, µm: the mean channel depth a hand-rolled
+/// [`NO_CREAM_UP_TO_MM`] home roller (sharp 4 µm tips) makes in this skin, by the mechanics. The
+/// seed article's "the smaller needles on at-home dermarollers don't hurt" is a statement about
+/// those channels; a pen set to the same length goes several times deeper and is not covered.
+pub fn no_cream_depth_um(s: &Scenario) -> f64 {
+    let needle = Needle { length_um: NO_CREAM_UP_TO_MM * 1000.0, diameter_um: 250.0, tip_radius_um: 4.0 };
+    mean_depth_um(&needle, 4.0, Drive::HandRolled, s.skin.deflection_factor)
 }
 
 /// Time course of the numb depth under a cream: `(t_min, numb depth µm)` every 5 min up to
@@ -279,28 +319,41 @@ fn numb_depth_um(depths: &[f64], conc: &[f64], sc_um: f64, threshold: f64) -> f6
     last.map(|(z, _)| z).unwrap_or(0.0)
 }
 
-/// The numbing assessment of a scenario; `None` for excised skin (no nerves, no clearance).
-pub fn assess(s: &Scenario) -> Option<NumbingAssessment> {
+/// The numbing assessment of a scenario and the channels the channels stage made; `None` for
+/// excised skin (no nerves, no clearance).
+pub fn assess(s: &Scenario, channels: &[Channel]) -> Option<NumbingAssessment> {
     if s.skin.mounting != crate::skin::Mounting::InVivo {
         return None;
     }
-    let given = s.protocol.numbing.as_ref().filter(|n| n.cream != "none");
-    let cr = given.and_then(|n| cream(&n.cream)).unwrap_or(EMLA);
+    let given = s.protocol.numbing.as_ref().filter(|n| n.cream != NumbingCream::None);
+    let cr = given.and_then(|n| cream(n.cream)).unwrap_or(EMLA);
     let occluded = given.map(|n| n.occluded).unwrap_or(true);
-    Some(assess_with(s, &cr, occluded, given.map(|n| n.minutes)))
+    Some(assess_with(s, channels, &cr, occluded, given.map(|n| n.minutes)))
 }
 
 /// The assessment for a given cream and occlusion (`applied_minutes`: the scenario's time).
-pub fn assess_with(s: &Scenario, cr: &Cream, occluded: bool, applied_minutes: Option<f64>) -> NumbingAssessment {
-    let channel = channel_depth_um(s);
+pub fn assess_with(
+    s: &Scenario,
+    channels: &[Channel],
+    cr: &Cream,
+    occluded: bool,
+    applied_minutes: Option<f64>,
+) -> NumbingAssessment {
+    let channel = channel_depth_um(s, channels);
     let onset = onset(cr, &s.skin.layers, occluded);
     let max_numb = onset.as_ref().map(|o| o.depth_at(MAX_MINUTES)).unwrap_or(0.0);
     let target = channel.min(PLATEAU_FRACTION * max_numb);
     let model_minutes = onset.as_ref().ok().and_then(|o| if target > 0.0 { o.minutes_to(target) } else { None });
     let numb_at = onset.as_ref().ok().and_then(|o| applied_minutes.map(|m| o.depth_at(m)));
-    let length_mm = s.device.needle.length_um / 1000.0;
-    let (recommended_minutes, note) = if length_mm <= NO_CREAM_UP_TO_MM {
-        (0.0, format!("{length_mm} mm needles: no numbing cream needed (short needles do not hurt)"))
+    let no_cream = no_cream_depth_um(s);
+    let (recommended_minutes, note) = if channel <= no_cream {
+        (
+            0.0,
+            format!(
+                "channels about {channel:.0} um deep, no deeper than a {NO_CREAM_UP_TO_MM} mm home roller's \
+({no_cream:.0} um): no numbing cream needed"
+            ),
+        )
     } else {
         match (&onset, model_minutes) {
             (Err(e), _) => (MAX_MINUTES, format!("numbing model failed ({e}); the label's longest time is used")),
@@ -361,6 +414,11 @@ mod tests {
         }
     }
 
+    /// The assessment with the channels the stages make (as `safety::check` runs them).
+    fn assess_run(s: &Scenario) -> Option<NumbingAssessment> {
+        crate::safety::check(s).numbing
+    }
+
     fn scenario(site: &str, kind: &str, preset: &str, length_mm: f64, numbing: &str) -> Scenario {
         let text = format!(
             "[skin]\nsite = \"{site}\"\n[device]\ntype = \"{kind}\"\npreset = \"{preset}\"\n\
@@ -409,22 +467,22 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
     #[test]
     fn recommendation_follows_needle_length_and_cream() {
         let occl = "numbing = { cream = \"emla\", minutes = 60 }";
-        let short = assess(&scenario("forearm", "dermaroller", "roller-192", 1.0, occl)).unwrap();
-        let long = assess(&scenario("forearm", "dermaroller", "roller-192", 2.0, occl)).unwrap();
+        let short = assess_run(&scenario("forearm", "dermaroller", "roller-192", 1.0, occl)).unwrap();
+        let long = assess_run(&scenario("forearm", "dermaroller", "roller-192", 2.0, occl)).unwrap();
         assert!(long.recommended_minutes > short.recommended_minutes, "{short:?} {long:?}");
         let lmx = "numbing = { cream = \"lidocaine-4\", minutes = 30, occluded = false }";
-        let l = assess(&scenario("forearm", "dermaroller", "roller-192", 2.0, lmx)).unwrap();
+        let l = assess_run(&scenario("forearm", "dermaroller", "roller-192", 2.0, lmx)).unwrap();
         assert_ne!(l.recommended_minutes, long.recommended_minutes, "{l:?} {long:?}");
         assert!(l.recommended_minutes > 0.0);
     }
 
     #[test]
     fn short_needles_need_no_cream_and_deep_channels_are_capped() {
-        let a = assess(&scenario("cheek", "dermaroller", "roller-192", 0.5, "")).unwrap();
+        let a = assess_run(&scenario("cheek", "dermaroller", "roller-192", 0.5, "")).unwrap();
         assert_eq!(a.recommended_minutes, 0.0);
         assert!(a.model_minutes.is_some_and(|m| m > 0.0), "the model time is still reported: {a:?}");
         assert!(a.note.contains("no numbing cream"));
-        let pen = assess(&scenario("cheek", "dermapen", "pen-12", 2.0, "")).unwrap();
+        let pen = assess_run(&scenario("cheek", "dermapen", "pen-12", 2.0, "")).unwrap();
         assert!(pen.channel_depth_um > pen.target_depth_um, "{pen:?}");
         assert!(pen.recommended_minutes > 60.0 && pen.recommended_minutes < MAX_MINUTES, "{pen:?}");
         assert!(pen.note.contains("outside the cream's reach"));
@@ -433,6 +491,6 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
     #[test]
     fn excised_skin_has_no_numbing_section() {
         let s = scenario("dermatomed-human", "dermaroller", "roller-192", 1.0, "");
-        assert!(assess(&s).is_none());
+        assert!(assess_run(&s).is_none());
     }
 }

@@ -96,7 +96,7 @@ pub fn estimate(s: &Scenario, recommended_numbing_min: Option<f64>) -> Procedure
     let (t_s, path_length_mm, strokes) = needling_time_s(s);
     let duration_min = t_s / 60.0;
     let numbing_min = match &s.protocol.numbing {
-        Some(n) if n.cream != "none" => n.minutes,
+        Some(n) if n.cream != crate::scenario::vocabulary::NumbingCream::None => n.minutes,
         Some(_) => 0.0,
         None => recommended_numbing_min.unwrap_or(0.0),
     };

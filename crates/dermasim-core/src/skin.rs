@@ -426,8 +426,6 @@ pub struct Skin {
     pub deflection_factor: f64,
     /// What lies beneath the subcutaneous fat.
     pub beneath: Beneath,
-    /// Conditions the person has (free text, screened by the safety stage).
-    pub conditions: Vec<String>,
 }
 
 impl SitePreset {

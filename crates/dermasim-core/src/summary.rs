@@ -411,7 +411,7 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
         delivery_errors: Vec::new(),
         healing: None,
         series: None,
-        safety: crate::safety::SafetySummary::new(Vec::new()),
+        safety: crate::safety::SafetySummary::new(Vec::new(), None),
         numbing: None,
         procedure: None,
         disclaimer: DISCLAIMER,

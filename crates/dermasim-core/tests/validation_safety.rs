@@ -1,7 +1,7 @@
 //! Validation suite, safety stage: `../shared/validation/cases.md` V16 (numbing-cream time) and
 //! V17 (session time). `docs/validation.md` tabulates the same figures.
 
-use dermasim_core::{numbing, procedure, scenario, simulate};
+use dermasim_core::{numbing, procedure, safety, scenario, simulate};
 
 fn parse(text: &str, set: &[&str]) -> scenario::Scenario {
     let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
@@ -30,8 +30,8 @@ fn numbing_scenario(site: &str, kind: &str, preset: &str, length_mm: f64) -> sce
 /// label; the deeper one is.
 #[test]
 fn v16_emla_recommendation_matches_the_label() {
-    let superficial = numbing::assess(&numbing_scenario("forearm", "dermaroller", "roller-192", 1.0)).unwrap();
-    let deeper = numbing::assess(&numbing_scenario("forearm", "dermapen", "pen-12", 1.5)).unwrap();
+    let superficial = safety::check(&numbing_scenario("forearm", "dermaroller", "roller-192", 1.0)).numbing.unwrap();
+    let deeper = safety::check(&numbing_scenario("forearm", "dermapen", "pen-12", 1.5)).numbing.unwrap();
     for (case, a, label) in [("superficial", &superficial, 60.0), ("deeper", &deeper, 120.0)] {
         let ratio = a.recommended_minutes / label;
         assert!(
@@ -56,7 +56,7 @@ fn v16_bjerring_depth_grows_to_a_plateau_and_short_needles_need_none() {
     assert!(o.depth_at(120.0) > 1.3 * o.depth_at(60.0), "{:?}", o.numb_depth);
     let plateau_min = o.minutes_to(numbing::PLATEAU_FRACTION * o.depth_at(numbing::MAX_MINUTES)).unwrap();
     assert!((90.0..=150.0).contains(&plateau_min), "plateau at {plateau_min} min");
-    let home = numbing::assess(&numbing_scenario("cheek", "dermaroller", "roller-192", 0.5)).unwrap();
+    let home = safety::check(&numbing_scenario("cheek", "dermaroller", "roller-192", 0.5)).numbing.unwrap();
     assert_eq!(home.recommended_minutes, 0.0);
 }
 
@@ -108,7 +108,7 @@ fn v17_pen12_crisscross_is_a_documented_miss() {
 #[test]
 fn run_reports_safety_numbing_and_procedure() {
     let s = parse(
-        "[skin]\nsite = \"cheek\"\nconditions = [\"rosacea\"]\n[device]\ntype = \"dermapen\"\npreset = \
+        "[skin]\nsite = \"cheek\"\n[patient]\nconditions = [\"rosacea\"]\n[device]\ntype = \"dermapen\"\npreset = \
          \"pen-12\"\nneedle_length_mm = 1.0\n[protocol]\nsetting = \"office\"\narea_cm2 = 4\npen_path = { \
          directions_deg = [0, 90] }\nnumbing = { cream = \"emla\", minutes = 20 }\n[simulation]\ntransport = \
          \"off\"\n",

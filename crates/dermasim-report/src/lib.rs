@@ -225,12 +225,7 @@ impl Report {
         let sections = sections::ALL.iter().filter_map(|f| f(o, &mut plot_errors)).collect();
         let mut findings = sections::findings(o);
         findings.sort_by_key(|f| f.severity);
-        let verdict = match findings.first().map(|f| f.severity) {
-            Some(Severity::Contraindicated) => "contraindicated",
-            Some(Severity::Caution) => "caution",
-            _ => "ok",
-        }
-        .to_string();
+        let verdict = o.summary.safety.verdict.name().to_string();
         Report {
             verdict,
             title: title(o),

@@ -10,6 +10,7 @@ use crate::skin::Sex;
 
 use super::patient::Indication;
 pub use super::patient::PatientInput;
+use super::vocabulary::{Ingredient, NumbingCream};
 
 /// A whole scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -68,9 +69,11 @@ pub struct SkinInput {
     /// receptor sink, no blood clearance).
     #[serde(default)]
     pub mounting: Option<String>,
-    /// Skin or health conditions (e.g. "active-acne", "rosacea", "anticoagulants").
-    #[serde(default)]
-    pub conditions: Vec<String>,
+    /// Moved to `patient.conditions` (a typed list); kept only to say so when an old file
+    /// gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub conditions: Option<toml::Value>,
 }
 
 /// `[device]`
@@ -217,7 +220,8 @@ pub struct PenPathInput {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NumbingInput {
-    /// "emla", "lidocaine-4" or "none".
+    /// The cream (see [`NumbingCream`]; "none" for no cream).
+    #[schemars(with = "NumbingCream")]
     pub cream: String,
     /// Application time, minutes.
     pub minutes: f64,
@@ -258,8 +262,10 @@ pub struct ProductInput {
     /// Hours of patch test done before use (absent = none).
     #[serde(default)]
     pub patch_test_hours: Option<f64>,
-    /// Ingredient classes in the product: "fragrance", "acid", "retinoid", ...
+    /// Ingredient classes in the product (see [`Ingredient`]): "fragrance", "exfoliating-acid",
+    /// "retinoid", "vitamin-c", ...
     #[serde(default)]
+    #[schemars(with = "Vec<Ingredient>")]
     pub contains: Vec<String>,
     /// Left on under an occlusive dressing.
     #[serde(default)]

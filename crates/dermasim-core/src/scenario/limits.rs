@@ -39,8 +39,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_PASS_ENTRIES: usize = 100;
 /// Most roller passes in all (the sum of `protocol.passes[].count`).
 pub const MAX_TOTAL_PASSES: u32 = 1000;
-/// Most punctures the safety screening (`dermasim check`) simulates to estimate recovery: its
-/// window shrinks below [`crate::safety::SCREEN_WINDOW_MM`] to hold at most this many.
+/// Most punctures the safety screening (`dermasim check`, [`crate::safety::check`]) simulates:
+/// a scenario window holding more is shrunk to hold about this many.
 pub const MAX_SCREEN_PUNCTURES: f64 = 1.0e5;
 
 /// What a scenario will cost, before it runs.

@@ -8,6 +8,7 @@ pub mod effective;
 pub mod input;
 pub mod limits;
 pub mod patient;
+pub mod vocabulary;
 
 use std::ops::Range;
 
@@ -19,6 +20,7 @@ use crate::device::{
 use crate::skin::{LayerThickness, Mounting, PAPILLARY_DERMIS_UM, Sex, Skin, site_preset};
 use input::{CartridgeInput, ScenarioFile};
 use patient::{Indication, Patient};
+use vocabulary::{Condition, Ingredient, NumbingCream, Vocabulary};
 
 /// Where a treatment takes place; sets the needle-length limits the safety stage applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -42,8 +44,8 @@ pub struct Pass {
 /// Numbing cream before a session.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Numbing {
-    /// Cream name ("emla", "lidocaine-4", "none").
-    pub cream: String,
+    /// The cream ([`NumbingCream::None`]: none).
+    pub cream: NumbingCream,
     /// Application time, minutes.
     pub minutes: f64,
     /// Under occlusion.
@@ -115,8 +117,8 @@ pub struct Product {
     pub formulated_for_microneedling: bool,
     /// Patch test done before use, hours (None: none).
     pub patch_test_hours: Option<f64>,
-    /// Ingredient classes.
-    pub contains: Vec<String>,
+    /// Ingredient classes, each once, in file order.
+    pub contains: Vec<Ingredient>,
     /// Left on under occlusion.
     pub occluded: bool,
     /// Vehicle type (default aqueous serum).
@@ -407,6 +409,23 @@ impl Checker<'_> {
         found
     }
 
+    /// A name of a screening vocabulary (canonical or a documented alias), or an error naming
+    /// the field, the value and the allowed names.
+    fn vocabulary<V: Vocabulary>(&mut self, field: &str, value: &str) -> Option<V> {
+        let found = V::parse(value);
+        if found.is_none() {
+            self.error(
+                field,
+                format!(
+                    "{field} = \"{value}\" is not known: allowed {} (or a documented alias, docs/models.md \
+§8; write durations and details in the scenario's description, not in the name)",
+                    V::allowed()
+                ),
+            );
+        }
+        found
+    }
+
     fn missing(&mut self, field: &str, what: &str) {
         self.error(field, format!("{field} is missing: {what}"));
     }
@@ -494,7 +513,6 @@ fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
         mounting,
         deflection_factor,
         beneath,
-        conditions: s.conditions.iter().map(|x| x.trim().to_ascii_lowercase()).collect(),
     })
 }
 
@@ -521,7 +539,30 @@ fn validate_patient(f: &ScenarioFile, c: &mut Checker<'_>) -> Patient {
     });
     let mut scar_types = p.scar_types.clone();
     scar_types.dedup();
-    Patient { age_years, phototype: p.phototype, baseline_severity, scar_types }
+    let conditions = validate_conditions(f, c);
+    Patient { age_years, phototype: p.phototype, baseline_severity, scar_types, conditions }
+}
+
+/// `patient.conditions`: each name must be in the screening vocabulary (a canonical name or a
+/// documented alias); `skin.conditions` of older files is refused with a pointer to the new key.
+fn validate_conditions(f: &ScenarioFile, c: &mut Checker<'_>) -> Vec<Condition> {
+    if f.skin.conditions.is_some() {
+        c.error(
+            "skin.conditions",
+            "skin.conditions has moved to patient.conditions (a list of known conditions, e.g. \
+[patient] conditions = [\"rosacea\"])"
+                .to_string(),
+        );
+    }
+    let mut out = Vec::new();
+    for (i, name) in f.patient.conditions.iter().enumerate() {
+        if let Some(v) = c.vocabulary::<Condition>(&format!("patient.conditions[{i}]"), name)
+            && !out.contains(&v)
+        {
+            out.push(v);
+        }
+    }
+    out
 }
 
 fn cartridge_from(c: &mut Checker<'_>, field: &str, input: &CartridgeInput) -> Option<Cartridge> {
@@ -722,13 +763,9 @@ fn validate_protocol(f: &ScenarioFile, device: Option<&Device>, c: &mut Checker<
     let numbing = match &p.numbing {
         None => None,
         Some(n) => {
-            let cream = c.one_of(
-                "protocol.numbing.cream",
-                &n.cream,
-                &[("emla", "emla"), ("lidocaine-4", "lidocaine-4"), ("none", "none")],
-            );
+            let cream = c.vocabulary::<NumbingCream>("protocol.numbing.cream", &n.cream);
             let minutes = c.range("protocol.numbing.minutes", n.minutes, 0.0, 300.0, "min");
-            cream.map(|cream| Numbing { cream: cream.to_string(), minutes, occluded: n.occluded.unwrap_or(true) })
+            cream.map(|cream| Numbing { cream, minutes, occluded: n.occluded.unwrap_or(true) })
         }
     };
     Some(Protocol {
@@ -792,6 +829,14 @@ fn validate_products(f: &ScenarioFile, c: &mut Checker<'_>) -> Vec<Product> {
         let conc = c.range(&at("concentration_mg_ml"), p.concentration_mg_ml, 0.0, 1000.0, "mg/mL");
         let dose = p.dose_ul_per_cm2.map(|v| c.range(&at("dose_ul_per_cm2"), v, 0.1, 1000.0, "uL/cm2"));
         let patch = p.patch_test_hours.map(|v| c.range(&at("patch_test_hours"), v, 0.0, 720.0, "h"));
+        let mut contains = Vec::new();
+        for (j, name) in p.contains.iter().enumerate() {
+            if let Some(v) = c.vocabulary::<Ingredient>(&format!("products[{i}].contains[{j}]"), name)
+                && !contains.contains(&v)
+            {
+                contains.push(v);
+            }
+        }
         out.push(Product {
             name: p.name.trim().to_string(),
             molecular_weight_da: mw,
@@ -803,7 +848,7 @@ fn validate_products(f: &ScenarioFile, c: &mut Checker<'_>) -> Vec<Product> {
             dose_ul_per_cm2: dose,
             formulated_for_microneedling: p.formulated_for_microneedling.unwrap_or(false),
             patch_test_hours: patch,
-            contains: p.contains.iter().map(|x| x.trim().to_ascii_lowercase()).collect(),
+            contains,
             occluded: p.occluded.unwrap_or(false),
             ..validate_vehicle(p, i, c)
         });
@@ -1059,6 +1104,46 @@ passes = [{ direction_deg = 0, count = 1 }]
         assert!(with("rejuvenation", "5").is_ok());
         assert!(with("rejuvenation", "6").is_err());
         assert!(with("striae", "12").is_ok() && with("striae", "0").is_err());
+    }
+
+    #[test]
+    fn unknown_vocabulary_is_refused_with_the_allowed_names() {
+        for (set, field) in [
+            ("patient.conditions=[\"pregancy\"]", "patient.conditions[0]"),
+            ("patient.conditions=[\"rosacea\", \"pregnancy (12 weeks)\"]", "patient.conditions[1]"),
+            ("patient.conditions=[\"isotretinoin (stopped 2 months ago)\"]", "patient.conditions[0]"),
+            ("protocol.numbing={cream=\"benzocaine\", minutes=30}", "protocol.numbing.cream"),
+        ] {
+            let e = first(ROLLER, &[set.into()]);
+            assert_eq!(e.field, field, "{set}");
+            assert!(e.message.contains("is not known: allowed"), "{}", e.message);
+        }
+        let e = first(ROLLER, &["patient.conditions=[\"pregancy\"]".into()]);
+        assert!(e.message.contains("pregnancy") && e.message.contains("active-acne"), "{}", e.message);
+        let text = format!(
+            "{ROLLER}\n[[products]]\nname = \"niacinamide\"\nconcentration_mg_ml = 5\ncontains = [\"glitter\"]\n"
+        );
+        let e = first(&text, &[]);
+        assert_eq!(e.field, "products[0].contains[0]");
+        // Documented aliases and natural spellings map; duplicates collapse.
+        let s = parse(ROLLER, &["patient.conditions=[\"Pregnant.\", \"keloid scars\", \"pregnancy\"]".into()]).unwrap();
+        assert_eq!(s.patient.conditions, [Condition::Pregnancy, Condition::KeloidTendency]);
+    }
+
+    #[test]
+    fn skin_conditions_of_older_files_point_to_the_patient_block() {
+        let text = ROLLER.replace("site = \"cheek\"", "site = \"cheek\"\nconditions = [\"rosacea\"]");
+        let e = first(&text, &[]);
+        assert_eq!(e.field, "skin.conditions");
+        assert!(e.message.contains("patient.conditions"), "{}", e.message);
+    }
+
+    #[test]
+    fn schema_lists_the_vocabularies() {
+        let s = json_schema().to_string();
+        for name in ["pregnancy", "keloid-tendency", "lidocaine-4-liposomal", "vitamin-c", "exfoliating-acid"] {
+            assert!(s.contains(&format!("\"{name}\"")), "{name}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::vocabulary::Condition;
+
 /// What the series treats; sets the outcome scale.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -101,6 +103,11 @@ pub struct PatientInput {
     /// respond (Garg: boxcar best, ice-pick least). Empty: a mixed population.
     #[serde(default)]
     pub scar_types: Vec<ScarType>,
+    /// Conditions the safety screen weighs (see [`Condition`]: "active-acne", "pregnancy",
+    /// "anticoagulants", ...); unknown names are refused.
+    #[serde(default)]
+    #[schemars(with = "Vec<Condition>")]
+    pub conditions: Vec<String>,
 }
 
 /// Default age when none is given, years. \[A\] a typical adult patient of the trials the
@@ -118,10 +125,18 @@ pub struct Patient {
     pub baseline_severity: Option<f64>,
     /// Acne scar types present.
     pub scar_types: Vec<ScarType>,
+    /// Conditions the safety screen weighs, in file order.
+    pub conditions: Vec<Condition>,
 }
 
 impl Default for Patient {
     fn default() -> Self {
-        Patient { age_years: DEFAULT_AGE_YEARS, phototype: None, baseline_severity: None, scar_types: Vec::new() }
+        Patient {
+            age_years: DEFAULT_AGE_YEARS,
+            phototype: None,
+            baseline_severity: None,
+            scar_types: Vec::new(),
+            conditions: Vec::new(),
+        }
     }
 }
