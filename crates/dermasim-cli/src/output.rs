@@ -255,7 +255,8 @@ pub fn presets_text() -> String {
         use dermasim_core::scenario::vocabulary::{Condition, Vocabulary};
         for &c in Condition::ALL {
             let r = dermasim_core::safety::condition_rule(c);
-            let also = if c.aliases().is_empty() { String::new() } else { format!("; also {}", c.aliases().join(", ")) };
+            let also =
+                if c.aliases().is_empty() { String::new() } else { format!("; also {}", c.aliases().join(", ")) };
             let _ = writeln!(t, "  {:<22} {}{also}", c.name(), r.severity.name());
         }
     }

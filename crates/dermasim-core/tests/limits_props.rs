@@ -9,7 +9,6 @@
 //! only for accepted scenarios estimated below 300 000 punctures; above that the estimate is
 //! checked against the limit (`scenario::limits` tests pin the estimate to the generator).
 
-use dermasim_core::safety::{ScreenContext, screen};
 use dermasim_core::scenario::{limits, parse};
 use proptest::prelude::*;
 
@@ -55,8 +54,7 @@ proptest! {
     fn accepted_scenarios_screen_and_run_within_the_limits(text in scenario()) {
         let Ok(s) = parse(&text, &[]) else { return Ok(()) };
         // `dermasim check`: never refused for size, bounded screening window.
-        let ctx = ScreenContext::of(&s);
-        let _ = screen(&s, &ctx);
+        let _ = dermasim_core::safety::check(&s);
         let Ok(e) = limits::check(&s) else { return Ok(()) };
         prop_assert!(e.punctures <= limits::MAX_PUNCTURES && e.needle_positions <= limits::MAX_NEEDLE_POSITIONS);
         let mut small = s.clone();
