@@ -219,7 +219,10 @@ pub fn presets_text() -> String {
     let lists: [(&str, &[&str]); 7] = [
         ("Device types (device.type)", &["dermaroller", "dermapen", "stamp"]),
         ("Settings (protocol.setting)", &["home", "office"]),
-        ("Numbing creams (protocol.numbing.cream)", &["emla", "lidocaine-4", "none"]),
+        (
+            "Numbing creams (protocol.numbing.cream)",
+            &["none", "emla", "lidocaine-4-liposomal", "lidocaine-4", "lidocaine-5", "lidocaine-7"],
+        ),
         ("Skin mounting (skin.mounting)", &["in-vivo", "franz-cell", "excised"]),
         ("Ionisation (products.ionisation)", &["neutral", "acid", "base"]),
         ("Transport (simulation.transport)", &["unit_cell", "patch", "off"]),
@@ -250,15 +253,18 @@ pub fn presets_text() -> String {
             }
         }
     }
-    let _ = writeln!(t, "\nConditions screened (patient.conditions; other names are refused):");
+    let _ =
+        writeln!(t, "\nSkin conditions and health conditions screened (patient.conditions; other names are refused):");
     {
-        use dermasim_core::scenario::vocabulary::{Condition, Vocabulary};
+        use dermasim_core::scenario::vocabulary::{Condition, Ingredient, Vocabulary};
         for &c in Condition::ALL {
             let r = dermasim_core::safety::condition_rule(c);
             let also =
                 if c.aliases().is_empty() { String::new() } else { format!("; also {}", c.aliases().join(", ")) };
             let _ = writeln!(t, "  {:<22} {}{also}", c.name(), r.severity.name());
         }
+        let names: Vec<&str> = Ingredient::ALL.iter().map(|i| i.name()).collect();
+        let _ = writeln!(t, "\nIngredient classes (products.contains): {}", names.join(", "));
     }
     t
 }
