@@ -70,7 +70,8 @@ fn check_result(r: &TransportResult, what: &str) -> Result<(), String> {
 /// detects). Numerical choice; it keeps ratios from dividing by round-off.
 pub const NEGLIGIBLE_UG_PER_CM2: f64 = 1e-6;
 
-/// Delivery of one product.
+/// Delivery of one product: the numbers `summary.json` holds under `delivery.<product>`.
+/// The solves they come from are in [`ProductDelivery`].
 #[derive(Clone, Debug, Serialize)]
 pub struct Delivery {
     /// Product name.
@@ -124,13 +125,27 @@ pub struct Delivery {
     pub intact_dose_balance: DoseBalance,
     /// Flags from the chemistry (extrapolations, estimated inputs).
     pub warnings: Vec<String>,
-    /// Time series and profiles of the treated skin (not in summary.json); in `patch` mode its
-    /// `field` holds the 3-D concentration at the end (written as VTK by the front end).
-    #[serde(skip)]
+}
+
+/// The transport stage's result for one product, in memory: its numbers ([`Delivery`], what
+/// the summary holds) and the two solves behind them, which only the front ends read (time
+/// series, profiles, the 3-D field) and which are not serialised. Derefs to its numbers.
+#[derive(Clone, Debug)]
+pub struct ProductDelivery {
+    /// The numbers (what `summary.json` holds).
+    pub numbers: Delivery,
+    /// Time series and profiles of the treated skin; in `patch` mode its `field` holds the 3-D
+    /// concentration at the end (written as VTK by the front end).
     pub treated: TransportResult,
-    /// Time series and profiles of intact skin (not in summary.json).
-    #[serde(skip)]
+    /// Time series and profiles of intact skin.
     pub intact: TransportResult,
+}
+
+impl std::ops::Deref for ProductDelivery {
+    type Target = Delivery;
+    fn deref(&self) -> &Delivery {
+        &self.numbers
+    }
 }
 
 /// Where the applied dose of one product is at the end of the simulated time, µg/cm² and as a
@@ -223,10 +238,10 @@ pub struct DeliveryError {
 }
 
 /// The transport stage's result.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct DeliveryOutcome {
     /// Delivered products, by name.
-    pub products: BTreeMap<String, Delivery>,
+    pub products: BTreeMap<String, ProductDelivery>,
     /// Products that could not be simulated.
     pub errors: Vec<DeliveryError>,
 }
@@ -513,7 +528,7 @@ fn deliver_one(
     window_um: f64,
     openness: &[(f64, f64)],
     progress: &mut dyn FnMut(f64),
-) -> Result<Delivery, String> {
+) -> Result<ProductDelivery, String> {
     let in_vivo = s.skin.mounting == Mounting::InVivo;
     let m = permeant(p)?;
     // A serum film hydrates the stratum corneum (Egawa 2007: SC thickness up to 2x with 90 min
@@ -661,7 +676,7 @@ fn deliver_one(
         }
     }
     let t = &s.skin.layers;
-    Ok(Delivery {
+    let numbers = Delivery {
         product: p.name.clone(),
         mode: s.simulation.transport,
         cumulative_ug_per_cm2: q,
@@ -686,7 +701,6 @@ fn deliver_one(
         dose_balance: balance,
         intact_dose_balance: intact_balance,
         warnings,
-        treated,
-        intact,
-    })
+    };
+    Ok(ProductDelivery { numbers, treated, intact })
 }

@@ -2,14 +2,18 @@
 //!
 //! # Brief overview
 //!
-//! The core is a one-way pipeline of typed values, one module per stage:
+//! The core is a one-way pipeline of typed stage results, one module per stage:
 //!
 //! ```text
 //! scenario::parse ─▶ Scenario ─▶ punctures::generate ─▶ PunctureMap
-//!     ─▶ channels::form ─▶ Vec<Channel> ─▶ pattern::analyse ─▶ PatternStats ─▶ Summary
+//!     ─▶ channels::form ─▶ Vec<Channel> ─▶ pattern::analyse ─▶ PatternStats
+//!     ─▶ healing::assess, series::assess, numbing::assess, procedure::estimate
+//!     ─▶ safety::assess ─▶ delivery::deliver ─▶ summary::summarise ─▶ Summary
 //! ```
 //!
-//! [`simulate`] runs every stage that exists and returns an [`Outcome`]. The core does no
+//! Each stage is a function of the scenario and earlier stages' results; [`simulate`] runs them
+//! all and returns an [`Outcome`], which holds every stage result and the [`Summary`] assembled
+//! once from them. The core does no
 //! I/O: it reads strings and returns values; front ends (the `dermasim` CLI) write files.
 //! Random numbers come from per-entity streams ([`rng`]), so the same scenario and seed give
 //! the same numbers whatever the thread count.
@@ -81,8 +85,9 @@ pub struct Outcome {
     /// The treatment series: collagen and elastin over sessions, scar outcome (None for excised
     /// skin).
     pub series: Option<series::Series>,
-    /// Safety findings, in screening order.
-    pub safety: Vec<safety::Finding>,
+    /// Safety screening: verdict, findings in screening order, and the injury numbers the rules
+    /// read.
+    pub safety: safety::SafetySummary,
     /// Numbing-cream onset and recommendation (None for excised skin).
     pub numbing: Option<numbing::NumbingAssessment>,
     /// Session time.
@@ -138,8 +143,7 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     // The same stage results `safety::check` screens (one screening path).
     let stages =
         safety::Stages { channels: &channels, pattern: &pattern, healing: healing.as_ref(), numbing: numbing.as_ref() };
-    let safety = safety::screen(scenario, &stages);
-    let injury = safety::InjuryStats::of(&stages);
+    let safety = safety::assess(scenario, &stages);
     // Channels close as the skin heals: transport sees the openness curve of the healing stage
     // (empty, i.e. always open, for excised skin, which does not heal).
     let openness = healing::openness_curve(&channels, &scenario.skin, healing::ClosureConditions::of(scenario));
@@ -150,18 +154,18 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
             observer.progress("transport", TRANSPORT.0 + f * (TRANSPORT.1 - TRANSPORT.0))
         });
     observer.stage("summary", TRANSPORT.1);
-    let mut summary = summary::summarise(scenario, &punctures, &channels, &pattern);
-    summary.delivery = delivery.products.clone();
-    // The 3-D field (patch runs) stays in `Outcome::delivery` only: no second copy in memory.
-    for d in summary.delivery.values_mut() {
-        d.treated.field = None;
-    }
-    summary.delivery_errors = delivery.errors.clone();
-    summary.healing = healing.as_ref().map(|h| summary::HealingSummary::new(h, &scenario.protocol));
-    summary.series = series.as_ref().map(summary::SeriesSummary::new);
-    summary.safety = safety::SafetySummary::new(safety.clone(), Some(injury));
-    summary.numbing = numbing.clone();
-    summary.procedure = Some(procedure.clone());
+    let summary = summary::summarise(&summary::Stages {
+        scenario,
+        punctures: &punctures,
+        channels: &channels,
+        pattern: &pattern,
+        delivery: &delivery,
+        healing: healing.as_ref(),
+        series: series.as_ref(),
+        safety: &safety,
+        numbing: numbing.as_ref(),
+        procedure: &procedure,
+    });
     Outcome {
         scenario: scenario.clone(),
         punctures,
@@ -248,7 +252,6 @@ resolution = "coarse"
                 assert_eq!(d.treated, o.treated, "{mode} {name}: treated result bit for bit");
                 assert_eq!(d.intact, o.intact, "{mode} {name}: intact result bit for bit");
                 assert_eq!(d.treated.field.is_some(), mode == "patch", "{mode}: field only for a patch");
-                assert!(observed.summary.delivery[name].treated.field.is_none(), "no copy in the summary");
                 assert!(d.intact.field.is_none());
             }
             // Per product: (intact + treated) solves × 24 output times, plus one call at its end.

@@ -231,8 +231,13 @@ pub fn check(s: &Scenario) -> Screening {
     let healing = crate::healing::assess(s, &channels, map.window_cm2());
     let numbing = crate::numbing::assess(s, &channels);
     let st = Stages { channels: &channels, pattern: &pattern, healing: healing.as_ref(), numbing: numbing.as_ref() };
-    let findings = screen(s, &st);
-    Screening { summary: SafetySummary::new(findings, Some(InjuryStats::of(&st))), numbing }
+    Screening { summary: assess(s, &st), numbing }
+}
+
+/// The safety stage: the findings of [`screen`] on the stage results, their verdict and the
+/// injury numbers the rules read. [`check`] and `simulate` both call it (one screening path).
+pub fn assess(s: &Scenario, st: &Stages<'_>) -> SafetySummary {
+    SafetySummary::new(screen(s, st), Some(InjuryStats::of(st)))
 }
 
 // ---------------------------------------------------------------------------------------------

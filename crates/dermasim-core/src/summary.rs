@@ -336,8 +336,35 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
     if n == 0 { 0.0 } else { s / n as f64 }
 }
 
-/// Builds the summary of the stages run so far.
-pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern: &PatternStats) -> Summary {
+/// The stage results a [`Summary`] is assembled from, by reference: every stage of a run.
+#[derive(Clone, Copy, Debug)]
+pub struct Stages<'a> {
+    /// The validated scenario.
+    pub scenario: &'a Scenario,
+    /// Punctures stage.
+    pub punctures: &'a PunctureMap,
+    /// Channels stage.
+    pub channels: &'a [Channel],
+    /// Pattern stage.
+    pub pattern: &'a PatternStats,
+    /// Transport stage.
+    pub delivery: &'a crate::delivery::DeliveryOutcome,
+    /// Healing stage (None for excised skin).
+    pub healing: Option<&'a crate::healing::Healing>,
+    /// Series stage (None for excised skin).
+    pub series: Option<&'a crate::series::Series>,
+    /// Safety stage.
+    pub safety: &'a crate::safety::SafetySummary,
+    /// Numbing stage (None for excised skin).
+    pub numbing: Option<&'a crate::numbing::NumbingAssessment>,
+    /// Procedure time.
+    pub procedure: &'a crate::procedure::Procedure,
+}
+
+/// Assembles the summary, once, from every stage's result: each section is the stage's result
+/// or a view of it; no section is filled in afterwards.
+pub fn summarise(st: &Stages<'_>) -> Summary {
+    let (s, map, channels, pattern) = (st.scenario, st.punctures, st.channels, st.pattern);
     let win = map.window_cm2();
     let density = pattern.punctures as f64 / win;
     let nominal = match &s.device.kind {
@@ -407,13 +434,14 @@ pub fn summarise(s: &Scenario, map: &PunctureMap, channels: &[Channel], pattern:
                 hypodermis: reach_at(Layer::Hypodermis),
             },
         },
-        delivery: Default::default(),
-        delivery_errors: Vec::new(),
-        healing: None,
-        series: None,
-        safety: crate::safety::SafetySummary::new(Vec::new(), None),
-        numbing: None,
-        procedure: None,
+        // The numbers only: the solves (and a patch run's 3-D field) stay in the stage result.
+        delivery: st.delivery.products.iter().map(|(name, d)| (name.clone(), d.numbers.clone())).collect(),
+        delivery_errors: st.delivery.errors.clone(),
+        healing: st.healing.map(|h| HealingSummary::new(h, &s.protocol)),
+        series: st.series.map(SeriesSummary::new),
+        safety: st.safety.clone(),
+        numbing: st.numbing.cloned(),
+        procedure: Some(st.procedure.clone()),
         disclaimer: DISCLAIMER,
         provenance: Provenance::of(s),
     }

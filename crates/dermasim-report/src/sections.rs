@@ -128,6 +128,7 @@ pub fn infinite_dose_note(p: &dermasim_core::scenario::Product) -> String {
 pub fn findings(o: &Outcome) -> Vec<Finding> {
     use dermasim_core::safety::Severity as S;
     o.safety
+        .findings
         .iter()
         .map(|f| Finding {
             severity: match f.severity {
@@ -840,7 +841,7 @@ pub const MASS_BALANCE_WARN: f64 = 0.01;
 
 /// A warning when a product's numbers cannot be trusted: non-finite values or a mass balance
 /// off by more than [`MASS_BALANCE_WARN`] (the solve failed or did not converge).
-pub fn numerical_warning(p: &dermasim_core::delivery::Delivery) -> Option<String> {
+pub fn numerical_warning(p: &dermasim_core::delivery::ProductDelivery) -> Option<String> {
     let finite = [
         p.cumulative_ug_per_cm2,
         p.intact_cumulative_ug_per_cm2,
