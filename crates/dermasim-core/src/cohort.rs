@@ -396,7 +396,7 @@ pub fn run(s: &Scenario, n: usize, seed: u64) -> Result<CohortResult, CohortErro
         });
     }
     let punctures = crate::punctures::generate(s);
-    let channels = crate::channels::form(&punctures, &s.device, &s.skin, s.simulation.seed);
+    let channels = crate::channels::form(&punctures, s);
     let ps = patients(s, &channels, punctures.window_cm2(), n, seed);
     Ok(summarise(s, &ps, seed))
 }

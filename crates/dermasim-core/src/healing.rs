@@ -37,7 +37,7 @@
 
 use serde::Serialize;
 
-use crate::channels::{Channel, Drive, mean_depth_um};
+use crate::channels::{Channel, SkinResponse, mean_depth_um};
 use crate::device::Needle;
 use crate::scenario::Scenario;
 use crate::skin::{Mounting, Skin};
@@ -93,11 +93,11 @@ pub const NSAID_CLOSURE_FACTOR: f64 = 7.0 * 24.0 / 72.0;
 /// Openness (pore clock) below which the channels count as closed: 95 % of the openness gone.
 pub const CLOSED_OPENNESS: f64 = 0.05;
 
-/// Mean channel depth of a Kalluri roller needle of `length_um` on hairless rat, from the
-/// mechanics (770 µm → 152.5 µm, the mechanics' own calibration datum).
+/// Mean channel depth of a Kalluri roller needle of `length_um` on hairless rat: Kalluri's
+/// measured depth ratio, 152.5 µm / 770 µm \[V\] (animal), carried to the 370 µm roller `[A]`
+/// (its depth was not measured). Used only for the rat pore clock's calibration.
 pub fn kalluri_channel_depth_um(length_um: f64) -> f64 {
-    let needle = Needle { length_um, diameter_um: 140.0, tip_radius_um: 4.0 };
-    mean_depth_um(&needle, 4.0, Drive::HandRolled, 1.0)
+    length_um * crate::channels::KALLURI_DEPTH_UM / crate::channels::KALLURI_NEEDLE_UM
 }
 
 /// Depth exponent α of the pore closure time. `[C]` Kalluri 2011: 12 h vs 18 h for the channels
@@ -118,7 +118,7 @@ pub fn pore_hill_exponent() -> f64 {
 /// [`PATCH_NEEDLE_UM`]).
 pub fn patch_channel_depth_um() -> f64 {
     let needle = Needle { length_um: PATCH_NEEDLE_UM, diameter_um: 300.0, tip_radius_um: PATCH_TIP_UM };
-    mean_depth_um(&needle, PATCH_TIP_UM, Drive::HandPressed, 1.0)
+    mean_depth_um(&needle, PATCH_TIP_UM, &crate::channels::donnelly_insertion(), SkinResponse::LIVING_HUMAN)
 }
 
 /// Occlusion multiplier of the closure times. `[C]` PMC8259462 (60.6 h under a patch, human) vs
@@ -291,9 +291,10 @@ pub const DERMAL_DOSE_SCALE: f64 = 1000.0;
 /// significant); 0.5 keeps it "somewhat more".
 pub const TORN_EXTRA: f64 = 0.5;
 
-/// Reference dermal depth of [`TAU_DERMAL_REF_H`], µm (the mean dermal depth of the calibration
-/// scenario: a 1.5 mm roller on the cheek).
-pub const DERMAL_DEPTH_REF_UM: f64 = 250.0;
+/// Reference dermal depth of [`TAU_DERMAL_REF_H`], µm: the mean depth below the epidermis of the
+/// calibration scenario's channels (a 1.5 mm roller, 16 passes on the cheek: 1374 µm with the
+/// living-human-skin mechanics of issue #17; it was 250 µm with the rat-calibrated roller).
+pub const DERMAL_DEPTH_REF_UM: f64 = 1374.0;
 
 /// Decay time of the dermal redness at [`DERMAL_DEPTH_REF_UM`], h. `[C]` the typical 0.5-1.5 mm
 /// treatment fades within 24-72 h (PMC8008152 \[V\] "self-resolving within 72 hours"; pen page \[S\]
@@ -500,7 +501,7 @@ mod tests {
         assert!((pore_openness(d, OCCL, PATCH_T50_H) - 0.5).abs() < 1e-9);
         assert!((2.5..3.5).contains(&n), "{n}");
         assert!((1.2..3.0).contains(&occlusion_factor()), "{}", occlusion_factor());
-        assert!((0.3..0.5).contains(&pore_depth_exponent()), "{}", pore_depth_exponent());
+        assert!((0.3..0.7).contains(&pore_depth_exponent()), "{}", pore_depth_exponent());
     }
 
     #[test]

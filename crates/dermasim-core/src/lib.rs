@@ -127,11 +127,10 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
 /// [`simulate`], telling `observer` as each stage starts (fractions are rough shares of the
 /// expected run time: transport dominates).
 pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcome {
-    let seed = scenario.simulation.seed;
     observer.stage("punctures", 0.0);
     let punctures = punctures::generate(scenario);
     observer.stage("channels", 0.05);
-    let channels = channels::form(&punctures, &scenario.device, &scenario.skin, seed);
+    let channels = channels::form(&punctures, scenario);
     observer.stage("pattern", 0.1);
     let pattern = pattern::analyse(&channels, punctures.window_um);
     observer.stage("healing, numbing, safety", 0.12);

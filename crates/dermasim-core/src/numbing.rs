@@ -17,7 +17,7 @@
 //!
 //! **Target depth.** The needles stimulate the nerve endings along their track down to their
 //! tip, so the cream must numb the skin down to the channel depth `z_c` from the mechanics
-//! ([`crate::channels::mean_depth_um`], capped at the bottom of the dermis). Channels deeper than
+//! ([`crate::channels::scenario_mean_depth_um`], capped at the bottom of the dermis). Channels deeper than
 //! the cream can reach are numbed as far as it can: the target is
 //! `z_t = min(z_c, f·z_max)` with `f` = [`PLATEAU_FRACTION`] (`[A]`), and the note says how
 //! much of the channel stays outside the cream's reach.
@@ -42,8 +42,7 @@ use serde::Serialize;
 use dermasim_transport::props::{self, ScHydration};
 use dermasim_transport::{Bottom, Donor, Geometry, Layer, Resolution, TransportProblem};
 
-use crate::channels::{Channel, Drive, mean_depth_um};
-use crate::device::Needle;
+use crate::channels::Channel;
 use crate::scenario::Scenario;
 use crate::scenario::vocabulary::NumbingCream;
 use crate::skin::LayerThickness;
@@ -179,12 +178,15 @@ pub fn channel_depth_um(s: &Scenario, channels: &[Channel]) -> f64 {
 }
 
 /// Depth up to which channels need no cream, µm: the mean channel depth a hand-rolled
-/// [`NO_CREAM_UP_TO_MM`] home roller (sharp 4 µm tips) makes in this skin, by the mechanics. The
-/// seed article's "the smaller needles on at-home dermarollers don't hurt" is a statement about
-/// those channels; a pen set to the same length goes several times deeper and is not covered.
+/// [`NO_CREAM_UP_TO_MM`] home roller (the `roller-192` drum with sharp 4 µm tips, Kalluri's
+/// needle) makes in this skin, by the mechanics. The seed article's "the smaller needles on
+/// at-home dermarollers don't hurt" is a statement about those channels; a pen set to the same
+/// length goes a little deeper (its fast stroke deflects the skin less) and is not covered.
 pub fn no_cream_depth_um(s: &Scenario) -> f64 {
-    let needle = Needle { length_um: NO_CREAM_UP_TO_MM * 1000.0, diameter_um: 250.0, tip_radius_um: 4.0 };
-    mean_depth_um(&needle, 4.0, Drive::HandRolled, s.skin.deflection_factor)
+    use crate::channels::{DEFAULT_STROKE_SPEED_MM_S, Insertion, SkinResponse, kalluri_roller, mean_depth_um};
+    let roller = kalluri_roller(NO_CREAM_UP_TO_MM * 1000.0);
+    let ins = Insertion::of(&roller, DEFAULT_STROKE_SPEED_MM_S);
+    mean_depth_um(&roller.needle, roller.needle.tip_radius_um, &ins, SkinResponse::of(&s.skin))
 }
 
 /// Time course of the numb depth under a cream: `(t_min, numb depth µm)` every 5 min up to
@@ -467,7 +469,8 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
     #[test]
     fn recommendation_follows_needle_length_and_cream() {
         let occl = "numbing = { cream = \"emla\", minutes = 60 }";
-        let short = assess_run(&scenario("forearm", "dermaroller", "roller-192", 1.0, occl)).unwrap();
+        // 0.5 mm: channels (~0.45 mm) inside the cream's reach; 2.0 mm: beyond its plateau.
+        let short = assess_run(&scenario("forearm", "dermaroller", "roller-192", 0.5, occl)).unwrap();
         let long = assess_run(&scenario("forearm", "dermaroller", "roller-192", 2.0, occl)).unwrap();
         assert!(long.recommended_minutes > short.recommended_minutes, "{short:?} {long:?}");
         let lmx = "numbing = { cream = \"lidocaine-4\", minutes = 30, occluded = false }";

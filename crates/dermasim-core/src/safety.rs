@@ -226,7 +226,7 @@ pub fn check(s: &Scenario) -> Screening {
         s
     };
     let map = crate::punctures::generate(s);
-    let channels = crate::channels::form(&map, &s.device, &s.skin, s.simulation.seed);
+    let channels = crate::channels::form(&map, s);
     let pattern = crate::pattern::analyse(&channels, map.window_um);
     let healing = crate::healing::assess(s, &channels, map.window_cm2());
     let numbing = crate::numbing::assess(s, &channels);
@@ -1095,8 +1095,10 @@ window_mm = 5
         let f = findings(&deep);
         assert!(has(&f, "PATIENT_PIH_RISK", Severity::Caution), "{f:#?}");
         assert_eq!(f.iter().find(|x| x.code == "PATIENT_PIH_RISK").unwrap().field, "patient.phototype");
-        // The 0.25 mm home roller's channels stay in the epidermis.
-        assert!(!has(&findings(&["patient.phototype=\"VI\""]), "PATIENT_PIH_RISK", Severity::Caution));
+        // A 0.1 mm home roller's channels stay in the epidermis (a 0.25 mm one reaches the
+        // papillary dermis of the cheek in living human skin, issue #17).
+        let epidermal = ["device.needle_length_mm=0.1", "patient.phototype=\"VI\""];
+        assert!(!has(&findings(&epidermal), "PATIENT_PIH_RISK", Severity::Caution));
         let light = ["device.needle_length_mm=1.0", "protocol.setting=office", "patient.phototype=\"II\""];
         assert!(!findings(&light).iter().any(|x| x.code == "PATIENT_PIH_RISK"));
     }
@@ -1291,8 +1293,9 @@ window_mm = 5
         set.extend(["protocol.sessions=5", "protocol.interval_days=30"]);
         let f = findings(&set);
         assert!(!f.iter().any(|x| x.code.starts_with("SERIES_")), "monthly sessions are the trial protocol: {f:#?}");
-        // Epidermal channels (0.25 mm home roller) may be repeated sooner.
-        let f = findings(&["protocol.sessions=10", "protocol.interval_days=7"]);
+        // Epidermal channels (0.1 mm home roller; a 0.25 mm one reaches the papillary dermis of
+        // the cheek in living human skin, issue #17) may be repeated sooner.
+        let f = findings(&["device.needle_length_mm=0.1", "protocol.sessions=10", "protocol.interval_days=7"]);
         assert!(f.is_empty(), "{f:#?}");
     }
 

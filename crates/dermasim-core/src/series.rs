@@ -605,7 +605,7 @@ pub fn calibration() -> &'static Calibration {
 fn calibrate() -> Calibration {
     let s = crate::scenario::parse(CALIBRATION_SCENARIO, &[]).expect("the calibration scenario is valid");
     let punctures = crate::punctures::generate(&s);
-    let channels = crate::channels::form(&punctures, &s.device, &s.skin, s.simulation.seed);
+    let channels = crate::channels::form(&punctures, &s);
     let window = punctures.window_cm2();
     let layers = &s.skin.layers;
     let profile = InjuryProfile::new(&channels, window);

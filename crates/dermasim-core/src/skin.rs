@@ -196,10 +196,10 @@ pub struct SitePreset {
 /// `skin.papillary_dermis_um`.
 pub const PAPILLARY_DERMIS_UM: f64 = 200.0;
 
-/// Deflection multiplier of excised skin. `[C]` calibrated on Lam et al. 2008 (steel needles in
-/// excised pig skin bury less than 50 % of a < 1 mm insertion): a factor of 4 is the smallest
-/// round value that satisfies the inequality with the hand-press deflection of Donnelly 2011.
-pub const EXCISED_DEFLECTION_FACTOR: f64 = 4.0;
+/// Deflection multiplier of excised skin (`channels.rs`). `[C]` Lam et al. 2008 (steel needles
+/// in excised pig skin bury less than 50 % of a < 1 mm insertion): 5 is the smallest round
+/// value for which a single sharp needle of 0.9 mm, pressed by hand, buries less than half.
+pub const EXCISED_DEFLECTION_FACTOR: f64 = 5.0;
 
 /// Stratum corneum of the face, µm: cheek, Egawa et al. 2007, Acta Derm Venereol 87:4 [V].
 const SC_FACE: f64 = 16.8;

