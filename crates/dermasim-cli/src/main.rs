@@ -3,6 +3,7 @@
 
 mod check;
 mod cohort;
+mod compare;
 mod output;
 mod progress;
 mod provenance;
@@ -127,6 +128,34 @@ enum Command {
     Validate {
         #[command(flatten)]
         input: ScenarioArgs,
+    },
+    /// Run two or more plans and write them side by side: compare.json (headline outputs and
+    /// their differences) and compare.html.
+    Compare {
+        /// Scenario files (TOML), 2 to 8; the first is the reference for differences.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Override a value in every plan, e.g. --set simulation.transport="off" (repeatable).
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Output directory for compare.json and compare.html.
+        #[arg(long)]
+        out: PathBuf,
+        /// Random seed for every plan (overrides simulation.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Replace an existing output directory written by dermasim.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads (results do not depend on it).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print compare.json to stdout instead of the human summary.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing on success.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Run a parameter sweep (SPEC.toml: base scenario, axes, design) into DIR/sweep.parquet.
     Sweep {
@@ -346,6 +375,9 @@ fn main() -> ExitCode {
             )))),
             Err(code) => code,
         },
+        Command::Compare { scenarios, set, out, seed, force, threads, json, quiet } => {
+            code_of(run_compare(&scenarios, &set, &out, seed, force, threads, json, quiet))
+        }
         Command::Sweep { spec, out, shard, threads, force, quiet } => code_of(set_threads(threads).and_then(|()| {
             match sweep::run(&sweep::Options { spec, out, shard, force, quiet }) {
                 Ok(t) if !quiet => print_out(&text::printable(&t)),
@@ -408,6 +440,74 @@ fn run(
         )));
     }
     if errors.is_empty() { Ok(()) } else { Err(ExitCode::from(EXIT_INCOMPLETE)) }
+}
+
+/// `dermasim compare`: every plan is validated (and checked against the limits) before any
+/// runs, then run in turn; the outputs are written whole or not at all.
+#[allow(clippy::too_many_arguments)]
+fn run_compare(
+    scenarios: &[PathBuf],
+    set: &[String],
+    out: &Path,
+    seed: Option<u64>,
+    force: bool,
+    threads: Option<usize>,
+    json: bool,
+    quiet: bool,
+) -> Result<(), ExitCode> {
+    use dermasim_core::compare::MAX_PLANS;
+    set_threads(threads)?;
+    if scenarios.len() > MAX_PLANS {
+        text::err(&format!(
+            "error: {} scenarios is out of range: allowed 2 to {MAX_PLANS} plans in one comparison",
+            scenarios.len()
+        ));
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    let mut plans = Vec::new();
+    for path in scenarios {
+        let input = ScenarioArgs { scenario: path.clone(), set: set.to_vec() };
+        let (s, _) = input.load(seed)?;
+        check_limits(&s)?;
+        plans.push((path.display().to_string(), s));
+    }
+    let protected: Vec<PathBuf> = scenarios.iter().flat_map(|p| target::protected_dirs(p)).collect();
+    let target = target::OutputDir::prepare(out, force, &protected).map_err(fail)?;
+    let mut outcomes = Vec::new();
+    for (i, (source, s)) in plans.iter().enumerate() {
+        if !quiet && !json {
+            text::err(&format!("plan {} of {}: {}", i + 1, plans.len(), text::printable(source)));
+        }
+        let mut bar = progress::Progress::new(quiet || json);
+        let mut o = dermasim_core::simulate_with(s, &mut bar);
+        bar.finish();
+        provenance::stamp(&mut o);
+        outcomes.push((source.clone(), o));
+    }
+    let runs: Vec<(String, &dermasim_core::Outcome)> = outcomes.iter().map(|(s, o)| (s.clone(), o)).collect();
+    let summaries: Vec<(String, &dermasim_core::summary::Summary)> =
+        outcomes.iter().map(|(s, o)| (s.clone(), &o.summary)).collect();
+    let diff = dermasim_core::compare::compare(&summaries);
+    compare::write(target.dir(), &runs, &diff).map_err(|e| fail(target::Failure { code: EXIT_IO, message: e }))?;
+    if let Some(w) = target.commit().map_err(fail)? {
+        text::err(&format!("warning: {w}"));
+    }
+    if json {
+        print_json(&diff)?;
+    } else if !quiet {
+        print_out(&text::printable(&compare::human(&diff, out)))?;
+    }
+    let mut incomplete = false;
+    for (source, o) in &outcomes {
+        for e in &o.summary.delivery_errors {
+            incomplete = true;
+            text::err(&text::printable(&format!(
+                "error: {source}: transport not computed for product \"{}\": {}",
+                e.product, e.error
+            )));
+        }
+    }
+    if incomplete { Err(ExitCode::from(EXIT_INCOMPLETE)) } else { Ok(()) }
 }
 
 /// `dermasim cohort`.

@@ -43,6 +43,7 @@
 
 pub mod channels;
 pub mod cohort;
+pub mod compare;
 pub mod delivery;
 pub mod device;
 pub mod healing;

@@ -363,11 +363,17 @@ fn lhs(n: usize, d: usize, seed: u64) -> Vec<Vec<f64>> {
 
 impl Sweep {
     /// Validates a spec against its base scenario text and lays out every point. Every point's
-    /// scenario is validated here (in parallel), so a bad value fails before anything runs.
+    /// scenario is validated and checked against the resource limits (`scenario::limits`)
+    /// here (in parallel), so a bad value or a point too large to run fails before anything
+    /// runs.
     pub fn new(spec: &SpecFile, base_text: &str) -> Result<Sweep, Vec<ScenarioError>> {
         use rayon::prelude::*;
         let sweep = Sweep::layout(spec, base_text)?;
-        let bad = (0..sweep.len()).into_par_iter().find_map_first(|i| sweep.scenario(i).err().map(|e| (i, e)));
+        let check = |i: usize| -> Result<(), Vec<ScenarioError>> {
+            let s = sweep.scenario(i)?;
+            scenario::limits::check(&s).map(|_| ()).map_err(|e| vec![e])
+        };
+        let bad = (0..sweep.len()).into_par_iter().find_map_first(|i| check(i).err().map(|e| (i, e)));
         if let Some((i, errors)) = bad {
             let p = &sweep.points[i];
             return Err(errors
@@ -601,9 +607,6 @@ impl Sweep {
     pub fn row(&self, i: usize, summary: &crate::summary::Summary) -> Vec<Cell> {
         let p = &self.points[i];
         let json = serde_json::to_value(summary).unwrap_or_default();
-        let get = |key: &str| -> Option<&serde_json::Value> {
-            key.split('.').try_fold(&json, |v, k| v.get(k)).filter(|v| !v.is_null())
-        };
         let mut row = vec![Cell::UInt(Some(p.index))];
         row.extend(p.values.iter().map(|v| match v {
             Value::Float(x) => Cell::Float(Some(*x)),
@@ -619,17 +622,11 @@ impl Sweep {
             ColumnKind::Str => Cell::Str(v.map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))),
         };
         for (key, kind) in HEADLINES {
-            let v = if *key == "safety.findings" {
-                get("safety.findings").and_then(|f| f.as_array()).map(|a| serde_json::Value::from(a.len()))
-            } else {
-                get(key).cloned()
-            };
-            row.push(cell(v.as_ref(), *kind));
+            row.push(cell(headline(&json, key).as_ref(), *kind));
         }
         for prod in &self.products {
-            let d = json.get("delivery").and_then(|d| d.get(prod));
             for key in DELIVERY_HEADLINES {
-                row.push(cell(d.and_then(|d| d.get(key)).filter(|v| !v.is_null()), ColumnKind::Float));
+                row.push(cell(delivery_headline(&json, prod, key).as_ref(), ColumnKind::Float));
             }
         }
         let errors: Vec<String> =
@@ -726,6 +723,21 @@ pub const HEADLINES: &[(&str, ColumnKind)] = &[
     ("safety.findings", ColumnKind::Int),
 ];
 
+/// The value of headline `key` (one of [`HEADLINES`]) in a summary serialised as JSON; `None`
+/// when the run has no such number. `safety.findings` is the number of findings. Read from the
+/// JSON so that a renamed key gives `None` (a null column) instead of a wrong number.
+pub fn headline(summary_json: &serde_json::Value, key: &str) -> Option<serde_json::Value> {
+    let v = key.split('.').try_fold(summary_json, |v, k| v.get(k)).filter(|v| !v.is_null())?;
+    if key == "safety.findings" { v.as_array().map(|a| serde_json::Value::from(a.len())) } else { Some(v.clone()) }
+}
+
+/// The value of `delivery.<product>.<key>` (`key` one of [`DELIVERY_HEADLINES`]); `None` when
+/// the product's transport was not computed. (Product names may hold dots, so this is not a
+/// dotted-path lookup.)
+pub fn delivery_headline(summary_json: &serde_json::Value, product: &str, key: &str) -> Option<serde_json::Value> {
+    summary_json.get("delivery")?.get(product)?.get(key).filter(|v| !v.is_null()).cloned()
+}
+
 /// Per product `p` of the base scenario: `delivery.<p>.<key>` (µg/cm², µm; `null` when the
 /// product's transport was not computed).
 pub const DELIVERY_HEADLINES: &[&str] = &[
@@ -781,6 +793,33 @@ values = [0.5, 1, 1.5]
 path = "protocol.passes.0.count"
 range = { start = 1, stop = 4, step = 1 }
 "#;
+
+    #[test]
+    fn a_point_too_large_to_run_is_refused_before_anything_runs() {
+        let dense = r#"name = "dense pen"
+[skin]
+site = "forearm"
+[device]
+type = "dermapen"
+cartridge = { rows = 20, columns = 20, pitch_um = 50 }
+frequency_hz = 200
+speed_mm_s = 0.5
+needle_length_mm = 0.5
+[protocol]
+setting = "office"
+area_cm2 = 1
+pen_path = { line_spacing_mm = 0.1 }
+"#;
+        let spec = parse_spec(
+            "[sweep]\nbase = \"b.toml\"\n[[axis]]\npath = \"device.needle_length_mm\"\nvalues = [0.5, 0.6]\n",
+        )
+        .unwrap();
+        let Err(e) = Sweep::new(&spec, dense) else { panic!("a point beyond the limits is refused") };
+        assert_eq!(e[0].field, "simulation.window_mm");
+        assert!(e[0].message.starts_with("point 0 "), "{}", e[0].message);
+        // Laid out without the checks (a worker's view), it still has its points.
+        assert_eq!(Sweep::layout(&spec, dense).unwrap().len(), 2);
+    }
 
     #[test]
     fn a_grid_is_every_combination_first_axis_slowest() {

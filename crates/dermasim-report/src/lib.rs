@@ -32,6 +32,7 @@
 
 pub mod charts;
 pub mod cohort;
+pub mod compare;
 pub mod geometry;
 pub mod plot;
 pub mod sections;
@@ -46,6 +47,7 @@ use dermasim_core::Outcome;
 use serde::Serialize;
 
 pub use cohort::{CohortPage, cohort_html};
+pub use compare::ComparePage;
 pub use plot::{
     Band, Bar, BarChart, Floor, LineChart, LineStyle, Marker, Plot, PlotError, Series, bar_chart, bar_chart_of,
     line_chart,

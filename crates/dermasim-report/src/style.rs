@@ -316,6 +316,27 @@ pub fn plot_area(x0: f64, y0: f64, x1: f64, y1: f64, x: AxisRange, y: AxisRange)
     )
 }
 
+/// One y range for several linear line charts shown side by side (two plans compared), so
+/// that equal heights mean equal values: from 0 (or the lowest value, when negative) to the
+/// highest finite value of every series and band, plus 5 % headroom, as a single chart's own
+/// range would be. `None` when no chart has a finite point (each then draws its own).
+pub fn shared_y_range(charts: &[&crate::plot::LineChart]) -> Option<(f64, f64)> {
+    let values = charts.iter().flat_map(|c| {
+        c.series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .chain(c.bands.iter().flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])))
+    });
+    let (lo, hi) =
+        values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |a, v| (a.0.min(v), a.1.max(v)));
+    if !(lo.is_finite() && hi.is_finite()) {
+        return None;
+    }
+    let lo = lo.min(0.0);
+    let hi = if hi > lo { hi + 0.05 * (hi - lo) } else { lo + 1.0 };
+    Some((lo, hi))
+}
+
 /// Adds `<title>` and `<desc>` (caption and data source) right after the SVG's opening tag,
 /// and the `dermasim-figure` class and `data-plot` id to it.
 pub fn annotate_svg(svg: &str, id: &str, title: &str, caption: &str, source: &str) -> String {
