@@ -183,6 +183,38 @@ fn set_overrides_are_validated_too() {
     assert_eq!(s["scenario"]["needle_length_mm"], 0.5);
 }
 
+/// Registry parameters are overridden by name; a wrong name or value exits 2 naming it.
+#[test]
+fn parameter_overrides_by_name() {
+    let p = scenario_file("params", VALID);
+    let out = tmp("params-out");
+    let args = |set: &str| {
+        vec![
+            "run".to_string(),
+            p.to_str().unwrap().to_string(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+            "--set".into(),
+            set.into(),
+            "--json".into(),
+        ]
+    };
+    let o = bin().args(args("parameters.procedure.preparation_min=500")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("parameters.procedure.preparation_min") && err.contains("allowed 0 to 120"), "{err}");
+    let o = bin().args(args("parameters.procedure.preparation_mins=5")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("procedure.preparation_min,"), "lists the allowed names: {}", stderr(&o));
+    assert!(!out.exists());
+    let o = bin().args(args("parameters.procedure.preparation_min=25")).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["procedure"]["preparation_min"], 25.0);
+    let _ = std::fs::remove_dir_all(p.parent().unwrap());
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 #[test]
 fn schema_and_presets_print() {
     let o = run(&["schema"]);

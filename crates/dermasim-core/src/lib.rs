@@ -48,6 +48,7 @@ pub mod delivery;
 pub mod device;
 pub mod healing;
 pub mod numbing;
+pub mod params;
 pub mod pattern;
 pub mod procedure;
 pub mod punctures;

@@ -24,23 +24,65 @@
 use serde::Serialize;
 
 use crate::device::DeviceKind;
+use crate::params::{Distribution, Param, Provenance, Stage};
 use crate::scenario::Scenario;
 
 /// Length of one roller stroke or pen raster segment before the device is lifted and turned,
 /// mm. `[A]` a facial region a few centimetres across (a 2 cm drum rolled over a cheek or the
 /// forehead); no measured value in the reference.
-pub const STROKE_LENGTH_MM: f64 = 40.0;
+pub const STROKE_LENGTH_MM: Param = Param {
+    name: "procedure.stroke_length_mm",
+    unit: "mm",
+    value: 40.0,
+    allowed: (5.0, 500.0),
+    distribution: Distribution::Uniform { lo: 20.0, hi: 80.0 },
+    provenance: Provenance::Assumption(
+        "a facial region a few cm across (a 2 cm drum rolled over a cheek or the forehead); no measured value",
+    ),
+    stage: Stage::Procedure,
+    description: "roller stroke or pen raster segment before the device is lifted and turned",
+};
 
 /// Time to lift, turn and re-place the device between strokes, s. `[A]`.
-pub const STROKE_OVERHEAD_S: f64 = 1.0;
+pub const STROKE_OVERHEAD_S: Param = Param {
+    name: "procedure.stroke_overhead_s",
+    unit: "s",
+    value: 1.0,
+    allowed: (0.0, 30.0),
+    distribution: Distribution::Uniform { lo: 0.5, hi: 2.0 },
+    provenance: Provenance::Assumption("no measured value"),
+    stage: Stage::Procedure,
+    description: "lifting, turning and re-placing the device between strokes",
+};
 
 /// Time per stamp press (press, lift, move to the next tile), s. `[A]`.
-pub const STAMP_PRESS_S: f64 = 1.0;
+pub const STAMP_PRESS_S: Param = Param {
+    name: "procedure.stamp_press_s",
+    unit: "s",
+    value: 1.0,
+    allowed: (0.1, 30.0),
+    distribution: Distribution::Uniform { lo: 0.5, hi: 2.0 },
+    provenance: Provenance::Assumption("no measured value"),
+    stage: Stage::Procedure,
+    description: "one stamp press: press, lift, move to the next tile",
+};
 
 /// Preparation and aftercare outside the needling, min: cleansing and disinfecting the area,
 /// removing the numbing cream, applying the aftercare product. `[A]`; the seed article gives
 /// "20-30 minutes" for the whole process without a breakdown.
-pub const PREPARATION_MIN: f64 = 10.0;
+pub const PREPARATION_MIN: Param = Param {
+    name: "procedure.preparation_min",
+    unit: "min",
+    value: 10.0,
+    allowed: (0.0, 120.0),
+    distribution: Distribution::Uniform { lo: 5.0, hi: 15.0 },
+    provenance: Provenance::Assumption("the seed article gives 20-30 min for the whole process without a breakdown"),
+    stage: Stage::Procedure,
+    description: "cleansing, disinfection, removing the numbing cream, aftercare",
+};
+
+/// The procedure stage's registered parameters.
+pub const PARAMS: &[Param] = &[STROKE_LENGTH_MM, STROKE_OVERHEAD_S, STAMP_PRESS_S, PREPARATION_MIN];
 
 /// Area of a full face used in examples and validation, cm². `[A]`: an adult face is roughly
 /// 15 cm × 20 cm minus the eyes, nostrils and lips (≈ 300 cm²); no measured value in the
@@ -67,25 +109,27 @@ pub struct Procedure {
 /// Needling time of a scenario, s, with the path length (mm) and strokes.
 pub fn needling_time_s(s: &Scenario) -> (f64, f64, u64) {
     let area_mm2 = s.protocol.area_cm2 * 100.0;
+    let k = &s.parameters;
+    let (stroke_mm, overhead_s, press_s) = (k.get(&STROKE_LENGTH_MM), k.get(&STROKE_OVERHEAD_S), k.get(&STAMP_PRESS_S));
     match &s.device.kind {
         DeviceKind::Dermaroller(r) => {
             let passes: u32 = s.protocol.passes.iter().map(|p| p.count).sum();
             let path_mm = f64::from(passes) * area_mm2 / r.drum_width_mm;
-            let strokes = (path_mm / STROKE_LENGTH_MM).ceil();
-            (path_mm / s.protocol.stroke_speed_mm_s + strokes * STROKE_OVERHEAD_S, path_mm, strokes as u64)
+            let strokes = (path_mm / stroke_mm).ceil();
+            (path_mm / s.protocol.stroke_speed_mm_s + strokes * overhead_s, path_mm, strokes as u64)
         }
         DeviceKind::Dermapen(p) => {
             let spacing_mm = s.protocol.pen_line_spacing_mm.unwrap_or(p.cartridge.span_um() / 1000.0);
             let directions = s.protocol.pen_directions_deg.len().max(1) as f64;
             let path_mm = directions * area_mm2 / spacing_mm;
-            let strokes = (path_mm / STROKE_LENGTH_MM).ceil();
-            (path_mm / p.speed_mm_s + strokes * STROKE_OVERHEAD_S, path_mm, strokes as u64)
+            let strokes = (path_mm / stroke_mm).ceil();
+            (path_mm / p.speed_mm_s + strokes * overhead_s, path_mm, strokes as u64)
         }
         DeviceKind::Stamp(st) => {
             let a = &st.array;
             let footprint_mm2 = f64::from(a.rows) * f64::from(a.columns) * (a.pitch_um / 1000.0).powi(2);
             let presses = (area_mm2 / footprint_mm2).ceil() * f64::from(s.protocol.presses);
-            (presses * STAMP_PRESS_S, 0.0, presses as u64)
+            (presses * press_s, 0.0, presses as u64)
         }
     }
 }
@@ -100,11 +144,12 @@ pub fn estimate(s: &Scenario, recommended_numbing_min: Option<f64>) -> Procedure
         Some(_) => 0.0,
         None => recommended_numbing_min.unwrap_or(0.0),
     };
+    let preparation_min = s.parameters.get(&PREPARATION_MIN);
     Procedure {
         duration_min,
-        total_min: duration_min + numbing_min + PREPARATION_MIN,
+        total_min: duration_min + numbing_min + preparation_min,
         numbing_min,
-        preparation_min: PREPARATION_MIN,
+        preparation_min,
         path_length_mm,
         strokes,
     }
@@ -140,6 +185,36 @@ stroke_speed_mm_s = 20
         assert!((path - 1000.0).abs() < 1e-9);
         assert_eq!(strokes, 25);
         assert!((t - 75.0).abs() < 1e-9, "{t}");
+    }
+
+    #[test]
+    fn registry_overrides_reach_the_model() {
+        // 25 strokes of 40 mm; with 20 mm strokes 50, each with 2 s of overhead.
+        let s =
+            parse(ROLLER, &["parameters.procedure.stroke_length_mm=20", "parameters.procedure.stroke_overhead_s=2"]);
+        let (t, _, strokes) = needling_time_s(&s);
+        assert_eq!(strokes, 50);
+        assert!((t - 150.0).abs() < 1e-9, "{t}");
+        let table = format!("{ROLLER}\n[parameters.procedure]\npreparation_min = 25\n");
+        assert_eq!(estimate(&parse(&table, &[]), Some(0.0)).preparation_min, 25.0);
+        // No override: the registry's values, and no trace in the validated scenario.
+        assert!(parse(ROLLER, &[]).parameters.is_empty());
+    }
+
+    #[test]
+    fn bad_registry_overrides_name_the_parameter_and_the_range() {
+        let err = |set: &str| {
+            crate::scenario::parse(ROLLER, &[set.to_string()]).expect_err(set).into_iter().next().expect("an error")
+        };
+        let e = err("parameters.procedure.preparation_min=500");
+        assert_eq!(e.field, "parameters.procedure.preparation_min");
+        assert!(e.message.contains("500") && e.message.contains("allowed 0 to 120 min"), "{}", e.message);
+        let e = err("parameters.procedure.no_such_key=1");
+        assert!(e.message.contains("procedure.preparation_min"), "lists the stage's names: {}", e.message);
+        let e = err("parameters.nowhere.x=1");
+        assert!(e.message.contains("stage one of procedure"), "{}", e.message);
+        let e = err("parameters.procedure.preparation_min=\"ten\"");
+        assert!(e.message.contains("parameters.procedure.preparation_min"), "{}", e.message);
     }
 
     #[test]
@@ -194,7 +269,7 @@ presses = 2
         // 11 x 11 at 0.6 mm: 43.56 mm2 footprint; 100 mm2 -> 3 tiles x 2 presses.
         let (t, _, presses) = needling_time_s(&parse(stamp, &[]));
         assert_eq!(presses, 6);
-        assert!((t - 6.0 * STAMP_PRESS_S).abs() < 1e-9);
+        assert!((t - 6.0 * STAMP_PRESS_S.value).abs() < 1e-9);
     }
 
     #[test]
@@ -202,7 +277,7 @@ presses = 2
         let s = parse(ROLLER, &["protocol.numbing={cream=\"emla\", minutes=45}"]);
         let p = estimate(&s, Some(90.0));
         assert_eq!(p.numbing_min, 45.0, "the scenario's time wins over the recommendation");
-        assert!((p.total_min - (p.duration_min + 45.0 + PREPARATION_MIN)).abs() < 1e-9);
+        assert!((p.total_min - (p.duration_min + 45.0 + PREPARATION_MIN.value)).abs() < 1e-9);
         let p = estimate(&parse(ROLLER, &[]), Some(50.0));
         assert_eq!(p.numbing_min, 50.0);
     }

@@ -128,5 +128,5 @@ fn run_reports_safety_numbing_and_procedure() {
     let d = j["procedure"]["duration_min"].as_f64().unwrap();
     assert!((d - procedure::needling_time_s(&s).0 / 60.0).abs() < 1e-9);
     let total = j["procedure"]["total_min"].as_f64().unwrap();
-    assert!((total - (d + 20.0 + procedure::PREPARATION_MIN)).abs() < 1e-9);
+    assert!((total - (d + 20.0 + procedure::PREPARATION_MIN.value)).abs() < 1e-9);
 }

@@ -37,6 +37,11 @@ pub struct ScenarioFile {
     /// Simulation options.
     #[serde(default)]
     pub simulation: SimulationInput,
+    /// Overrides of the model's registered parameters, by stage and key:
+    /// `[parameters.procedure]` `preparation_min = 15` (names, units and allowed ranges:
+    /// docs/models.md, "Parameter registry").
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub parameters: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
 }
 
 /// `[skin]`

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::device::{
     Cartridge, Device, DeviceKind, Needle, Pen, Roller, SHARP_TIP_RADIUS_UM, Stamp, cartridge_preset, device_preset,
 };
+use crate::params::Parameters;
 use crate::skin::{LayerThickness, Mounting, PAPILLARY_DERMIS_UM, Sex, Skin, site_preset};
 use input::{CartridgeInput, ScenarioFile};
 use patient::{Indication, Patient};
@@ -194,6 +195,10 @@ pub struct Scenario {
     pub products: Vec<Product>,
     /// Simulation options.
     pub simulation: Simulation,
+    /// The values of the model's registered parameters this scenario uses (the registry's,
+    /// except those its `[parameters]` table overrides).
+    #[serde(skip_serializing_if = "Parameters::is_empty")]
+    pub parameters: Parameters,
     /// The `--set` overrides applied to the file, in order, as `path=value` with the field's
     /// canonical path (`products[0].name`). Provenance only: not part of the scenario's hash
     /// ([`effective::sha256`]), since the values they set are.
@@ -440,6 +445,7 @@ fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<Sce
     let products = validate_products(f, &mut c);
     let simulation = validate_simulation(f, protocol.as_ref(), &mut c);
     validate_bounds(f, &mut c);
+    let parameters = validate_parameters(f, &mut c);
     match (skin, device, protocol, simulation) {
         (Some(skin), Some(device), Some(protocol), Some(simulation)) if c.errors.is_empty() => Ok(Scenario {
             name: f.name.clone().unwrap_or_else(|| "scenario".to_string()),
@@ -450,6 +456,7 @@ fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<Sce
             protocol,
             products,
             simulation,
+            parameters,
             overrides: Vec::new(),
         }),
         _ => Err(c.errors),
@@ -920,6 +927,20 @@ fn validate_simulation(f: &ScenarioFile, protocol: Option<&Protocol>, c: &mut Ch
 /// (`"Caffeine"`, `"caffeine "` and `"caffeine"` are one product).
 pub fn product_key(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// `[parameters.<stage>]` overrides: each a registered parameter within its allowed range.
+fn validate_parameters(f: &ScenarioFile, c: &mut Checker<'_>) -> Parameters {
+    let mut parameters = Parameters::new();
+    for (stage, keys) in &f.parameters {
+        for (key, &value) in keys {
+            let name = format!("{stage}.{key}");
+            if let Err(e) = parameters.set(&name, value) {
+                c.error(&format!("parameters.{name}"), e.to_string());
+            }
+        }
+    }
+    parameters
 }
 
 /// Bounds on counts and names ([`limits`]), uniqueness of product names after normalisation,
