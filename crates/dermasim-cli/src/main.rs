@@ -92,6 +92,10 @@ enum Command {
         /// Print nothing on success.
         #[arg(long)]
         quiet: bool,
+        /// Propagate the parameter registry's uncertainty with N quasi-random draws (Sobol)
+        /// and report 5-50-95 % bands of the headline outputs (summary.json `uncertainty`).
+        #[arg(long, value_name = "N")]
+        uncertainty: Option<usize>,
     },
     /// Give the scenario's treatment series to a virtual cohort; write cohort.json and cohort.html.
     Cohort {
@@ -347,8 +351,8 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { input, out, seed, force, threads, json, quiet } => {
-            code_of(run(&input, out, seed, force, threads, json, quiet))
+        Command::Run { input, out, seed, force, threads, json, quiet, uncertainty } => {
+            code_of(run(&input, out, seed, force, threads, json, quiet, uncertainty))
         }
         Command::Cohort { input, patients, out, seed, force, json, quiet } => {
             code_of(run_cohort(&input, patients, out, seed, force, json, quiet))
@@ -395,6 +399,7 @@ fn main() -> ExitCode {
 }
 
 /// `dermasim run`.
+#[allow(clippy::too_many_arguments)]
 fn run(
     input: &ScenarioArgs,
     out: Option<PathBuf>,
@@ -403,7 +408,13 @@ fn run(
     threads: Option<usize>,
     json: bool,
     quiet: bool,
+    uncertainty: Option<usize>,
 ) -> Result<(), ExitCode> {
+    use dermasim_core::uncertainty::MAX_SAMPLES;
+    if let Some(n) = uncertainty.filter(|n| !(1..=MAX_SAMPLES).contains(n)) {
+        text::err(&format!("error: --uncertainty = {n} is out of range: allowed 1 to {MAX_SAMPLES} draws"));
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
     set_threads(threads)?;
     let (s, text) = input.load(seed)?;
     check_limits(&s)?;
@@ -412,6 +423,15 @@ fn run(
     let target = target::OutputDir::prepare(&out, force, &target::protected_dirs(&input.scenario)).map_err(fail)?;
     let mut bar = progress::Progress::new(quiet || json);
     let mut outcome = dermasim_core::simulate_with(&s, &mut bar);
+    if let Some(n) = uncertainty {
+        if dermasim_core::uncertainty::drawn(&s).is_empty() {
+            text::err(
+                "warning: --uncertainty: no registered parameter is uncertain here (all fixed or set by the scenario)",
+            );
+        }
+        dermasim_core::Observer::stage(&mut bar, "uncertainty", 0.99);
+        outcome.summary.uncertainty = Some(dermasim_core::uncertainty::propagate(&outcome, n));
+    }
     provenance::stamp(&mut outcome);
     bar.writing();
     let written =

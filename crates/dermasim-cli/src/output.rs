@@ -141,6 +141,18 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
     for e in &s.delivery_errors {
         let _ = writeln!(t, "  {}: transport not computed: {}", e.product, e.error);
     }
+    if let Some(u) = &s.uncertainty {
+        let _ = writeln!(
+            t,
+            "  uncertainty ({} draws of {} registry parameters): median [5-95 %]",
+            u.samples,
+            u.parameters.len()
+        );
+        for (name, b) in &u.bands {
+            let f = |x: f64| dermasim_core::uncertainty::format_with_band(x, Some(b));
+            let _ = writeln!(t, "    {}: {} [{}-{}]", name.trim_end_matches("_band"), f(b.p50), f(b.p5), f(b.p95));
+        }
+    }
     let _ = writeln!(t, "  outputs: {}", out.display());
     let _ = writeln!(t, "  {}", s.disclaimer);
     t

@@ -201,16 +201,69 @@ fn parameter_overrides_by_name() {
     };
     let o = bin().args(args("parameters.procedure.preparation_min=500")).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
-    assert!(err.contains("parameters.procedure.preparation_min") && err.contains("allowed 0 to 120"), "{err}");
+    // miette wraps long messages: compare with the wrapping undone.
+    let flat = |o: &Output| stderr(o).replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let err = flat(&o);
+    assert!(err.contains("parameters.procedure.preparation_min") && err.contains("allowed 0 to 120 min"), "{err}");
     let o = bin().args(args("parameters.procedure.preparation_mins=5")).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("procedure.preparation_min,"), "lists the allowed names: {}", stderr(&o));
+    assert!(
+        flat(&o).contains("allowed procedure.stroke_length_mm, procedure.stroke_overhead_s"),
+        "lists the allowed names: {}",
+        flat(&o)
+    );
     assert!(!out.exists());
     let o = bin().args(args("parameters.procedure.preparation_min=25")).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(s["procedure"]["preparation_min"], 25.0);
+    let _ = std::fs::remove_dir_all(p.parent().unwrap());
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// `--uncertainty N`: bands of the headline outputs, the same bits whatever the thread count;
+/// without it, no `uncertainty` section.
+#[test]
+fn uncertainty_bands_are_deterministic() {
+    let p = scenario_file("bands", VALID);
+    let out = tmp("bands-out");
+    let go = |threads: &str, n: &str| {
+        let o = run(&[
+            "run",
+            p.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+            "--threads",
+            threads,
+            "--uncertainty",
+            n,
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        o.stdout
+    };
+    let one = go("1", "16");
+    assert_eq!(one, go("2", "16"), "same bands with 1 and 2 threads");
+    let s: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    let b = &s["uncertainty"]["bands"]["procedure.total_min_band"];
+    let (p5, p50, p95) = (b["p5"].as_f64().unwrap(), b["p50"].as_f64().unwrap(), b["p95"].as_f64().unwrap());
+    assert!(p5 < p50 && p50 < p95, "{b}");
+    assert!(
+        p5 <= s["procedure"]["total_min"].as_f64().unwrap() && s["procedure"]["total_min"].as_f64().unwrap() <= p95
+    );
+    assert_eq!(s["uncertainty"]["samples"], 16);
+    assert!(s["uncertainty"]["bands"]["channels.mean_depth_um_band"].is_object());
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--json"]);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(s.get("uncertainty").is_none(), "no bands unless asked");
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--uncertainty", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--uncertainty = 0") && stderr(&o).contains("allowed 1 to 4096"), "{}", stderr(&o));
+    // The human summary prints the bands to the precision they support.
+    let o = run(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--force", "--uncertainty", "8"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("uncertainty (8 draws") && text.contains("procedure.total_min: "), "{text}");
     let _ = std::fs::remove_dir_all(p.parent().unwrap());
     let _ = std::fs::remove_dir_all(&out);
 }

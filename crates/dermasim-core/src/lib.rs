@@ -59,11 +59,13 @@ pub mod series;
 pub mod skin;
 pub mod summary;
 pub mod sweep;
+pub mod uncertainty;
 
 /// The transport engine and the permeant chemistry, re-exported for front ends.
 pub use dermasim_transport as transport;
 
 use channels::Channel;
+use params::Stage;
 use pattern::PatternStats;
 use punctures::PunctureMap;
 use scenario::Scenario;
@@ -129,31 +131,69 @@ pub fn simulate(scenario: &Scenario) -> Outcome {
 /// [`simulate`], telling `observer` as each stage starts (fractions are rough shares of the
 /// expected run time: transport dominates).
 pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcome {
+    simulate_reusing(scenario, None, observer)
+}
+
+/// [`simulate_with`], reusing from `base` every stage result that does not depend on a
+/// registered parameter whose value differs between `scenario` and `base.scenario`
+/// (the [`params::Stage`] dependencies of each stage result). `scenario` must equal `base.scenario` except
+/// for its [`Scenario::parameters`] (an uncertainty or sensitivity run's draws); otherwise
+/// nothing is reused. With `base` `None` every stage runs.
+pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &mut dyn Observer) -> Outcome {
+    let reuse = Reuse::new(scenario, base);
     observer.stage("punctures", 0.0);
-    let punctures = punctures::generate(scenario);
+    let punctures = match reuse.result(&[Stage::Punctures]) {
+        Some(b) => b.punctures.clone(),
+        None => punctures::generate(scenario),
+    };
     observer.stage("channels", 0.05);
-    let channels = channels::form(&punctures, scenario);
+    let channels = match reuse.result(&Reuse::CHANNELS) {
+        Some(b) => b.channels.clone(),
+        None => channels::form(&punctures, scenario),
+    };
     observer.stage("pattern", 0.1);
-    let pattern = pattern::analyse(&channels, punctures.window_um);
+    let pattern = match reuse.result(&[&Reuse::CHANNELS[..], &[Stage::Pattern]].concat()) {
+        Some(b) => b.pattern.clone(),
+        None => pattern::analyse(&channels, punctures.window_um),
+    };
     observer.stage("healing, numbing, safety", 0.12);
-    let healing = healing::assess(scenario, &channels, punctures.window_cm2());
-    let series = series::assess(scenario, &channels, punctures.window_cm2(), healing.as_ref());
-    let numbing = numbing::assess(scenario, &channels);
+    let healing_deps = [&Reuse::CHANNELS[..], &[Stage::Healing]].concat();
+    let healing = match reuse.result(&healing_deps) {
+        Some(b) => b.healing.clone(),
+        None => healing::assess(scenario, &channels, punctures.window_cm2()),
+    };
+    let series = match reuse.result(&[&healing_deps[..], &[Stage::Series]].concat()) {
+        Some(b) => b.series.clone(),
+        None => series::assess(scenario, &channels, punctures.window_cm2(), healing.as_ref()),
+    };
+    let numbing_deps = [&Reuse::CHANNELS[..], &[Stage::Numbing, Stage::Transport]].concat();
+    let numbing = match reuse.result(&numbing_deps) {
+        Some(b) => b.numbing.clone(),
+        None => numbing::assess(scenario, &channels),
+    };
     let recommended_numbing_min = numbing.as_ref().map(|n| n.recommended_minutes);
-    let procedure = procedure::estimate(scenario, recommended_numbing_min);
+    let procedure = match reuse.result(&[&numbing_deps[..], &[Stage::Procedure]].concat()) {
+        Some(b) => b.procedure.clone(),
+        None => procedure::estimate(scenario, recommended_numbing_min),
+    };
     // The same stage results `safety::check` screens (one screening path).
     let stages =
         safety::Stages { channels: &channels, pattern: &pattern, healing: healing.as_ref(), numbing: numbing.as_ref() };
     let safety = safety::assess(scenario, &stages);
-    // Channels close as the skin heals: transport sees the openness curve of the healing stage
-    // (empty, i.e. always open, for excised skin, which does not heal).
-    let openness = healing::openness_curve(&channels, &scenario.skin, healing::ClosureConditions::of(scenario));
     const TRANSPORT: (f64, f64) = (0.15, 0.98);
     observer.stage("transport", TRANSPORT.0);
-    let delivery =
-        delivery::deliver_observed(scenario, &channels, &pattern, punctures.window_um, &openness, &mut |f| {
-            observer.progress("transport", TRANSPORT.0 + f * (TRANSPORT.1 - TRANSPORT.0))
-        });
+    let delivery_deps = [&healing_deps[..], &[Stage::Pattern, Stage::Delivery, Stage::Transport]].concat();
+    let delivery = match reuse.result(&delivery_deps) {
+        Some(b) => b.delivery.clone(),
+        None => {
+            // Channels close as the skin heals: transport sees the openness curve of the healing
+            // stage (empty, i.e. always open, for excised skin, which does not heal).
+            let openness = healing::openness_curve(&channels, &scenario.skin, healing::ClosureConditions::of(scenario));
+            delivery::deliver_observed(scenario, &channels, &pattern, punctures.window_um, &openness, &mut |f| {
+                observer.progress("transport", TRANSPORT.0 + f * (TRANSPORT.1 - TRANSPORT.0))
+            })
+        }
+    };
     observer.stage("summary", TRANSPORT.1);
     let summary = summary::summarise(&summary::Stages {
         scenario,
@@ -179,6 +219,39 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
         numbing,
         procedure,
         summary,
+    }
+}
+
+/// Which stage results of a base run a new run may reuse: those whose stages' registered
+/// parameters all have the same values in both (and only when the scenarios are otherwise
+/// equal).
+struct Reuse<'a> {
+    base: Option<&'a Outcome>,
+    /// Stages with a parameter whose value differs from the base run's.
+    changed: Vec<Stage>,
+}
+
+impl<'a> Reuse<'a> {
+    /// The registry stages the channels depend on.
+    const CHANNELS: [Stage; 3] = [Stage::Punctures, Stage::Channels, Stage::Skin];
+
+    fn new(scenario: &Scenario, base: Option<&'a Outcome>) -> Reuse<'a> {
+        let Some(b) = base else { return Reuse { base: None, changed: Vec::new() } };
+        let same_inputs = Scenario { parameters: b.scenario.parameters.clone(), ..scenario.clone() } == b.scenario;
+        if !same_inputs {
+            return Reuse { base: None, changed: Vec::new() };
+        }
+        let mut changed: Vec<Stage> = params::all()
+            .filter(|p| scenario.parameters.get(p).to_bits() != b.scenario.parameters.get(p).to_bits())
+            .map(|p| p.stage)
+            .collect();
+        changed.dedup();
+        Reuse { base, changed }
+    }
+
+    /// The base run, if no stage of `deps` changed.
+    fn result(&self, deps: &[Stage]) -> Option<&'a Outcome> {
+        self.base.filter(|_| !deps.iter().any(|d| self.changed.contains(d)))
     }
 }
 
@@ -235,6 +308,38 @@ resolution = "coarse"
         fn progress(&mut self, stage: &str, fraction: f64) {
             self.progress.push((stage.to_string(), fraction));
         }
+    }
+
+    /// Reusing a base run's stage results gives the same numbers as running every stage, for
+    /// every registered parameter perturbed on its own and for all of them at once.
+    #[test]
+    fn reusing_stage_results_changes_no_number() {
+        let s = scenario("unit_cell");
+        let base = simulate(&s);
+        let json = |o: &Outcome| serde_json::to_string(&o.summary).unwrap();
+        let same = simulate_reusing(&s, Some(&base), &mut NoObserver);
+        assert_eq!(json(&same), json(&base));
+        let mut all = s.clone();
+        for p in params::uncertain() {
+            let (lo, hi) = p.distribution.bounds().unwrap();
+            let v = lo + 0.3 * (hi - lo);
+            let mut one = s.clone();
+            one.parameters.set(p.name, v).unwrap();
+            all.parameters.set(p.name, v).unwrap();
+            assert_eq!(
+                json(&simulate_reusing(&one, Some(&base), &mut NoObserver)),
+                json(&simulate(&one)),
+                "{}",
+                p.name
+            );
+        }
+        let reused = simulate_reusing(&all, Some(&base), &mut NoObserver);
+        assert_eq!(json(&reused), json(&simulate(&all)));
+        assert_ne!(json(&reused), json(&base), "the perturbation shows");
+        // A scenario that differs in more than its parameters reuses nothing.
+        let mut other = s.clone();
+        other.simulation.seed += 1;
+        assert_eq!(json(&simulate_reusing(&other, Some(&base), &mut NoObserver)), json(&simulate(&other)));
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub struct Summary {
     /// Session time: needling and total, min.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub procedure: Option<crate::procedure::Procedure>,
+    /// Bands of the headline outputs from the registry's parameter uncertainty (present only
+    /// for `dermasim run --uncertainty N`; [`crate::uncertainty`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<crate::uncertainty::UncertaintySummary>,
     /// Always present: dermasim informs, it does not prescribe.
     pub disclaimer: &'static str,
     /// Where these numbers come from: version, build commit, scenario hash, seed, overrides.
@@ -440,6 +444,7 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
         safety: st.safety.clone(),
         numbing: st.numbing.cloned(),
         procedure: Some(st.procedure.clone()),
+        uncertainty: None,
         disclaimer: DISCLAIMER,
         provenance: Provenance::of(s),
     }
