@@ -58,11 +58,34 @@ pub const TISSUE_PH: f64 = 7.4;
 /// the tissue pH, 7.4 (no pH information → no pH gradient).
 pub const DEFAULT_VEHICLE_PH: f64 = 7.4;
 
-/// Molecular weight above which a permeant is treated as a macromolecule
-/// (stratum corneum impermeable, Stokes–Einstein diffusivity) \[A\]. All SC
-/// correlations used here were fitted on solutes of MW ≲ 750 Da (Potts–Guy
-/// domain 18–~750 Da \[S\]); 5 kDa is our round cut-off well above that.
+/// Molecular weight above which a permeant is treated as a macromolecule *in the
+/// living tissue* (Stokes–Einstein diffusivity, no albumin binding, no capillary
+/// clearance) \[A\]. The stratum corneum has no such switch: its permeability
+/// falls smoothly with size across every MW ([`LowRPolicy::SizeContinued`]).
 pub const MACROMOLECULE_MW_DA: f64 = 5000.0;
+
+/// Size term of the Potts & Guy 1992 relation: log10 kp falls by 0.0061 per Da of
+/// molecular weight at fixed log Kow (OSP `P_cap` \[V\]; the free-volume
+/// diffusion term of the lipid pathway). [`LowRPolicy::SizeContinued`] uses it to
+/// carry the lipid-pathway permeability past the closed form's domain.
+pub const POTTS_GUY_SIZE_PER_DA: f64 = 0.0061;
+
+/// Molecular weights of the permeability data behind the SC correlations, Da:
+/// Potts–Guy / Flynn 1990 set, MW 18 to ~750 \[S\] (transport.md §1.1). Outside
+/// it the permeability is an extrapolation ([`DomainFlag`]).
+pub const DATA_MW_RANGE_DA: (f64, f64) = (18.0, 750.0);
+
+/// log Kow of the same data, −3 to +6 \[S\] (transport.md §1.1).
+pub const DATA_LOG_KOW_RANGE: (f64, f64) = (-3.0, 6.0);
+
+/// Range over which dermasim's intact-skin permeability is defined and smooth
+/// (18 Da to 1.5 MDa, log Kow −4 to 7) \[A\]. Inside it but outside the data the
+/// result is flagged; outside it, flagged as beyond the model's range (still
+/// computed: the relations stay finite and monotone).
+pub const MODEL_MW_RANGE_DA: (f64, f64) = (18.0, 1.5e6);
+
+/// log Kow range of the model, see [`MODEL_MW_RANGE_DA`] \[A\].
+pub const MODEL_LOG_KOW_RANGE: (f64, f64) = (-4.0, 7.0);
 
 /// Density assumed for a permeant when converting its water solubility into
 /// the ρ/S_w cap on K_sc, and when estimating V_A ≈ MW/ρ \[A\]: 1.0 g/cm³.
@@ -414,11 +437,22 @@ impl ScHydration {
 /// (only c00 is known).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum LowRPolicy {
+    /// Default. Carry the lipid pathway past the edge of the closed form
+    /// (MW_e, where R = 100: [`closed_form_edge_mw_da`]) with the Potts–Guy size
+    /// term: P_sc(MW) = P_sc,closed(MW_e)·10^(−0.0061·(MW − MW_e)), the closed
+    /// form evaluated for the permeant's own lipophilicity and ionisation at the
+    /// edge size (molar volume scaled by MW_e/MW) ([`ScRegime::SizeContinued`]).
+    /// Continuous at the edge, falls monotonically with size to 1.5 MDa and
+    /// beyond (no cliff, no plateau) \[A\]. Extrapolating the closed form instead
+    /// keeps P̂ at or above its intercept 7.6e-4 however large the solute (the
+    /// OSP polynomial gives 10^c00 = 3.3e-5 at σ = R = 1 \[V\], well under it), and
+    /// D_lip's constant term then gives a plateau.
+    #[default]
+    SizeContinued,
     /// Use the R > 100 closed form anyway (extrapolation) and flag it
-    /// ([`ScRegime::LowRExtrapolated`]). Default. Likely an **upper bound**
+    /// ([`ScRegime::LowRExtrapolated`]). Likely an **upper bound**
     /// on P_sc: at σ = 1, R = 1 the closed form gives P̂ ≈ 7.7e-4 (hydrated)
     /// whereas the polynomial gives 10^c00 = 3.3e-5 there \[D\].
-    #[default]
     ExtrapolateHighR,
     /// Use Potts–Guy kp (scaled by the vehicle un-ionised fraction) as the SC
     /// permeability ([`ScRegime::LowRPottsGuy`]).
@@ -482,8 +516,9 @@ pub enum ScRegime {
     LowRExtrapolated,
     /// R ≤ 100, Potts–Guy used ([`LowRPolicy::PottsGuy`]).
     LowRPottsGuy,
-    /// Macromolecule (MW > [`MACROMOLECULE_MW_DA`]): SC impermeable, D_sc = 0.
-    Impermeable,
+    /// R ≤ 100, the lipid pathway continued with the Potts–Guy size term
+    /// ([`LowRPolicy::SizeContinued`], the default).
+    SizeContinued,
 }
 
 /// Intermediate quantities of the SC model (for reports and tests).
@@ -558,6 +593,8 @@ pub struct Coefficients {
     pub tissue_detail: TissueDetail,
     /// V_A used, cm³/mol.
     pub molar_volume_cm3_mol: f64,
+    /// Where the permeant lies against the permeability data (empty: inside).
+    pub domain: Vec<DomainFlag>,
     /// Human-readable flags: extrapolations, estimated inputs, domain exits.
     pub warnings: Vec<String>,
 }
@@ -570,7 +607,124 @@ pub struct Coefficients {
 /// log kp = −2.7437 + 0.71·log Kow − 0.0061·MW, as coded in OSP `P_cap`
 /// \[V\]. Domain: log Kow −3…+6, MW 18…~750 \[S\].
 pub fn potts_guy_kp_cm_h(log_kow: f64, molecular_weight_da: f64) -> f64 {
-    10f64.powf(-2.7437 + 0.71 * log_kow - 0.0061 * molecular_weight_da)
+    10f64.powf(-2.7437 + 0.71 * log_kow - POTTS_GUY_SIZE_PER_DA * molecular_weight_da)
+}
+
+/// The SC transfer parameter R = k_trans·l_x²/(δ·D_lip) as a function of MW
+/// alone (OSP \[V\]; the ÷3 of partial hydration cancels).
+fn transfer_r(molecular_weight_da: f64, hydration: ScHydration) -> f64 {
+    let st = hydration.structure();
+    k_trans_cm_s(molecular_weight_da, hydration) * st.l_x_cm.powi(2)
+        / (LAMELLA_DELTA_CM * d_lip_cm2_s(molecular_weight_da, hydration))
+}
+
+/// Molecular weight at which R falls to 100, the edge of OSP's closed form
+/// (R decreases monotonically with MW above ~60 Da): ~490 Da for both hydration
+/// states \[D\]. Bisection on 100–5000 Da.
+pub fn closed_form_edge_mw_da(hydration: ScHydration) -> f64 {
+    let (mut lo, mut hi) = (100.0f64, 5000.0f64);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if transfer_r(mid, hydration) > R_THRESHOLD {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Where a permeant lies against the data the SC permeability rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DomainFlag {
+    /// MW above the permeability data ([`DATA_MW_RANGE_DA`]): the SC value is the
+    /// size-continued lipid pathway, an extrapolation.
+    MolecularWeightAboveData,
+    /// MW below 18 Da (smaller than water).
+    MolecularWeightBelowData,
+    /// log Kow outside the data ([`DATA_LOG_KOW_RANGE`]).
+    LogKowOutsideData,
+    /// MW or log Kow outside the model's range ([`MODEL_MW_RANGE_DA`],
+    /// [`MODEL_LOG_KOW_RANGE`]).
+    OutsideModelRange,
+}
+
+impl DomainFlag {
+    /// Short stable code (summary.json).
+    pub fn code(self) -> &'static str {
+        match self {
+            DomainFlag::MolecularWeightAboveData => "mw-above-data",
+            DomainFlag::MolecularWeightBelowData => "mw-below-data",
+            DomainFlag::LogKowOutsideData => "log-kow-outside-data",
+            DomainFlag::OutsideModelRange => "outside-model-range",
+        }
+    }
+}
+
+/// The domain flags of a permeant (empty: inside the permeability data).
+pub fn domain_flags(molecular_weight_da: f64, log_kow: f64) -> Vec<DomainFlag> {
+    let mut f = Vec::new();
+    if molecular_weight_da > DATA_MW_RANGE_DA.1 {
+        f.push(DomainFlag::MolecularWeightAboveData);
+    }
+    if molecular_weight_da < DATA_MW_RANGE_DA.0 {
+        f.push(DomainFlag::MolecularWeightBelowData);
+    }
+    if !(DATA_LOG_KOW_RANGE.0..=DATA_LOG_KOW_RANGE.1).contains(&log_kow) {
+        f.push(DomainFlag::LogKowOutsideData);
+    }
+    if !(MODEL_MW_RANGE_DA.0..=MODEL_MW_RANGE_DA.1).contains(&molecular_weight_da)
+        || !(MODEL_LOG_KOW_RANGE.0..=MODEL_LOG_KOW_RANGE.1).contains(&log_kow)
+    {
+        f.push(DomainFlag::OutsideModelRange);
+    }
+    f
+}
+
+/// The closed-form pieces of the SC model for one solute size.
+struct ClosedForm {
+    /// P_sc, cm/s.
+    p_sc_cm_s: f64,
+    p_hat: f64,
+    d_lip: f64,
+    k_trans: f64,
+    d_cor: f64,
+    k_cor_free: f64,
+    r: f64,
+    sigma: f64,
+}
+
+/// OSP's closed-form homogenised SC permeability (the \[V\] relations of
+/// transport.md §1.2) for a solute of molecular weight `mw`, solute radius
+/// `radius_nm`, aqueous diffusivity `d_aq` (cm²/s) and lipid partition `k_lip_eff`.
+fn sc_closed_form(
+    mw: f64,
+    radius_nm: f64,
+    d_aq: f64,
+    k_lip_eff: f64,
+    hydration: ScHydration,
+    h_sc_cm: f64,
+) -> ClosedForm {
+    let st = hydration.structure();
+    let d_lip = d_lip_cm2_s(mw, hydration);
+    let k_trans = k_trans_cm_s(mw, hydration);
+    let lambda = radius_nm * 10.0 / KERATIN_FIBRE_RADIUS_A;
+    let phi_f_prime = st.phi_f * (1.0 + lambda).powi(2);
+    let (d_cor, k_cor_free) = if phi_f_prime >= 1.0 {
+        (0.0, 0.0)
+    } else {
+        let f_hydro = match hydration {
+            ScHydration::Full => 0.9999 - 1.2762 * lambda + 0.0718 * lambda.powi(2) + 0.1195 * lambda.powi(3),
+            ScHydration::Partial => 1.0001 - 2.4497 * lambda + 1.141 * lambda.powi(2) + 0.5432 * lambda.powi(3),
+        }
+        .clamp(0.0, 1.0);
+        (d_aq * (1.0 - phi_f_prime) * f_hydro, 1.0 - phi_f_prime)
+    };
+    let r = k_trans * st.l_x_cm.powi(2) / (LAMELLA_DELTA_CM * d_lip);
+    let corneocyte = d_cor * k_cor_free;
+    let sigma = if corneocyte > 0.0 { d_lip * k_lip_eff / corneocyte } else { f64::INFINITY };
+    let p_hat = st.p_hat_intercept + 1.0 / (st.p_hat_sigma_coef * sigma + st.p_hat_r_coef / r);
+    ClosedForm { p_sc_cm_s: p_hat * d_lip * k_lip_eff / h_sc_cm, p_hat, d_lip, k_trans, d_cor, k_cor_free, r, sigma }
 }
 
 /// Henderson–Hasselbalch un-ionised fraction at `ph`
@@ -719,11 +873,20 @@ pub fn coefficients_with(
     let st = hydration.structure();
     let macromolecule = mw > MACROMOLECULE_MW_DA;
 
-    if !(-3.0..=6.0).contains(&p.log_kow) || mw > 750.0 {
+    let domain = domain_flags(mw, p.log_kow);
+    if !domain.is_empty() {
+        let beyond = if domain.contains(&DomainFlag::OutsideModelRange) {
+            format!(
+                "; also beyond the model's range ({}-{} Da, log Kow {}..{})",
+                MODEL_MW_RANGE_DA.0, MODEL_MW_RANGE_DA.1, MODEL_LOG_KOW_RANGE.0, MODEL_LOG_KOW_RANGE.1
+            )
+        } else {
+            String::new()
+        };
         warnings.push(format!(
-            "outside the Potts-Guy / SC QSPR training domain (log Kow -3..6, MW <= ~750 Da): \
-             log Kow = {}, MW = {mw} Da",
-            p.log_kow
+            "outside the permeability data (MW {}-{} Da, log Kow {}..{}): MW = {mw} Da, log Kow = {}; the intact-skin \
+             permeability is an extrapolation{beyond}",
+            DATA_MW_RANGE_DA.0, DATA_MW_RANGE_DA.1, DATA_LOG_KOW_RANGE.0, DATA_LOG_KOW_RANGE.1, p.log_kow
         ));
     }
 
@@ -780,40 +943,42 @@ pub fn coefficients_with(
             warnings.push(format!("K_sc capped at rho/S_w = {cap:.3e} (rho = 1.0 g/cm3 assumed)"));
         }
     }
-    let d_lip = d_lip_cm2_s(mw, hydration);
-    let k_trans = k_trans_cm_s(mw, hydration);
-    let lambda = radius_nm * 10.0 / KERATIN_FIBRE_RADIUS_A;
-    let phi_f_prime = st.phi_f * (1.0 + lambda).powi(2);
-    let (d_cor, k_cor_free) = if phi_f_prime >= 1.0 {
-        (0.0, 0.0)
-    } else {
-        let f_hydro = match hydration {
-            ScHydration::Full => 0.9999 - 1.2762 * lambda + 0.0718 * lambda.powi(2) + 0.1195 * lambda.powi(3),
-            ScHydration::Partial => 1.0001 - 2.4497 * lambda + 1.141 * lambda.powi(2) + 0.5432 * lambda.powi(3),
-        }
-        .clamp(0.0, 1.0);
-        (d_aq * (1.0 - phi_f_prime) * f_hydro, 1.0 - phi_f_prime)
-    };
-    let r = k_trans * st.l_x_cm.powi(2) / (LAMELLA_DELTA_CM * d_lip);
-    let corneocyte = d_cor * k_cor_free;
-    let sigma = if corneocyte > 0.0 { d_lip * k_lip_eff / corneocyte } else { f64::INFINITY };
-    let p_hat_closed = st.p_hat_intercept + 1.0 / (st.p_hat_sigma_coef * sigma + st.p_hat_r_coef / r);
+    let cf = sc_closed_form(mw, radius_nm, d_aq, k_lip_eff, hydration, h_sc_cm);
+    let ClosedForm { p_sc_cm_s: p_closed, p_hat: p_hat_closed, d_lip, k_trans, d_cor, k_cor_free, r, sigma } = cf;
     let pg_kp = potts_guy_kp_cm_h(p.log_kow, mw);
 
-    let (p_sc_cm_s, p_hat, regime) = if macromolecule {
-        warnings.push(format!("macromolecule (MW > {MACROMOLECULE_MW_DA} Da): stratum corneum treated as impermeable"));
-        (0.0, 0.0, ScRegime::Impermeable)
-    } else if r > R_THRESHOLD {
-        (p_hat_closed * d_lip * k_lip_eff / h_sc_cm, p_hat_closed, ScRegime::Homogenised)
+    let (p_sc_cm_s, p_hat, regime) = if r > R_THRESHOLD {
+        (p_closed, p_hat_closed, ScRegime::Homogenised)
     } else {
         match opts.low_r {
+            LowRPolicy::SizeContinued => {
+                // the closed form at the edge size, for this permeant's lipophilicity; the edge
+                // solute's molar volume keeps this permeant's density (v_a scaled by MW_e/MW)
+                let mw_e = closed_form_edge_mw_da(hydration);
+                let v_e = v_a * mw_e / mw;
+                let p_edge = sc_closed_form(
+                    mw_e,
+                    solute_radius_from_molar_volume_nm(v_e),
+                    d_aq_from_molar_volume_cm2_s(v_e),
+                    k_lip_eff,
+                    hydration,
+                    h_sc_cm,
+                )
+                .p_sc_cm_s;
+                let p = p_edge * 10f64.powf(-POTTS_GUY_SIZE_PER_DA * (mw - mw_e));
+                warnings.push(format!(
+                    "R = {r:.3} <= 100: stratum corneum permeability continued from the closed form's edge \
+                     ({mw_e:.0} Da) with the Potts-Guy size term (OSP's R <= 100 polynomial not available)"
+                ));
+                (p, p * h_sc_cm / (d_lip * k_lip_eff), ScRegime::SizeContinued)
+            }
             LowRPolicy::ExtrapolateHighR => {
                 warnings.push(format!(
                     "R = {r:.3} <= 100: OSP polynomial not available; R > 100 closed form \
                      extrapolated (probably an upper bound on P_sc; c00 = {} at sigma = R = 1)",
                     st.c00
                 ));
-                (p_hat_closed * d_lip * k_lip_eff / h_sc_cm, p_hat_closed, ScRegime::LowRExtrapolated)
+                (p_closed, p_hat_closed, ScRegime::LowRExtrapolated)
             }
             LowRPolicy::PottsGuy => {
                 warnings.push(format!("R = {r:.3} <= 100: Potts-Guy kp x f_non used for P_sc"));
@@ -900,6 +1065,7 @@ pub fn coefficients_with(
             k_free_per_s: k_free,
         },
         molar_volume_cm3_mol: v_a,
+        domain,
         warnings,
     })
 }

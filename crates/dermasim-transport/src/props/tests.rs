@@ -163,13 +163,15 @@ fn hyaluronic_acid_radii() {
 }
 
 #[test]
-fn macromolecules_do_not_cross_sc() {
+fn macromolecules_practically_do_not_cross_sc() {
     for name in ["hyaluronic-acid-low-mw", "hyaluronic-acid-high-mw"] {
         let p = preset(name).unwrap();
         let c = coefficients(&p, ScHydration::Full, 43.0, true).unwrap();
-        assert_eq!(c.sc_regime, ScRegime::Impermeable);
-        assert_eq!(c.stratum_corneum.diffusivity_um2_s, 0.0);
-        assert_eq!(kp_steady_cm_h(&c, 43.0, 100.0, 1000.0).unwrap(), 0.0);
+        assert_eq!(c.sc_regime, ScRegime::SizeContinued);
+        // 10^(-0.0061·(5e4 − 490)) ≈ 1e-302 of the edge value: nothing in any lifetime
+        assert!(c.stratum_corneum.diffusivity_um2_s < 1e-200, "{name}: D_sc {}", c.stratum_corneum.diffusivity_um2_s);
+        assert!(kp_steady_cm_h(&c, 43.0, 100.0, 1000.0).unwrap() < 1e-200);
+        assert!(c.domain.contains(&DomainFlag::MolecularWeightAboveData));
         assert!(c.channel_fluid_diffusivity_um2_s > 0.0);
         assert!(c.channel_fluid_diffusivity_um2_s.is_finite());
         assert!(c.dermis.clearance_per_s >= 0.0 && c.dermis.clearance_per_s < 1e-12);
@@ -313,14 +315,19 @@ fn low_r_regime_is_flagged_and_policy_switchable() {
     let p = preset("pal-kttks").unwrap();
     let c = coefficients(&p, ScHydration::Full, 43.0, true).unwrap();
     assert!(c.sc_detail.r <= 100.0);
-    assert_eq!(c.sc_regime, ScRegime::LowRExtrapolated);
+    assert_eq!(c.sc_regime, ScRegime::SizeContinued);
     assert!(c.warnings.iter().any(|w| w.contains("R =")));
     let opts = PropsOptions { low_r: LowRPolicy::PottsGuy, ..PropsOptions::default() };
     let c2 = coefficients_with(&p, ScHydration::Full, 43.0, true, &opts).unwrap();
     assert_eq!(c2.sc_regime, ScRegime::LowRPottsGuy);
     assert_rel("PG fallback", c2.sc_permeability_cm_h, c2.potts_guy_kp_cm_h, 1e-9);
-    // Effective D_sc = P_sc·h_sc/K_sc in both.
-    for c in [&c, &c2] {
+    let opts = PropsOptions { low_r: LowRPolicy::ExtrapolateHighR, ..PropsOptions::default() };
+    let c3 = coefficients_with(&p, ScHydration::Full, 43.0, true, &opts).unwrap();
+    assert_eq!(c3.sc_regime, ScRegime::LowRExtrapolated);
+    // the size-continued value lies below the extrapolated closed form (its upper bound)
+    assert!(c.sc_permeability_cm_h < c3.sc_permeability_cm_h);
+    // Effective D_sc = P_sc·h_sc/K_sc in all three.
+    for c in [&c, &c2, &c3] {
         let d = c.sc_permeability_cm_h / 3600.0 * 43e-4 / c.stratum_corneum.partition * 1e8;
         assert_rel("D_sc", c.stratum_corneum.diffusivity_um2_s, d, 1e-9);
     }
@@ -361,4 +368,85 @@ fn presets_all_resolve_and_compute() {
         assert!(preset(alias).is_some(), "{alias}");
     }
     assert!(preset("unobtainium").is_none());
+}
+
+/// Intact-skin permeability (hydrated SC, in vitro kp) of a neutral permeant of this size and
+/// lipophilicity, with the molar volume estimated from MW (no preset).
+fn kp_of(mw: f64, log_kow: f64) -> f64 {
+    let c = coefficients(&Permeant::neutral("x", mw, log_kow), ScHydration::Full, 20.0, false).unwrap();
+    kp_steady_cm_h(&c, 20.0, 70.0, 1000.0).unwrap()
+}
+
+#[test]
+fn permeability_is_smooth_and_monotone_in_size_across_18_da_to_1_5_mda() {
+    // Issue #16: no 5 kDa cliff, no plateau. Log-spaced MW from 18 Da to 1.5 MDa at three
+    // lipophilicities: kp never rises with size, and between neighbours 5 % apart in MW the log
+    // of kp moves by less than a bound the Potts-Guy size term alone sets (0.0061 per Da ×
+    // the step) plus the closed form's own slope (≤ 1 decade per 5 % step below the edge).
+    for log_kow in [-4.0, 1.0, 7.0] {
+        let mut mw = 18.0f64;
+        let mut prev = kp_of(mw, log_kow);
+        assert!(prev > 0.0);
+        while mw < 1.5e6 {
+            let next_mw = (mw * 1.05).min(1.5e6);
+            let kp = kp_of(next_mw, log_kow);
+            assert!(kp <= prev * (1.0 + 1e-9), "log Kow {log_kow}: kp rises from {prev:e} to {kp:e} at {next_mw} Da");
+            if prev > 1e-250 && kp > 1e-250 {
+                let drop = (prev / kp).log10();
+                let bound = 1.0 + POTTS_GUY_SIZE_PER_DA * (next_mw - mw) * 1.05;
+                assert!(drop <= bound, "log Kow {log_kow}: kp falls {drop} decades from {mw} to {next_mw} Da");
+            }
+            prev = kp;
+            mw = next_mw;
+        }
+    }
+    // Around the old cut-off: 4.9 vs 5.1 kDa differ by the size term (10^-1.22), not by 0/finite.
+    let (a, b) = (kp_of(4900.0, 1.0), kp_of(5100.0, 1.0));
+    assert!(a > 0.0 && b > 0.0);
+    assert_rel("4.9 -> 5.1 kDa", b / a, 10f64.powf(-POTTS_GUY_SIZE_PER_DA * 200.0), 0.05);
+}
+
+#[test]
+fn permeability_is_continuous_at_the_closed_form_edge() {
+    for h in [ScHydration::Full, ScHydration::Partial] {
+        let mw_e = closed_form_edge_mw_da(h);
+        assert!((400.0..600.0).contains(&mw_e), "edge {mw_e}");
+        for log_kow in [-2.0, 1.0, 4.0] {
+            let kp = |mw: f64| {
+                let c = coefficients(&Permeant::neutral("x", mw, log_kow), h, 20.0, false).unwrap();
+                c.sc_permeability_cm_h
+            };
+            let (below, above) = (kp(mw_e * (1.0 - 1e-7)), kp(mw_e * (1.0 + 1e-7)));
+            assert_rel("edge continuity", above, below, 1e-4);
+        }
+    }
+}
+
+#[test]
+fn permeability_rises_with_lipophilicity_until_the_tissue_limits_it() {
+    // At a fixed size, kp is monotone non-decreasing in log Kow from -4 to 7 (SC partitioning
+    // grows; the viable tissue caps it for lipophilic solutes).
+    for mw in [100.0, 300.0, 1000.0] {
+        let mut prev = 0.0;
+        let mut lk = -4.0;
+        while lk <= 7.0 {
+            let kp = kp_of(mw, lk);
+            assert!(kp >= prev * (1.0 - 1e-9), "MW {mw}: kp falls at log Kow {lk}");
+            prev = kp;
+            lk += 0.25;
+        }
+    }
+}
+
+#[test]
+fn domain_flags_name_the_way_out() {
+    assert!(domain_flags(194.0, -0.07).is_empty());
+    assert_eq!(domain_flags(802.0, 1.0), vec![DomainFlag::MolecularWeightAboveData]);
+    assert_eq!(domain_flags(286.0, 6.5), vec![DomainFlag::LogKowOutsideData]);
+    assert_eq!(
+        domain_flags(3e6, -5.0),
+        vec![DomainFlag::MolecularWeightAboveData, DomainFlag::LogKowOutsideData, DomainFlag::OutsideModelRange]
+    );
+    let c = coefficients(&Permeant::neutral("x", 1000.0, 1.0), ScHydration::Full, 20.0, true).unwrap();
+    assert!(c.warnings.iter().any(|w| w.contains("outside the permeability data")));
 }
