@@ -1,6 +1,7 @@
 //! Output files of a run, and the text printed after it. Where they are written, and how they
 //! are put in place whole or not at all, is `crate::target`.
 
+use dermasim_report::sections::sig2;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -129,12 +130,23 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
     for (name, d) in &s.delivery {
         let er = d
             .enhancement_ratio
-            .map(|r| format!("{r:.3}x"))
+            .map(|r| {
+                let basis = match d.enhancement_basis {
+                    dermasim_core::delivery::EnhancementBasis::SteadyFlux => "steady fluxes".to_string(),
+                    dermasim_core::delivery::EnhancementBasis::AmountOverWindow => {
+                        format!("amounts over 0-{} h", d.enhancement_window_h)
+                    }
+                };
+                format!("{}x, ratio of {basis}", sig2(r))
+            })
             .unwrap_or_else(|| "unbounded: intact skin lets through less than 1 pg/cm2".into());
         let _ = writeln!(
             t,
-            "  {name}: {:.3} ug/cm2 past the stratum corneum in {} h ({:.3} on intact skin, enhancement {er}), above 1 % of the donor down to {:.0} um",
-            d.cumulative_ug_per_cm2, d.duration_h, d.intact_cumulative_ug_per_cm2, d.max_depth_um_above_threshold
+            "  {name}: {} ug/cm2 past the stratum corneum in {} h ({} on intact skin, enhancement {er}), above 1 % of the donor down to {:.0} um",
+            sig2(d.cumulative_ug_per_cm2),
+            d.duration_h,
+            sig2(d.intact_cumulative_ug_per_cm2),
+            d.max_depth_um_above_threshold
         );
         let _ = writeln!(t, "    {}", dose_line(&d.dose_balance, d.duration_h));
     }
@@ -165,7 +177,7 @@ fn dose_line(b: &dermasim_core::delivery::DoseBalance, duration_h: f64) -> Strin
         if p >= 10.0 {
             format!("{p:.0} %")
         } else if p >= 0.01 {
-            format!("{p:.2} %").replace(".00", "")
+            format!("{} %", sig2(p))
         } else {
             "<0.01 %".into()
         }
@@ -186,7 +198,7 @@ fn dose_line(b: &dermasim_core::delivery::DoseBalance, duration_h: f64) -> Strin
     if b.receptor_ug_per_cm2 > 0.0 {
         parts.push(format!("receptor {}", pct(b.receptor_ug_per_cm2)));
     }
-    format!("dose at {duration_h} h: {} of {:.3} ug/cm2 applied", parts.join(", "), b.applied_ug_per_cm2)
+    format!("dose at {duration_h} h: {} of {} ug/cm2 applied", parts.join(", "), sig2(b.applied_ug_per_cm2))
 }
 
 /// `dermasim presets`.

@@ -82,16 +82,35 @@ pub struct Delivery {
     pub cumulative_ug_per_cm2: f64,
     /// The same on intact skin, µg/cm².
     pub intact_cumulative_ug_per_cm2: f64,
-    /// Treated / intact (None when intact skin lets through less than
-    /// [`NEGLIGIBLE_UG_PER_CM2`]: the ratio is then unbounded, not a number to quote).
+    /// Enhancement ratio, treated / intact, as papers report it (`docs/outputs.md`): the ratio
+    /// of the steady-state fluxes when both solves reach a steady state ([`FluxSummary`]),
+    /// otherwise the ratio of the amounts delivered over the stated window
+    /// `[0, enhancement_window_h]` (`enhancement_basis` says which). None when intact skin lets
+    /// through less than [`NEGLIGIBLE_UG_PER_CM2`] (or has no flux): unbounded, not a number.
     pub enhancement_ratio: Option<f64>,
+    /// `steady-flux` or `amount-over-window`.
+    pub enhancement_basis: EnhancementBasis,
+    /// The window of an amount ratio, h (the simulated time).
+    pub enhancement_window_h: f64,
+    /// Steady state, Kp and peak flux of both solves (`delivery.<p>.flux`).
+    pub flux: FluxSummary,
     /// Amount in the skin at the end (every layer, stratum corneum and channel fluid included),
     /// µg/cm²: what a tape-strip or a fluorescence image of the skin measures.
     pub skin_content_ug_per_cm2: f64,
     /// The same on intact skin, µg/cm².
     pub intact_skin_content_ug_per_cm2: f64,
-    /// Treated / intact skin content.
+    /// Treated / intact skin content; None when intact skin holds less than
+    /// [`NEGLIGIBLE_UG_PER_CM2`] or its content is not resolved by the grid
+    /// (`intact_skin_content_resolved`).
     pub skin_content_ratio: Option<f64>,
+    /// Whether the intact stratum corneum's uptake is resolved by the grid: the product's
+    /// penetration length √(D_sc·t) at the end reaches at least the first cell's thickness.
+    /// When it does not (a large or slow permeant: a fraction of a µm in a day), the steep
+    /// front inside the first cell is not resolved and the uptake changes with the cell size
+    /// (it grows as the cells shrink: pal-KTTKS, 24 h, 0.29 / 0.57 / 1.02 µg/cm² on the coarse /
+    /// normal / fine grids). The intact skin content, the intact dose balance's surface and
+    /// SC shares and the skin-content ratio are then grid artefacts: the ratio is not reported.
+    pub intact_skin_content_resolved: bool,
     /// Lag time on treated skin, h (None before steady state; negative after a burst through
     /// channels that have since closed).
     pub lag_time_h: Option<f64>,
@@ -123,6 +142,9 @@ pub struct Delivery {
     pub dose_balance: DoseBalance,
     /// The same on intact skin.
     pub intact_dose_balance: DoseBalance,
+    /// How intact skin was made permeable to this product: the stratum corneum route, the
+    /// regional factor of the site and where the permeant lies against the data.
+    pub permeation: Permeation,
     /// Flags from the chemistry (extrapolations, estimated inputs).
     pub warnings: Vec<String>,
 }
@@ -228,6 +250,132 @@ fn ordered_map<S: serde::Serializer>(v: &[(String, f64)], s: S) -> Result<S::Ok,
     s.collect_map(v.iter().map(|(k, x)| (k, x)))
 }
 
+/// What an enhancement ratio is a ratio of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnhancementBasis {
+    /// Steady-state flux through treated skin / through intact skin.
+    SteadyFlux,
+    /// Amount delivered over `[0, window]`, treated / intact (no common steady state).
+    AmountOverWindow,
+}
+
+/// Relative change of the flux over the last quarter of the run below which a solve is at
+/// steady state (a numerical criterion, the usual reading of a flat cumulative curve) \[A\].
+pub const STEADY_FLUX_TOLERANCE: f64 = 0.05;
+
+/// Flux figures of one solve.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FluxFigures {
+    /// Steady-state flux, µg/cm²/h: the flux at the end when it changed by less than
+    /// [`STEADY_FLUX_TOLERANCE`] over the last quarter of the run; None otherwise (still in the
+    /// lag, a finite dose depleting, channels closing).
+    pub steady_flux_ug_per_cm2_h: Option<f64>,
+    /// Permeability coefficient Kp = J_ss / C_donor, cm/h: steady state under an infinite dose
+    /// only (a finite donor's concentration is not constant).
+    pub kp_cm_h: Option<f64>,
+    /// Largest flux at an output time, µg/cm²/h (the "maximum flux" of finite-dose studies).
+    pub peak_flux_ug_per_cm2_h: f64,
+    /// When it occurred, h.
+    pub peak_flux_time_h: f64,
+}
+
+impl FluxFigures {
+    /// The figures of a solve; `donor_mg_ml` is the infinite donor's concentration (None:
+    /// finite dose).
+    pub fn of(r: &TransportResult, donor_mg_ml: Option<f64>) -> FluxFigures {
+        let (t, j) = (&r.times_h, &r.flux_ug_per_cm2_h);
+        let (mut peak, mut peak_t) = (0.0f64, 0.0f64);
+        // after the start: the flux at t = 0 is the channels' initial fill spreading, not permeation
+        for (&ti, &ji) in t.iter().zip(j).skip(1) {
+            if ji > peak {
+                (peak, peak_t) = (ji, ti);
+            }
+        }
+        let steady = match (t.last(), j.last()) {
+            (Some(&end), Some(&j_end)) if j_end > 0.0 && end > 0.0 => {
+                let j_q = interpolate(t, j, 0.75 * end);
+                ((j_end - j_q).abs() <= STEADY_FLUX_TOLERANCE * j_end).then_some(j_end)
+            }
+            _ => None,
+        };
+        let steady = steady.filter(|&v| v * t.last().copied().unwrap_or(0.0) > NEGLIGIBLE_UG_PER_CM2);
+        FluxFigures {
+            steady_flux_ug_per_cm2_h: steady,
+            // µg/cm²/h ÷ (mg/mL = 1000 µg/cm³) = cm/h
+            kp_cm_h: steady.zip(donor_mg_ml.filter(|&c| c > 0.0)).map(|(j, c)| j / (1000.0 * c)),
+            peak_flux_ug_per_cm2_h: peak,
+            peak_flux_time_h: peak_t,
+        }
+    }
+}
+
+/// Linear interpolation of `y(x)` at `x0` (x increasing).
+fn interpolate(x: &[f64], y: &[f64], x0: f64) -> f64 {
+    let k = x.partition_point(|&v| v < x0).clamp(1, x.len().saturating_sub(1).max(1));
+    if x.len() < 2 {
+        return y.first().copied().unwrap_or(0.0);
+    }
+    let (x1, x2, y1, y2) = (x[k - 1], x[k], y[k - 1], y[k]);
+    if x2 > x1 { y1 + (y2 - y1) * (x0 - x1) / (x2 - x1) } else { y2 }
+}
+
+/// Flux figures of treated and intact skin (`delivery.<p>.flux`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FluxSummary {
+    /// Treated skin.
+    pub treated: FluxFigures,
+    /// Intact skin.
+    pub intact: FluxFigures,
+}
+
+/// The intact-skin permeability of one product (`delivery.<p>.permeation`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Permeation {
+    /// Stratum-corneum permeability of the permeant at the scenario's SC thickness and the
+    /// site's regional factor, cm/h.
+    pub sc_permeability_cm_h: f64,
+    /// How it was computed: `homogenised` (OSP closed form, inside its domain) or
+    /// `size-continued` (beyond the closed form's edge at ~490 Da: the lipid pathway continued
+    /// with the Potts-Guy size term), or one of the optional low-R variants.
+    pub sc_route: &'static str,
+    /// Regional factor of the site against the volar forearm applied to the SC permeability
+    /// (1 for the forearm and for excised skin), see [`regional_factor`].
+    pub regional_factor: f64,
+    /// Where that factor comes from.
+    pub regional_factor_source: &'static str,
+    /// Whether MW and log Kow lie inside the permeability data (MW 18-750 Da, log Kow -3..6).
+    pub within_data: bool,
+    /// Codes of the ways out of the data (`mw-above-data`, `mw-below-data`,
+    /// `log-kow-outside-data`, `outside-model-range`); empty inside.
+    pub domain_flags: Vec<&'static str>,
+}
+
+/// Regional variation of intact-skin absorption in vivo, relative to the volar forearm, and
+/// its source. **Calibration** `[C]` on Maibach, Feldmann, Milby & Serat 1971 (Arch Environ
+/// Health 23:208; parathion, malathion, carbaryl, urinary recovery, forearm = 1; abstract via
+/// scilit \[V\]): "the abdomen and dorsum of the hand had twice the penetration of the
+/// forearm, whereas follicle-rich sites, including the scalp, angle of the jaw, postauricular
+/// area, and forehead, had fourfold"; the palm about the same as the forearm. Sites the study
+/// did not measure take the nearest measured one `[A]`: cheek, nose, chin and perioral as the
+/// forehead and angle of the jaw (follicle-rich face); the neck as the postauricular area; the
+/// thigh as the forearm (no value: 1). Excised samples (Franz cells) and animal skins: 1 (the
+/// factor is a property of living human sites; a Franz sample is what it is).
+pub fn regional_factor(site: &str) -> (f64, &'static str) {
+    const MAIBACH: &str = "Maibach et al. 1971 (Arch Environ Health 23:208) [C]";
+    match site {
+        "forearm" => (1.0, "reference site (volar forearm)"),
+        "forehead" => (4.0, MAIBACH),
+        "abdomen" => (2.0, MAIBACH),
+        "cheek" | "nose" | "chin" | "perioral" => {
+            (4.0, "[A] as the forehead and angle of the jaw, Maibach et al. 1971 (follicle-rich face)")
+        }
+        "neck" => (4.0, "[A] as the postauricular area, Maibach et al. 1971"),
+        "thigh" => (1.0, "[A] not measured by Maibach et al. 1971: as the forearm"),
+        _ => (1.0, "no regional factor (excised or animal skin, or no published ratio)"),
+    }
+}
+
 /// A product that could not be simulated.
 #[derive(Clone, Debug, Serialize)]
 pub struct DeliveryError {
@@ -306,11 +454,18 @@ pub const LAYER_NAMES: [&str; 4] = ["stratum_corneum", "viable_epidermis", "papi
 /// in the reference).
 fn layers(s: &Scenario, c: &props::Coefficients, hypodermis_um: f64) -> Vec<Layer> {
     let t = &s.skin.layers;
+    // a layer whose diffusivity is below the floor is one the permeant practically cannot
+    // enter: it takes the partition floor too, so the floor's diffusivity does not let it soak
+    // up product it would not take (a macromolecule's K_sc from log Kow means nothing) [A]
     let layer = |name: &str, thickness_um: f64, k: &props::LayerCoefficients| Layer {
         name: name.to_string(),
         thickness_um,
         diffusivity_um2_s: k.diffusivity_um2_s.max(MIN_DIFFUSIVITY_UM2_S),
-        partition: k.partition.max(MIN_PARTITION),
+        partition: if k.diffusivity_um2_s < MIN_DIFFUSIVITY_UM2_S {
+            MIN_PARTITION
+        } else {
+            k.partition.max(MIN_PARTITION)
+        },
         clearance_per_s: k.clearance_per_s,
     };
     let [sc, ve, pd, rd] = LAYER_NAMES;
@@ -533,8 +688,33 @@ fn deliver_one(
     let m = permeant(p)?;
     // A serum film hydrates the stratum corneum (Egawa 2007: SC thickness up to 2x with 90 min
     // hydration [V]); the OSP default is the fully hydrated state. [A] for unoccluded serums.
-    let c = props::coefficients(&m, ScHydration::Full, s.skin.layers.stratum_corneum_um, in_vivo)
+    let mut c = props::coefficients(&m, ScHydration::Full, s.skin.layers.stratum_corneum_um, in_vivo)
         .map_err(|e| e.to_string())?;
+    // Regional variation (living human sites): the site's published ratio against the forearm,
+    // less the part its thinner or thicker stratum corneum already gives (P_sc ∝ 1/h_sc), goes
+    // into the SC diffusivity [A: the ratio is taken as a property of the barrier].
+    let (factor, factor_source) = if in_vivo { regional_factor(&s.skin.site) } else { (1.0, "excised skin: none") };
+    let forearm_sc = crate::skin::site_preset("forearm").map(|f| f.stratum_corneum_um);
+    let site_sc = crate::skin::site_preset(&s.skin.site).map(|f| f.stratum_corneum_um);
+    let thickness_part = match (site_sc, forearm_sc) {
+        (Some(site), Some(forearm)) if factor != 1.0 => forearm / site,
+        _ => 1.0,
+    };
+    c.stratum_corneum.diffusivity_um2_s *= factor / thickness_part;
+    c.sc_permeability_cm_h *= factor / thickness_part;
+    let permeation = Permeation {
+        sc_permeability_cm_h: c.sc_permeability_cm_h,
+        sc_route: match c.sc_regime {
+            props::ScRegime::Homogenised => "homogenised",
+            props::ScRegime::SizeContinued => "size-continued",
+            props::ScRegime::LowRExtrapolated => "closed-form-extrapolated",
+            props::ScRegime::LowRPottsGuy => "potts-guy",
+        },
+        regional_factor: factor,
+        regional_factor_source: factor_source,
+        within_data: c.domain.is_empty(),
+        domain_flags: c.domain.iter().map(|f| f.code()).collect(),
+    };
     let deepest_um = channels.iter().map(|c| c.depth_um).fold(0.0, f64::max);
     let layers = layers(s, &c, s.skin.layers.transport_hypodermis_um(deepest_um));
     let mut warnings = c.warnings.clone();
@@ -555,6 +735,10 @@ fn deliver_one(
             outcome.dry_after_h = None;
             (Donor::Infinite { concentration_mg_ml: (p.concentration_mg_ml / k).min(s) }, outcome)
         }
+    };
+    let donor_mg_ml = match &donor {
+        Donor::Infinite { concentration_mg_ml } => Some(*concentration_mg_ml),
+        _ => None,
     };
     if vehicle.solubility_estimated {
         warnings.push(format!(
@@ -649,6 +833,25 @@ fn deliver_one(
             + r.channel_ug_per_cm2.last().copied().unwrap_or(0.0)
     };
     let (m, m0) = (content(&treated), content(&intact));
+    // the SC's uptake on intact skin is resolved when √(D t) reaches the first cell
+    let first_cell_um = intact.profiles.last().and_then(|p| p.depth_um.first()).map(|&z| 2.0 * z).unwrap_or(0.0);
+    let penetration_um = (layers[0].diffusivity_um2_s * s.simulation.duration_h * 3600.0).sqrt();
+    let intact_resolved = penetration_um >= first_cell_um;
+    if !intact_resolved && m0 > NEGLIGIBLE_UG_PER_CM2 {
+        warnings.push(format!(
+            "intact skin: the product penetrates the stratum corneum by {} um in {} h, less than the grid's first cell ({} um): the intact skin content and the intact dose shares of the surface and the stratum corneum are not resolved (they change with the grid), and the skin-content ratio is not reported",
+            sig3(penetration_um),
+            s.simulation.duration_h,
+            sig3(first_cell_um)
+        ));
+    }
+    let flux =
+        FluxSummary { treated: FluxFigures::of(&treated, donor_mg_ml), intact: FluxFigures::of(&intact, donor_mg_ml) };
+    let (enhancement_ratio, enhancement_basis) =
+        match (flux.treated.steady_flux_ug_per_cm2_h, flux.intact.steady_flux_ug_per_cm2_h) {
+            (Some(j), Some(j0)) => (Some(j / j0), EnhancementBasis::SteadyFlux),
+            _ => ((q0 > NEGLIGIBLE_UG_PER_CM2).then(|| q / q0), EnhancementBasis::AmountOverWindow),
+        };
     if let Some(sw) = vehicle.water_solubility_mg_ml.filter(|_| p.dose_ul_per_cm2.is_some()) {
         // the film's dissolved (water-equivalent) concentration reached saturation
         let at_saturation = |r: &TransportResult| {
@@ -681,10 +884,14 @@ fn deliver_one(
         mode: s.simulation.transport,
         cumulative_ug_per_cm2: q,
         intact_cumulative_ug_per_cm2: q0,
-        enhancement_ratio: (q0 > NEGLIGIBLE_UG_PER_CM2).then(|| q / q0),
+        enhancement_ratio,
+        enhancement_basis,
+        enhancement_window_h: s.simulation.duration_h,
+        flux,
         skin_content_ug_per_cm2: m,
         intact_skin_content_ug_per_cm2: m0,
-        skin_content_ratio: (m0 > NEGLIGIBLE_UG_PER_CM2).then(|| m / m0),
+        skin_content_ratio: (m0 > NEGLIGIBLE_UG_PER_CM2 && intact_resolved).then(|| m / m0),
+        intact_skin_content_resolved: intact_resolved,
         lag_time_h: treated.lag_time_h,
         intact_lag_time_h: intact.lag_time_h,
         max_depth_um_above_threshold: treated.max_depth_um_above_threshold,
@@ -698,6 +905,7 @@ fn deliver_one(
         hindrance,
         mass_balance_rel_error: treated.mass_balance_rel_error.max(intact.mass_balance_rel_error),
         vehicle,
+        permeation,
         dose_balance: balance,
         intact_dose_balance: intact_balance,
         warnings,

@@ -7,20 +7,31 @@ use dermasim_core::{scenario, simulate};
 /// signal improvement" in the skin at 1 and 24 h. Compared as the ratio of the amount in the
 /// skin (treated / intact), what a fluorescence image of the skin measures.
 ///
-/// A documented miss since issue #17: the assumed 1.0 mm roller's channels reach about 0.83 mm
-/// into excised skin with the human-calibrated mechanics (about 0.2 mm with the rat-calibrated
-/// roller): at 1 h the ratio (about 107) lands 4.9x above the band, pinned here with its size; at
-/// 24 h (about 3.1) it is inside. The study's device and passes are assumptions of the scenario,
-/// not data.
+/// **Not evaluable at the default grid since issue #16 item 3** (docs/validation.md): with the
+/// stratum corneum continued smoothly past the closed form's domain, pal-KTTKS (802 Da)
+/// penetrates intact SC by less than a µm in a day, below the grid's first cell; the intact
+/// skin content then changes with the grid (the ratio at 24 h is 180 / 93 / 52 on the coarse /
+/// normal / fine grids), and dermasim does not report the ratio. Asserted: it is not reported,
+/// and the unconverged figure still falls as the grid is refined (so a future refinement of
+/// the SC grid that resolves it must re-evaluate the case).
 #[test]
-fn v12_peptide_enhancement_known_miss() {
+fn v12_peptide_enhancement_is_not_resolved_at_the_default_grid() {
     let text = include_str!("../../../validation/v12-peptide-roller-excised.toml");
-    for (hours, band) in [("1", (80.0, 140.0)), ("24", (2.0, 22.0))] {
-        let s = scenario::parse(text, &[format!("simulation.duration_h={hours}")]).unwrap();
-        let o = simulate(&s);
-        let d = &o.delivery.products["palmitoyl-pentapeptide-4"];
-        let r = d.skin_content_ratio.unwrap();
-        assert!((band.0..=band.1).contains(&r), "V12 at {hours} h: skin-content ratio {r}");
-        assert!(d.mass_balance_rel_error < 1e-9);
+    for hours in ["1", "24"] {
+        let run = |res: &str| {
+            let s = scenario::parse(
+                text,
+                &[format!("simulation.duration_h={hours}"), format!("simulation.resolution={res}")],
+            )
+            .unwrap();
+            simulate(&s).delivery.products["palmitoyl-pentapeptide-4"].clone()
+        };
+        let (n, f) = (run("normal"), run("fine"));
+        assert!(!n.intact_skin_content_resolved, "V12 at {hours} h: intact SC uptake now resolved: re-evaluate");
+        assert!(n.skin_content_ratio.is_none());
+        let ratio =
+            |d: &dermasim_core::delivery::Delivery| d.skin_content_ug_per_cm2 / d.intact_skin_content_ug_per_cm2;
+        assert!(ratio(&f) < 0.9 * ratio(&n), "V12 at {hours} h: the unresolved ratio no longer moves with the grid");
+        assert!(n.mass_balance_rel_error < 1e-9);
     }
 }

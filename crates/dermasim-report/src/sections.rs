@@ -452,11 +452,11 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     for (name, p) in &d.products {
         let ratio = p
             .enhancement_ratio
-            .map(|r| format!("{r:.1} times intact skin"))
+            .map(|r| format!("{} times intact skin", sig2(r)))
             .unwrap_or_else(|| "intact skin lets practically none through".into());
         lead.push(format!(
             "{name}: {} µg/cm² crossed the stratum corneum in {} h ({ratio}).",
-            sig(p.cumulative_ug_per_cm2),
+            sig2(p.cumulative_ug_per_cm2),
             short(p.duration_h)
         ));
     }
@@ -539,9 +539,18 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         ));
         sec.numbers.push(KeyNumber::new(
             format!("{name}: enhancement"),
-            p.enhancement_ratio.map(|r| format!("{r:.1}×")).unwrap_or_else(|| "unbounded".into()),
+            p.enhancement_ratio.map(|r| format!("{}×", sig2(r))).unwrap_or_else(|| "unbounded".into()),
             "",
-            "treated / intact; unbounded when intact skin lets through under 1 pg/cm²",
+            match p.enhancement_basis {
+                dermasim_core::delivery::EnhancementBasis::SteadyFlux => {
+                    "treated / intact steady-state flux; unbounded when intact skin lets through under 1 pg/cm²".to_string()
+                }
+                dermasim_core::delivery::EnhancementBasis::AmountOverWindow => format!(
+                    "treated / intact amount delivered over 0-{} h (no common steady state); unbounded when intact skin \
+                     lets through under 1 pg/cm²",
+                    short(p.enhancement_window_h)
+                ),
+            },
         ));
         sec.numbers.push(KeyNumber::new(
             format!("{name}: in the skin at the end"),
@@ -882,6 +891,22 @@ fn pick_profiles(r: &dermasim_core::transport::TransportResult) -> Vec<(f64, Vec
 }
 
 /// Three significant figures, scientific for very small or large numbers.
+/// Two significant figures: what the model knows about a delivered amount, a flux or a ratio
+/// (its intact-skin permeability is good to a factor of about 3, V10), so no "84.102".
+pub fn sig2(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    if !(1e-3..1e5).contains(&v.abs()) {
+        return format!("{v:.1e}");
+    }
+    let e = v.abs().log10().floor() as i32;
+    let step = 10f64.powi(e - 1);
+    let r = (v / step).round() * step;
+    let digits = (1 - r.abs().log10().floor() as i32).max(0) as usize;
+    format!("{r:.digits$}")
+}
+
 fn sig(v: f64) -> String {
     if v == 0.0 {
         "0".into()
@@ -955,6 +980,17 @@ mod tests {
     fn finding_titles_from_codes() {
         assert_eq!(code_title("CONDITION_ACTIVE_ACNE"), "Condition active acne");
         assert_eq!(code_title(""), "");
+    }
+
+    #[test]
+    fn two_significant_figures() {
+        assert_eq!(sig2(84.102), "84");
+        assert_eq!(sig2(128.444), "130");
+        assert_eq!(sig2(99.999), "100");
+        assert_eq!(sig2(1.2345), "1.2");
+        assert_eq!(sig2(0.012345), "0.012");
+        assert_eq!(sig2(2.5e-7), "2.5e-7");
+        assert_eq!(sig2(0.0), "0");
     }
 
     #[test]

@@ -1,0 +1,84 @@
+//! Validation suite, delivery across the chemical space (issue #16): calibration consistency of
+//! the regional factors and independent checks against published Franz and roller studies,
+//! each with its scenario in `validation/delivery-*.toml`. Passes and misses, with their sizes,
+//! are in docs/validation.md ("Delivery across the chemical space"); a documented miss is
+//! asserted as a miss, so a model change that moves it fails here and must be re-documented.
+
+use dermasim_core::delivery::Delivery;
+use dermasim_core::{scenario, simulate};
+
+fn run(text: &str, product: &str, overrides: &[&str]) -> Delivery {
+    let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    let s = scenario::parse(text, &o).unwrap();
+    let out = simulate(&s);
+    out.delivery
+        .products
+        .get(product)
+        .cloned()
+        .unwrap_or_else(|| panic!("{product} not delivered: {:?}", out.delivery.errors))
+}
+
+fn share(d: &Delivery, intact: bool, name: &str) -> f64 {
+    let b = if intact { &d.intact_dose_balance } else { &d.dose_balance };
+    b.fraction_of_applied.iter().find(|(n, _)| n == name).map(|(_, v)| *v).unwrap_or(0.0)
+}
+
+const CAFFEINE: &str = include_str!("../../../validation/delivery-caffeine-oecd-finite.toml");
+
+/// Calibration (Maibach et al. 1971): the intact SC permeability of a site against the volar
+/// forearm is the published ratio, whatever part of it the site's thinner SC already gives.
+#[test]
+fn regional_factors_reproduce_their_calibration_data() {
+    let living = ["skin.site=forearm", "simulation.duration_h=1", "simulation.resolution=coarse"];
+    let p = |site: &str| {
+        let mut o = living.to_vec();
+        let s = format!("skin.site={site}");
+        o[0] = &s;
+        run(CAFFEINE, "caffeine", &o).permeation.sc_permeability_cm_h
+    };
+    let forearm = p("forearm");
+    let forehead = p("forehead");
+    let abdomen = p("abdomen");
+    assert!((forehead / forearm - 4.0).abs() < 1e-9, "forehead/forearm {}", forehead / forearm);
+    assert!((abdomen / forearm - 2.0).abs() < 1e-9, "abdomen/forearm {}", abdomen / forearm);
+}
+
+/// Six-laboratory OECD TG 428 caffeine study: 3.87 % (five labs) / 6.99 % (all) of a finite dose
+/// in the receptor. Documented miss: dermasim puts ~77 % there (×11-20).
+#[test]
+fn caffeine_finite_dose_receptor_share_is_a_documented_miss() {
+    let d = run(CAFFEINE, "caffeine", &[]);
+    let receptor = share(&d, true, "receptor");
+    assert!(receptor > 3.0 * 0.0699, "receptor share {receptor} now within x3 of 6.99 %: re-evaluate");
+    assert!((0.6..0.9).contains(&receptor), "receptor share {receptor} moved from the documented 77 %");
+}
+
+/// Retinol (Sci Rep 2024;14:22793): does not cross excised skin in 24 h (pass), and stays mainly
+/// in the SC (documented miss: more is in the deeper layers).
+#[test]
+fn retinol_does_not_cross_but_its_sc_retention_is_a_documented_miss() {
+    let d = run(include_str!("../../../validation/delivery-retinol-franz.toml"), "retinol", &[]);
+    let receptor = share(&d, true, "receptor");
+    assert!(receptor < 1e-3, "retinol receptor share {receptor}");
+    let sc = share(&d, true, "stratum_corneum");
+    let deeper: f64 =
+        ["viable_epidermis", "papillary_dermis", "reticular_dermis"].iter().map(|n| share(&d, true, n)).sum();
+    assert!(deeper > sc, "retinol now mainly in the SC ({sc} vs {deeper}): re-evaluate the documented miss");
+}
+
+/// Hoang, Ita & Bair 2015: flux after a microneedle roller through excised porcine ear skin,
+/// amantadine HCl 49.04 and pramipexole 2HCl 134.04 µg/cm²/h (pass within ×3); passive fluxes of
+/// 22.38 and 134.83 µg/cm²/h (documented miss: the model's SC admits no ionised amine).
+#[test]
+fn roller_fluxes_of_amine_salts_through_porcine_skin() {
+    for (name, text, after_roller, passive) in [
+        ("amantadine", include_str!("../../../validation/delivery-roller-amantadine-porcine.toml"), 49.04, 22.38),
+        ("pramipexole", include_str!("../../../validation/delivery-roller-pramipexole-porcine.toml"), 134.04, 134.83),
+    ] {
+        let d = run(text, name, &[]);
+        let j = d.flux.treated.steady_flux_ug_per_cm2_h.expect("treated steady state");
+        assert!((after_roller / 3.0..=after_roller * 3.0).contains(&j), "{name}: treated flux {j} vs {after_roller}");
+        let j0 = d.flux.intact.peak_flux_ug_per_cm2_h;
+        assert!(j0 < passive * 1e-6, "{name}: passive flux {j0} now comparable to {passive}: re-evaluate the miss");
+    }
+}
