@@ -24,7 +24,7 @@ fn v12_peptide_enhancement_is_not_resolved_at_the_default_grid() {
                 &[format!("simulation.duration_h={hours}"), format!("simulation.resolution={res}")],
             )
             .unwrap();
-            simulate(&s).delivery.products["palmitoyl-pentapeptide-4"].clone()
+            simulate(&s).delivery.products["palmitoyl-pentapeptide-4"].numbers.clone()
         };
         let (n, f) = (run("normal"), run("fine"));
         assert!(!n.intact_skin_content_resolved, "V12 at {hours} h: intact SC uptake now resolved: re-evaluate");
