@@ -1,50 +1,71 @@
-//! Numbing cream: the onset of topical anaesthesia, modelled with the transport engine.
+//! Numbing cream: the depth of topical anaesthesia over time, from the transport of the
+//! anaesthetic bases through the skin and the fat beneath it.
 //!
-//! **Transport.** A numbing cream (EMLA: lidocaine 2.5 % + prilocaine 2.5 %; or lidocaine 4 %)
-//! is an infinite donor on intact skin (the label's 1-2.5 g per 10-25 cm² is a film about 1 mm
-//! thick, which does not deplete in hours). Each local anaesthetic base diffuses through the
-//! stratum corneum, viable epidermis and dermis of the scenario's skin with the coefficients of
-//! [`dermasim_transport::props`] (OSP / Dancik 2013: partition, diffusivity, dermal clearance in
-//! vivo; stratum corneum fully hydrated under occlusion, partially hydrated without), solved by
-//! the 1-D finite-volume engine ([`dermasim_transport::solve`], `Geometry::OneD`, closed bottom).
+//! **Transport (the column).** A numbing cream (EMLA: lidocaine 2.5 % + prilocaine 2.5 %;
+//! lidocaine 4-7 %, plain or liposomal) is a constant-concentration donor on intact skin while it
+//! is on (the label's 1-2.5 g per 10-25 cm² is a film about 1 mm thick, which does not deplete in
+//! hours), and is wiped off after the application time: the skin keeps what it holds, and the
+//! stratum corneum goes on releasing it. Each base diffuses through the scenario's stratum
+//! corneum, viable epidermis, papillary and reticular dermis **and subcutaneous fat**, with the
+//! coefficients of [`dermasim_transport::props`] (OSP / Dancik 2013: partition, diffusivity and
+//! dermal clearance in vivo; stratum corneum fully hydrated under occlusion, partially hydrated
+//! without; the fat takes the dermis's coefficients `[A]`, as in the delivery stage). The bottom
+//! of the fat is a sink (muscle is well perfused, `[A]`). [`solve_column`] solves the 1-D
+//! problem (finite volumes on `u = c/K`, continuous across layers, implicit Euler, a tridiagonal
+//! solve per step); it is verified against Crank's single-membrane solution, the steady state
+//! with clearance and the transport engine (`tests`).
 //!
-//! **Numb depth.** The skin is numb down to depth `z_n(t)`, the deepest point from the top of
-//! the viable epidermis down to which the summed tissue concentration of the bases stays at or
-//! above a threshold `C_th` ([`THRESHOLD_MG_ML`]); EMLA's two bases count as equipotent (`[A]`).
-//! Dermal clearance makes `z_n(t)` level off: the plateau depth `z_max = z_n(180 min)` (the
-//! label: analgesia "can be expected to increase for up to 3 hours under occlusive dressing"
-//! \[V\]) is as deep as the cream can numb.
+//! **The cream's vasoactivity.** EMLA constricts the skin's vessels in the first hours
+//! (maximal after 1.5 h of application; vasodilatation only after more than 3 h, Bjerring,
+//! Andersen & Arendt-Nielsen 1989 Br J Anaesth 63:655 \[V\]) and reduces the mean diameter of
+//! dermal vessels by 27 % (Tollan, MacLaren & Mackay 2016, Lasers Med Sci 31(4) \[V\]). Clearance of a
+//! flow-limited solute scales with blood flow, which scales with the fourth power of the
+//! vessel radius (Poiseuille): dermal and fat clearance are multiplied by
+//! `0.73⁴ = 0.28` ([`VASOCONSTRICTION_FACTOR`], `[D]`).
 //!
-//! **Target depth.** The needles stimulate the nerve endings along their track down to their
-//! tip, so the cream must numb the skin down to the channel depth `z_c` from the mechanics
-//! ([`crate::channels::scenario_mean_depth_um`], capped at the bottom of the dermis). Channels deeper than
-//! the cream can reach are numbed as far as it can: the target is
-//! `z_t = min(z_c, f·z_max)` with `f` = [`PLATEAU_FRACTION`] (`[A]`), and the note says how
-//! much of the channel stays outside the cream's reach.
+//! **Numb depth.** The tissue is blocked down to depth `z_n(t)`, the deepest point below the
+//! stratum corneum down to which the summed tissue concentration of the bases stays at or above
+//! a threshold `C_th` ([`THRESHOLD_MG_ML`]); EMLA's two bases count as equipotent (`[A]`).
+//! Bjerring & Arendt-Nielsen 1990 (Br J Anaesth 64:173) \[V\] measured the *depth of
+//! analgesia* by inserting a needle until it hurt: 1.9 mm on untreated skin, about 5 mm at
+//! best after EMLA. A needle is felt when it has crossed enough unblocked, innervated tissue; on
+//! untreated skin that takes 1.9 mm ([`UNTREATED_PAIN_DEPTH_UM`]), so the measured depth is
+//! `z_n + 1.9 mm` (`[A]`, [`analgesia_depth_um`]). (Reading it as `z_n` itself would need the
+//! bases at threshold 5 mm deep after 2 h, which diffusion with the sourced coefficients cannot
+//! do at any threshold: 3.4 mm at most, with C_th 0.01 mg/mL and no clearance.)
 //!
-//! **Recommendation.** `recommended_minutes` is the first time with `z_n(t) ≥ z_t`, rounded up
-//! to 5 min. Needles of 0.5 mm or less need none: the seed article says "the smaller needles
-//! on at-home dermarollers don't hurt so you don't need any anesthetic cream", consistent with
-//! the untreated pain-threshold depth of 1.9 mm for a needle (Bjerring & Arendt-Nielsen 1990
-//! \[V\]); the model's time is still reported for them (`model_minutes`).
+//! **Target depth.** Microneedles stimulate the nerve endings along their whole track, fast
+//! and many at once: the cream must block the tissue down to the depth the channels reach. The
+//! target is the 90th percentile of the channel depths the channels stage made
+//! ([`depth_quantile_um`]), so that nine channels in ten run in numbed tissue.
 //!
-//! **Calibration** (`[C]`). `C_th` is set so that occluded EMLA on the forearm numbs the
-//! epidermis and papillary dermis (where the free nerve endings end, transport.md §5.5) at
-//! 60 min, the label's "at least 1 hour" for minor procedures \[V\]. The liposomal lidocaine 4 %
-//! vehicle gets a stratum-corneum diffusivity factor ([`LIPOSOMAL_SC_FACTOR`]) set so that it
-//! numbs the same depth without occlusion in 30 min ("within 20 to 30 minutes without
-//! occlusion, against 60 min for EMLA", transport.md §5.3 \[V\]). The label's "at least 2 hours"
-//! for major dermal procedures and Bjerring's maximum depth 30 min after a 90-min application
-//! are checks (validation case V16), not fits.
+//! **Recommendation.** `recommended_minutes` is the first time with `z_n(t) ≥ target` under
+//! continuous application, rounded up to 5 min. When the cream cannot reach the target within
+//! [`MAX_MINUTES`] the recommendation is the time to 95 % of its 180-min depth, and the note says
+//! how deep the channels reach beyond it, and whether any cream dermasim knows would reach it.
+//! Channels no deeper than those a 0.5 mm home roller makes in the same skin need no cream (the
+//! seed article: "the smaller needles on at-home dermarollers don't hurt so you don't need any
+//! anesthetic cream").
+//!
+//! **Calibration** (`[C]`). `C_th` is fitted to Bjerring & Arendt-Nielsen 1990's maximum: a
+//! depth of analgesia of about 5 mm 30 min after a 90-min application and throughout the hour
+//! after a 120-min one (three points: 90-min application at 120 min, 120-min application at 120
+//! and 180 min; occluded EMLA on the forearm). The liposomal lidocaine 4 % vehicle gets a
+//! stratum-corneum diffusivity factor ([`LIPOSOMAL_SC_FACTOR`]) fitted so that it numbs the
+//! epidermis and papillary dermis without occlusion in half the time occluded EMLA needs (LMX4
+//! "within 20 to 30 minutes without occlusion, against 60 min for EMLA", \[V\]). Checks, not
+//! fits: the label times (at least 60 min for minor, 120 min for major dermal procedures), the
+//! deepening after removal of shorter applications (Bjerring), and Wahlgren & Quiding 2000 (J Am
+//! Acad Dermatol 42:584) \[V\] on the thigh: 2.9 mm after 60 min, 4.5 mm after 120 min, 6 mm (the
+//! deepest tested) after 3-4 h (`docs/validation.md`).
 
 use serde::Serialize;
 
 use dermasim_transport::props::{self, ScHydration};
-use dermasim_transport::{Bottom, Donor, Geometry, Layer, Resolution, TransportProblem};
 
 use crate::channels::Channel;
 use crate::scenario::Scenario;
-use crate::scenario::vocabulary::NumbingCream;
+use crate::scenario::vocabulary::{NumbingCream, Vocabulary};
 use crate::skin::LayerThickness;
 
 /// A numbing cream: its anaesthetic bases and their concentrations, mg/mL.
@@ -79,10 +100,11 @@ pub const LIDOCAINE_4: Cream = Cream {
 };
 
 /// Liposomal vehicle: multiplier of the stratum-corneum diffusivity of lidocaine. `[C]`
-/// calibrated so that unoccluded lidocaine 4 % numbs the forearm's epidermis and papillary
-/// dermis in 30 min (LMX4 anaesthesia "within 20 to 30 minutes without occlusion, against 60
-/// min for EMLA", transport.md §5.3 \[V\]); bisection gave 33.9.
-pub const LIPOSOMAL_SC_FACTOR: f64 = 34.0;
+/// fitted so that unoccluded liposomal lidocaine 4 % numbs the forearm's epidermis and
+/// papillary dermis in half the time occluded EMLA needs (LMX4 anaesthesia "within 20 to 30
+/// minutes without occlusion, against 60 min for EMLA", transport.md §5.3 \[V\]: the ratio, not
+/// the minutes); bisection (`numbing::calibration::print_liposomal_factor`) gave 43.9.
+pub const LIPOSOMAL_SC_FACTOR: f64 = 43.9;
 
 /// Plain lidocaine creams: the base at 40, 50 or 70 mg/g in an ordinary cream or ointment
 /// vehicle (no liposomes, no eutectic), specific gravity taken as 1.00 `[A]`; the vehicle's pH
@@ -120,27 +142,372 @@ pub fn cream(c: NumbingCream) -> Option<Cream> {
     }
 }
 
-/// Threshold tissue concentration of anaesthetic base (lidocaine + prilocaine) for analgesia,
-/// mg/mL. `[C]` calibrated so that occluded EMLA on the forearm numbs the epidermis and
-/// papillary dermis in 60 min (EMLA label, minor procedures, "at least 1 hour" \[V\]); bisection
-/// gave 0.498.
-pub const THRESHOLD_MG_ML: f64 = 0.5;
+/// Aqueous concentration of anaesthetic base (lidocaine + prilocaine, equipotent `[A]`) that
+/// blocks the nerves carrying needle pain, mg/mL: the IC50 for tonic block of C fibres, 0.80 mM
+/// lidocaine (Huang, Thalhammer, Raymond & Strichartz 1997, J Pharmacol Exp Ther 282:802, rat
+/// sciatic nerve superfused in vivo \[V\]; animal data) × 234.34 g/mol = 0.1875 mg/mL `[D]`. The
+/// C fibres need the most of the nociceptive fibres (Aδ: 0.32 mM), so both the sharp and the
+/// burning pain of the needles are blocked above it. Compared with `u = c/K`, the
+/// concentration in the tissue water.
+pub const THRESHOLD_MG_ML: f64 = 0.1875;
+
+/// Innervation of the subcutaneous fat along a needle track relative to the skin's, `[C]`:
+/// fitted to Bjerring & Arendt-Nielsen 1990's maximal depth of analgesia (about 5 mm 30 min
+/// after a 90-min application and during the hour after a 120-min one, occluded EMLA,
+/// forearm), with the sourced threshold and vasoconstriction fixed
+/// (`numbing::calibration::print_calibration_grid`). Used only to translate the numb depth into
+/// the depth a needle-insertion test measures ([`analgesia_depth_um`]).
+pub const FAT_INNERVATION_RATIO: f64 = 0.4;
+
+/// Multiplier of dermal and fat clearance under a numbing cream (vasoconstriction), `[D]`:
+/// EMLA reduces the mean diameter of dermal vessels by 27 % (Tollan, MacLaren & Mackay 2016,
+/// Lasers Med Sci \[V\]); flow scales as the radius to the fourth power (Poiseuille) and the
+/// clearance of a small lipophilic base is flow-limited `[A]`: 0.73⁴ = 0.28. The constriction
+/// is maximal at 1.5 h and turns to vasodilatation after more than 3 h of EMLA (Bjerring,
+/// Andersen & Arendt-Nielsen 1989 \[V\]); the model keeps it constant (`[A]`). Applied to every
+/// cream: lidocaine alone was not measured `[A]`.
+pub const VASOCONSTRICTION_FACTOR: f64 = 0.28;
+
+/// Depth at which a needle inserted into untreated skin starts to hurt, µm: 1.9 mm (Bjerring &
+/// Arendt-Nielsen 1990, pain threshold depth before analgesia, forearm \[V\]; sensory threshold
+/// 1.0 mm). See [`analgesia_depth_um`].
+pub const UNTREATED_PAIN_DEPTH_UM: f64 = 1900.0;
+
+/// Fat modelled below the dermis when a living skin has less, µm (a floor for user overrides;
+/// excised skin is not assessed). A numerical choice.
+pub const MIN_FAT_UM: f64 = 1000.0;
 
 /// Needles up to this length need no numbing cream, mm: the seed article ("the smaller needles
 /// on at-home dermarollers don't hurt so you don't need any anesthetic cream"; home needles
 /// below 0.5 mm, Sci Rep 2022 \[V\]).
 pub const NO_CREAM_UP_TO_MM: f64 = 0.5;
 
-/// Longest application time the model looks at, min: EMLA analgesia "can be expected to
-/// increase for up to 3 hours under occlusive dressing" (label \[V\]).
+/// Longest application time the recommendation considers, min: EMLA analgesia "can be expected
+/// to increase for up to 3 hours under occlusive dressing" (label \[V\]).
 pub const MAX_MINUTES: f64 = 180.0;
 
-/// Share of the plateau numb depth that counts as "as deep as the cream gets", `[A]` (the 95 %
+/// Share of the 180-min numb depth that counts as "as deep as the cream gets", `[A]` (the 95 %
 /// convention of the healing stage's closure times).
 pub const PLATEAU_FRACTION: f64 = 0.95;
 
 /// Step of the recommendation, min (rounded up): a practical granularity, `[A]`.
 pub const ROUND_TO_MIN: f64 = 5.0;
+
+/// Quantile of the channel depths the cream must numb: nine channels in ten, `[A]`.
+pub const TARGET_QUANTILE: f64 = 0.9;
+
+/// Cells per layer of the numbing column: stratum corneum, viable epidermis, papillary dermis,
+/// reticular dermis, fat. A numerical choice: doubling them and halving the step moves the numb
+/// depth by < 2 % (`numbing::tests::the_column_is_converged`).
+const CELLS: [usize; 5] = [12, 8, 8, 24, 60];
+
+/// Time step of the column, s (implicit Euler; a numerical choice checked with the cells).
+const STEP_S: f64 = 5.0;
+
+/// Output interval of the numb depth, min.
+const OUTPUT_MIN: f64 = 5.0;
+
+/// The `q` quantile of the depths of `channels`, µm (nearest rank; 0 without channels). The one
+/// definition of the channel depth percentiles (the safety screen's p90 uses it too).
+pub fn depth_quantile_um(channels: &[Channel], q: f64) -> f64 {
+    let mut depths: Vec<f64> = channels.iter().map(|c| c.depth_um).collect();
+    if depths.is_empty() {
+        return 0.0;
+    }
+    depths.sort_by(f64::total_cmp);
+    depths[((depths.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize]
+}
+
+/// One layer of the column.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ColumnLayer {
+    /// Thickness, µm.
+    pub thickness_um: f64,
+    /// Diffusivity, µm²/s.
+    pub diffusivity_um2_s: f64,
+    /// Partition coefficient, tissue / vehicle.
+    pub partition: f64,
+    /// First-order clearance, 1/s.
+    pub clearance_per_s: f64,
+    /// Finite-volume cells.
+    pub cells: usize,
+}
+
+/// When the donor is on and what the column reports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ColumnSchedule {
+    /// Vehicle concentration of the donor while it is on, mg/mL.
+    pub donor_mg_ml: f64,
+    /// The donor is removed (zero flux at the surface) after this time, s.
+    pub application_s: f64,
+    /// End of the run, s.
+    pub end_s: f64,
+    /// Output interval, s (a multiple of the step).
+    pub output_every_s: f64,
+    /// Time step, s.
+    pub step_s: f64,
+}
+
+/// What [`solve_column`] returns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnResult {
+    /// Cell-centre depths from the surface, µm.
+    pub depth_um: Vec<f64>,
+    /// Output times, s (0 included).
+    pub times_s: Vec<f64>,
+    /// Tissue concentration per output time and cell, mg/mL.
+    pub tissue_mg_ml: Vec<Vec<f64>>,
+    /// Aqueous (vehicle-equivalent, `u = c/K`) concentration per output time and cell, mg/mL:
+    /// what the nerves see.
+    pub aqueous_mg_ml: Vec<Vec<f64>>,
+    /// Cumulative amount that entered from the donor, mg/cm², per output time.
+    pub entered_mg_cm2: Vec<f64>,
+    /// Cumulative amount cleared into the blood (clearance + the sink under the fat), mg/cm²,
+    /// per output time.
+    pub systemic_mg_cm2: Vec<f64>,
+    /// Amount in the column, mg/cm², per output time.
+    pub in_skin_mg_cm2: Vec<f64>,
+}
+
+/// µm · mg/mL → mg/cm².
+const UM_MG_ML_TO_MG_CM2: f64 = 1e-4;
+
+/// Solves the layered 1-D column: diffusion with partitioning and first-order clearance, a
+/// constant-concentration donor on the surface until `application_s`, then zero flux; a sink at
+/// the bottom. Finite volumes on `u = c/K` (continuous across layers), harmonic face
+/// conductances `1/(Δz_i/(2K_iD_i) + Δz_j/(2K_jD_j))` with layer interfaces on faces, implicit
+/// Euler, Thomas algorithm. Deterministic and allocation-bounded by the cell count.
+pub fn solve_column(layers: &[ColumnLayer], sch: &ColumnSchedule) -> ColumnResult {
+    let (mut dz, mut d, mut kp, mut clr, mut zc) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut z0 = 0.0;
+    for l in layers {
+        let h = l.thickness_um / l.cells as f64;
+        for i in 0..l.cells {
+            dz.push(h);
+            d.push(l.diffusivity_um2_s);
+            kp.push(l.partition);
+            clr.push(l.clearance_per_s);
+            zc.push(z0 + (i as f64 + 0.5) * h);
+        }
+        z0 += l.thickness_um;
+    }
+    let n = dz.len();
+    let g: Vec<f64> = (0..n.saturating_sub(1))
+        .map(|i| 1.0 / (dz[i] / (2.0 * d[i] * kp[i]) + dz[i + 1] / (2.0 * d[i + 1] * kp[i + 1])))
+        .collect();
+    let g_top = 2.0 * d[0] * kp[0] / dz[0];
+    let g_bot = 2.0 * d[n - 1] * kp[n - 1] / dz[n - 1];
+    let cap: Vec<f64> = (0..n).map(|i| kp[i] * dz[i]).collect();
+    let dt = sch.step_s;
+    let steps_per_out = (sch.output_every_s / dt).round().max(1.0) as usize;
+    let n_out = (sch.end_s / (steps_per_out as f64 * dt)).round() as usize;
+    let mut u = vec![0.0; n];
+    let conc = |u: &[f64]| u.iter().zip(&kp).map(|(a, b)| a * b).collect::<Vec<f64>>();
+    let amount = |u: &[f64]| u.iter().zip(&cap).map(|(a, c)| a * c).sum::<f64>() * UM_MG_ML_TO_MG_CM2;
+    let mut res = ColumnResult {
+        depth_um: zc,
+        times_s: vec![0.0],
+        tissue_mg_ml: vec![conc(&u)],
+        aqueous_mg_ml: vec![u.clone()],
+        entered_mg_cm2: vec![0.0],
+        systemic_mg_cm2: vec![0.0],
+        in_skin_mg_cm2: vec![0.0],
+    };
+    let (mut entered, mut systemic) = (0.0, 0.0);
+    let (mut lo, mut di, mut up, mut rhs) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut scratch = vec![0.0; n];
+    for k_out in 1..=n_out {
+        for s in 0..steps_per_out {
+            let t_s = ((k_out - 1) * steps_per_out + s) as f64 * dt;
+            let donor_on = t_s < sch.application_s;
+            for i in 0..n {
+                let a = cap[i] / dt;
+                lo[i] = 0.0;
+                up[i] = 0.0;
+                di[i] = a + clr[i] * cap[i];
+                rhs[i] = a * u[i];
+                if i > 0 {
+                    lo[i] = -g[i - 1];
+                    di[i] += g[i - 1];
+                }
+                if i + 1 < n {
+                    up[i] = -g[i];
+                    di[i] += g[i];
+                }
+            }
+            if donor_on {
+                di[0] += g_top;
+                rhs[0] += g_top * sch.donor_mg_ml;
+            }
+            di[n - 1] += g_bot;
+            thomas(&lo, &di, &up, &mut rhs, &mut scratch);
+            u.copy_from_slice(&rhs);
+            if donor_on {
+                entered += dt * g_top * (sch.donor_mg_ml - u[0]) * UM_MG_ML_TO_MG_CM2;
+            }
+            systemic +=
+                dt * ((0..n).map(|i| clr[i] * cap[i] * u[i]).sum::<f64>() + g_bot * u[n - 1]) * UM_MG_ML_TO_MG_CM2;
+        }
+        res.times_s.push(k_out as f64 * steps_per_out as f64 * dt);
+        res.tissue_mg_ml.push(conc(&u));
+        res.aqueous_mg_ml.push(u.clone());
+        res.entered_mg_cm2.push(entered);
+        res.systemic_mg_cm2.push(systemic);
+        res.in_skin_mg_cm2.push(amount(&u));
+    }
+    res
+}
+
+/// Solves a tridiagonal system in place (Thomas algorithm; the matrix is diagonally dominant).
+fn thomas(lo: &[f64], di: &[f64], up: &[f64], rhs: &mut [f64], c: &mut [f64]) {
+    let n = rhs.len();
+    let mut beta = di[0];
+    rhs[0] /= beta;
+    for i in 1..n {
+        c[i] = up[i - 1] / beta;
+        beta = di[i] - lo[i] * c[i];
+        rhs[i] = (rhs[i] - lo[i] * rhs[i - 1]) / beta;
+    }
+    for i in (0..n - 1).rev() {
+        rhs[i] -= c[i + 1] * rhs[i + 1];
+    }
+}
+
+/// The layers of the numbing column for one base of `cream` on living skin `t`: stratum
+/// corneum (with the vehicle's factor), viable epidermis, papillary and reticular dermis, fat
+/// (at least [`MIN_FAT_UM`]); dermal and fat clearance multiplied by `vasoconstriction`.
+pub fn column_layers(
+    cream: &Cream,
+    active: &str,
+    t: &LayerThickness,
+    occluded: bool,
+    vasoconstriction: f64,
+) -> Result<Vec<ColumnLayer>, String> {
+    let hydration = if occluded { ScHydration::Full } else { ScHydration::Partial };
+    let p = props::preset(active).ok_or_else(|| format!("no transport preset for {active}"))?;
+    let k = props::coefficients(&p, hydration, t.stratum_corneum_um, true).map_err(|e| e.to_string())?;
+    let mut sc = k.stratum_corneum;
+    sc.diffusivity_um2_s *= cream.sc_diffusivity_factor;
+    let thick = [
+        t.stratum_corneum_um,
+        t.viable_epidermis_um,
+        t.papillary_dermis_um,
+        t.reticular_dermis_um,
+        t.hypodermis_um.max(MIN_FAT_UM),
+    ];
+    let coef = [sc, k.viable_epidermis, k.dermis, k.dermis, k.dermis];
+    Ok(thick
+        .iter()
+        .zip(coef)
+        .zip(CELLS)
+        .enumerate()
+        .map(|(l, ((&h, c), cells))| ColumnLayer {
+            thickness_um: h,
+            diffusivity_um2_s: c.diffusivity_um2_s,
+            partition: c.partition,
+            // Vessels are in the dermis and the fat; the cream constricts them.
+            clearance_per_s: if l >= 2 { c.clearance_per_s * vasoconstriction } else { c.clearance_per_s },
+            cells,
+        })
+        .collect())
+}
+
+/// Numb depth and systemic uptake of one application of a cream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Course {
+    /// Numb depth over time.
+    pub onset: Onset,
+    /// Anaesthetic base taken up by the blood by the end of the course, per base, mg/cm².
+    pub systemic_mg_cm2: Vec<(&'static str, f64)>,
+}
+
+/// The course of `cream` applied for `application_min` (then wiped off) on living skin `t`,
+/// followed up to `end_min`: the numb depth every 5 min and the systemic uptake.
+pub fn course(
+    cream: &Cream,
+    t: &LayerThickness,
+    occluded: bool,
+    application_min: f64,
+    end_min: f64,
+) -> Result<Course, String> {
+    course_with(cream, t, occluded, application_min, end_min, THRESHOLD_MG_ML, VASOCONSTRICTION_FACTOR)
+}
+
+/// [`course`] with an explicit threshold and vasoconstriction factor (calibration).
+pub fn course_with(
+    cream: &Cream,
+    t: &LayerThickness,
+    occluded: bool,
+    application_min: f64,
+    end_min: f64,
+    threshold: f64,
+    vasoconstriction: f64,
+) -> Result<Course, String> {
+    let sch = ColumnSchedule {
+        donor_mg_ml: 0.0,
+        application_s: application_min * 60.0,
+        end_s: end_min * 60.0,
+        output_every_s: OUTPUT_MIN * 60.0,
+        step_s: STEP_S,
+    };
+    // Depths and times are the same for every base (same layers, same schedule).
+    let (mut depths, mut times) = (Vec::new(), Vec::new());
+    let mut conc: Vec<Vec<f64>> = Vec::new();
+    let mut systemic = Vec::new();
+    for (active, c) in cream.actives {
+        let layers = column_layers(cream, active, t, occluded, vasoconstriction)?;
+        let r = solve_column(&layers, &ColumnSchedule { donor_mg_ml: *c, ..sch });
+        systemic.push((*active, r.systemic_mg_cm2.last().copied().unwrap_or(0.0)));
+        if conc.is_empty() {
+            conc = r.aqueous_mg_ml;
+        } else {
+            for (a, b) in conc.iter_mut().zip(&r.aqueous_mg_ml) {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+            }
+        }
+        depths = r.depth_um;
+        times = r.times_s;
+    }
+    if conc.is_empty() {
+        return Err("cream without actives".into());
+    }
+    let sc_um = t.stratum_corneum_um;
+    let numb_depth = times
+        .iter()
+        .zip(&conc)
+        .map(|(ts, profile)| (ts / 60.0, numb_depth_um(&depths, profile, sc_um, threshold)))
+        .collect();
+    Ok(Course { onset: Onset { numb_depth }, systemic_mg_cm2: systemic })
+}
+
+/// The depth of analgesia a needle-insertion test measures when the tissue is blocked down to
+/// `numb_depth_um` in a skin whose dermis ends at `skin_bottom_um`, µm (`[A]`, see the module
+/// docs). A needle hurts once it has crossed a fixed number of unblocked nerve endings: on
+/// untreated forearm skin ([`FOREARM_SKIN_BOTTOM_UM`]) that takes [`UNTREATED_PAIN_DEPTH_UM`];
+/// the skin counts 1 per µm, the fat [`FAT_INNERVATION_RATIO`]. Under the cream the count
+/// starts at the numb depth.
+pub fn analgesia_depth_um(numb_depth_um: f64, skin_bottom_um: f64) -> f64 {
+    analgesia_depth_with(numb_depth_um, skin_bottom_um, FAT_INNERVATION_RATIO)
+}
+
+/// Bottom of the dermis of the forearm preset, where Bjerring's untreated depth was measured, µm
+/// (stratum corneum 22.6 + viable epidermis 60 + dermis 1100, `skin::site_preset("forearm")`,
+/// unspecified sex).
+pub const FOREARM_SKIN_BOTTOM_UM: f64 = 1182.6;
+
+fn analgesia_depth_with(numb_depth_um: f64, skin_bottom_um: f64, fat_ratio: f64) -> f64 {
+    let z0 = UNTREATED_PAIN_DEPTH_UM;
+    let s0 = FOREARM_SKIN_BOTTOM_UM;
+    let budget = z0.min(s0) + fat_ratio * (z0 - s0).max(0.0);
+    let in_skin = (skin_bottom_um - numb_depth_um).max(0.0);
+    if budget <= in_skin {
+        numb_depth_um + budget
+    } else {
+        numb_depth_um.max(skin_bottom_um) + (budget - in_skin) / fat_ratio
+    }
+}
 
 /// The `numbing` section of a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -149,32 +516,29 @@ pub struct NumbingAssessment {
     pub cream: String,
     /// Applied under occlusion.
     pub occluded: bool,
-    /// Mean channel depth (mechanics, capped at the dermis), µm.
-    pub channel_depth_um: f64,
-    /// Deepest the cream numbs: the plateau depth after 180 min, µm.
+    /// 90th percentile of the depth of the channels the channels stage made, µm: what the
+    /// cream must numb.
+    pub channel_depth_p90_um: f64,
+    /// Depth the cream numbs after [`MAX_MINUTES`] of application, µm.
     pub max_numb_depth_um: f64,
-    /// Depth that must be numb: the channel depth, or 95 % of the plateau if that is shallower, µm.
+    /// Depth that must be numb: the channels' p90, or 95 % of the 180-min depth if that is
+    /// shallower, µm.
     pub target_depth_um: f64,
+    /// Whether this cream numbs the channels' p90 depth within [`MAX_MINUTES`].
+    pub reaches_channels: bool,
+    /// The cream that numbs deepest in [`MAX_MINUTES`] among those dermasim knows, with that
+    /// depth, µm (reported when this cream does not reach the channels).
+    pub deepest_cream: Option<(String, f64)>,
     /// Time the model needs to numb the target depth, min (None: the model failed).
     pub model_minutes: Option<f64>,
     /// Recommended application time, min (0 when no cream is needed).
     pub recommended_minutes: f64,
     /// The scenario's application time, min (None: no cream).
     pub applied_minutes: Option<f64>,
-    /// Depth numb at the scenario's application time, µm (None: no cream applied).
+    /// Depth numb at the end of the scenario's application time, µm (None: no cream applied).
     pub numb_depth_um_at_applied: Option<f64>,
     /// Why the recommendation is what it is.
     pub note: String,
-}
-
-/// Mean depth of the channels the channels stage made, capped at the bottom of the dermis
-/// (where the transport layers end), µm (0 without channels).
-pub fn channel_depth_um(s: &Scenario, channels: &[Channel]) -> f64 {
-    if channels.is_empty() {
-        return 0.0;
-    }
-    let mean = channels.iter().map(|c| c.depth_um).sum::<f64>() / channels.len() as f64;
-    mean.min(s.skin.layers.boundaries_um()[3])
 }
 
 /// Depth up to which channels need no cream, µm: the mean channel depth a hand-rolled
@@ -189,8 +553,8 @@ pub fn no_cream_depth_um(s: &Scenario) -> f64 {
     mean_depth_um(&roller.needle, roller.needle.tip_radius_um, &ins, SkinResponse::of(&s.skin))
 }
 
-/// Time course of the numb depth under a cream: `(t_min, numb depth µm)` every 5 min up to
-/// [`MAX_MINUTES`] (plus t = 0).
+/// Time course of the numb depth under a cream: `(t_min, numb depth µm)` every 5 min (t = 0
+/// included).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Onset {
     /// `(t_min, depth µm)`; depth is the deepest point from the surface down to which the
@@ -230,76 +594,17 @@ impl Onset {
         }
         prev.1
     }
-}
 
-/// Runs the transport engine for each active of `cream` on intact, living skin with layers `t`
-/// and returns the numb depth over time. `occluded`: fully hydrated stratum corneum (OSP
-/// "fully hydrated", the occluded state), else partially hydrated.
-pub fn onset(cream: &Cream, t: &LayerThickness, occluded: bool) -> Result<Onset, String> {
-    onset_with(cream, t, occluded, THRESHOLD_MG_ML, cream.sc_diffusivity_factor)
-}
-
-fn onset_with(
-    cream: &Cream,
-    t: &LayerThickness,
-    occluded: bool,
-    threshold: f64,
-    sc_factor: f64,
-) -> Result<Onset, String> {
-    let step_min = 5.0;
-    let n = (MAX_MINUTES / step_min).round() as usize;
-    let outputs: Vec<f64> = (1..=n).map(|i| i as f64 * step_min / 60.0).collect();
-    let hydration = if occluded { ScHydration::Full } else { ScHydration::Partial };
-    let mut total: Option<(Vec<f64>, Vec<Vec<f64>>)> = None;
-    for (active, conc) in cream.actives {
-        let p = props::preset(active).ok_or_else(|| format!("no transport preset for {active}"))?;
-        let c = props::coefficients(&p, hydration, t.stratum_corneum_um, true).map_err(|e| e.to_string())?;
-        let layer = |name: &str, thickness_um: f64, k: &props::LayerCoefficients| Layer {
-            name: name.to_string(),
-            thickness_um,
-            diffusivity_um2_s: k.diffusivity_um2_s,
-            partition: k.partition,
-            clearance_per_s: k.clearance_per_s,
-        };
-        let mut sc = c.stratum_corneum;
-        sc.diffusivity_um2_s *= sc_factor;
-        let problem = TransportProblem {
-            layers: vec![
-                layer("stratum_corneum", t.stratum_corneum_um, &sc),
-                layer("viable_epidermis", t.viable_epidermis_um, &c.viable_epidermis),
-                layer("papillary_dermis", t.papillary_dermis_um, &c.dermis),
-                layer("reticular_dermis", t.reticular_dermis_um, &c.dermis),
-            ],
-            donor: Donor::Infinite { concentration_mg_ml: *conc },
-            bottom: Bottom::Closed,
-            geometry: Geometry::OneD,
-            duration_h: MAX_MINUTES / 60.0,
-            output_times_h: outputs.clone(),
-            resolution: Resolution::Normal,
-        };
-        let r = dermasim_transport::solve(&problem).map_err(|e| format!("{active}: {e}"))?;
-        let depths = r.profiles.first().map(|p| p.depth_um.clone()).unwrap_or_default();
-        let conc: Vec<Vec<f64>> = r.profiles.iter().map(|p| p.tissue_concentration_mg_ml.clone()).collect();
-        total = Some(match total {
-            None => (depths, conc),
-            Some((d, mut acc)) => {
-                for (a, b) in acc.iter_mut().zip(&conc) {
-                    for (x, y) in a.iter_mut().zip(b) {
-                        *x += y;
-                    }
-                }
-                (d, acc)
-            }
-        });
+    /// Deepest numb depth of the course, µm.
+    pub fn max_depth_um(&self) -> f64 {
+        self.numb_depth.iter().map(|p| p.1).fold(0.0, f64::max)
     }
-    let (depths, conc) = total.ok_or("cream without actives")?;
-    let sc = t.stratum_corneum_um;
-    let numb_depth = conc
-        .iter()
-        .enumerate()
-        .map(|(i, profile)| (i as f64 * step_min, numb_depth_um(&depths, profile, sc, threshold)))
-        .collect();
-    Ok(Onset { numb_depth })
+}
+
+/// Numb depth over time under continuous application of `cream` (up to [`MAX_MINUTES`]) on
+/// living skin with layers `t` (subcutaneous fat included).
+pub fn onset(cream: &Cream, t: &LayerThickness, occluded: bool) -> Result<Onset, String> {
+    course(cream, t, occluded, MAX_MINUTES, MAX_MINUTES).map(|c| c.onset)
 }
 
 /// Deepest depth below the stratum corneum down to which the concentration stays at or above
@@ -319,6 +624,11 @@ fn numb_depth_um(depths: &[f64], conc: &[f64], sc_um: f64, threshold: f64) -> f6
         last = Some((z, c));
     }
     last.map(|(z, _)| z).unwrap_or(0.0)
+}
+
+/// Every cream dermasim models, in [`NumbingCream`] order.
+pub fn all_creams() -> Vec<Cream> {
+    NumbingCream::ALL.iter().filter_map(|c| cream(*c)).collect()
 }
 
 /// The numbing assessment of a scenario and the channels the channels stage made; `None` for
@@ -341,40 +651,71 @@ pub fn assess_with(
     occluded: bool,
     applied_minutes: Option<f64>,
 ) -> NumbingAssessment {
-    let channel = channel_depth_um(s, channels);
-    let onset = onset(cr, &s.skin.layers, occluded);
+    let t = &s.skin.layers;
+    let channel = depth_quantile_um(channels, TARGET_QUANTILE);
+    let onset = onset(cr, t, occluded);
     let max_numb = onset.as_ref().map(|o| o.depth_at(MAX_MINUTES)).unwrap_or(0.0);
-    let target = channel.min(PLATEAU_FRACTION * max_numb);
+    let reaches = max_numb >= channel;
+    let target = if reaches { channel } else { channel.min(PLATEAU_FRACTION * max_numb) };
     let model_minutes = onset.as_ref().ok().and_then(|o| if target > 0.0 { o.minutes_to(target) } else { None });
-    let numb_at = onset.as_ref().ok().and_then(|o| applied_minutes.map(|m| o.depth_at(m)));
+    let numb_at = applied_minutes.and_then(|m| course(cr, t, occluded, m, m).ok().map(|c| c.onset.depth_at(m)));
+    // The no-cream rule compares like with like: the mean depth of these channels with the mean
+    // depth of a home roller's.
+    let mean = if channels.is_empty() {
+        0.0
+    } else {
+        channels.iter().map(|c| c.depth_um).sum::<f64>() / channels.len() as f64
+    };
     let no_cream = no_cream_depth_um(s);
-    let (recommended_minutes, note) = if channel <= no_cream {
+    let no_cream_needed = mean <= no_cream;
+    let deepest_cream = if reaches || no_cream_needed {
+        None
+    } else {
+        all_creams()
+            .iter()
+            .flat_map(|c| [true, false].map(|occ| (c, occ)))
+            .filter_map(|(c, occ)| onset_depth(c, t, occ).map(|d| (format!("{}{}", c.name, occlusion_note(occ)), d)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    };
+    let (recommended_minutes, note) = if no_cream_needed {
         (
             0.0,
             format!(
-                "channels about {channel:.0} um deep, no deeper than a {NO_CREAM_UP_TO_MM} mm home roller's \
+                "channels about {mean:.0} um deep on average, no deeper than a {NO_CREAM_UP_TO_MM} mm home roller's \
 ({no_cream:.0} um): no numbing cream needed"
             ),
         )
     } else {
+        let other = match &deepest_cream {
+            Some((name, d)) if *d >= channel => format!("; {name} reaches it ({d:.0} um in {MAX_MINUTES:.0} min)"),
+            Some((name, d)) => format!(
+                "; no topical cream reaches it (the deepest, {name}, numbs {d:.0} um in {MAX_MINUTES:.0} min): the \
+deepest part of the channels will be felt"
+            ),
+            None => String::new(),
+        };
         match (&onset, model_minutes) {
             (Err(e), _) => (MAX_MINUTES, format!("numbing model failed ({e}); the label's longest time is used")),
             (Ok(_), None) => (
                 MAX_MINUTES,
-                format!("{} does not numb the skin{} within {MAX_MINUTES:.0} min", cr.name, occlusion_note(occluded)),
+                format!(
+                    "{} does not numb the skin{} within {MAX_MINUTES:.0} min; 9 channels in 10 reach {channel:.0} um{other}",
+                    cr.name,
+                    occlusion_note(occluded)
+                ),
             ),
             (Ok(_), Some(m)) => {
                 let rec = (m / ROUND_TO_MIN).ceil().max(1.0) * ROUND_TO_MIN;
-                let note = if channel > target {
+                let note = if reaches {
                     format!(
-                        "{}{} numbs down to about {target:.0} um in {m:.0} min and no deeper; the channels reach \
-{channel:.0} um, so their deepest part stays outside the cream's reach",
+                        "{}{} numbs the skin down to the depth 9 channels in 10 reach ({channel:.0} um) in about {m:.0} min",
                         cr.name,
                         occlusion_note(occluded)
                     )
                 } else {
                     format!(
-                        "{}{} numbs the skin down to the channel depth ({channel:.0} um) in about {m:.0} min",
+                        "{}{} numbs down to about {target:.0} um in {m:.0} min and reaches {max_numb:.0} um by \
+{MAX_MINUTES:.0} min; 9 channels in 10 reach {channel:.0} um, outside the cream's reach{other}",
                         cr.name,
                         occlusion_note(occluded)
                     )
@@ -386,15 +727,21 @@ pub fn assess_with(
     NumbingAssessment {
         cream: cr.name.to_string(),
         occluded,
-        channel_depth_um: channel,
+        channel_depth_p90_um: channel,
         max_numb_depth_um: max_numb,
         target_depth_um: target,
+        reaches_channels: reaches,
+        deepest_cream,
         model_minutes,
         recommended_minutes,
         applied_minutes,
         numb_depth_um_at_applied: numb_at,
         note,
     }
+}
+
+fn onset_depth(c: &Cream, t: &LayerThickness, occluded: bool) -> Option<f64> {
+    onset(c, t, occluded).ok().map(|o| o.depth_at(MAX_MINUTES))
 }
 
 fn occlusion_note(occluded: bool) -> &'static str {
@@ -404,6 +751,7 @@ fn occlusion_note(occluded: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dermasim_transport::{Bottom, Donor, Geometry, Layer, Resolution, TransportProblem};
 
     fn layers(site: &str) -> LayerThickness {
         let p = crate::skin::site_preset(site).unwrap();
@@ -429,71 +777,342 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
         crate::scenario::parse(&text, &[]).unwrap_or_else(|e| panic!("{}", e[0].message))
     }
 
-    #[test]
-    fn calibration_reproduces_the_label_minor_procedure_time() {
-        // [C] EMLA occluded, forearm, epidermis + papillary dermis: 60 min (tolerance: the 0.5
-        // rounding of the fitted 0.498 mg/mL and the 5-min output step, ±3 min).
-        let t = layers("forearm");
-        let o = onset(&EMLA, &t, true).unwrap();
-        let m = o.minutes_to(t.boundaries_um()[2]).unwrap();
-        assert!((m - 60.0).abs() < 3.0, "{m}");
-        // [C] lidocaine 4 % liposomal without occlusion: 30 min (±3 min).
-        let o = onset(&LIDOCAINE_4, &t, false).unwrap();
-        let m = o.minutes_to(t.boundaries_um()[2]).unwrap();
-        assert!((m - 30.0).abs() < 3.0, "{m}");
+    fn one_layer(l: f64, d: f64, k: f64, clr: f64, cells: usize) -> [ColumnLayer; 1] {
+        [ColumnLayer { thickness_um: l, diffusivity_um2_s: d, partition: k, clearance_per_s: clr, cells }]
     }
 
     #[test]
-    fn numb_depth_grows_with_time_levels_off_and_occlusion_helps() {
+    fn the_column_matches_crank_for_a_membrane_over_a_sink() {
+        // Crank 1975 eq. 4.24 (analytic.md §1): Q(t) = L K C [D t/L² − 1/6 − (2/π²) Σ (−1)ⁿ/n² e^(−D n² π² t/L²)].
+        let (l, d, k, c) = (100.0, 1.0, 2.0, 10.0);
+        let t_lag = l * l / (6.0 * d);
+        let sch = ColumnSchedule {
+            donor_mg_ml: c,
+            application_s: 1e9,
+            end_s: 10.0 * t_lag,
+            output_every_s: t_lag / 5.0,
+            step_s: t_lag / 500.0,
+        };
+        let r = solve_column(&one_layer(l, d, k, 0.0, 100), &sch);
+        for (i, &t) in r.times_s.iter().enumerate().skip(5) {
+            let series: f64 = (1..200)
+                .map(|n| {
+                    let n = n as f64;
+                    (-1f64).powf(n) / (n * n) * (-d * n * n * std::f64::consts::PI.powi(2) * t / (l * l)).exp()
+                })
+                .sum();
+            let q = l * k * c * (d * t / (l * l) - 1.0 / 6.0 - 2.0 / std::f64::consts::PI.powi(2) * series) * 1e-4;
+            let rel = (r.systemic_mg_cm2[i] - q).abs() / q;
+            assert!(rel < 0.01, "t = {t} s: column {} vs Crank {q} (rel {rel:.2e})", r.systemic_mg_cm2[i]);
+        }
+        // Mass balance to round-off.
+        let last = r.times_s.len() - 1;
+        let balance = r.entered_mg_cm2[last] - r.in_skin_mg_cm2[last] - r.systemic_mg_cm2[last];
+        assert!(balance.abs() < 1e-9 * r.entered_mg_cm2[last], "{balance}");
+    }
+
+    #[test]
+    fn the_column_matches_the_steady_state_with_clearance() {
+        // analytic.md §3: C(z) = C0 sinh(λ(l − z))/sinh(λ l), λ = √(k/D), sink at l.
+        let (l, d, clr, c0) = (1000.0, 100.0, 5e-4, 1.0);
+        let sch = ColumnSchedule {
+            donor_mg_ml: c0,
+            application_s: 1e9,
+            end_s: 60_000.0,
+            output_every_s: 60_000.0,
+            step_s: 20.0,
+        };
+        let r = solve_column(&one_layer(l, d, 1.0, clr, 200), &sch);
+        let lam = (clr / d).sqrt();
+        let profile = r.tissue_mg_ml.last().unwrap();
+        for (z, c) in r.depth_um.iter().zip(profile).step_by(20) {
+            let exact = c0 * (lam * (l - z)).sinh() / (lam * l).sinh();
+            assert!((c - exact).abs() < 0.005 * c0, "z = {z}: {c} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn the_column_matches_the_transport_engine() {
+        // Lidocaine from occluded EMLA through the forearm's SC, VE and dermis to a sink: the
+        // column and the finite-volume engine (1-D, BDF) give the same profile.
+        let t = layers("forearm");
+        let col: Vec<ColumnLayer> =
+            column_layers(&EMLA, "lidocaine", &t, true, 1.0).unwrap().into_iter().take(4).collect();
+        let sch = ColumnSchedule {
+            donor_mg_ml: 25.0,
+            application_s: 1e9,
+            end_s: 3600.0,
+            output_every_s: 1800.0,
+            step_s: 2.0,
+        };
+        let r = solve_column(&col, &sch);
+        let names = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis"];
+        let problem = TransportProblem {
+            layers: col
+                .iter()
+                .zip(names)
+                .map(|(l, name)| Layer {
+                    name: name.into(),
+                    thickness_um: l.thickness_um,
+                    diffusivity_um2_s: l.diffusivity_um2_s,
+                    partition: l.partition,
+                    clearance_per_s: l.clearance_per_s,
+                })
+                .collect(),
+            donor: Donor::Infinite { concentration_mg_ml: 25.0 },
+            bottom: Bottom::Sink,
+            geometry: Geometry::OneD,
+            duration_h: 1.0,
+            output_times_h: vec![0.5, 1.0],
+            resolution: Resolution::Fine,
+        };
+        let e = dermasim_transport::solve(&problem).unwrap();
+        let engine = e.profiles.last().unwrap();
+        let column = r.tissue_mg_ml.last().unwrap();
+        let interp = |z: f64, zs: &[f64], cs: &[f64]| {
+            let i = zs.iter().position(|&x| x >= z).unwrap_or(zs.len() - 1).max(1);
+            cs[i - 1] + (cs[i] - cs[i - 1]) * (z - zs[i - 1]) / (zs[i] - zs[i - 1])
+        };
+        for z in [100.0, 200.0, 400.0, 700.0, 1000.0] {
+            let a = interp(z, &r.depth_um, column);
+            let b = interp(z, &engine.depth_um, &engine.tissue_concentration_mg_ml);
+            assert!((a - b).abs() < 0.03 * b.abs().max(1e-3), "z = {z}: column {a} vs engine {b}");
+        }
+        // The numb depth at a threshold agrees within 2 %.
+        let sc = t.stratum_corneum_um;
+        let zc = numb_depth_um(&r.depth_um, column, sc, 0.05);
+        let ze = numb_depth_um(&engine.depth_um, &engine.tissue_concentration_mg_ml, sc, 0.05);
+        assert!((zc - ze).abs() < 0.02 * ze, "{zc} vs {ze}");
+    }
+
+    #[test]
+    fn the_column_is_converged() {
+        let t = layers("forearm");
+        let base = course(&EMLA, &t, true, 90.0, 150.0).unwrap().onset;
+        let fine_layers = |a: &str| {
+            let mut l = column_layers(&EMLA, a, &t, true, VASOCONSTRICTION_FACTOR).unwrap();
+            l.iter_mut().for_each(|l| l.cells *= 2);
+            l
+        };
+        let mut total: Option<Vec<f64>> = None;
+        let mut depth = vec![];
+        for (a, c) in EMLA.actives {
+            let sch = ColumnSchedule {
+                donor_mg_ml: *c,
+                application_s: 5400.0,
+                end_s: 9000.0,
+                output_every_s: 9000.0,
+                step_s: STEP_S / 2.0,
+            };
+            let r = solve_column(&fine_layers(a), &sch);
+            depth = r.depth_um.clone();
+            let last = r.aqueous_mg_ml.last().unwrap().clone();
+            total = Some(match total {
+                None => last,
+                Some(acc) => acc.iter().zip(&last).map(|(x, y)| x + y).collect(),
+            });
+        }
+        let fine = numb_depth_um(&depth, &total.unwrap(), t.stratum_corneum_um, THRESHOLD_MG_ML);
+        let coarse = base.depth_at(150.0);
+        assert!((fine - coarse).abs() < 0.02 * fine, "{coarse} vs {fine}");
+    }
+
+    #[test]
+    fn calibration_reproduces_bjerring_maximum() {
+        // [C] Bjerring & Arendt-Nielsen 1990 [V]: about 5 mm 30 min after a 90-min application
+        // and during the hour after a 120-min one. Tolerance ±15 % (the abstract's "approx.").
+        let t = layers("forearm");
+        let c90 = course(&EMLA, &t, true, 90.0, 240.0).unwrap().onset;
+        let c120 = course(&EMLA, &t, true, 120.0, 240.0).unwrap().onset;
+        for (what, z) in
+            [("90 + 30", c90.depth_at(120.0)), ("120 + 0", c120.depth_at(120.0)), ("120 + 60", c120.depth_at(180.0))]
+        {
+            let a = analgesia_depth_um(z, t.boundaries_um()[3]);
+            assert!((a / 5000.0 - 1.0).abs() < 0.15, "{what}: {a} um");
+        }
+    }
+
+    #[test]
+    fn the_untreated_depth_is_the_forearm_presets() {
+        assert!((layers("forearm").boundaries_um()[3] - FOREARM_SKIN_BOTTOM_UM).abs() < 1e-9);
+        // Blocked to 0: the untreated depth; deeper blocks give deeper analgesia.
+        assert_eq!(analgesia_depth_um(0.0, FOREARM_SKIN_BOTTOM_UM), UNTREATED_PAIN_DEPTH_UM);
+        let a = analgesia_depth_um(500.0, FOREARM_SKIN_BOTTOM_UM);
+        let b = analgesia_depth_um(1500.0, FOREARM_SKIN_BOTTOM_UM);
+        assert!(a > UNTREATED_PAIN_DEPTH_UM + 500.0 && b > a + 1000.0, "{a} {b}");
+    }
+
+    #[test]
+    fn analgesia_deepens_after_a_short_application_is_removed() {
+        // Check (not fitted), Bjerring 1990: with applications shorter than 120 min the depth
+        // kept increasing after the cream was removed.
+        let t = layers("forearm");
+        for app in [30.0, 60.0, 90.0] {
+            let c = course(&EMLA, &t, true, app, app + 60.0).unwrap().onset;
+            assert!(c.depth_at(app + 30.0) > c.depth_at(app) + 100.0, "{app}: {:?}", c.numb_depth);
+        }
+    }
+
+    #[test]
+    fn liposomal_calibration_halves_emla_time() {
+        // [C] lidocaine 4 % liposomal without occlusion numbs the epidermis and papillary dermis in
+        // half the time of occluded EMLA (30 vs 60 min, transport.md §5.3 [V]); ±10 %.
+        let t = layers("forearm");
+        let z = t.boundaries_um()[2];
+        let emla = onset(&EMLA, &t, true).unwrap().minutes_to(z).unwrap();
+        let lmx = onset(&LIDOCAINE_4, &t, false).unwrap().minutes_to(z).unwrap();
+        assert!((lmx / emla - 0.5).abs() < 0.05, "{lmx} vs {emla}");
+    }
+
+    #[test]
+    fn numb_depth_grows_and_occlusion_and_strength_help() {
         let t = layers("forearm");
         let o = onset(&EMLA, &t, true).unwrap();
         assert!(o.numb_depth.windows(2).all(|w| w[1].1 >= w[0].1 - 1e-9), "{:?}", o.numb_depth);
-        assert!(o.depth_at(60.0) > t.boundaries_um()[1], "EMLA reaches the dermis within an hour");
-        // Dermal clearance: the last hour adds less than the first hour after onset.
-        assert!(o.depth_at(180.0) - o.depth_at(120.0) < o.depth_at(90.0) - o.depth_at(30.0));
         let open = onset(&EMLA, &t, false).unwrap();
         assert!(open.depth_at(60.0) < o.depth_at(60.0));
+        let l4 = onset(&LIDOCAINE_4_PLAIN, &t, true).unwrap();
+        let l7 = onset(&LIDOCAINE_7, &t, true).unwrap();
+        assert!(l7.depth_at(60.0) > l4.depth_at(60.0));
+        // The vasoconstriction slows clearance: without it the cream numbs less deep.
+        let free = course_with(&EMLA, &t, true, 120.0, 120.0, THRESHOLD_MG_ML, 1.0).unwrap().onset;
+        assert!(free.depth_at(120.0) < o.depth_at(120.0) - 200.0);
     }
 
     #[test]
-    fn bjerring_maximum_depth_is_reached_after_90_to_120_min() {
-        // Bjerring & Arendt-Nielsen 1990 [V]: the maximum depth was reached 30 min after a
-        // 90-min application and throughout the hour after a 120-min one, i.e. at 120 min of
-        // effect. The model's time to 95 % of its plateau must fall within 90-150 min.
-        let t = layers("forearm");
-        let o = onset(&EMLA, &t, true).unwrap();
-        let m = o.minutes_to(PLATEAU_FRACTION * o.depth_at(MAX_MINUTES)).unwrap();
-        assert!((90.0..=150.0).contains(&m), "{m}");
-    }
-
-    #[test]
-    fn recommendation_follows_needle_length_and_cream() {
+    fn recommendation_follows_the_channels_and_cream() {
         let occl = "numbing = { cream = \"emla\", minutes = 60 }";
-        // 0.5 mm: channels (~0.45 mm) inside the cream's reach; 2.0 mm: beyond its plateau.
-        let short = assess_run(&scenario("forearm", "dermaroller", "roller-192", 0.5, occl)).unwrap();
-        let long = assess_run(&scenario("forearm", "dermaroller", "roller-192", 2.0, occl)).unwrap();
+        let short = assess_run(&scenario("forearm", "dermaroller", "roller-192", 1.0, occl)).unwrap();
+        let long = assess_run(&scenario("forearm", "dermapen", "pen-12", 2.0, occl)).unwrap();
+        assert!(long.channel_depth_p90_um > short.channel_depth_p90_um);
         assert!(long.recommended_minutes > short.recommended_minutes, "{short:?} {long:?}");
-        let lmx = "numbing = { cream = \"lidocaine-4\", minutes = 30, occluded = false }";
-        let l = assess_run(&scenario("forearm", "dermaroller", "roller-192", 2.0, lmx)).unwrap();
+        let lmx = "numbing = { cream = \"lidocaine-4-liposomal\", minutes = 30, occluded = false }";
+        let l = assess_run(&scenario("forearm", "dermapen", "pen-12", 2.0, lmx)).unwrap();
         assert_ne!(l.recommended_minutes, long.recommended_minutes, "{l:?} {long:?}");
         assert!(l.recommended_minutes > 0.0);
+        assert_eq!(long.numb_depth_um_at_applied, Some(onset(&EMLA, &long_layers(), true).unwrap().depth_at(60.0)));
+    }
+
+    fn long_layers() -> LayerThickness {
+        scenario("forearm", "dermapen", "pen-12", 2.0, "").skin.layers
     }
 
     #[test]
-    fn short_needles_need_no_cream_and_deep_channels_are_capped() {
+    fn short_needles_need_no_cream_and_unreachable_depths_are_said() {
         let a = assess_run(&scenario("cheek", "dermaroller", "roller-192", 0.5, "")).unwrap();
         assert_eq!(a.recommended_minutes, 0.0);
         assert!(a.model_minutes.is_some_and(|m| m > 0.0), "the model time is still reported: {a:?}");
         assert!(a.note.contains("no numbing cream"));
-        let pen = assess_run(&scenario("cheek", "dermapen", "pen-12", 2.0, "")).unwrap();
-        assert!(pen.channel_depth_um > pen.target_depth_um, "{pen:?}");
-        assert!(pen.recommended_minutes > 60.0 && pen.recommended_minutes < MAX_MINUTES, "{pen:?}");
-        assert!(pen.note.contains("outside the cream's reach"));
+        // Plain lidocaine 4 % without occlusion does not numb at all in 3 h (the partially hydrated
+        // stratum corneum): the note says so and names the deepest cream.
+        let weak = "numbing = { cream = \"lidocaine-4\", minutes = 60, occluded = false }";
+        let none = assess_run(&scenario("forearm", "dermapen", "pen-12", 1.0, weak)).unwrap();
+        assert!(!none.reaches_channels && none.recommended_minutes == MAX_MINUTES, "{none:?}");
+        assert!(none.note.contains("does not numb") && none.deepest_cream.is_some(), "{}", none.note);
+        // A 3 mm pen on the forearm: its channels reach deeper than EMLA numbs in 3 h.
+        let emla = "numbing = { cream = \"emla\", minutes = 60 }";
+        let pen = assess_run(&scenario("forearm", "dermapen", "pen-12", 3.0, emla)).unwrap();
+        assert!(!pen.reaches_channels, "{pen:?}");
+        assert!(pen.channel_depth_p90_um > pen.target_depth_um, "{pen:?}");
+        assert!(pen.note.contains("outside the cream's reach"), "{}", pen.note);
+        let (_, deepest) = pen.deepest_cream.clone().unwrap();
+        assert!(deepest >= pen.max_numb_depth_um, "{pen:?}");
     }
 
     #[test]
     fn excised_skin_has_no_numbing_section() {
         let s = scenario("dermatomed-human", "dermaroller", "roller-192", 1.0, "");
         assert!(assess_run(&s).is_none());
+    }
+}
+
+#[cfg(test)]
+mod calibration {
+    use super::*;
+
+    fn forearm() -> LayerThickness {
+        let p = crate::skin::site_preset("forearm").unwrap();
+        LayerThickness {
+            stratum_corneum_um: p.stratum_corneum_um,
+            viable_epidermis_um: p.viable_epidermis_um,
+            papillary_dermis_um: crate::skin::PAPILLARY_DERMIS_UM,
+            reticular_dermis_um: p.dermis_for(crate::skin::Sex::Unspecified) - crate::skin::PAPILLARY_DERMIS_UM,
+            hypodermis_um: p.hypodermis_um,
+        }
+    }
+
+    /// Bisects [`LIPOSOMAL_SC_FACTOR`]: unoccluded liposomal lidocaine 4 % numbs the forearm's
+    /// epidermis and papillary dermis in half the time of occluded EMLA.
+    #[test]
+    #[ignore]
+    fn print_liposomal_factor() {
+        let t = forearm();
+        let z = t.boundaries_um()[2];
+        let emla = onset(&EMLA, &t, true).unwrap().minutes_to(z).unwrap();
+        let (mut lo, mut hi) = (1.0f64, 1000.0f64);
+        for _ in 0..30 {
+            let f = (lo * hi).sqrt();
+            let c = Cream { sc_diffusivity_factor: f, ..LIDOCAINE_4 };
+            let m = onset(&c, &t, false).unwrap().minutes_to(z).unwrap_or(f64::MAX);
+            if m > 0.5 * emla { lo = f } else { hi = f }
+        }
+        println!("EMLA {emla:.1} min; liposomal factor {:.2}", (lo * hi).sqrt());
+    }
+
+    /// Prints the Bjerring figures for a grid of thresholds at the sourced vasoconstriction
+    /// factor (and, for the record, two other factors): run with `--ignored --nocapture` to
+    /// redo the calibration of [`THRESHOLD_MG_ML`]. The cost is the sum of squared log errors of
+    /// the depth of analgesia against 5 mm at the three Bjerring points.
+    #[test]
+    #[ignore]
+    fn print_calibration_grid() {
+        let p = crate::skin::site_preset("forearm").unwrap();
+        let t = LayerThickness {
+            stratum_corneum_um: p.stratum_corneum_um,
+            viable_epidermis_um: p.viable_epidermis_um,
+            papillary_dermis_um: crate::skin::PAPILLARY_DERMIS_UM,
+            reticular_dermis_um: p.dermis_for(crate::skin::Sex::Unspecified) - crate::skin::PAPILLARY_DERMIS_UM,
+            hypodermis_um: p.hypodermis_um,
+        };
+        println!("layers {t:?}");
+        let bottom = t.boundaries_um()[3];
+        println!("skin bottom {bottom}");
+        for th in [THRESHOLD_MG_ML, 0.075] {
+            let o = course_with(&EMLA, &t, true, 180.0, 180.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
+            let c90 = course_with(&EMLA, &t, true, 90.0, 240.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
+            let c120 = course_with(&EMLA, &t, true, 120.0, 240.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
+            let c60 = course_with(&EMLA, &t, true, 60.0, 240.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
+            let pts = [c90.depth_at(120.0), c120.depth_at(120.0), c120.depth_at(180.0)];
+            println!(
+                "th {th}: z_n 60@60 {:.0} 60@120 {:.0} 90@120 {:.0} 120@120 {:.0} 120@180 {:.0} 120@240 {:.0}; \
+time to papillary bottom {:?}, to 1 mm {:?}",
+                c60.depth_at(60.0),
+                c60.depth_at(120.0),
+                pts[0],
+                pts[1],
+                pts[2],
+                c120.depth_at(240.0),
+                o.minutes_to(t.boundaries_um()[2]),
+                o.minutes_to(1000.0)
+            );
+            let mut best = (f64::MAX, 0.0);
+            for i in 0..40 {
+                let r = 0.1 + 0.025 * i as f64;
+                let cost: f64 = pts.iter().map(|z| (analgesia_depth_with(*z, bottom, r) / 5000.0).ln().powi(2)).sum();
+                if cost < best.0 {
+                    best = (cost, r);
+                }
+            }
+            let r = best.1;
+            println!(
+                "  best fat ratio {r:.3} (cost {:.4}): D_a 90@120 {:.0} 120@120 {:.0} 120@180 {:.0} 60@60 {:.0} 120@240 {:.0}",
+                best.0,
+                analgesia_depth_with(pts[0], bottom, r),
+                analgesia_depth_with(pts[1], bottom, r),
+                analgesia_depth_with(pts[2], bottom, r),
+                analgesia_depth_with(c60.depth_at(60.0), bottom, r),
+                analgesia_depth_with(c120.depth_at(240.0), bottom, r)
+            );
+        }
     }
 }

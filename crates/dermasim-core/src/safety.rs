@@ -152,10 +152,7 @@ impl InjuryStats {
         let share = |f: &dyn Fn(&Channel) -> bool| {
             if n == 0 { 0.0 } else { st.channels.iter().filter(|c| f(c)).count() as f64 / n as f64 }
         };
-        let mut depths: Vec<f64> = st.channels.iter().map(|c| c.depth_um).collect();
-        depths.sort_by(f64::total_cmp);
-        let depth_p90_um =
-            if depths.is_empty() { 0.0 } else { depths[((depths.len() - 1) as f64 * 0.9).round() as usize] };
+        let depth_p90_um = crate::numbing::depth_quantile_um(st.channels, 0.9);
         InjuryStats {
             channels: n,
             dermal_fraction: share(&|c| {
@@ -309,6 +306,8 @@ acne-scar trials of Dogra 2014 and Lotfi 2013 treated monthly [V]); the series m
 lasts weeks (series::PROLIFERATION_D); practice consensus";
 const SRC_NUMBING: &str = "EMLA label (\"at least 1 hour\" minor, \"at least 2 hours\" major dermal procedures) [V]; \
 Bjerring & Arendt-Nielsen, Br J Anaesth 1990;64:173 [V]; dermasim numbing model (docs/models.md §8)";
+const SRC_NUMBING_REACH: &str = "depth of topical analgesia: Bjerring & Arendt-Nielsen, Br J Anaesth 1990;64:173 [V], \
+Wahlgren & Quiding, J Am Acad Dermatol 2000;42:584 [V]; dermasim numbing model (docs/models.md §8)";
 const SRC_NO_NUMBING: &str = "dermasim numbing model (docs/models.md §8); topical anaesthesia before \
 microneedling (Dogra 2014 [V]; Alster & Graham 2018 [P]; commercial copies of Doddaballapur 2009, 45-60 min [S])";
 
@@ -816,6 +815,25 @@ sessions that wound the dermis are usually 4-6 weeks apart",
         let rec = n.recommended_minutes;
         match &s.protocol.numbing {
             Some(p) if p.cream != NumbingCream::None => {
+                if !n.reaches_channels {
+                    push(
+                        "NUMBING_OUT_OF_REACH",
+                        Severity::Info,
+                        format!(
+                            "9 channels in 10 reach {:.0} um; {} numbs {:.0} um at most in 3 h: the deepest part of \
+the channels will be felt{}",
+                            n.channel_depth_p90_um,
+                            p.cream.name(),
+                            n.max_numb_depth_um,
+                            match &n.deepest_cream {
+                                Some((name, d)) if *d >= n.channel_depth_p90_um => format!(" ({name} reaches it)"),
+                                _ => " (no topical cream reaches it)".to_string(),
+                            }
+                        ),
+                        "protocol.numbing.cream".into(),
+                        SRC_NUMBING_REACH,
+                    );
+                }
                 if p.minutes < rec {
                     push(
                         "NUMBING_TOO_SHORT",
@@ -837,7 +855,7 @@ and channel depth; expect pain",
                 format!(
                     "no numbing cream: the channels (about {:.0} um) reach below the nerve endings; a topical \
 anaesthetic for about {rec:.0} min is usual",
-                    n.channel_depth_um
+                    n.channel_depth_p90_um
                 ),
                 "protocol.numbing".into(),
                 SRC_NO_NUMBING,

@@ -19,49 +19,69 @@ fn numbing_scenario(site: &str, kind: &str, preset: &str, length_mm: f64) -> sce
     )
 }
 
-/// V16: EMLA under occlusion. Label [V]: at least 60 min for minor (superficial) procedures, at
-/// least 120 min for major dermal ones; the recommendation must be within 0.75-1.5x of the
-/// label. The label names no site: the forearm is the reference site, `[A]`.
+/// V16 label check (not fitted): EMLA under occlusion, label [V]: at least 60 min for minor
+/// (superficial) procedures, at least 120 min for major dermal ones; tolerance 0.75-1.5x. The
+/// label names no site: the forearm is the reference site, `[A]`.
 ///
-/// Deeper: a 1.5 mm pen, whose channels cross the dermis (the cream is then needed as deep as it
-/// can reach): inside the tolerance. Superficial: a 1.0 mm office roller. Its channels stayed in
-/// the papillary dermis (about 210 µm) while the roller's depth came from rat skin; in living
-/// human skin (issue #17) they reach about 955 µm, below the cream's plateau, so the model
-/// recommends the plateau time, 125 min: a documented miss of 2.08x the label (tolerance 1.5x),
-/// pinned here. The case no longer describes a superficial procedure: every roller long enough
-/// to need cream (> 0.5 mm) now wounds the reticular dermis. `THRESHOLD_MG_ML` was calibrated on
-/// 60 min at the bottom of the forearm's papillary dermis (283 µm).
+/// Superficial: a 1.0 mm office roller (9 channels in 10 within 223 µm). Deeper: a 1.5 mm pen
+/// (channels to 1.5 mm). The deeper case passes (165 min, 1.38x). The superficial case is a
+/// documented miss: 35 min, 0.58x the label (the minimal effective time found by Cusum
+/// analysis, 45 min in adults [V], is 0.78x). Pinned so `docs/validation.md` stays true.
 #[test]
-fn v16_emla_recommendation_matches_the_label() {
+fn v16_emla_recommendation_against_the_label() {
     let superficial = safety::check(&numbing_scenario("forearm", "dermaroller", "roller-192", 1.0)).numbing.unwrap();
     let deeper = safety::check(&numbing_scenario("forearm", "dermapen", "pen-12", 1.5)).numbing.unwrap();
     let ratio = deeper.recommended_minutes / 120.0;
-    assert!(
-        (0.75..=1.5).contains(&ratio),
-        "V16 deeper: {} min vs label 120 min; {deeper:?}",
-        deeper.recommended_minutes
-    );
-    // The documented miss: the 1.0 mm roller's channels go beyond the cream's plateau.
-    let ratio = superficial.recommended_minutes / 60.0;
-    assert!((2.0..=2.2).contains(&ratio), "V16 superficial: {} min; {superficial:?}", superficial.recommended_minutes);
-    assert!(superficial.channel_depth_um > superficial.target_depth_um);
-    // A deeper channel never needs less cream.
-    assert!(deeper.recommended_minutes >= superficial.recommended_minutes);
+    assert!((0.75..=1.5).contains(&ratio), "V16 deeper: {deeper:?}");
+    assert_eq!(superficial.recommended_minutes, 35.0, "documented miss moved: {superficial:?}");
+    assert!(deeper.recommended_minutes > superficial.recommended_minutes + 60.0);
+    assert!(superficial.target_depth_um == superficial.channel_depth_p90_um && superficial.reaches_channels);
 }
 
-/// V16, Bjerring & Arendt-Nielsen 1990 [V]: analgesia deepens with application time and reaches
-/// its maximum at about 90-120 min (30 min after a 90-min application; throughout the hour after
-/// a 120-min one); the depth at 120 min exceeds that at 60 min. Needles of 0.5 mm or less need
-/// no cream (seed; untreated pain-threshold depth 1.9 mm).
+/// Calibration, Bjerring & Arendt-Nielsen 1990 [V]: the depth of analgesia to needle insertion is
+/// 1.9 mm untreated and about 5 mm at most, 30 min after a 90-min application and during the
+/// hour after a 120-min one (occluded EMLA). `FAT_INNERVATION_RATIO` was fitted to these three
+/// points; with shorter applications the depth kept increasing after removal (a check).
 #[test]
-fn v16_bjerring_depth_grows_to_a_plateau_and_short_needles_need_none() {
-    let s = numbing_scenario("forearm", "dermapen", "pen-12", 1.5);
-    let o = numbing::onset(&numbing::EMLA, &s.skin.layers, true).unwrap();
-    assert!(o.depth_at(120.0) > 1.3 * o.depth_at(60.0), "{:?}", o.numb_depth);
-    let plateau_min = o.minutes_to(numbing::PLATEAU_FRACTION * o.depth_at(numbing::MAX_MINUTES)).unwrap();
-    assert!((90.0..=150.0).contains(&plateau_min), "plateau at {plateau_min} min");
-    let home = safety::check(&numbing_scenario("cheek", "dermaroller", "roller-192", 0.5)).numbing.unwrap();
-    assert_eq!(home.recommended_minutes, 0.0);
+fn numbing_calibration_bjerring() {
+    let t = numbing_scenario("forearm", "dermapen", "pen-12", 1.5).skin.layers;
+    let bottom = t.boundaries_um()[3];
+    let d = |app: f64, at: f64| {
+        let c = numbing::course(&numbing::EMLA, &t, true, app, at).unwrap();
+        numbing::analgesia_depth_um(c.onset.depth_at(at), bottom)
+    };
+    for (app, at) in [(90.0, 120.0), (120.0, 120.0), (120.0, 180.0)] {
+        let a = d(app, at);
+        assert!((a / 5000.0 - 1.0).abs() < 0.1, "{app} min applied, at {at}: {a:.0} um");
+    }
+    assert_eq!(numbing::analgesia_depth_um(0.0, bottom), numbing::UNTREATED_PAIN_DEPTH_UM);
+    for app in [30.0, 60.0] {
+        assert!(d(app, app + 30.0) > d(app, app) + 200.0, "{app}: no deepening after removal");
+    }
+}
+
+/// Independent check (not fitted), Wahlgren & Quiding 2000 (J Am Acad Dermatol 42:584) [V]:
+/// occluded EMLA on the thigh; a 4 mm biopsy punch pushed in 1-mm steps about 10 min after
+/// removal; mean depth with acceptable pain 2.9 mm after 60 min and 4.5 mm after 120 min; 6 mm
+/// (the deepest tried) in all 5 subjects after 3-4 h. Tolerance ±1 mm (the method's step).
+/// The model gives 3.3 mm and 4.6 mm (pass) and 5.2-5.4 mm after 3-4 h: a documented miss of
+/// at least 0.6-0.8 mm, pinned.
+#[test]
+fn numbing_independent_check_wahlgren() {
+    let t = numbing_scenario("thigh", "dermapen", "pen-12", 1.5).skin.layers;
+    let bottom = t.boundaries_um()[3];
+    let d = |app: f64| {
+        let c = numbing::course(&numbing::EMLA, &t, true, app, app + 10.0).unwrap();
+        numbing::analgesia_depth_um(c.onset.depth_at(app + 10.0), bottom)
+    };
+    for (app, published) in [(60.0, 2900.0), (120.0, 4500.0)] {
+        let m = d(app);
+        assert!((m - published).abs() <= 1000.0, "{app} min: {m:.0} um vs {published} um");
+    }
+    for app in [180.0, 240.0] {
+        let m = d(app);
+        assert!(m < 6000.0 && m > 5000.0, "documented miss moved: {app} min gives {m:.0} um (published >= 6 mm)");
+    }
 }
 
 /// A full face, `procedure::FULL_FACE_CM2` = 300 cm² (`[A]`).

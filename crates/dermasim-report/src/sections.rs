@@ -191,7 +191,10 @@ pub fn session(o: &Outcome, _errors: &mut Vec<String>) -> Option<Section> {
             "Numbing cream, recommended",
             format!("{:.0}", n.recommended_minutes),
             "min",
-            format!("{}; to numb {:.0} µm (channel depth {:.0} µm)", n.cream, n.target_depth_um, n.channel_depth_um),
+            format!(
+                "{}; to numb {:.0} µm (9 channels in 10 within {:.0} µm)",
+                n.cream, n.target_depth_um, n.channel_depth_p90_um
+            ),
         ));
         if let (Some(a), Some(d)) = (n.applied_minutes, n.numb_depth_um_at_applied) {
             sec.numbers.push(KeyNumber::new(
@@ -205,7 +208,7 @@ pub fn session(o: &Outcome, _errors: &mut Vec<String>) -> Option<Section> {
             "Deepest the cream numbs",
             format!("{:.0}", n.max_numb_depth_um),
             "µm",
-            "plateau after 180 min",
+            "after 180 min of application",
         ));
     }
     sec.lead = lead;
@@ -213,7 +216,9 @@ pub fn session(o: &Outcome, _errors: &mut Vec<String>) -> Option<Section> {
         "Needling time from the area, the passes and the stroke speed, with a fixed overhead per stroke; \
          preparation and aftercare are a fixed allowance."
             .into(),
-        "Numbing onset from the anaesthetic's diffusion into the skin on the transport engine.".into(),
+        "Numbing depth from the anaesthetic's diffusion through the skin and the fat beneath it (slowed \
+         clearance under the cream), against the concentration that blocks pain fibres."
+            .into(),
     ];
     sec.sources = vec![
         Source::new("docs/models.md §8.2 Numbing cream", "the onset model and its data"),
