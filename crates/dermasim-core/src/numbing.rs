@@ -419,6 +419,9 @@ pub struct Course {
     pub onset: Onset,
     /// Anaesthetic base taken up by the blood by the end of the course, per base, mg/cm².
     pub systemic_mg_cm2: Vec<(&'static str, f64)>,
+    /// Anaesthetic base that entered the skin by the end of the course, per base, mg/cm² (it
+    /// all reaches the blood in the end).
+    pub absorbed_mg_cm2: Vec<(&'static str, f64)>,
 }
 
 /// The course of `cream` applied for `application_min` (then wiped off) on living skin `t`,
@@ -453,11 +456,12 @@ pub fn course_with(
     // Depths and times are the same for every base (same layers, same schedule).
     let (mut depths, mut times) = (Vec::new(), Vec::new());
     let mut conc: Vec<Vec<f64>> = Vec::new();
-    let mut systemic = Vec::new();
+    let (mut systemic, mut absorbed) = (Vec::new(), Vec::new());
     for (active, c) in cream.actives {
         let layers = column_layers(cream, active, t, occluded, vasoconstriction)?;
         let r = solve_column(&layers, &ColumnSchedule { donor_mg_ml: *c, ..sch });
         systemic.push((*active, r.systemic_mg_cm2.last().copied().unwrap_or(0.0)));
+        absorbed.push((*active, r.entered_mg_cm2.last().copied().unwrap_or(0.0)));
         if conc.is_empty() {
             conc = r.aqueous_mg_ml;
         } else {
@@ -479,7 +483,7 @@ pub fn course_with(
         .zip(&conc)
         .map(|(ts, profile)| (ts / 60.0, numb_depth_um(&depths, profile, sc_um, threshold)))
         .collect();
-    Ok(Course { onset: Onset { numb_depth }, systemic_mg_cm2: systemic })
+    Ok(Course { onset: Onset { numb_depth }, systemic_mg_cm2: systemic, absorbed_mg_cm2: absorbed })
 }
 
 /// The depth of analgesia a needle-insertion test measures when the tissue is blocked down to
@@ -539,6 +543,9 @@ pub struct NumbingAssessment {
     pub numb_depth_um_at_applied: Option<f64>,
     /// Why the recommendation is what it is.
     pub note: String,
+    /// Dose, area, time and estimated systemic uptake of the scenario's cream against the
+    /// label (None: no cream in the scenario).
+    pub exposure: Option<Exposure>,
 }
 
 /// Depth up to which channels need no cream, µm: the mean channel depth a hand-rolled
@@ -640,7 +647,11 @@ pub fn assess(s: &Scenario, channels: &[Channel]) -> Option<NumbingAssessment> {
     let given = s.protocol.numbing.as_ref().filter(|n| n.cream != NumbingCream::None);
     let cr = given.and_then(|n| cream(n.cream)).unwrap_or(EMLA);
     let occluded = given.map(|n| n.occluded).unwrap_or(true);
-    Some(assess_with(s, channels, &cr, occluded, given.map(|n| n.minutes)))
+    let mut a = assess_with(s, channels, &cr, occluded, given.map(|n| n.minutes));
+    a.exposure = given.and_then(|n| {
+        exposure(&cr, &s.skin.layers, occluded, n.minutes, n.grams, n.area_cm2, s.patient.age_years).ok()
+    });
+    Some(a)
 }
 
 /// The assessment for a given cream and occlusion (`applied_minutes`: the scenario's time).
@@ -737,7 +748,117 @@ deepest part of the channels will be felt"
         applied_minutes,
         numb_depth_um_at_applied: numb_at,
         note,
+        exposure: None,
     }
+}
+
+/// The EMLA label's maxima for one age band (EMLA Cream 5 % SmPC, Table 1 and 2 \[V\]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelLimits {
+    /// The band, as the label names it.
+    pub band: &'static str,
+    /// Largest dose, g of cream.
+    pub max_grams: f64,
+    /// Largest treated area, cm².
+    pub max_area_cm2: f64,
+    /// Longest application, min.
+    pub max_minutes: f64,
+}
+
+/// The EMLA label's maxima for a patient of `age_years` (EMLA Cream 5 % SmPC \[V\]: adults and
+/// adolescents ≥ 12 years 60 g, 600 cm², 5 h; children 6-11 years 20 g, 200 cm², 5 h; 1-5
+/// years 10 g, 100 cm², 5 h; 3-11 months 2 g, 20 cm²; 0-2 months 1 g, 10 cm², 1 h. The 3-11
+/// months time is not in dermasim's notes: 1 h as for the youngest, `[A]`). dermasim's
+/// patients are 18 or older today; the bands are kept so the rule is right if that changes.
+pub fn emla_label_limits(age_years: f64) -> LabelLimits {
+    let (band, max_grams, max_area_cm2, max_minutes) = match age_years {
+        a if a >= 12.0 => ("adults and adolescents (12 years and over)", 60.0, 600.0, 300.0),
+        a if a >= 6.0 => ("children 6-11 years", 20.0, 200.0, 300.0),
+        a if a >= 1.0 => ("children 1-5 years", 10.0, 100.0, 300.0),
+        a if a >= 0.25 => ("infants 3-11 months", 2.0, 20.0, 60.0),
+        _ => ("infants 0-2 months", 1.0, 10.0, 60.0),
+    };
+    LabelLimits { band, max_grams, max_area_cm2, max_minutes }
+}
+
+/// Longest application of a lidocaine cream, min: LMX4 "usually no longer than 60 minutes"
+/// (hospital leaflets, US Pharmacist 2009; transport.md §5.3 \[V\]). Used for every lidocaine
+/// cream (no label values for the plain 4-7 % creams in the reference, `[A]`).
+pub const LIDOCAINE_CREAM_MAX_MINUTES: f64 = 60.0;
+
+/// Label dose of EMLA per area for minor procedures, g/cm²: "approx. 1.5 g/10 cm²" (EMLA SmPC,
+/// Table 1 \[V\]). The default amount when the scenario gives none.
+pub const LABEL_GRAMS_PER_CM2: f64 = 0.15;
+
+/// One base's exposure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BaseExposure {
+    /// The base (lidocaine, prilocaine).
+    pub base: &'static str,
+    /// Amount applied in the cream, mg.
+    pub applied_mg: f64,
+    /// Amount that entered the skin by the end of the application, mg: all of it reaches the
+    /// blood in the hours after (the skin does not metabolise it, `[A]`), so this is the
+    /// systemic uptake estimated by the column, capped at the applied amount.
+    pub systemic_mg: f64,
+    /// The same estimate for the label's largest use in the patient's age band (EMLA under
+    /// occlusion, largest dose spread over the largest area for the longest time), mg.
+    pub label_max_systemic_mg: f64,
+}
+
+/// The anaesthetic exposure of the scenario's numbing cream (the `numbing.exposure` section).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Exposure {
+    /// Cream applied, g.
+    pub grams: f64,
+    /// Area covered, cm².
+    pub area_cm2: f64,
+    /// Application time, min.
+    pub minutes: f64,
+    /// The EMLA label's maxima for the patient's age (they apply to EMLA; for lidocaine creams
+    /// only the time limit [`LIDOCAINE_CREAM_MAX_MINUTES`] and the systemic comparison do).
+    pub label: LabelLimits,
+    /// Per base.
+    pub bases: Vec<BaseExposure>,
+}
+
+impl Exposure {
+    /// Whether any base's estimated uptake exceeds that of the label's largest use.
+    pub fn systemic_over_label(&self) -> bool {
+        self.bases.iter().any(|b| b.systemic_mg > b.label_max_systemic_mg)
+    }
+}
+
+/// The exposure of `cream` applied as `n` on skin `t` for a patient of `age_years`.
+pub fn exposure(
+    cream: &Cream,
+    t: &LayerThickness,
+    occluded: bool,
+    minutes: f64,
+    grams: f64,
+    area_cm2: f64,
+    age_years: f64,
+) -> Result<Exposure, String> {
+    let label = emla_label_limits(age_years);
+    let used = course(cream, t, occluded, minutes, minutes)?;
+    let max_use = course(&EMLA, t, true, label.max_minutes, label.max_minutes)?;
+    let per_g = |conc_mg_ml: f64| conc_mg_ml; // mg of base per g of cream (specific gravity 1.00)
+    let bases = cream
+        .actives
+        .iter()
+        .map(|(base, conc)| {
+            let applied_mg = per_g(*conc) * grams;
+            let absorbed = used.absorbed_mg_cm2.iter().find(|a| a.0 == *base).map(|a| a.1).unwrap_or(0.0);
+            let systemic_mg = (absorbed * area_cm2).min(applied_mg);
+            // The reference: the same base from EMLA at its largest labelled use (lidocaine
+            // creams are compared with EMLA's lidocaine).
+            let ref_conc = EMLA.actives.iter().find(|a| a.0 == *base).map(|a| a.1).unwrap_or(0.0);
+            let ref_absorbed = max_use.absorbed_mg_cm2.iter().find(|a| a.0 == *base).map(|a| a.1).unwrap_or(0.0);
+            let label_max_systemic_mg = (ref_absorbed * label.max_area_cm2).min(per_g(ref_conc) * label.max_grams);
+            BaseExposure { base, applied_mg, systemic_mg, label_max_systemic_mg }
+        })
+        .collect();
+    Ok(Exposure { grams, area_cm2, minutes, label, bases })
 }
 
 fn onset_depth(c: &Cream, t: &LayerThickness, occluded: bool) -> Option<f64> {
@@ -1017,6 +1138,26 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
         assert!(pen.note.contains("outside the cream's reach"), "{}", pen.note);
         let (_, deepest) = pen.deepest_cream.clone().unwrap();
         assert!(deepest >= pen.max_numb_depth_um, "{pen:?}");
+    }
+
+    #[test]
+    fn label_limits_by_age_and_the_label_use_is_within_itself() {
+        assert_eq!(emla_label_limits(35.0).max_grams, 60.0);
+        assert_eq!(emla_label_limits(35.0).max_area_cm2, 600.0);
+        assert_eq!(emla_label_limits(35.0).max_minutes, 300.0);
+        assert_eq!(emla_label_limits(8.0).max_grams, 20.0);
+        assert_eq!(emla_label_limits(3.0).max_area_cm2, 100.0);
+        assert_eq!(emla_label_limits(0.1).max_minutes, 60.0);
+        let t = layers("thigh");
+        let at_max = exposure(&EMLA, &t, true, 300.0, 60.0, 600.0, 35.0).unwrap();
+        assert!(!at_max.systemic_over_label(), "{at_max:?}");
+        let over = exposure(&EMLA, &t, true, 300.0, 120.0, 1200.0, 35.0).unwrap();
+        assert!(over.systemic_over_label(), "{over:?}");
+        // Uptake grows with time and never exceeds what was applied.
+        let short = exposure(&EMLA, &t, true, 60.0, 60.0, 600.0, 35.0).unwrap();
+        for (a, b) in short.bases.iter().zip(&at_max.bases) {
+            assert!(a.systemic_mg < b.systemic_mg && b.systemic_mg <= b.applied_mg, "{a:?} {b:?}");
+        }
     }
 
     #[test]

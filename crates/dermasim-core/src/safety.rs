@@ -306,6 +306,10 @@ acne-scar trials of Dogra 2014 and Lotfi 2013 treated monthly [V]); the series m
 lasts weeks (series::PROLIFERATION_D); practice consensus";
 const SRC_NUMBING: &str = "EMLA label (\"at least 1 hour\" minor, \"at least 2 hours\" major dermal procedures) [V]; \
 Bjerring & Arendt-Nielsen, Br J Anaesth 1990;64:173 [V]; dermasim numbing model (docs/models.md §8)";
+const SRC_EXPOSURE: &str = "EMLA Cream 5 % SmPC, Tables 1-2 [V]: adults and adolescents at most 60 g over 600 cm² \
+for 5 h; children 1-5 y 10 g/100 cm², 6-11 y 20 g/200 cm²; lidocaine toxicity and prilocaine methaemoglobinaemia \
+grow with dose, area and time (Sobanko, Miller & Alster, Dermatol Surg, review [V]); LMX4 usually no longer than \
+60 min [V]; systemic uptake from the numbing column (docs/models.md §8.2)";
 const SRC_NUMBING_REACH: &str = "depth of topical analgesia: Bjerring & Arendt-Nielsen, Br J Anaesth 1990;64:173 [V], \
 Wahlgren & Quiding, J Am Acad Dermatol 2000;42:584 [V]; dermasim numbing model (docs/models.md §8)";
 const SRC_NO_NUMBING: &str = "dermasim numbing model (docs/models.md §8); topical anaesthesia before \
@@ -806,6 +810,79 @@ sessions that wound the dermis are usually 4-6 weeks apart",
                 ),
                 "protocol.interval_days".into(),
                 SRC_REMODELLING,
+            );
+        }
+    }
+
+    // Anaesthetic exposure.
+    if let (Some(e), Some(p)) = (st.numbing.and_then(|n| n.exposure.as_ref()), &s.protocol.numbing) {
+        let l = &e.label;
+        if p.cream == NumbingCream::Emla {
+            if e.grams > l.max_grams {
+                push(
+                    "ANAESTHETIC_DOSE_OVER_LABEL",
+                    Severity::Contraindicated,
+                    format!("{:.0} g of EMLA: the label allows at most {:.0} g for {}", e.grams, l.max_grams, l.band),
+                    "protocol.numbing.grams".into(),
+                    SRC_EXPOSURE,
+                );
+            }
+            if e.area_cm2 > l.max_area_cm2 {
+                push(
+                    "ANAESTHETIC_AREA_OVER_LABEL",
+                    Severity::Contraindicated,
+                    format!(
+                        "EMLA over {:.0} cm2: the label allows at most {:.0} cm2 for {}",
+                        e.area_cm2, l.max_area_cm2, l.band
+                    ),
+                    "protocol.numbing.area_cm2".into(),
+                    SRC_EXPOSURE,
+                );
+            }
+            if e.minutes > l.max_minutes {
+                push(
+                    "ANAESTHETIC_TIME_OVER_LABEL",
+                    Severity::Contraindicated,
+                    format!(
+                        "EMLA for {:.0} min: the label allows at most {:.0} min for {}",
+                        e.minutes, l.max_minutes, l.band
+                    ),
+                    "protocol.numbing.minutes".into(),
+                    SRC_EXPOSURE,
+                );
+            }
+        } else if e.minutes > crate::numbing::LIDOCAINE_CREAM_MAX_MINUTES {
+            push(
+                "ANAESTHETIC_TIME_OVER_LABEL",
+                Severity::Caution,
+                format!(
+                    "{} for {:.0} min: lidocaine creams are usually applied for no longer than {:.0} min",
+                    p.cream.name(),
+                    e.minutes,
+                    crate::numbing::LIDOCAINE_CREAM_MAX_MINUTES
+                ),
+                "protocol.numbing.minutes".into(),
+                SRC_EXPOSURE,
+            );
+        }
+        if e.systemic_over_label() {
+            let worst = e
+                .bases
+                .iter()
+                .max_by(|a, b| {
+                    (a.systemic_mg / a.label_max_systemic_mg).total_cmp(&(b.systemic_mg / b.label_max_systemic_mg))
+                })
+                .expect("a cream has a base");
+            push(
+                "ANAESTHETIC_UPTAKE_OVER_LABEL",
+                Severity::Contraindicated,
+                format!(
+                    "about {:.0} mg of {} would reach the blood ({:.0} g over {:.0} cm2 for {:.0} min), more than the \
+{:.0} mg of the label's largest use for {}",
+                    worst.systemic_mg, worst.base, e.grams, e.area_cm2, e.minutes, worst.label_max_systemic_mg, l.band
+                ),
+                "protocol.numbing".into(),
+                SRC_EXPOSURE,
             );
         }
     }
@@ -1315,6 +1392,42 @@ window_mm = 5
         // the cheek in living human skin, issue #17) may be repeated sooner.
         let f = findings(&["device.needle_length_mm=0.1", "protocol.sessions=10", "protocol.interval_days=7"]);
         assert!(f.is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn anaesthetic_exposure_over_the_label_is_contraindicated() {
+        // The issue's case: 240 min of occluded EMLA over 2 000 cm² (the label dose per area).
+        let text = "[skin]\nsite = \"thigh\"\n[device]\ntype = \"dermaroller\"\npreset = \"roller-192\"\n\
+needle_length_mm = 1.0\n[protocol]\nsetting = \"office\"\narea_cm2 = 2000\n\
+numbing = { cream = \"emla\", minutes = 240 }\n";
+        let s = crate::scenario::parse(text, &[]).unwrap();
+        let sc = check(&s);
+        let codes: Vec<&str> = sc.summary.findings.iter().map(|f| f.code).collect();
+        for c in ["ANAESTHETIC_DOSE_OVER_LABEL", "ANAESTHETIC_AREA_OVER_LABEL", "ANAESTHETIC_UPTAKE_OVER_LABEL"] {
+            assert!(codes.contains(&c), "{c} missing: {codes:?}");
+        }
+        assert_eq!(sc.summary.verdict, Verdict::Contraindicated);
+        let e = sc.numbing.unwrap().exposure.unwrap();
+        assert!((e.grams - 300.0).abs() < 1e-9 && e.area_cm2 == 2000.0, "label dose per area by default: {e:?}");
+        // Within the label: 20 g over 100 cm² for 60 min gives none of them.
+        let ok = crate::scenario::parse(
+            &text.replace("area_cm2 = 2000", "area_cm2 = 100").replace("minutes = 240 }", "minutes = 60, grams = 20 }"),
+            &[],
+        )
+        .unwrap();
+        let codes: Vec<&str> = check(&ok).summary.findings.iter().map(|f| f.code).collect();
+        assert!(!codes.iter().any(|c| c.starts_with("ANAESTHETIC_")), "{codes:?}");
+        // A long lidocaine application is a caution; the label's 5 h for EMLA is not exceeded at 300 min.
+        let lido = crate::scenario::parse(
+            &text
+                .replace("area_cm2 = 2000", "area_cm2 = 20")
+                .replace("cream = \"emla\", minutes = 240", "cream = \"lidocaine-4\", minutes = 90"),
+            &[],
+        )
+        .unwrap();
+        let f = check(&lido).summary.findings;
+        let t = f.iter().find(|x| x.code == "ANAESTHETIC_TIME_OVER_LABEL").expect("time caution");
+        assert_eq!(t.severity, Severity::Caution);
     }
 
     #[test]

@@ -233,6 +233,12 @@ pub struct NumbingInput {
     /// Under an occlusive dressing.
     #[serde(default)]
     pub occluded: Option<bool>,
+    /// Cream applied, g (default: the EMLA label's 1.5 g per 10 cm² over `area_cm2`).
+    #[serde(default)]
+    pub grams: Option<f64>,
+    /// Skin area the cream covers, cm² (default: `protocol.area_cm2`).
+    #[serde(default)]
+    pub area_cm2: Option<f64>,
 }
 
 /// `[[products]]`

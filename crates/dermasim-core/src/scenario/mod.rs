@@ -51,6 +51,10 @@ pub struct Numbing {
     pub minutes: f64,
     /// Under occlusion.
     pub occluded: bool,
+    /// Cream applied, g.
+    pub grams: f64,
+    /// Skin area the cream covers, cm².
+    pub area_cm2: f64,
 }
 
 /// The validated protocol.
@@ -772,7 +776,14 @@ fn validate_protocol(f: &ScenarioFile, device: Option<&Device>, c: &mut Checker<
         Some(n) => {
             let cream = c.vocabulary::<NumbingCream>("protocol.numbing.cream", &n.cream);
             let minutes = c.range("protocol.numbing.minutes", n.minutes, 0.0, 300.0, "min");
-            cream.map(|cream| Numbing { cream, minutes, occluded: n.occluded.unwrap_or(true) })
+            let (grams, cream_area_cm2) = validate_numbing_amount(c, n, area_cm2);
+            cream.map(|cream| Numbing {
+                cream,
+                minutes,
+                occluded: n.occluded.unwrap_or(true),
+                grams,
+                area_cm2: cream_area_cm2,
+            })
         }
     };
     Some(Protocol {
@@ -789,6 +800,20 @@ fn validate_protocol(f: &ScenarioFile, device: Option<&Device>, c: &mut Checker<
         follow_up_days,
         numbing,
     })
+}
+
+/// `protocol.numbing.grams` and `protocol.numbing.area_cm2` (defaults: the EMLA label's dose
+/// per area, [`crate::numbing::LABEL_GRAMS_PER_CM2`], over the treated area).
+fn validate_numbing_amount(c: &mut Checker<'_>, n: &input::NumbingInput, treated_cm2: f64) -> (f64, f64) {
+    let area = match n.area_cm2 {
+        Some(a) => c.range("protocol.numbing.area_cm2", a, 0.01, 20000.0, "cm2"),
+        None => treated_cm2,
+    };
+    let grams = match n.grams {
+        Some(g) => c.range("protocol.numbing.grams", g, 0.0, 1000.0, "g"),
+        None => crate::numbing::LABEL_GRAMS_PER_CM2 * area,
+    };
+    (grams, area)
 }
 
 fn validate_products(f: &ScenarioFile, c: &mut Checker<'_>) -> Vec<Product> {
