@@ -103,3 +103,79 @@ fn home_roller_report_is_complete_self_contained_and_draws_every_puncture() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The patient page (#19): `patient.html` is written beside the report, in plain language (no
+/// word of `dermasim_report::patient::FORBIDDEN_WORDS`), with the not-a-medical-device
+/// statement, and it prints on one or two A4 pages in headless Chromium.
+#[test]
+fn patient_page_is_written_plain_and_prints_on_one_or_two_pages() {
+    let out = tmp("patient");
+    let example = root().join("examples/acne-scars-roller-office.toml");
+    let o = Command::new(env!("CARGO_BIN_EXE_dermasim"))
+        .args([
+            "run",
+            example.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--set",
+            "simulation.transport=\"off\"",
+        ])
+        .output()
+        .expect("the binary runs");
+    assert!(o.status.success(), "run failed: {}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("patient.html")).expect("patient.html written");
+    assert!(html.contains(dermasim_core::summary::DISCLAIMER), "the statement");
+    for h in ["What will be done", "What to expect", "What to avoid", "When to come back"] {
+        assert!(html.contains(h), "{h}");
+    }
+    let body = &html[html.find("<body").unwrap()..];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text.to_lowercase();
+    for w in dermasim_report::patient::FORBIDDEN_WORDS {
+        assert!(!text.contains(w), "patient.html says {w:?}");
+    }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("id=\"patient\""), "the report carries the page too");
+
+    let chromium = Path::new("/usr/bin/chromium");
+    if chromium.exists() {
+        let shot = out.join("patient.png");
+        let c = Command::new("bash")
+            .arg(root().join("scripts/check-report-chromium"))
+            .arg(out.join("patient.html"))
+            .arg(&shot)
+            .output()
+            .expect("the check script runs");
+        let stdout = String::from_utf8_lossy(&c.stdout);
+        assert!(
+            c.status.success(),
+            "headless Chromium check failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&c.stderr)
+        );
+        let pages: Option<u32> = stdout
+            .lines()
+            .find(|l| l.starts_with("print:"))
+            .and_then(|l| l.rsplit('(').next())
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok());
+        if let Some(n) = pages {
+            assert!((1..=2).contains(&n), "patient.html prints on {n} A4 pages");
+        }
+    } else {
+        println!("skipped the headless-Chromium check: /usr/bin/chromium not installed");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -7,6 +7,8 @@
 //!
 //! - `report.html`: one file, no network: plots inline as SVG, the font embedded, no
 //!   external CSS or JavaScript;
+//! - `patient.html`: the patient page alone (plain language, one printed page; [`patient`]),
+//!   also the last section of `report.html`; not written for excised skin;
 //! - `plots/<id>.svg` and `plots/<id>.png` for each plot (for slides and papers);
 //! - `series.csv` and `profiles.csv`: long tables of every time series and depth profile
 //!   ([`series`]), when the run has any;
@@ -34,6 +36,7 @@ pub mod charts;
 pub mod cohort;
 pub mod compare;
 pub mod geometry;
+pub mod patient;
 pub mod plot;
 pub mod sections;
 pub mod series;
@@ -64,6 +67,7 @@ fn render_page(name: &str, text: &str, key: &str, page: &impl Serialize) -> Resu
     let t = |e: minijinja::Error| ReportError(format!("template {name}: {e}"));
     let mut env = minijinja::Environment::new();
     env.add_template("style.css", STYLE).map_err(t)?;
+    env.add_template("patient_block.html", patient::BLOCK).map_err(t)?;
     env.add_template(name, text).map_err(t)?;
     let style = env
         .get_template("style.css")
@@ -206,6 +210,8 @@ pub struct Report {
     pub version: String,
     /// [`dermasim_core::summary::DISCLAIMER`].
     pub disclaimer: String,
+    /// The patient page (None for excised skin), shown last.
+    pub patient: Option<patient::PatientPage>,
 }
 
 /// The report could not be written.
@@ -239,6 +245,7 @@ impl Report {
             plot_errors,
             version: o.summary.dermasim_version.to_string(),
             disclaimer: dermasim_core::summary::DISCLAIMER.to_string(),
+            patient: patient::PatientPage::from_outcome(o),
         }
     }
 
@@ -277,8 +284,9 @@ fn provenance_line(p: &dermasim_core::summary::Provenance) -> String {
     parts.join("; ")
 }
 
-/// Writes `report.html`, `plots/*.svg`, `plots/*.png`, and `series.csv` / `profiles.csv` (when
-/// the run has time series) into `dir`, which must exist. Returns the files written.
+/// Writes `report.html`, `patient.html` (living skin: the patient page, [`patient`]),
+/// `plots/*.svg`, `plots/*.png`, and `series.csv` / `profiles.csv` (when the run has time series)
+/// into `dir`, which must exist. Returns the files written.
 pub fn write(dir: &Path, o: &Outcome) -> Result<Vec<PathBuf>, ReportError> {
     let report = Report::from_outcome(o);
     let mut written = Vec::new();
@@ -301,6 +309,9 @@ pub fn write(dir: &Path, o: &Outcome) -> Result<Vec<PathBuf>, ReportError> {
         put(dir.join("profiles.csv"), profiles.to_csv().as_bytes())?;
     }
     put(dir.join("report.html"), report.to_html()?.as_bytes())?;
+    if let Some(p) = &report.patient {
+        put(dir.join("patient.html"), p.to_html()?.as_bytes())?;
+    }
     Ok(written)
 }
 
