@@ -67,7 +67,6 @@ fn render_page(name: &str, text: &str, key: &str, page: &impl Serialize) -> Resu
     let t = |e: minijinja::Error| ReportError(format!("template {name}: {e}"));
     let mut env = minijinja::Environment::new();
     env.add_template("style.css", STYLE).map_err(t)?;
-    env.add_template("patient_block.html", patient::BLOCK).map_err(t)?;
     env.add_template(name, text).map_err(t)?;
     let style = env
         .get_template("style.css")
@@ -210,8 +209,10 @@ pub struct Report {
     pub version: String,
     /// [`dermasim_core::summary::DISCLAIMER`].
     pub disclaimer: String,
-    /// The patient page (None for excised skin), shown last.
+    /// The patient page (None for excised skin), written as `patient.html`.
     pub patient: Option<patient::PatientPage>,
+    /// The patient page's block, rendered, shown last in the report.
+    pub patient_html: Option<String>,
 }
 
 /// The report could not be written.
@@ -234,6 +235,7 @@ impl Report {
         let mut findings = sections::findings(o);
         findings.sort_by_key(|f| f.severity);
         let verdict = o.summary.safety.verdict.name().to_string();
+        let patient = patient::PatientPage::from_outcome(o);
         Report {
             verdict,
             title: title(o),
@@ -245,7 +247,8 @@ impl Report {
             plot_errors,
             version: o.summary.dermasim_version.to_string(),
             disclaimer: dermasim_core::summary::DISCLAIMER.to_string(),
-            patient: patient::PatientPage::from_outcome(o),
+            patient_html: patient.as_ref().and_then(|p| p.block_html().ok()),
+            patient,
         }
     }
 

@@ -17,8 +17,8 @@ use crate::ReportError;
 
 /// The page template (a full page) and the block the report includes.
 const PAGE: &str = include_str!("../templates/patient.html");
-/// The page's content, shared by `patient.html` and `report.html`.
-pub(crate) const BLOCK: &str = include_str!("../templates/patient_block.html");
+/// The page's content, shared by `patient.html` and `report.html` (rendered once, then placed).
+const BLOCK: &str = include_str!("../templates/patient_block.html");
 
 /// Redness that lasts longer than this is a reason to call the practitioner, h: the safety
 /// screen's REDNESS_PROLONGED threshold (the expected redness after microneedling resolves
@@ -72,6 +72,13 @@ pub const FORBIDDEN_WORDS: &[&str] = &[
     "[v]",
     "[d]",
 ];
+
+/// What `patient.html` is rendered from: the title and the rendered block.
+#[derive(Serialize)]
+struct PatientDoc<'a> {
+    title: &'a str,
+    block: String,
+}
 
 /// The patient page's content.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -219,7 +226,13 @@ treatment."
 
     /// The page as a self-contained HTML file (`patient.html`).
     pub fn to_html(&self) -> Result<String, ReportError> {
-        crate::render_page("patient.html", PAGE, "p", self)
+        let doc = PatientDoc { title: &self.title, block: self.block_html()? };
+        crate::render_page("patient.html", PAGE, "p", &doc)
+    }
+
+    /// The page's content as an HTML section (`id="patient"`), as the report shows it.
+    pub fn block_html(&self) -> Result<String, ReportError> {
+        crate::render_page("patient_block.html", BLOCK, "p", self)
     }
 }
 
