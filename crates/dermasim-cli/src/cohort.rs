@@ -1,5 +1,5 @@
 //! `dermasim cohort`: a virtual cohort of patients given the scenario's treatment series.
-//! Writes `DIR/cohort.json` and `DIR/cohort.html` (the page, with the grade-change chart), both
+//! Writes `DIR/cohort.json` and `DIR/cohort.html` (the page, with the outcome chart), both
 //! or neither (`crate::target::OutputFiles`).
 
 use std::fmt::Write as _;
@@ -64,9 +64,10 @@ pub fn human(r: &CohortResult, files: &[PathBuf]) -> String {
     );
     let _ = writeln!(
         o,
-        "  adverse events: hyperpigmentation {}, redness beyond 72 h {}",
+        "  adverse events: hyperpigmentation {}, redness beyond 72 h {}, procedural scar {}",
         p(&r.adverse_events.pih),
-        p(&r.adverse_events.prolonged_erythema)
+        p(&r.adverse_events.prolonged_erythema),
+        p(&r.adverse_events.scarring)
     );
     for f in files {
         let _ = writeln!(o, "  wrote {}", f.display());

@@ -13,7 +13,19 @@
 //! * **phototype** the scenario's if given, else drawn from a documented mix;
 //! * **baseline severity** the scenario's (or the scale's default) + `Normal(0, SD)` of the
 //!   scale; for acne scars the quantitative score moves with it (Dogra's mean and SD);
-//! * **redness duration** factor `LogNormal(0, 0.3)`.
+//! * **redness duration** factor `LogNormal(0, 0.3)`;
+//! * **history** the scenario's `patient.conditions` (keloid tendency: scarring risk; a history
+//!   of pigmentation: PIH risk; isotretinoin: no change, `series::history`);
+//! * **a procedural scar** (tram-track, hypertrophic) with the series' scarring probability: one
+//!   grade worse on the scale (`series::SCAR_PENALTY_GRADES`);
+//! * **the raters**: grades and scores before and after are read by a rater with the scale's
+//!   published error (`series::rater_sd`), independently before and after. The baseline spread
+//!   drawn is the published (rated) spread less the rater's error, so that rated baselines
+//!   have the published SD.
+//!
+//! The model's severities (`severity_*`) are the patient's true values; grades and scores
+//! (`grade_*`, `score_*`) are as a rater records them: a patient can be rated worse after a
+//! series that helped a little, as in a trial.
 //!
 //! Outcomes: the fractions worsening, unchanged and improving by 1, 2 and ≥ 3 grades on the
 //! indication's scale, each with its Wilson 95 % interval for a trial of the cohort's size, and
@@ -146,6 +158,8 @@ pub struct AdverseEvents {
     pub pih: Proportion,
     /// Redness of a session lasting beyond 72 h.
     pub prolonged_erythema: Proportion,
+    /// A procedural (tram-track or hypertrophic) scar.
+    pub scarring: Proportion,
 }
 
 /// One virtual patient.
@@ -183,6 +197,8 @@ pub struct Patient {
     pub pih: bool,
     /// Had redness beyond 72 h.
     pub prolonged_erythema: bool,
+    /// Had a procedural (tram-track or hypertrophic) scar.
+    pub scarring: bool,
 }
 
 /// `cohort.json`.
@@ -274,7 +290,16 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
     let epidermis = layers.epidermis_um();
     let red = redness(s, channels, window_cm2);
     let base = series::baseline(indication, &s.patient);
-    let (q_mean, q_sd) = (series::DOGRA_SCORE.0, series::DOGRA_SCORE.1);
+    let history = series::history(&s.patient.conditions);
+    // Raters: the published baseline SDs are of rated values; the true spread is what is left
+    // after the rater's error (in quadrature).
+    let rater = series::rater_sd(indication);
+    let rater_points = series::goodman_baron_rater_sd_points();
+    let true_sd = |published: f64, rater: f64| (published * published - rater * rater).max(0.0).sqrt();
+    let baseline_sd = true_sd(sc.baseline_sd, rater);
+    let q_mean = series::DOGRA_SCORE.0;
+    let q_sd = true_sd(series::DOGRA_SCORE.1, rater_points);
+    let points_per_grade = q_mean / series::GOODMAN_BARON.default_baseline;
     let grade_top = sc.range.1 + if indication == Indication::Striae { 0.0 } else { 0.49 };
     (0..n)
         .into_par_iter()
@@ -288,7 +313,7 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
             let u: f64 = rng.random();
             let phototype = s.patient.phototype.unwrap_or_else(|| draw_phototype(u));
             let z = standard_normal(&mut rng);
-            let x0 = (base + sc.baseline_sd * z).clamp(sc.range.0, grade_top);
+            let x0 = (base + baseline_sd * z).clamp(sc.range.0, grade_top);
             let redness = (REDNESS_SIGMA * standard_normal(&mut rng)).exp();
             let u_pih: f64 = rng.random();
             let radius = INFLUENCE_RADIUS_UM * rho;
@@ -300,14 +325,39 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
                 scar_types: &s.patient.scar_types,
                 response: h,
                 redness_factor: redness,
+                history,
             };
-            let r = series::respond(indication, &days, p.follow_up_days, &bands, red, &who);
-            // The quantitative acne score moves with the grade (same z; Dogra's mean and SD
-            // scaled to the baseline grade, `[A]`); other scales report their own value.
-            let q0 = if indication == Indication::AcneScars {
-                ((q_mean + q_sd * z) * base / series::GOODMAN_BARON.default_baseline).max(1.0)
+            let r = series::respond(indication, &days, p.follow_up_days, &bands, red, profile.torn_share(), &who);
+            // Drawn last, so that the draws above keep their values.
+            let u_scar: f64 = rng.random();
+            let (z_before, z_after) = (standard_normal(&mut rng), standard_normal(&mut rng));
+            let scarring = u_scar < r.scarring_probability;
+            let penalty = if scarring { series::SCAR_PENALTY_GRADES } else { 0.0 };
+            // True severity after: the remodelling's improvement, and a scar if one formed.
+            let (severity_after, f_rated) = if indication == Indication::Striae {
+                (r.severity_after, r.improvement - 0.25 * penalty)
             } else {
-                x0
+                (r.severity_after + penalty, r.improvement)
+            };
+            // As rated: the true value plus the rater's error, independently before and after.
+            let rated = |x: f64, z: f64| x + rater * z;
+            let grade_before = series::grade(indication, rated(x0, z_before), None);
+            let grade_after = if indication == Indication::Striae {
+                series::grade(indication, x0, Some(f_rated))
+            } else {
+                series::grade(indication, rated(severity_after, z_after), None)
+            };
+            // The quantitative acne score moves with the grade (same z; Dogra's mean and SD
+            // scaled to the baseline grade, `[A]`) and is rated with its own error; other scales
+            // report their own (rated) value.
+            let (score_before, score_after) = if indication == Indication::AcneScars {
+                let q0 = ((q_mean + q_sd * z) * base / series::GOODMAN_BARON.default_baseline).max(1.0);
+                let q1 = q0 * (1.0 - r.improvement) + penalty * points_per_grade;
+                ((q0 + rater_points * z_before).max(0.0), (q1 + rater_points * z_after).max(0.0))
+            } else if indication == Indication::Striae {
+                (x0, x0 * (1.0 - f_rated))
+            } else {
+                (rated(x0, z_before).max(sc.range.0), rated(severity_after, z_after).max(sc.range.0))
             };
             Patient {
                 epidermis_um: epidermis * e,
@@ -319,13 +369,14 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
                 collagen_change_pct: r.collagen_change_pct,
                 improvement: r.improvement,
                 severity_before: x0,
-                severity_after: r.severity_after,
-                score_before: q0,
-                score_after: q0 * (1.0 - r.improvement),
-                grade_before: r.grade_before,
-                grade_after: r.grade_after,
+                severity_after,
+                score_before,
+                score_after,
+                grade_before,
+                grade_after,
                 pih: u_pih < r.pih_probability,
                 prolonged_erythema: r.prolonged_erythema,
+                scarring,
             }
         })
         .collect()
@@ -362,6 +413,7 @@ pub fn summarise(s: &Scenario, patients: &[Patient], seed: u64) -> CohortResult 
         adverse_events: AdverseEvents {
             pih: Proportion::of(count(&|p| p.pih), n),
             prolonged_erythema: Proportion::of(count(&|p| p.prolonged_erythema), n),
+            scarring: Proportion::of(count(&|p| p.scarring), n),
         },
         grade_change_distribution: distribution(patients.iter().map(change), n),
         grade_before_distribution: distribution(patients.iter().map(|p| p.grade_before), n),
@@ -371,7 +423,9 @@ pub fn summarise(s: &Scenario, patients: &[Patient], seed: u64) -> CohortResult 
         improvement_pct: MeanSd::of(&col(&|p| 100.0 * p.improvement)),
         score_before: MeanSd::of(&col(&|p| p.score_before)),
         score_after: MeanSd::of(&col(&|p| p.score_after)),
-        score_change_pct: MeanSd::of(&col(&|p| -100.0 * p.improvement + 0.0)),
+        score_change_pct: MeanSd::of(&col(&|p| {
+            100.0 * (p.score_after - p.score_before) / p.score_before.max(1e-9) + 0.0
+        })),
         collagen_change_pct: MeanSd::of(&col(&|p| p.collagen_change_pct)),
         disclaimer: crate::summary::DISCLAIMER,
     }
@@ -456,7 +510,8 @@ mod tests {
             }
             let one = o.improved_1.fraction + o.improved_2.fraction + o.improved_3_or_more.fraction;
             proptest::prop_assert!((one - r.improved_1_grade_or_more_fraction).abs() < 1e-9);
-            proptest::prop_assert!(ps.iter().all(|p| p.severity_after <= p.severity_before + 1e-12));
+            // Only a procedural scar makes the true severity worse.
+            proptest::prop_assert!(ps.iter().all(|p| p.scarring || p.severity_after <= p.severity_before + 1e-12));
             proptest::prop_assert_eq!(r, summarise(&s, &patients(&s, &channels, 0.2, n, seed), seed));
         }
     }

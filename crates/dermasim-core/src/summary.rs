@@ -188,6 +188,8 @@ pub struct SeriesSummary {
     pub pih_probability: f64,
     /// One session's redness lasts longer than 72 h for this patient.
     pub prolonged_erythema: bool,
+    /// Probability of a procedural (tram-track or hypertrophic) scar over the series.
+    pub scarring_probability: f64,
 }
 
 /// The scale an outcome is reported on.
@@ -240,6 +242,7 @@ impl SeriesSummary {
             phototype: s.phototype,
             pih_probability: r.pih_probability,
             prolonged_erythema: r.prolonged_erythema,
+            scarring_probability: r.scarring_probability,
         }
     }
 }

@@ -119,17 +119,18 @@ fn vietnam_2024_weekly_grade_course() {
     }
 }
 
-/// Sohag (10 patients, 6 monthly sessions): 7 of 10 improved by one Goodman & Baron grade. Pinned
-/// miss: the model gives about 40 % improving by two or more grades, above the Wilson interval
-/// of 0/10 implied if the other 3 did not improve (upper bound 27.8 %); its ≥ 1-grade fraction
-/// (about 92 %) lies just above the interval of 7/10 (39.7-89.2 %).
+/// Sohag (10 patients, 6 monthly sessions): 7 of 10 improved by one Goodman & Baron grade. Its
+/// ≥ 1-grade fraction (about 85 % as rated) lies inside the interval of 7/10 (39.7-89.2 %).
+/// Pinned miss: the model gives about 43 % improving by two or more grades, above the Wilson
+/// interval of 0/10 implied if the other 3 did not improve (upper bound 27.8 %).
 #[test]
 fn sohag_known_miss_stays_as_documented() {
     let c = cohort_of(ROLLER, &["protocol.sessions=6", "protocol.follow_up_days=30"], 2000);
     let one = c.improved_1_grade_or_more_fraction;
     let two = c.improved_2_grades_or_more_fraction;
-    assert!((0.85..0.97).contains(&one), "{one}");
-    assert!((0.3..0.5).contains(&two), "{two}");
+    let [lo, hi] = wilson(7, 10, Z95);
+    assert!((lo..=hi).contains(&one), "{one}");
+    assert!((0.3..0.55).contains(&two), "{two}");
 }
 
 /// Ablon 2018 (Exceed pen, 4 sessions 30 days apart): Lemperle global wrinkle score improved by
@@ -138,6 +139,7 @@ fn sohag_known_miss_stays_as_documented() {
 /// series calibration's 1.5 mm roller made rat-depth channels of about 330 µm: with living-human
 /// depths, issue #17, that roller wounds far more dermis per session, which lowers the
 /// remodelling per unit of injury that every other protocol, this pen's included, inherits.)
+/// "Side effects were minor": the pen's clean punctures make no tram-track scar.
 #[test]
 fn exceed_2018_improvement_inside_the_interval() {
     let c = cohort_of(EXCEED, &[], 2000);
@@ -145,6 +147,7 @@ fn exceed_2018_improvement_inside_the_interval() {
     assert!(c.scale.contains("Lemperle"));
     let delta = c.severity_before.mean - c.severity_after.mean;
     assert!((1.11..=1.34).contains(&delta), "{delta}");
+    assert_eq!(c.adverse_events.scarring.count, 0, "no scar among 48 ('side effects were minor')");
 }
 
 /// Striae: Mohamed Ali 2017 (6 sessions 2 weeks apart, 3 months: ≥ 50 % better in 66.7 % of 15)
@@ -174,6 +177,52 @@ fn lotfi_no_pih_in_phototypes_three_and_four() {
     let iv = cohort_of(ROLLER, &["patient.phototype=IV"], 2000).adverse_events.pih.fraction;
     let hi = wilson(0, 30, Z95)[1];
     assert!(0.5 * (iii + iv) <= hi, "{iii} {iv} vs {hi}");
+}
+
+/// Dogra 2014: tram-track scarring in 2 of 30 roller patients (the calibration datum of the
+/// scarring rate): the cohort's rate lies inside its Wilson interval. The scars are the
+/// mechanism by which a series can worsen a grade: some patients are now rated worse.
+#[test]
+fn dogra_scarring_rate_is_reproduced_and_some_patients_worsen() {
+    let c = cohort_of(ROLLER, &["protocol.follow_up_days=30", "patient.phototype=IV"], 2000);
+    let [lo, hi] = wilson(2, 30, Z95);
+    let f = c.adverse_events.scarring.fraction;
+    assert!((lo..=hi).contains(&f), "scarring {f} outside Dogra's {lo:.3}-{hi:.3}");
+    assert!(c.outcomes.worsened.count > 0 && c.outcomes.worsened.fraction < 0.1, "{:?}", c.outcomes.worsened);
+}
+
+/// Lotfi 2013 (30 patients: no side effect but pain and temporary redness) and Hong Kong 2018
+/// (36 patients: "no serious complications") saw no scar after roller series: the model's rate
+/// on the roller protocol lies under both Wilson upper bounds (11.4 % and 9.6 %).
+#[test]
+fn roller_trials_without_scars() {
+    let f = cohort_of(ROLLER, &[], 2000).adverse_events.scarring.fraction;
+    for (n, name) in [(30, "Lotfi"), (36, "Hong Kong")] {
+        let hi = wilson(0, n, Z95)[1];
+        assert!(f <= hi, "{name}: scarring {f} above {hi}");
+    }
+}
+
+/// History: a keloid tendency raises the scarring rate and the share rated worse; isotretinoin
+/// changes no outcome (Mysore 2019); the same cohort otherwise.
+#[test]
+fn history_changes_outcomes_as_documented() {
+    let none = cohort_of(ROLLER, &[], 2000);
+    let keloid = cohort_of(ROLLER, &["patient.conditions=[\"keloid-tendency\"]"], 2000);
+    let iso = cohort_of(ROLLER, &["patient.conditions=[\"isotretinoin\"]"], 2000);
+    assert!(keloid.adverse_events.scarring.fraction > 2.0 * none.adverse_events.scarring.fraction);
+    assert!(keloid.outcomes.worsened.fraction > none.outcomes.worsened.fraction);
+    assert_eq!(iso.outcomes, none.outcomes);
+    assert_eq!(iso.adverse_events, none.adverse_events);
+}
+
+/// New collagen turns over (half-life 3 years, assumed): one and two years after the roller
+/// series the papillary collagen gain has fallen from its value 8 weeks after.
+#[test]
+fn collagen_gains_fade_after_the_series() {
+    let at = |d: &str| series_of(ROLLER, &[&format!("protocol.follow_up_days={d}")]).response.collagen_change_pct;
+    let (w8, y1, y2) = (at("56"), at("365"), at("730"));
+    assert!(w8 > y1 && y1 > y2 && y2 > 0.5 * w8, "{w8} {y1} {y2}");
 }
 
 /// El-Domyati 2015 (6 sessions 2 weeks apart, 3 months from the start): collagen up, total

@@ -830,6 +830,12 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             "",
             "one session, this patient's age",
         ),
+        KeyNumber::new(
+            "Procedural (tram-track) scar risk",
+            pct(r.scarring_probability),
+            "%",
+            "over the series; calibrated on Dogra 2014 (2 of 30); a scar makes the grade one worse",
+        ),
     ];
     sec.assumptions = vec![
         "Each channel puts the dermis within about 0.4 mm of it into a wound-healing programme; one session's \
@@ -838,9 +844,10 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         "A session within 5 days of the previous one (the inflammation phase) adds injury but starts no new \
          remodelling; tissue still remodelling from an earlier session responds less."
             .into(),
-        "Calibrated on Lotfi 2013 (collagen), Dogra 2014 (scar score, spread, PIH) and Alam 2014 (time course); the \
-         other trials are independent checks."
+        "Calibrated on Lotfi 2013 (collagen), Dogra 2014 (scar score, spread, PIH, tram-track scars) and Alam 2014 \
+         (time course); the other trials are independent checks."
             .into(),
+        "New collagen turns over with an assumed half-life of 3 years: gains fade slowly after the series.".into(),
     ];
     sec.sources = vec![
         Source::new("docs/models.md §10 Remodelling and outcomes", "the model, its data and the scales"),

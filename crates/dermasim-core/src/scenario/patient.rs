@@ -104,7 +104,9 @@ pub struct PatientInput {
     #[serde(default)]
     pub scar_types: Vec<ScarType>,
     /// Conditions the safety screen weighs (see [`Condition`]: "active-acne", "pregnancy",
-    /// "anticoagulants", ...); unknown names are refused.
+    /// "anticoagulants", ...); unknown names are refused. The outcome model uses three
+    /// (`docs/models.md §10.5`): "keloid-tendency" raises the risk of a procedural scar,
+    /// "pigmentation-history" that of hyperpigmentation, "isotretinoin" changes no outcome.
     #[serde(default)]
     #[schemars(with = "Vec<Condition>")]
     pub conditions: Vec<String>,
