@@ -151,21 +151,27 @@ fn cohort_page_has_one_bar_per_group_the_numbers_and_no_external_resource() {
         assert!(!html.contains(bad), "external resource or script: {bad}");
     }
     assert!(html.contains("url(data:font/ttf;base64,"));
-    // The bar chart: one filled bar per change in grade from the best to the worst group.
+    // The outcome chart: one bar per class (worse, unchanged, 1, 2, 3+ better), each with its
+    // Wilson interval; bars are the filled rectangles in the class colours, the other rectangle
+    // is the background (the figure style's invisible marks, `<rect class=...>`, aside).
     assert_eq!(html.matches("<svg").count(), 1);
     let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
-    let changes: Vec<i64> =
-        j["grade_change_distribution"].as_object().unwrap().keys().map(|k| k.parse().unwrap()).collect();
-    let groups = (changes.iter().max().unwrap() - changes.iter().min().unwrap() + 1) as usize;
-    assert!(groups >= 2, "a cohort of 300 spreads over several grade changes");
-    // Bars are the filled rectangles in the bar colour (shares are positive); the other
-    // rectangle is the background (the figure style's invisible marks, `<rect class=...>`, aside).
-    let bars = svg.split("<rect").skip(1).filter(|r| r[..r.find('>').unwrap()].contains("fill=\"#D55E00\"")).count();
+    let filled = |colour: &str| {
+        svg.split("<rect").skip(1).filter(|r| r[..r.find('>').unwrap()].contains(&format!("fill=\"{colour}\""))).count()
+    };
+    let o = &j["outcomes"];
+    let drawn = |k: &str| usize::from(o[k]["fraction"].as_f64().unwrap() > 0.0);
+    // Zero-height bars may be left out by the drawing backend; every non-empty class is drawn.
+    let better = ["improved_1", "improved_2", "improved_3_or_more"].iter().map(|k| drawn(k)).sum::<usize>();
+    assert!(filled("#0072B2") >= better && filled("#0072B2") <= 3, "better bars");
+    assert!(filled("#56B4E9") >= drawn("unchanged") && filled("#56B4E9") <= 1, "unchanged bar");
+    assert!(filled("#D55E00") >= drawn("worsened") && filled("#D55E00") <= 1, "worse bar");
+    let bars = filled("#0072B2") + filled("#56B4E9") + filled("#D55E00");
     assert_eq!(svg.matches("<rect").count() - svg.matches("<rect class=").count(), bars + 1);
-    assert_eq!(bars, groups, "one bar per group");
-    for c in changes.iter().filter(|&&c| c < 0) {
-        assert!(svg.contains(&format!("\n{} better\n", -c)), "label of the bar for {c}");
+    for label in ["worse", "unchanged", "1 better", "2 better", "3+ better"] {
+        assert!(svg.contains(&format!("\n{label}\n")), "label of the bar {label}");
     }
+    assert!(svg.contains("95 % interval for a trial of 300 patients"), "the intervals are named");
     // In a browser: no console error, the chart drawn (skipped without Debian's chromium).
     if Path::new("/usr/bin/chromium").exists() {
         let c = Command::new("bash")

@@ -1,7 +1,7 @@
 //! Ready-made charts for the stages, taking plain data: `(x, y)` series, with labels. Each
 //! returns a [`Plot`] (SVG and PNG) that a [`crate::Section`] shows.
 
-use crate::plot::{Floor, LineChart, Marker, Plot, PlotError, Series, bar_chart, line_chart};
+use crate::plot::{Bar, BarChart, Floor, LineChart, Marker, Plot, PlotError, Series, bar_chart_of, line_chart};
 
 /// Concentration against depth at several times (one curve per time), layer boundaries marked.
 /// `profiles`: `(time_h, [(depth_um, concentration)])`; `layer_boundaries_um`: `(name, depth)`.
@@ -142,34 +142,55 @@ pub fn collagen_series(
     )
 }
 
-/// Cohort: one bar per group of patients with the same change in grade (after − before,
-/// e.g. `-1`), its height the share of patients (%). `fractions`: `(change, fraction 0-1)`;
-/// changes missing between the smallest and the largest given get a bar of 0, so the axis has
-/// no gaps. Negative = better on the indication's scale (`scale`, named in the caption).
-pub fn grade_change(id: &str, fractions: &[(i32, f64)], scale: &str) -> Result<Plot, PlotError> {
-    let (Some(lo), Some(hi)) = (fractions.iter().map(|f| f.0).min(), fractions.iter().map(|f| f.0).max()) else {
-        return Err(PlotError(format!("{id}: no group to draw")));
-    };
-    let bars: Vec<(String, f64)> = (lo..=hi)
-        .map(|c| {
-            let share: f64 = fractions.iter().filter(|f| f.0 == c).map(|f| f.1).sum();
-            let label = match c {
-                0 => "no change".to_string(),
-                c if c < 0 => format!("{} better", -c),
-                c => format!("{c} worse"),
-            };
-            (label, 100.0 * share)
+/// One outcome class of a cohort: its label, share of patients (0-1) and 95 % interval (0-1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeClass {
+    /// "worse", "unchanged", "1 better", ...
+    pub label: String,
+    /// Share of patients, 0-1.
+    pub fraction: f64,
+    /// 95 % interval of the share, 0-1.
+    pub ci95: [f64; 2],
+}
+
+/// Cohort: the outcome classes (worse, unchanged, 1, 2, ≥ 3 grades better) as bars of the
+/// share of patients (%), each with its 95 % interval as an error bar. Worse is vermilion,
+/// unchanged sky blue, better blue (Okabe-Ito), so the classes read apart in grey too by
+/// position. `scale` is named in the caption; `patients` is the trial size the intervals are for.
+pub fn outcome_classes(id: &str, classes: &[OutcomeClass], scale: &str, patients: usize) -> Result<Plot, PlotError> {
+    if classes.is_empty() {
+        return Err(PlotError(format!("{id}: no class to draw")));
+    }
+    let bars = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Bar {
+            label: c.label.clone(),
+            value: 100.0 * c.fraction,
+            interval: Some((100.0 * c.ci95[0], 100.0 * c.ci95[1])),
+            color: Some(match i {
+                0 => 1,
+                1 => 5,
+                _ => 0,
+            }),
         })
         .collect();
-    bar_chart(
+    let chart = BarChart {
+        x_label: "change in grade from before the series to the end of follow-up".into(),
+        y_label: "patients (%)".into(),
+        bars,
+        interval_label: format!("95 % interval for a trial of {patients} patients (Wilson)"),
+        source: "cohort.json (outcomes)".into(),
+    };
+    bar_chart_of(
         id,
-        "Change in grade across the cohort",
+        "Outcome across the cohort",
         &format!(
-            "Share of virtual patients by change in grade on the {scale} from before the series to the end of \
-             follow-up (\"1 better\": one grade better)."
+            "Share of virtual patients whose grade on the {scale} got worse, stayed the same, or improved by 1, 2, or \
+             3 or more grades, as a rater records it. Error bars: Wilson 95 % intervals for a trial of {patients} \
+             patients (how much a real trial of that size could differ by chance, not the model's uncertainty)."
         ),
-        "patients (%)",
-        &bars,
+        &chart,
     )
 }
 
@@ -194,10 +215,17 @@ mod tests {
         recovery("r", &a, &b, &a).unwrap();
         let s = collagen_series("s", &a, &b, &a, &[0.0, 1.0], "change (%)").unwrap();
         assert_eq!(s.svg.matches("\nsession\n").count(), 1, "one label for all the session lines");
-        let g = grade_change("g", &[(-2, 0.25), (0, 0.75)], "test scale").unwrap();
-        for label in ["\n2 better\n", "\n1 better\n", "\nno change\n"] {
-            assert!(g.svg.contains(label), "{label:?}: one bar per change, gaps filled");
+        let c = |l: &str, f: f64| OutcomeClass { label: l.into(), fraction: f, ci95: [f * 0.8, (f * 1.2).min(1.0)] };
+        let o = outcome_classes(
+            "o",
+            &[c("worse", 0.02), c("unchanged", 0.2), c("1 better", 0.5), c("2 better", 0.25), c("3+ better", 0.03)],
+            "test scale",
+            300,
+        )
+        .unwrap();
+        for label in ["\nworse\n", "\nunchanged\n", "\n1 better\n", "\n3+ better\n", "Wilson"] {
+            assert!(o.svg.contains(label), "{label:?}");
         }
-        assert!(grade_change("e", &[], "test scale").is_err());
+        assert!(outcome_classes("e", &[], "test scale", 1).is_err());
     }
 }

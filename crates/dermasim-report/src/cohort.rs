@@ -1,9 +1,9 @@
 //! The page of a virtual cohort (`dermasim cohort`): `cohort.html`, self-contained like
 //! `report.html` (same style sheet, font embedded, the chart inline as SVG, no network).
 //!
-//! It shows the cohort's size and seed, the protocol and the indication's scale, the
-//! grade-change bar chart (one bar per change in grade), the outcome classes (worsened,
-//! unchanged, 1, 2, ≥ 3 grades better) and adverse-event rates with Wilson 95 % intervals, the
+//! It shows the cohort's size and seed, the protocol and the indication's scale, the outcome
+//! chart (worse, unchanged, 1, 2, ≥ 3 grades better, each bar with its Wilson 95 % interval),
+//! the same classes and the adverse-event rates in tables with their intervals, the
 //! scores and the grade distributions, and the statement that dermasim informs and does not
 //! prescribe.
 
@@ -90,9 +90,20 @@ fn row(label: &str, p: &Proportion) -> OutcomeRow {
 impl CohortPage {
     /// Builds the page model.
     pub fn new(r: &CohortResult) -> CohortPage {
-        let changes: Vec<(i32, f64)> =
-            r.grade_change_distribution.iter().filter_map(|(k, v)| k.parse::<i32>().ok().map(|c| (c, *v))).collect();
-        let (plot, plot_error) = match charts::grade_change("cohort-grade-change", &changes, r.scale) {
+        let o = &r.outcomes;
+        let class = |label: &str, p: &Proportion| charts::OutcomeClass {
+            label: label.into(),
+            fraction: p.fraction,
+            ci95: p.ci95,
+        };
+        let classes = [
+            class("worse", &o.worsened),
+            class("unchanged", &o.unchanged),
+            class("1 better", &o.improved_1),
+            class("2 better", &o.improved_2),
+            class("3+ better", &o.improved_3_or_more),
+        ];
+        let (plot, plot_error) = match charts::outcome_classes("cohort-outcome", &classes, r.scale, r.patients) {
             Ok(p) => (Some(p), None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -105,7 +116,6 @@ impl CohortPage {
             KeyNumber::new("Interval between sessions", plot::short(r.interval_days), "days", "interval_days"),
             KeyNumber::new("Follow-up after the last session", plot::short(r.follow_up_days), "days", "follow_up_days"),
         ];
-        let o = &r.outcomes;
         let outcomes = vec![
             row("worsened", &o.worsened),
             row("unchanged", &o.unchanged),
@@ -116,6 +126,7 @@ impl CohortPage {
         let adverse = vec![
             row("post-inflammatory hyperpigmentation", &r.adverse_events.pih),
             row("redness beyond 72 h", &r.adverse_events.prolonged_erythema),
+            row("procedural (tram-track) scar", &r.adverse_events.scarring),
         ];
         let numbers = vec![
             KeyNumber::new(
@@ -230,11 +241,11 @@ mod tests {
         assert!(html.contains(&format!("<td class=\"num\">{}</td>", r.patients)));
         assert!(html.contains(&format!("<td class=\"num\">{}</td>", r.seed)));
         assert!(html.contains(&pct(r.improved_1_grade_or_more_fraction)));
-        // One labelled bar per grade change from the largest improvement to the smallest.
-        let lo: i32 = r.grade_change_distribution.keys().map(|k| k.parse::<i32>().unwrap()).min().unwrap();
-        for c in lo..0 {
-            assert!(html.contains(&format!("\n{} better\n", -c)), "bar for {c}");
+        // One labelled bar per outcome class, with its interval named.
+        for label in ["worse", "unchanged", "1 better", "2 better", "3+ better"] {
+            assert!(html.contains(&format!("\n{label}\n")), "bar for {label}");
         }
+        assert!(html.contains("95 % interval for a trial of 200 patients"));
         assert_eq!(html, CohortPage::new(&r).to_html().unwrap(), "same cohort, same bytes");
     }
 }
