@@ -250,7 +250,7 @@ mod tests {
 
     fn outcome(extra: &str) -> Outcome {
         let text = format!(
-            "[skin]\nsite = \"cheek\"\n{extra}\n[device]\ntype = \"dermapen\"\npreset = \"pen-12\"\nneedle_length_mm = 1.5\n\
+            "[skin]\nsite = \"cheek\"\n{extra}\n[device]\ntype = \"dermapen\"\npreset = \"pen-12\"\nneedle_length_mm = 1.0\n\
 [protocol]\nsetting = \"office\"\narea_cm2 = 2\nsessions = 3\ninterval_days = 30\n\
 numbing = {{ cream = \"emla\", minutes = 60 }}\n[simulation]\ntransport = \"off\"\nwindow_mm = 4\n"
         );
