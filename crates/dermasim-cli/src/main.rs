@@ -375,7 +375,7 @@ fn main() -> ExitCode {
                 input.scenario.display(),
                 s.device.kind.type_name(),
                 s.skin.site,
-                s.device.needle.length_um / 1000.0
+                s.device.needle.length_mm()
             )))),
             Err(code) => code,
         },

@@ -476,6 +476,84 @@ pub fn worn_tip_radius_um(needle: &Needle, uses: u32) -> f64 {
     (needle.tip_radius_um * (1.0 + TIP_WEAR_PER_USE * f64::from(uses))).min(0.5 * needle.diameter_um)
 }
 
+/// Fraction of channels reaching at least each layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Reach {
+    /// Through the skin surface (any depth > 0).
+    pub stratum_corneum: f64,
+    /// Past the stratum corneum.
+    pub viable_epidermis: f64,
+    /// Past the epidermis.
+    pub papillary_dermis: f64,
+    /// Past the papillary dermis.
+    pub reticular_dermis: f64,
+    /// Past the dermis.
+    pub hypodermis: f64,
+}
+
+/// The channels as a whole: computed once, by [`stats`], from the channels [`form`] made. The
+/// summary, the safety screen and the numbing stage read these numbers; none re-derives them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ChannelStats {
+    /// Channels (= simulated punctures).
+    pub count: usize,
+    /// Mean depth, µm (0 without channels).
+    pub mean_depth_um: f64,
+    /// Standard deviation of depth, µm.
+    pub sd_depth_um: f64,
+    /// Shallowest and deepest channel, µm.
+    pub depth_range_um: [f64; 2],
+    /// 90th percentile of the depth (nearest rank), µm.
+    pub depth_p90_um: f64,
+    /// Mean opening across the direction of travel, µm.
+    pub mean_width_um: f64,
+    /// Mean opening along the direction of travel, µm.
+    pub mean_length_um: f64,
+    /// Fraction of torn channels.
+    pub torn_fraction: f64,
+    /// Mean length-to-width ratio of the torn channels' openings (0 without torn channels).
+    pub torn_elongation: f64,
+    /// Fraction of channels reaching at least each layer.
+    pub reach: Reach,
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let (s, n) = xs.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    if n == 0 { 0.0 } else { s / n as f64 }
+}
+
+/// The statistics of a set of channels.
+pub fn stats(channels: &[Channel]) -> ChannelStats {
+    let n = channels.len().max(1) as f64;
+    let share = |f: &dyn Fn(&Channel) -> bool| channels.iter().filter(|c| f(c)).count() as f64 / n;
+    let depth_mean = mean(channels.iter().map(|c| c.depth_um));
+    let mut depths: Vec<f64> = channels.iter().map(|c| c.depth_um).collect();
+    depths.sort_by(f64::total_cmp);
+    let torn: Vec<f64> =
+        channels.iter().filter(|c| c.torn && c.width_um > 0.0).map(|c| c.length_um / c.width_um).collect();
+    ChannelStats {
+        count: channels.len(),
+        mean_depth_um: depth_mean,
+        sd_depth_um: mean(channels.iter().map(|c| (c.depth_um - depth_mean).powi(2))).sqrt(),
+        depth_range_um: [
+            channels.iter().map(|c| c.depth_um).fold(f64::INFINITY, f64::min).min(depth_mean),
+            channels.iter().map(|c| c.depth_um).fold(0.0, f64::max),
+        ],
+        depth_p90_um: if depths.is_empty() { 0.0 } else { depths[((depths.len() - 1) as f64 * 0.9).round() as usize] },
+        mean_width_um: mean(channels.iter().map(|c| c.width_um)),
+        mean_length_um: mean(channels.iter().map(|c| c.length_um)),
+        torn_fraction: share(&|c| c.torn),
+        torn_elongation: if torn.is_empty() { 0.0 } else { torn.iter().sum::<f64>() / torn.len() as f64 },
+        reach: Reach {
+            stratum_corneum: share(&|c| c.depth_um > 0.0),
+            viable_epidermis: share(&|c| c.layer >= Layer::ViableEpidermis),
+            papillary_dermis: share(&|c| c.layer >= Layer::PapillaryDermis),
+            reticular_dermis: share(&|c| c.layer >= Layer::ReticularDermis),
+            hypodermis: share(&|c| c.layer >= Layer::Hypodermis),
+        },
+    }
+}
+
 /// Turns punctures into channels.
 pub fn form(map: &PunctureMap, s: &Scenario) -> Vec<Channel> {
     let (device, skin, seed) = (&s.device, &s.skin, s.simulation.seed);

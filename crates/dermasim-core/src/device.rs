@@ -20,6 +20,12 @@ pub struct Needle {
 }
 
 impl Needle {
+    /// Needle length in mm, as the scenario gives it (the one conversion back from µm, for
+    /// outputs and the rules stated in mm).
+    pub fn length_mm(&self) -> f64 {
+        self.length_um / 1000.0
+    }
+
     /// Tangent of the tip's half-angle: the cone runs from the tip radius to the base radius
     /// over the needle length.
     pub fn taper(&self) -> f64 {

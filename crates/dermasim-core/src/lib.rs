@@ -80,6 +80,8 @@ pub struct Outcome {
     pub punctures: PunctureMap,
     /// One channel per puncture, same order.
     pub channels: Vec<Channel>,
+    /// Statistics of the channels (mean depth, reach, ...), computed once.
+    pub channel_stats: channels::ChannelStats,
     /// Pattern statistics of the window.
     pub pattern: PatternStats,
     /// Transport: delivery of each product, treated against intact skin.
@@ -152,6 +154,10 @@ pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &
         None => channels::form(&punctures, scenario),
     };
     observer.stage("pattern", 0.1);
+    let channel_stats = match reuse.result(&Reuse::CHANNELS) {
+        Some(b) => b.channel_stats,
+        None => channels::stats(&channels),
+    };
     let pattern = match reuse.result(&[&Reuse::CHANNELS[..], &[Stage::Pattern]].concat()) {
         Some(b) => b.pattern.clone(),
         None => pattern::analyse(&channels, punctures.window_um),
@@ -169,7 +175,7 @@ pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &
     let numbing_deps = [&Reuse::CHANNELS[..], &[Stage::Numbing, Stage::Transport]].concat();
     let numbing = match reuse.result(&numbing_deps) {
         Some(b) => b.numbing.clone(),
-        None => numbing::assess(scenario, &channels),
+        None => numbing::assess(scenario, &channel_stats),
     };
     let recommended_numbing_min = numbing.as_ref().map(|n| n.recommended_minutes);
     let procedure = match reuse.result(&[&numbing_deps[..], &[Stage::Procedure]].concat()) {
@@ -177,8 +183,13 @@ pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &
         None => procedure::estimate(scenario, recommended_numbing_min),
     };
     // The same stage results `safety::check` screens (one screening path).
-    let stages =
-        safety::Stages { channels: &channels, pattern: &pattern, healing: healing.as_ref(), numbing: numbing.as_ref() };
+    let stages = safety::Stages {
+        channels: &channels,
+        channel_stats: &channel_stats,
+        pattern: &pattern,
+        healing: healing.as_ref(),
+        numbing: numbing.as_ref(),
+    };
     let safety = safety::assess(scenario, &stages);
     const TRANSPORT: (f64, f64) = (0.15, 0.98);
     observer.stage("transport", TRANSPORT.0);
@@ -199,6 +210,7 @@ pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &
         scenario,
         punctures: &punctures,
         channels: &channels,
+        channel_stats: &channel_stats,
         pattern: &pattern,
         delivery: &delivery,
         healing: healing.as_ref(),
@@ -211,6 +223,7 @@ pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &
         scenario: scenario.clone(),
         punctures,
         channels,
+        channel_stats,
         pattern,
         delivery,
         healing,

@@ -37,7 +37,7 @@
 //! **Target depth.** Microneedles stimulate the nerve endings along their whole track, fast
 //! and many at once: the cream must block the tissue down to the depth the channels reach. The
 //! target is the 90th percentile of the channel depths the channels stage made
-//! ([`depth_quantile_um`]), so that nine channels in ten run in numbed tissue.
+//! ([`ChannelStats::depth_p90_um`]), so that nine channels in ten run in numbed tissue.
 //!
 //! **Recommendation.** `recommended_minutes` is the first time with `z_n(t) ≥ target` under
 //! continuous application, rounded up to 5 min. When the cream cannot reach the target within
@@ -63,7 +63,7 @@ use serde::Serialize;
 
 use dermasim_transport::props::{self, ScHydration};
 
-use crate::channels::Channel;
+use crate::channels::ChannelStats;
 use crate::scenario::Scenario;
 use crate::scenario::vocabulary::{NumbingCream, Vocabulary};
 use crate::skin::LayerThickness;
@@ -193,8 +193,10 @@ pub const PLATEAU_FRACTION: f64 = 0.95;
 /// Step of the recommendation, min (rounded up): a practical granularity, `[A]`.
 pub const ROUND_TO_MIN: f64 = 5.0;
 
-/// Quantile of the channel depths the cream must numb: nine channels in ten, `[A]`.
+/// Quantile of the channel depths the cream must numb: nine channels in ten, `[A]`. The channels
+/// stage computes this quantile once ([`ChannelStats::depth_p90_um`]); the assessment reads it.
 pub const TARGET_QUANTILE: f64 = 0.9;
+const _: () = assert!(TARGET_QUANTILE == 0.9, "the assessment reads ChannelStats::depth_p90_um");
 
 /// Cells per layer of the numbing column: stratum corneum, viable epidermis, papillary dermis,
 /// reticular dermis, fat. A numerical choice: doubling them and halving the step moves the numb
@@ -206,17 +208,6 @@ const STEP_S: f64 = 5.0;
 
 /// Output interval of the numb depth, min.
 const OUTPUT_MIN: f64 = 5.0;
-
-/// The `q` quantile of the depths of `channels`, µm (nearest rank; 0 without channels). The one
-/// definition of the channel depth percentiles (the safety screen's p90 uses it too).
-pub fn depth_quantile_um(channels: &[Channel], q: f64) -> f64 {
-    let mut depths: Vec<f64> = channels.iter().map(|c| c.depth_um).collect();
-    if depths.is_empty() {
-        return 0.0;
-    }
-    depths.sort_by(f64::total_cmp);
-    depths[((depths.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize]
-}
 
 /// One layer of the column.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -640,7 +631,7 @@ pub fn all_creams() -> Vec<Cream> {
 
 /// The numbing assessment of a scenario and the channels the channels stage made; `None` for
 /// excised skin (no nerves, no clearance).
-pub fn assess(s: &Scenario, channels: &[Channel]) -> Option<NumbingAssessment> {
+pub fn assess(s: &Scenario, channels: &ChannelStats) -> Option<NumbingAssessment> {
     if s.skin.mounting != crate::skin::Mounting::InVivo {
         return None;
     }
@@ -657,13 +648,13 @@ pub fn assess(s: &Scenario, channels: &[Channel]) -> Option<NumbingAssessment> {
 /// The assessment for a given cream and occlusion (`applied_minutes`: the scenario's time).
 pub fn assess_with(
     s: &Scenario,
-    channels: &[Channel],
+    channels: &ChannelStats,
     cr: &Cream,
     occluded: bool,
     applied_minutes: Option<f64>,
 ) -> NumbingAssessment {
     let t = &s.skin.layers;
-    let channel = depth_quantile_um(channels, TARGET_QUANTILE);
+    let channel = channels.depth_p90_um;
     let onset = onset(cr, t, occluded);
     let max_numb = onset.as_ref().map(|o| o.depth_at(MAX_MINUTES)).unwrap_or(0.0);
     let reaches = max_numb >= channel;
@@ -672,11 +663,7 @@ pub fn assess_with(
     let numb_at = applied_minutes.and_then(|m| course(cr, t, occluded, m, m).ok().map(|c| c.onset.depth_at(m)));
     // The no-cream rule compares like with like: the mean depth of these channels with the mean
     // depth of a home roller's.
-    let mean = if channels.is_empty() {
-        0.0
-    } else {
-        channels.iter().map(|c| c.depth_um).sum::<f64>() / channels.len() as f64
-    };
+    let mean = channels.mean_depth_um;
     let no_cream = no_cream_depth_um(s);
     let no_cream_needed = mean <= no_cream;
     let deepest_cream = if reaches || no_cream_needed {

@@ -24,14 +24,14 @@
 
 use serde::Serialize;
 
-use crate::channels::{Channel, worn_tip_radius_um};
+use crate::channels::{Channel, ChannelStats, worn_tip_radius_um};
 use crate::device::{DeviceKind, SHARP_TIP_RADIUS_UM};
 use crate::healing::Healing;
 use crate::numbing::NumbingAssessment;
 use crate::pattern::PatternStats;
 use crate::scenario::vocabulary::{Condition, Ingredient, NumbingCream, Vocabulary};
 use crate::scenario::{Scenario, Setting};
-use crate::skin::{Layer, Mounting};
+use crate::skin::Mounting;
 
 /// How serious a finding is. Ordered: `Info < Caution < Contraindicated`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -110,6 +110,8 @@ pub struct Finding {
 pub struct Stages<'a> {
     /// One channel per puncture of the simulated window.
     pub channels: &'a [Channel],
+    /// Their statistics (the channels stage's).
+    pub channel_stats: &'a ChannelStats,
     /// The pattern of the window (coverage).
     pub pattern: &'a PatternStats,
     /// The healing stage (None for excised skin).
@@ -148,30 +150,16 @@ pub struct InjuryStats {
 impl InjuryStats {
     /// The numbers of a run's stages.
     pub fn of(st: &Stages<'_>) -> InjuryStats {
-        let n = st.channels.len();
-        let share = |f: &dyn Fn(&Channel) -> bool| {
-            if n == 0 { 0.0 } else { st.channels.iter().filter(|c| f(c)).count() as f64 / n as f64 }
-        };
-        let depth_p90_um = crate::numbing::depth_quantile_um(st.channels, 0.9);
+        let cs = st.channel_stats;
         InjuryStats {
-            channels: n,
-            dermal_fraction: share(&|c| {
-                matches!(c.layer, Layer::PapillaryDermis | Layer::ReticularDermis | Layer::Hypodermis)
-            }),
-            reticular_or_deeper_fraction: share(&|c| matches!(c.layer, Layer::ReticularDermis | Layer::Hypodermis)),
-            hypodermis_fraction: share(&|c| c.layer == Layer::Hypodermis),
-            torn_fraction: share(&|c| c.torn),
-            torn_elongation: {
-                let torn: Vec<f64> = st
-                    .channels
-                    .iter()
-                    .filter(|c| c.torn && c.width_um > 0.0)
-                    .map(|c| c.length_um / c.width_um)
-                    .collect();
-                if torn.is_empty() { 0.0 } else { torn.iter().sum::<f64>() / torn.len() as f64 }
-            },
+            channels: cs.count,
+            dermal_fraction: cs.reach.papillary_dermis,
+            reticular_or_deeper_fraction: cs.reach.reticular_dermis,
+            hypodermis_fraction: cs.reach.hypodermis,
+            torn_fraction: cs.torn_fraction,
+            torn_elongation: cs.torn_elongation,
             opening_fraction: st.pattern.coverage_fraction,
-            depth_p90_um,
+            depth_p90_um: cs.depth_p90_um,
             redness_resolved_h: st.healing.map(|h| h.erythema_resolved_h),
             recovery_days: st.healing.map(|h| h.recovery_days()),
         }
@@ -226,8 +214,15 @@ pub fn check(s: &Scenario) -> Screening {
     let channels = crate::channels::form(&map, s);
     let pattern = crate::pattern::analyse(&channels, map.window_um);
     let healing = crate::healing::assess(s, &channels, map.window_cm2());
-    let numbing = crate::numbing::assess(s, &channels);
-    let st = Stages { channels: &channels, pattern: &pattern, healing: healing.as_ref(), numbing: numbing.as_ref() };
+    let channel_stats = crate::channels::stats(&channels);
+    let numbing = crate::numbing::assess(s, &channel_stats);
+    let st = Stages {
+        channels: &channels,
+        channel_stats: &channel_stats,
+        pattern: &pattern,
+        healing: healing.as_ref(),
+        numbing: numbing.as_ref(),
+    };
     Screening { summary: assess(s, &st), numbing }
 }
 
@@ -639,7 +634,7 @@ shallower, more ragged channels"
     }
 
     // Needle length for the setting (nominal).
-    let len_mm = d.needle.length_um / 1000.0;
+    let len_mm = d.needle.length_mm();
     let (caution_mm, contra_mm, src, place) = match s.protocol.setting {
         Setting::Home => (HOME_CAUTION_MM, HOME_CONTRAINDICATED_MM, SRC_HOME_LENGTH, "at home"),
         Setting::Office => (OFFICE_CAUTION_MM, OFFICE_CONTRAINDICATED_MM, SRC_OFFICE_LENGTH, "in a clinic"),
@@ -1041,6 +1036,7 @@ fn is_vitamin_c(name: &str, contains: &[Ingredient]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::skin::Layer;
 
     /// A clean home scenario: 0.25 mm roller, no conditions, no products, one session.
     const CLEAN: &str = r#"
@@ -1105,7 +1101,8 @@ window_mm = 5
     }
 
     fn screen_synthetic(s: &Scenario, c: &(Vec<Channel>, PatternStats)) -> Vec<Finding> {
-        screen(s, &Stages { channels: &c.0, pattern: &c.1, healing: None, numbing: None })
+        let stats = crate::channels::stats(&c.0);
+        screen(s, &Stages { channels: &c.0, channel_stats: &stats, pattern: &c.1, healing: None, numbing: None })
     }
 
     #[test]

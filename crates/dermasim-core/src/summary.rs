@@ -5,11 +5,10 @@
 
 use serde::Serialize;
 
-use crate::channels::{Channel, mean_depth_band_um};
+use crate::channels::{Channel, ChannelStats, mean_depth_band_um};
 use crate::pattern::PatternStats;
 use crate::punctures::PunctureMap;
 use crate::scenario::Scenario;
-use crate::skin::Layer;
 
 /// `summary.json`.
 #[derive(Clone, Debug, Serialize)]
@@ -298,20 +297,8 @@ pub struct PunctureSummary {
     pub pen_stamps: Option<u64>,
 }
 
-/// Fraction of channels reaching at least each layer.
-#[derive(Clone, Debug, Serialize)]
-pub struct Reach {
-    /// Through the skin surface (any depth > 0).
-    pub stratum_corneum: f64,
-    /// Past the stratum corneum.
-    pub viable_epidermis: f64,
-    /// Past the epidermis.
-    pub papillary_dermis: f64,
-    /// Past the papillary dermis.
-    pub reticular_dermis: f64,
-    /// Past the dermis.
-    pub hypodermis: f64,
-}
+/// Fraction of channels reaching at least each layer (the channels stage's).
+pub use crate::channels::Reach;
 
 /// `channels` section.
 #[derive(Clone, Debug, Serialize)]
@@ -338,11 +325,6 @@ pub struct ChannelSummary {
     pub reach: Reach,
 }
 
-fn mean(xs: impl Iterator<Item = f64>) -> f64 {
-    let (s, n) = xs.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 { 0.0 } else { s / n as f64 }
-}
-
 /// The stage results a [`Summary`] is assembled from, by reference: every stage of a run.
 #[derive(Clone, Copy, Debug)]
 pub struct Stages<'a> {
@@ -352,6 +334,8 @@ pub struct Stages<'a> {
     pub punctures: &'a PunctureMap,
     /// Channels stage.
     pub channels: &'a [Channel],
+    /// Statistics of the channels stage's channels.
+    pub channel_stats: &'a ChannelStats,
     /// Pattern stage.
     pub pattern: &'a PatternStats,
     /// Transport stage.
@@ -371,7 +355,7 @@ pub struct Stages<'a> {
 /// Assembles the summary, once, from every stage's result: each section is the stage's result
 /// or a view of it; no section is filled in afterwards.
 pub fn summarise(st: &Stages<'_>) -> Summary {
-    let (s, map, channels, pattern) = (st.scenario, st.punctures, st.channels, st.pattern);
+    let (s, map, cs, pattern) = (st.scenario, st.punctures, st.channel_stats, st.pattern);
     let win = map.window_cm2();
     let density = pattern.punctures as f64 / win;
     let nominal = match &s.device.kind {
@@ -389,10 +373,6 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
             Some(f64::from(s.protocol.presses) / (a.pitch_um * 1e-4).powi(2))
         }
     };
-    let n = channels.len().max(1) as f64;
-    let depth_mean = mean(channels.iter().map(|c| c.depth_um));
-    let sd = mean(channels.iter().map(|c| (c.depth_um - depth_mean).powi(2))).sqrt();
-    let reach_at = |layer: Layer| channels.iter().filter(|c| c.layer >= layer).count() as f64 / n;
     let band = mean_depth_band_um(s);
     Summary {
         dermasim_version: env!("CARGO_PKG_VERSION"),
@@ -400,7 +380,7 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
             name: s.name.clone(),
             site: s.skin.site.clone(),
             device: s.device.kind.type_name(),
-            needle_length_mm: s.device.needle.length_um / 1000.0,
+            needle_length_mm: s.device.needle.length_mm(),
             setting: s.protocol.setting,
             area_cm2: s.protocol.area_cm2,
             seed: s.simulation.seed,
@@ -419,25 +399,16 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
             pen_stamps: matches!(s.device.kind, crate::device::DeviceKind::Dermapen(_)).then_some(map.pen_stamps),
         },
         channels: ChannelSummary {
-            count: channels.len(),
-            mean_depth_um: depth_mean,
-            sd_depth_um: sd,
-            depth_range_um: [
-                channels.iter().map(|c| c.depth_um).fold(f64::INFINITY, f64::min).min(depth_mean),
-                channels.iter().map(|c| c.depth_um).fold(0.0, f64::max),
-            ],
+            count: cs.count,
+            mean_depth_um: cs.mean_depth_um,
+            sd_depth_um: cs.sd_depth_um,
+            depth_range_um: cs.depth_range_um,
             mean_depth_band_um: [band.0, band.1],
-            depth_fraction_mean: depth_mean / s.device.needle.length_um,
-            mean_width_um: mean(channels.iter().map(|c| c.width_um)),
-            mean_length_um: mean(channels.iter().map(|c| c.length_um)),
-            torn_fraction: channels.iter().filter(|c| c.torn).count() as f64 / n,
-            reach: Reach {
-                stratum_corneum: channels.iter().filter(|c| c.depth_um > 0.0).count() as f64 / n,
-                viable_epidermis: reach_at(Layer::ViableEpidermis),
-                papillary_dermis: reach_at(Layer::PapillaryDermis),
-                reticular_dermis: reach_at(Layer::ReticularDermis),
-                hypodermis: reach_at(Layer::Hypodermis),
-            },
+            depth_fraction_mean: cs.mean_depth_um / s.device.needle.length_um,
+            mean_width_um: cs.mean_width_um,
+            mean_length_um: cs.mean_length_um,
+            torn_fraction: cs.torn_fraction,
+            reach: cs.reach,
         },
         // The numbers only: the solves (and a patch run's 3-D field) stay in the stage result.
         delivery: st.delivery.products.iter().map(|(name, d)| (name.clone(), d.numbers.clone())).collect(),
