@@ -165,7 +165,7 @@ fn pen_raster(map: &mut PunctureMap, p: &Pen, direction_deg: f64, spacing_um: f6
     let c = &p.cartridge;
     let lines = ((t1 - t0) / spacing_um).ceil() as u64;
     for line in 0..lines {
-        let mut rng = stream(seed, Stage::Kinematics, 1 << 40 | u64::from(pass), line);
+        let mut rng = stream(seed, Stage::Kinematics, u64::from(pass), line);
         let t = t0 + (line as f64 + 0.5) * spacing_um;
         let phase = rng.random::<f64>();
         // The pen runs past the window's edges by half its needle field, so the edges get the
@@ -222,7 +222,7 @@ fn stamp_tiles(map: &mut PunctureMap, a: &Cartridge, press: u32, seed: u64) {
             let (ox, oy) = if press == 0 {
                 (0.0, 0.0)
             } else {
-                let mut rng = stream(seed, Stage::Kinematics, 2 << 40 | u64::from(press), j * nx + i);
+                let mut rng = stream(seed, Stage::Kinematics, u64::from(press), j * nx + i);
                 ((rng.random::<f64>() - 0.5) * a.pitch_um, (rng.random::<f64>() - 0.5) * a.pitch_um)
             };
             let s = (i as f64 + 0.5) * tile_s + ox;

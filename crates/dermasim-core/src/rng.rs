@@ -21,11 +21,16 @@ pub enum Stage {
     Sweep = 5,
 }
 
-/// The stream for entity `(a, b)` of a stage.
+/// Largest entity index (exclusive) a stream key holds in each of its two parts: 2²⁸.
+pub const ENTITY_KEY_LIMIT: u64 = 1 << 28;
+
+/// The stream for entity `(a, b)` of a stage; `a` and `b` must be below [`ENTITY_KEY_LIMIT`]
+/// (the resource limits keep every index far below it; a debug build checks).
 pub fn stream(seed: u64, stage: Stage, a: u64, b: u64) -> ChaCha8Rng {
+    debug_assert!(a < ENTITY_KEY_LIMIT && b < ENTITY_KEY_LIMIT, "stream key ({a}, {b}) wider than 28 bits");
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    // Stage in the top 8 bits, a in the next 28, b in the low 28: unique for the sizes used.
-    rng.set_stream(((stage as u64) << 56) ^ ((a & 0x0FFF_FFFF) << 28) ^ (b & 0x0FFF_FFFF));
+    // Stage in the top 8 bits, a in the next 28, b in the low 28: unique below the limit.
+    rng.set_stream(((stage as u64) << 56) ^ ((a & (ENTITY_KEY_LIMIT - 1)) << 28) ^ (b & (ENTITY_KEY_LIMIT - 1)));
     rng
 }
 
