@@ -355,6 +355,41 @@ resolution = "coarse"
         assert_eq!(json(&simulate_reusing(&other, Some(&base), &mut NoObserver)), json(&simulate(&other)));
     }
 
+    /// Determinism with the transport solver on: the same scenario on a 1-thread and a 2-thread
+    /// pool gives the same summary and the same solves, bit for bit, in unit-cell and patch
+    /// mode. The patch grid is larger than the solver's parallel threshold, so its parallel
+    /// kernels and reductions really run.
+    #[test]
+    fn one_and_two_threads_give_the_same_bits_with_transport_on() {
+        for mode in ["unit_cell", "patch"] {
+            let mut s = scenario(mode);
+            if mode == "patch" {
+                s.simulation.window_mm = 2.0;
+            }
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| simulate(&s))
+            };
+            let (one, two) = (run(1), run(2));
+            assert!(one.delivery.errors.is_empty(), "{mode}: {:?}", one.delivery.errors);
+            let json = |o: &Outcome| serde_json::to_string(&o.summary).unwrap();
+            assert_eq!(json(&one), json(&two), "{mode}");
+            assert!(!one.delivery.products.is_empty());
+            for (name, d) in &one.delivery.products {
+                let t = &two.delivery.products[name];
+                assert_eq!(d.treated, t.treated, "{mode} {name}: treated result bit for bit");
+                assert_eq!(d.intact, t.intact, "{mode} {name}: intact result bit for bit");
+                if mode == "patch" {
+                    assert!(
+                        d.treated.cells > dermasim_transport::par::PAR_MIN,
+                        "the patch grid ({} cells) must exceed the parallel threshold",
+                        d.treated.cells
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn observing_transport_progress_changes_no_number() {
         for mode in ["unit_cell", "patch"] {
