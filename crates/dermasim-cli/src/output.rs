@@ -71,10 +71,47 @@ pub fn write_files(dir: &Path, o: &Outcome, scenario_text: &str) -> Result<(), S
     }
     w.flush().map_err(|e| err(&p, &e))?;
 
+    // franz.csv: the receptor samples of an [invitro] protocol (docs/outputs.md).
+    if o.scenario.invitro.is_some() {
+        write_franz_csv(&dir.join("franz.csv"), o).map_err(|e| err(&dir.join("franz.csv"), &e))?;
+    }
+
     // report.html, plots/, series.csv, profiles.csv (docs/report.md).
     dermasim_report::write(dir, o).map_err(|e| e.to_string())?;
     // fields/<product>.vti: 3-D concentration of a patch run (docs/outputs.md).
     dermasim_report::write_fields(dir, o).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// `franz.csv`: one row per product, skin (treated, intact) and sampling time.
+fn write_franz_csv(p: &Path, o: &Outcome) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_path(p)?;
+    w.write_record([
+        "product",
+        "skin",
+        "time_h",
+        "receptor_concentration_ug_ml",
+        "cumulative_ug_per_cm2",
+        "cumulative_ug",
+        "fraction_of_applied",
+    ])?;
+    for (name, d) in &o.delivery.products {
+        let Some(f) = &d.franz else { continue };
+        for (skin, samples) in [("treated", &f.treated), ("intact", &f.intact)] {
+            for x in samples {
+                w.write_record([
+                    name.clone(),
+                    skin.to_string(),
+                    format!("{}", x.time_h),
+                    format!("{:e}", x.receptor_concentration_ug_ml),
+                    format!("{:e}", x.cumulative_ug_per_cm2),
+                    format!("{:e}", x.cumulative_ug),
+                    x.fraction_of_applied.map(|v| format!("{v:e}")).unwrap_or_default(),
+                ])?;
+            }
+        }
+    }
+    w.flush()?;
     Ok(())
 }
 
@@ -149,6 +186,17 @@ pub fn human_summary(o: &Outcome, out: &Path) -> String {
             d.max_depth_um_above_threshold
         );
         let _ = writeln!(t, "    {}", dose_line(&d.dose_balance, d.duration_h));
+        if let Some(last) = d.franz.as_ref().and_then(|f| f.treated.last()) {
+            let share =
+                last.fraction_of_applied.map(|v| format!(", {} % of the dose", sig2(100.0 * v))).unwrap_or_default();
+            let _ = writeln!(
+                t,
+                "    Franz cell at {} h: receptor {} ug/mL, {} ug/cm2 permeated{share} (franz.csv)",
+                last.time_h,
+                sig2(last.receptor_concentration_ug_ml),
+                sig2(last.cumulative_ug_per_cm2)
+            );
+        }
     }
     for e in &s.delivery_errors {
         let _ = writeln!(t, "  {}: transport not computed: {}", e.product, e.error);

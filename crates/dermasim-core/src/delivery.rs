@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use crate::channels::Channel;
 use crate::pattern::PatternStats;
+use crate::scenario::invitro::Invitro;
 use crate::scenario::{Ionisation, Product, Resolution as ScenarioResolution, Scenario, TransportMode};
 use crate::skin::Mounting;
 
@@ -94,6 +95,10 @@ pub struct Delivery {
     pub enhancement_window_h: f64,
     /// Steady state, Kp and peak flux of both solves (`delivery.<p>.flux`).
     pub flux: FluxSummary,
+    /// The Franz-cell samples of an `[invitro]` protocol (`delivery.<p>.franz`): receptor
+    /// concentration and cumulative amount at each sampling time, treated and intact skin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub franz: Option<FranzSeries>,
     /// Amount in the skin at the end (every layer, stratum corneum and channel fluid included),
     /// µg/cm²: what a tape-strip or a fluorescence image of the skin measures.
     pub skin_content_ug_per_cm2: f64,
@@ -318,6 +323,106 @@ fn interpolate(x: &[f64], y: &[f64], x0: f64) -> f64 {
     }
     let (x1, x2, y1, y2) = (x[k - 1], x[k], y[k - 1], y[k]);
     if x2 > x1 { y1 + (y2 - y1) * (x0 - x1) / (x2 - x1) } else { y2 }
+}
+
+/// One sample of a Franz cell's receptor fluid.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FranzSample {
+    /// Sampling time, h.
+    pub time_h: f64,
+    /// Concentration in the receptor fluid drawn, µg/mL: what the assay measures.
+    pub receptor_concentration_ug_ml: f64,
+    /// Cumulative amount permeated per area, µg/cm², corrected for the active the earlier
+    /// samples took out: `(C_n·V_n + V_s·Σ_{k<n} C_k) / A`.
+    pub cumulative_ug_per_cm2: f64,
+    /// The same in the whole cell, µg (per `diffusion_area_cm2`).
+    pub cumulative_ug: f64,
+    /// The same as a share of the applied dose (finite doses; None for an infinite dose, whose
+    /// "applied" grows with time).
+    pub fraction_of_applied: Option<f64>,
+}
+
+/// The receptor samples of a Franz-cell protocol for one product (`delivery.<p>.franz`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FranzSeries {
+    /// Receptor chamber volume, mL.
+    pub receptor_volume_ml: f64,
+    /// Exposed area, cm².
+    pub diffusion_area_cm2: f64,
+    /// Volume drawn per sample, mL.
+    pub sample_volume_ml: f64,
+    /// Whether each sample was replaced by fresh receptor fluid.
+    pub replace: bool,
+    /// Whether the receptor stayed a sink: every sample's concentration below
+    /// [`SINK_SHARE_OF_SOLUBILITY`] of the active's water solubility (the model assumes a
+    /// perfect sink; above it, a laboratory's receptor would slow permeation).
+    pub sink_condition_held: bool,
+    /// Treated skin.
+    pub treated: Vec<FranzSample>,
+    /// Intact skin.
+    pub intact: Vec<FranzSample>,
+}
+
+/// Largest receptor concentration, as a share of the active's solubility in the (aqueous)
+/// receptor fluid, under which the receptor is taken as a sink \[A\]: the usual rule of
+/// in vitro permeation tests; Yousef et al. 2016 (Pharm Res 33:2180, abstract \[V\]) show
+/// that receptors nearer saturation lower the measured permeation profiles.
+pub const SINK_SHARE_OF_SOLUBILITY: f64 = 0.1;
+
+/// The receptor samples of a solve under a Franz-cell protocol. The model's receptor is a
+/// perfect sink under the skin, and the solve's sampling times are output times
+/// ([`output_times_h`]), so `Q(t_n)`, the amount per area that has entered the receptor by
+/// sample `n`, is the solve's own. A laboratory measures the concentration `C_n` of the fluid
+/// drawn: the receptor holds `Q(t_n)·A` less what the earlier samples took out,
+/// `V_s·Σ_{k<n} C_k`, in the volume `V_R` (samples replaced) or `V_R − n·V_s` (not replaced),
+/// so `C_n = (Q(t_n)·A − V_s·Σ_{k<n} C_k) / V_n`; the usual cumulative correction,
+/// `(C_n·V_n + V_s·Σ_{k<n} C_k) / A`, gives `Q(t_n)` back.
+pub fn franz_samples(r: &TransportResult, iv: &Invitro, finite_dose: bool) -> Vec<FranzSample> {
+    let applied = r.applied_ug_per_cm2.last().copied().unwrap_or(0.0);
+    let mut withdrawn_ug = 0.0;
+    let mut out = Vec::with_capacity(iv.sampling_times_h.len());
+    for (n, &t) in iv.sampling_times_h.iter().enumerate() {
+        let q = at_time(&r.times_h, &r.receptor_ug_per_cm2, t);
+        let volume_ml =
+            if iv.replace { iv.receptor_volume_ml } else { iv.receptor_volume_ml - n as f64 * iv.sample_volume_ml };
+        let in_cell_ug = q * iv.diffusion_area_cm2;
+        let c = (in_cell_ug - withdrawn_ug).max(0.0) / volume_ml;
+        withdrawn_ug += c * iv.sample_volume_ml;
+        out.push(FranzSample {
+            time_h: t,
+            receptor_concentration_ug_ml: c,
+            cumulative_ug_per_cm2: q,
+            cumulative_ug: in_cell_ug,
+            fraction_of_applied: (finite_dose && applied > 0.0).then(|| q / applied),
+        });
+    }
+    out
+}
+
+/// `y` at the output time `x0` (exact when `x0` is one, as sampling times are; else
+/// interpolated).
+fn at_time(x: &[f64], y: &[f64], x0: f64) -> f64 {
+    match x.iter().position(|&v| (v - x0).abs() <= 1e-9 * x0.abs().max(1.0)) {
+        Some(k) => y[k],
+        None => interpolate(x, y, x0),
+    }
+}
+
+/// Output times of the solves (empty: the transport default, 24 equal intervals). Under a
+/// Franz-cell protocol, its sampling times and the default grid, less the grid times within a
+/// quarter interval of a sampling time (the solver's largest step is the smallest output gap:
+/// a grid time next to a sampling time would shorten every step of the run).
+pub fn output_times_h(s: &Scenario) -> Vec<f64> {
+    let Some(iv) = &s.invitro else { return Vec::new() };
+    let d = s.simulation.duration_h;
+    let step = d / 24.0;
+    let mut t: Vec<f64> = (1..=24)
+        .map(|k| d * k as f64 / 24.0)
+        .filter(|&g| iv.sampling_times_h.iter().all(|&x| (x - g).abs() > 0.25 * step))
+        .chain(iv.sampling_times_h.iter().copied())
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t
 }
 
 /// Flux figures of treated and intact skin (`delivery.<p>.flux`).
@@ -753,7 +858,7 @@ fn deliver_one(
         bottom,
         geometry: Geometry::OneD,
         duration_h: s.simulation.duration_h,
-        output_times_h: Vec::new(),
+        output_times_h: output_times_h(s),
         resolution: resolution(s.simulation.resolution),
     };
     let intact = dermasim_transport::solve_observed(&base, None, &mut |f| progress(f * INTACT_PROGRESS_SHARE))
@@ -868,6 +973,29 @@ fn deliver_one(
             sig3(vehicle.water_solubility_mg_ml.unwrap_or(f64::NAN))
         ));
     }
+    let franz = s.invitro.as_ref().map(|iv| {
+        let finite = p.dose_ul_per_cm2.is_some();
+        let (treated, intact) = (franz_samples(&treated, iv, finite), franz_samples(&intact, iv, finite));
+        let limit_ug_ml = vehicle.water_solubility_mg_ml.map_or(f64::INFINITY, |sw| SINK_SHARE_OF_SOLUBILITY * 1000.0 * sw);
+        let peak = treated.iter().chain(&intact).map(|x| x.receptor_concentration_ug_ml).fold(0.0, f64::max);
+        if peak > limit_ug_ml {
+            warnings.push(format!(
+                "Franz cell: the receptor reaches {} ug/mL, above {} % of the active's water solubility ({} mg/mL): the model's receptor is a perfect sink, a laboratory's would slow permeation (a larger receptor, more frequent replacement or a solubilising receptor fluid keeps sink conditions)",
+                sig3(peak),
+                100.0 * SINK_SHARE_OF_SOLUBILITY,
+                sig3(vehicle.water_solubility_mg_ml.unwrap_or(f64::NAN))
+            ));
+        }
+        FranzSeries {
+            receptor_volume_ml: iv.receptor_volume_ml,
+            diffusion_area_cm2: iv.diffusion_area_cm2,
+            sample_volume_ml: iv.sample_volume_ml,
+            replace: iv.replace,
+            sink_condition_held: peak <= limit_ug_ml,
+            treated,
+            intact,
+        }
+    });
     let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
     let (balance, intact_balance) = (DoseBalance::of(&treated, &names), DoseBalance::of(&intact, &names));
     for (b, what) in [(&balance, "treated skin"), (&intact_balance, "intact skin")] {
@@ -888,6 +1016,7 @@ fn deliver_one(
         enhancement_basis,
         enhancement_window_h: s.simulation.duration_h,
         flux,
+        franz,
         skin_content_ug_per_cm2: m,
         intact_skin_content_ug_per_cm2: m0,
         skin_content_ratio: (m0 > NEGLIGIBLE_UG_PER_CM2 && intact_resolved).then(|| m / m0),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::skin::Sex;
 
+pub use super::invitro::InvitroInput;
 use super::patient::Indication;
 pub use super::patient::PatientInput;
 use super::vocabulary::{Ingredient, NumbingCream};
@@ -42,6 +43,10 @@ pub struct ScenarioFile {
     /// docs/models.md, "Parameter registry").
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub parameters: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
+    /// A Franz-cell protocol (excised skin only): receptor volume, sampling schedule with or
+    /// without replacement, donor occlusion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitro: Option<InvitroInput>,
 }
 
 /// `[skin]`

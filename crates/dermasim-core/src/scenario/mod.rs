@@ -6,6 +6,7 @@
 
 pub mod effective;
 pub mod input;
+pub mod invitro;
 pub mod limits;
 pub mod patient;
 pub mod vocabulary;
@@ -203,6 +204,9 @@ pub struct Scenario {
     /// except those its `[parameters]` table overrides).
     #[serde(skip_serializing_if = "Parameters::is_empty")]
     pub parameters: Parameters,
+    /// The Franz-cell protocol (`[invitro]`, excised skin only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitro: Option<invitro::Invitro>,
     /// The `--set` overrides applied to the file, in order, as `path=value` with the field's
     /// canonical path (`products[0].name`). Provenance only: not part of the scenario's hash
     /// ([`effective::sha256`]), since the values they set are.
@@ -448,6 +452,12 @@ fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<Sce
     let protocol = validate_protocol(f, device.as_ref(), &mut c);
     let products = validate_products(f, &mut c);
     let simulation = validate_simulation(f, protocol.as_ref(), &mut c);
+    let invitro = invitro::validate_invitro(f, skin.as_ref(), simulation.as_ref(), &mut c);
+    // a closed donor compartment occludes every product
+    let products = match &invitro {
+        Some(iv) if iv.donor_occluded => products.into_iter().map(|p| Product { occluded: true, ..p }).collect(),
+        _ => products,
+    };
     validate_bounds(f, &mut c);
     let parameters = validate_parameters(f, &mut c);
     match (skin, device, protocol, simulation) {
@@ -461,6 +471,7 @@ fn validate(f: &ScenarioFile, spans: &SpanIndex<'_>) -> Result<Scenario, Vec<Sce
             products,
             simulation,
             parameters,
+            invitro,
             overrides: Vec::new(),
         }),
         _ => Err(c.errors),
