@@ -7,6 +7,7 @@ mod compare;
 mod output;
 mod progress;
 mod provenance;
+mod sensitivity;
 mod sweep;
 mod target;
 mod text;
@@ -192,6 +193,33 @@ enum Command {
         /// Replace the sweep files already in the output directory.
         #[arg(long)]
         force: bool,
+    },
+    /// Sobol indices of headline outputs with respect to the parameter registry's uncertain
+    /// parameters; writes sensitivity.json, sensitivity.csv and sensitivity.svg.
+    Sensitivity {
+        #[command(flatten)]
+        input: ScenarioArgs,
+        /// Outputs to analyse, comma-separated (default: every headline output).
+        #[arg(long, value_delimiter = ',')]
+        outputs: Vec<String>,
+        /// Base samples N (N (d + 2) runs for d parameters).
+        #[arg(long, default_value_t = 256)]
+        samples: usize,
+        /// Output directory (default: out/ plus the scenario name).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace existing sensitivity files.
+        #[arg(long)]
+        force: bool,
+        /// Worker threads (results do not depend on it).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print sensitivity.json to stdout instead of the human summary.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing on success.
+        #[arg(long)]
+        quiet: bool,
     },
     /// List the presets and every vocabulary a scenario accepts (sites, devices, creams, conditions, ...).
     Presets,
@@ -393,6 +421,9 @@ fn main() -> ExitCode {
             Ok(t) => code_of(print_out(&text::printable(&t))),
             Err(f) => sweep_failure(f),
         },
+        Command::Sensitivity { input, outputs, samples, out, force, threads, json, quiet } => {
+            code_of(run_sensitivity(&input, &outputs, samples, out, force, threads, json, quiet))
+        }
         Command::Presets => code_of(print_out(&output::presets_text())),
         Command::Schema => code_of(print_json(&scenario::json_schema())),
     }
@@ -528,6 +559,43 @@ fn run_compare(
         }
     }
     if incomplete { Err(ExitCode::from(EXIT_INCOMPLETE)) } else { Ok(()) }
+}
+
+/// `dermasim sensitivity`.
+#[allow(clippy::too_many_arguments)]
+fn run_sensitivity(
+    input: &ScenarioArgs,
+    outputs: &[String],
+    samples: usize,
+    out: Option<PathBuf>,
+    force: bool,
+    threads: Option<usize>,
+    json: bool,
+    quiet: bool,
+) -> Result<(), ExitCode> {
+    use dermasim_core::sensitivity::MAX_SAMPLES;
+    if !(2..=MAX_SAMPLES).contains(&samples) {
+        text::err(&format!("error: --samples = {samples} is out of range: allowed 2 to {MAX_SAMPLES}"));
+        return Err(ExitCode::from(EXIT_INPUT));
+    }
+    set_threads(threads)?;
+    let (s, _) = input.load(None)?;
+    check_limits(&s)?;
+    let out = out.unwrap_or_else(|| input.default_out());
+    let target = target::OutputFiles::prepare(&out, &sensitivity::FILES, force).map_err(fail)?;
+    let base = dermasim_core::simulate(&s);
+    let result = dermasim_core::sensitivity::analyse(&base, outputs, samples).map_err(|e| {
+        text::err(&text::printable(&format!("error: {e}")));
+        ExitCode::from(EXIT_INPUT)
+    })?;
+    let files = sensitivity::write(target, &result).map_err(fail)?;
+    if json {
+        print_json(&result)
+    } else if !quiet {
+        print_out(&text::printable(&sensitivity::human(&result, &files)))
+    } else {
+        Ok(())
+    }
 }
 
 /// `dermasim cohort`.

@@ -55,6 +55,7 @@ pub mod punctures;
 pub mod rng;
 pub mod safety;
 pub mod scenario;
+pub mod sensitivity;
 pub mod series;
 pub mod skin;
 pub mod summary;

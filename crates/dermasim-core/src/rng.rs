@@ -19,6 +19,8 @@ pub enum Stage {
     Cohort = 4,
     /// Sweep points' seeds and Latin-hypercube designs (`sweep`).
     Sweep = 5,
+    /// Bootstrap resamples of a sensitivity analysis (`sensitivity`).
+    Sensitivity = 6,
 }
 
 /// Largest entity index (exclusive) a stream key holds in each of its two parts: 2²⁸.
