@@ -582,12 +582,16 @@ fn run_sensitivity(
     let (s, _) = input.load(None)?;
     check_limits(&s)?;
     let out = out.unwrap_or_else(|| input.default_out());
-    let target = target::OutputFiles::prepare(&out, &sensitivity::FILES, force).map_err(fail)?;
-    let base = dermasim_core::simulate(&s);
-    let result = dermasim_core::sensitivity::analyse(&base, outputs, samples).map_err(|e| {
+    let refuse = |e: dermasim_core::sensitivity::SensitivityError| {
         text::err(&text::printable(&format!("error: {e}")));
         ExitCode::from(EXIT_INPUT)
-    })?;
+    };
+    // The central run names the outputs this scenario has: the request is checked against it
+    // before the output directory is touched.
+    let base = dermasim_core::simulate(&s);
+    dermasim_core::sensitivity::check(&base, outputs).map_err(refuse)?;
+    let target = target::OutputFiles::prepare(&out, &sensitivity::FILES, force).map_err(fail)?;
+    let result = dermasim_core::sensitivity::analyse(&base, outputs, samples).map_err(refuse)?;
     let files = sensitivity::write(target, &result).map_err(fail)?;
     if json {
         print_json(&result)

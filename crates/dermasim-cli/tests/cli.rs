@@ -268,6 +268,66 @@ fn uncertainty_bands_are_deterministic() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// `dermasim sensitivity`: writes its three files; an unknown output exits 2 naming it and the
+/// allowed ones, before anything is written; the same seed gives the same bytes whatever the
+/// thread count.
+#[test]
+fn sensitivity_writes_indices_and_refuses_unknown_outputs() {
+    let p = scenario_file("sens", VALID);
+    let out = tmp("sens-out");
+    let go = |threads: &str, outputs: &str| {
+        run(&[
+            "sensitivity",
+            p.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--force",
+            "--samples",
+            "16",
+            "--threads",
+            threads,
+            "--outputs",
+            outputs,
+            "--quiet",
+        ])
+    };
+    let o = go("1", "procedure.total_min,channels.nonsense_um");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("\"channels.nonsense_um\"") && err.contains("procedure.total_min"), "{err}");
+    assert!(!out.exists(), "nothing written for a refused request");
+    let o = go("1", "procedure.total_min,procedure.duration_min");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read = |f: &str| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let (json, csv, svg) = (read("sensitivity.json"), read("sensitivity.csv"), read("sensitivity.svg"));
+    let s: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(s["samples"], 16);
+    let inputs = s["inputs"].as_array().unwrap();
+    assert!(!inputs.is_empty());
+    assert_eq!(s["runs"], 16 * (inputs.len() + 2));
+    let outputs = s["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 2);
+    assert_eq!(outputs[0]["output"], "procedure.total_min");
+    // Total time is preparation plus needling: preparation's total index leads.
+    let top = outputs[0]["indices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by(|a, b| a["total"]["value"].as_f64().unwrap().total_cmp(&b["total"]["value"].as_f64().unwrap()))
+        .unwrap();
+    assert_eq!(top["input"], "procedure.preparation_min", "{top}");
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("output,input,first_order,"));
+    assert_eq!(csv.lines().count(), 1 + 2 * inputs.len(), "{csv}");
+    assert!(String::from_utf8_lossy(&svg).contains("<svg"));
+    let o = go("2", "procedure.total_min,procedure.duration_min");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json, read("sensitivity.json"), "same seed, same bytes with 1 and 2 threads");
+    assert_eq!(svg, read("sensitivity.svg"));
+    let _ = std::fs::remove_dir_all(p.parent().unwrap());
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 #[test]
 fn schema_and_presets_print() {
     let o = run(&["schema"]);

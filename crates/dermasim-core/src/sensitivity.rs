@@ -188,24 +188,31 @@ pub fn available_outputs(base: &Outcome) -> Vec<String> {
     uncertainty::headline(&base.summary).into_iter().map(|(k, _)| k).collect()
 }
 
-/// Sobol indices of `outputs` (all headline outputs if empty) of the scenario's run `base`
-/// with respect to the registry's uncertain parameters, from `samples` base samples. Runs
-/// reuse every stage result of `base` that no varied parameter reaches; they run in parallel
-/// and are collected in order (the result does not depend on the thread count).
-pub fn analyse(base: &Outcome, outputs: &[String], samples: usize) -> Result<Sensitivity, SensitivityError> {
-    let scenario = &base.scenario;
+/// Checks a sensitivity request on the run `base` before any work: every output named is a
+/// headline output of this scenario and at least one parameter is drawn. Returns the outputs
+/// to analyse (every headline output if `outputs` is empty).
+pub fn check(base: &Outcome, outputs: &[String]) -> Result<Vec<String>, SensitivityError> {
     let available = available_outputs(base);
     for o in outputs {
         if !available.contains(o) {
             return Err(SensitivityError::UnknownOutput { name: o.clone(), allowed: available.join(", ") });
         }
     }
-    let outputs: Vec<String> = if outputs.is_empty() { available } else { outputs.to_vec() };
-    let drawn: Vec<&'static Param> = uncertainty::drawn(scenario);
-    let d = drawn.len().min(uncertainty::MAX_DIMENSIONS / 2);
-    if d == 0 {
+    if uncertainty::drawn(&base.scenario).is_empty() {
         return Err(SensitivityError::NoInputs);
     }
+    Ok(if outputs.is_empty() { available } else { outputs.to_vec() })
+}
+
+/// Sobol indices of `outputs` (all headline outputs if empty) of the scenario's run `base`
+/// with respect to the registry's uncertain parameters, from `samples` base samples. Runs
+/// reuse every stage result of `base` that no varied parameter reaches; they run in parallel
+/// and are collected in order (the result does not depend on the thread count).
+pub fn analyse(base: &Outcome, outputs: &[String], samples: usize) -> Result<Sensitivity, SensitivityError> {
+    let scenario = &base.scenario;
+    let outputs = check(base, outputs)?;
+    let drawn: Vec<&'static Param> = uncertainty::drawn(scenario);
+    let d = drawn.len().min(uncertainty::MAX_DIMENSIONS / 2);
     let drawn = &drawn[..d];
     let seed = scenario.simulation.seed;
     let (a, b, ab) = design(samples, d, seed);
