@@ -382,7 +382,7 @@ resolution = "coarse"
                 assert_eq!(d.intact, t.intact, "{mode} {name}: intact result bit for bit");
                 if mode == "patch" {
                     assert!(
-                        d.treated.cells > dermasim_transport::par::PAR_MIN,
+                        d.treated.cells > dermasim_transport::PAR_MIN,
                         "the patch grid ({} cells) must exceed the parallel threshold",
                         d.treated.cells
                     );

@@ -143,7 +143,7 @@ fn closure_checks_against_independent_human_data() {
     let o = run_with(V8, &[]);
     let h = healing_of(&o);
     let curve = &h.openness_curve;
-    let at = |t: f64| dermasim_core::transport::sim::openness_at(curve, t);
+    let at = |t: f64| dermasim_core::transport::openness_at(curve, t);
     assert!(at(72.0) < 0.1, "open {} at 72 h", at(72.0));
     assert!(at(24.0) > 0.3, "open {} at 24 h", at(24.0));
     let nsaid = ClosureConditions { occluded: true, nsaid: true };

@@ -1,17 +1,24 @@
 //! The shared skin-channel benchmark (`shared/bench/problem.py`) on the generic FV operator.
 //!
+//! Compiled for the crate's tests and with the `bench` feature (the `transport-bench` driver,
+//! `scripts/bench-transport`): [`implicit`] and [`explicit`] run and time the two benchmark
+//! modes; the problem and its setup stay inside the crate.
+//!
 //! 640 × 640 × 1280 µm; SC (D = 0.01) for z_c < 15 µm, VE (D = 10) for z_c < 95 µm, dermis
 //! (D = 100, k = 5e-4 /s) below; four channels (r = 25 µm, depth 500 µm, D = 500, C₀ = 1) at
 //! (160|480, 160|480); top Dirichlet C = 1 and bottom C = 0 through half-cell conductances,
 //! sides closed; harmonic-mean face conductances with plain D (K = 1 everywhere).
 
+use std::time::Instant;
+
 use crate::fv::{BottomBc, Coord, FvOperator, Grid, Materials};
+use crate::solver::Precond;
 
 /// Domain size (µm), from `problem.py`.
 pub const L: [f64; 3] = [640.0, 640.0, 1280.0];
 
 /// The benchmark problem on an `nx × ny × nz` grid: (grid, materials, initial field, channel cells).
-pub fn problem(nx: usize, ny: usize, nz: usize) -> (Grid, Materials, Vec<f64>, usize) {
+pub(crate) fn problem(nx: usize, ny: usize, nz: usize) -> (Grid, Materials, Vec<f64>, usize) {
     let (d_sc, d_ve, d_derm, d_ch) = (1e-2, 10.0, 100.0, 500.0);
     let k_derm = 5e-4;
     let (z_sc, z_ve) = (15.0, 95.0);
@@ -60,7 +67,7 @@ pub fn problem(nx: usize, ny: usize, nz: usize) -> (Grid, Materials, Vec<f64>, u
 }
 
 /// Assemble the benchmark operator (sink bottom).
-pub fn operator(nx: usize, ny: usize, nz: usize) -> (Grid, FvOperator, Vec<f64>, usize) {
+pub(crate) fn operator(nx: usize, ny: usize, nz: usize) -> (Grid, FvOperator, Vec<f64>, usize) {
     let (g, m, c0, nch) = problem(nx, ny, nz);
     let op = FvOperator::build(&g, &m, BottomBc::Sink);
     (g, op, c0, nch)
@@ -75,23 +82,23 @@ pub mod reference {
 }
 
 /// Explicit (forward Euler) benchmark state: rate-form coefficients scaled by Δt.
-pub struct Explicit {
+pub(crate) struct Explicit {
     /// Layout.
-    pub lay: crate::fv::Layout,
+    pub(crate) lay: crate::fv::Layout,
     diag: Vec<f64>,
     gx: Vec<f64>,
     gy: Vec<f64>,
     gz: Vec<f64>,
     src: Vec<f64>,
     /// Initial field (padded).
-    pub c0: Vec<f64>,
+    pub(crate) c0: Vec<f64>,
     /// Step (s): 0.95 / max diagonal rate, as `problem.py`.
-    pub dt: f64,
+    pub(crate) dt: f64,
 }
 
 impl Explicit {
     /// Set up the explicit step on an `nx × ny × nz` grid.
-    pub fn new(nx: usize, ny: usize, nz: usize) -> Self {
+    pub(crate) fn new(nx: usize, ny: usize, nz: usize) -> Self {
         let (g, op, c0n, _) = operator(nx, ny, nz);
         let lay = op.layout;
         let v = g.column_area(0, 0) * (g.zf[1] - g.zf[0]); // uniform cells
@@ -111,7 +118,7 @@ impl Explicit {
     }
 
     /// One forward-Euler step `c → cn`.
-    pub fn step(&self, c: &[f64], cn: &mut [f64]) {
+    pub(crate) fn step(&self, c: &[f64], cn: &mut [f64]) {
         let st = crate::fv::Stencil { lay: self.lay, diag: &self.diag, gx: &self.gx, gy: &self.gy, gz: &self.gz };
         st.matvec(c, cn);
         for (j, sv) in self.src.iter().enumerate() {
@@ -120,7 +127,8 @@ impl Explicit {
     }
 
     /// Run `steps` steps from the initial field; returns the final field (padded).
-    pub fn run(&self, steps: usize) -> Vec<f64> {
+    #[cfg(test)]
+    pub(crate) fn run(&self, steps: usize) -> Vec<f64> {
         let mut c = self.c0.clone();
         let mut cn = self.lay.zeros();
         for _ in 0..steps {
@@ -133,14 +141,15 @@ impl Explicit {
 
 /// Backward-Euler benchmark run (infinite donor C = 1, fixed Δt, warm start); returns the
 /// simulation after `steps` steps and the CG iterations of each step.
-pub fn run_implicit(
+#[cfg(test)]
+pub(crate) fn run_implicit(
     nx: usize,
     ny: usize,
     nz: usize,
     dt: f64,
     steps: usize,
     rtol: f64,
-    precond: crate::solver::Precond,
+    precond: Precond,
 ) -> (crate::sim::Simulation, Vec<usize>) {
     let mut sim = setup_implicit(nx, ny, nz, dt, rtol, precond, false);
     let its = (0..steps).map(|_| sim.step(dt).iterations).collect();
@@ -148,13 +157,13 @@ pub fn run_implicit(
 }
 
 /// Assemble the backward-Euler benchmark simulation (no step taken yet).
-pub fn setup_implicit(
+pub(crate) fn setup_implicit(
     nx: usize,
     ny: usize,
     nz: usize,
     dt: f64,
     rtol: f64,
-    precond: crate::solver::Precond,
+    precond: Precond,
     extrapolate: bool,
 ) -> crate::sim::Simulation {
     use crate::sim::{DonorState, Scheme, Simulation, StepControl};
@@ -170,15 +179,124 @@ pub fn setup_implicit(
         precond,
         time_tol: None,
         extrapolate,
-        project: false,
+        galerkin_guess: false,
     };
     Simulation::with_operator(g, op, DonorState::Infinite { u: 1.0 }, 0.0, &c0, control)
+}
+
+/// The settings of an implicit (backward-Euler) benchmark run.
+#[derive(Clone, Copy, Debug)]
+pub struct ImplicitSettings {
+    /// Cells along x, y, z.
+    pub grid: (usize, usize, usize),
+    /// Fixed step, s.
+    pub dt_s: f64,
+    /// Steps timed.
+    pub steps: usize,
+    /// CG tolerance.
+    pub rtol: f64,
+    /// Preconditioner.
+    pub precond: Precond,
+    /// Start CG from the linear extrapolation of the last two states.
+    pub extrapolate: bool,
+    /// Diagnostic variant: D = 100 everywhere (no layers, no channels).
+    pub uniform: bool,
+}
+
+/// What an implicit benchmark run measured.
+#[derive(Clone, Debug)]
+pub struct ImplicitRun {
+    /// Real cells.
+    pub cells: usize,
+    /// Wall time of the assembly (operator, simulation), s.
+    pub assemble_s: f64,
+    /// Wall time of the timed steps, s.
+    pub time_s: f64,
+    /// CG iterations of each step.
+    pub iterations: Vec<usize>,
+    /// Multigrid levels (1 = Jacobi).
+    pub levels: usize,
+    /// Checksum: the sum of the final field (the reference scripts' `sum=`).
+    pub sum: f64,
+    /// Largest final relative residual of any step.
+    pub worst_rel_residual: f64,
+}
+
+/// Assemble and run the implicit benchmark, timing the assembly and the steps separately.
+pub fn implicit(s: &ImplicitSettings) -> ImplicitRun {
+    let (nx, ny, nz) = s.grid;
+    let ta = Instant::now();
+    let mut sim = setup_implicit(nx, ny, nz, s.dt_s, s.rtol, s.precond, s.extrapolate);
+    if s.uniform {
+        let (g, mut m, c0, _) = problem(nx, ny, nz);
+        m.kd.iter_mut().for_each(|v| *v = 100.0);
+        let op = FvOperator::build(&g, &m, BottomBc::Sink);
+        sim = crate::sim::Simulation::with_operator(
+            g,
+            op,
+            crate::sim::DonorState::Infinite { u: 1.0 },
+            0.0,
+            &c0,
+            sim.control,
+        );
+    }
+    let assemble_s = ta.elapsed().as_secs_f64();
+    let t0 = Instant::now();
+    let iterations: Vec<usize> = (0..s.steps).map(|_| sim.step(s.dt_s).iterations).collect();
+    let time_s = t0.elapsed().as_secs_f64();
+    let lay = sim.op.layout;
+    ImplicitRun {
+        cells: lay.n,
+        assemble_s,
+        time_s,
+        iterations,
+        levels: sim.levels(),
+        sum: crate::par::sum(&sim.u[lay.interior()]),
+        worst_rel_residual: sim.worst_residual,
+    }
+}
+
+/// What an explicit benchmark run measured.
+#[derive(Clone, Debug)]
+pub struct ExplicitRun {
+    /// Real cells.
+    pub cells: usize,
+    /// Wall time of the timed steps, s.
+    pub time_s: f64,
+    /// The stable step, s.
+    pub dt_s: f64,
+    /// Checksum: the sum of the final field.
+    pub sum: f64,
+    /// Largest final cell value.
+    pub max: f64,
+    /// Smallest final cell value.
+    pub min: f64,
+}
+
+/// Run `steps` forward-Euler steps of the benchmark after one untimed warm-up step (as
+/// `stencil.c` does), timing the steps.
+pub fn explicit(grid: (usize, usize, usize), steps: usize) -> ExplicitRun {
+    let (nx, ny, nz) = grid;
+    let e = Explicit::new(nx, ny, nz);
+    let lay = e.lay;
+    let mut c = e.c0.clone();
+    let mut cn = lay.zeros();
+    e.step(&c, &mut cn);
+    c.copy_from_slice(&e.c0);
+    let t0 = Instant::now();
+    for _ in 0..steps {
+        e.step(&c, &mut cn);
+        std::mem::swap(&mut c, &mut cn);
+    }
+    let time_s = t0.elapsed().as_secs_f64();
+    let sum = crate::par::sum(&c[lay.interior()]);
+    let (max, min) = c[lay.interior()].iter().fold((f64::MIN, f64::MAX), |(a, b), &x| (a.max(x), b.min(x)));
+    ExplicitRun { cells: lay.n, time_s, dt_s: e.dt, sum, max, min }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::solver::Precond;
 
     #[test]
     fn explicit_small_matches_c_checksum() {

@@ -10,11 +10,16 @@
 //!   closed) and a [`Geometry`]: intact skin ([`Geometry::OneD`]), an axisymmetric unit cell
 //!   around one [`Channel`] ([`Geometry::UnitCell`]), or a Cartesian 3-D window with explicit
 //!   [`Hole`]s ([`Geometry::Patch`]). Bad input gives a [`TransportError`] naming the field.
-//! * Underneath: [`fv`] (structured grid, `u = C/K` unknown, K·D-harmonic face conductances,
-//!   donor/receptor half-cell couplings), [`solver`] (matrix-free preconditioned CG),
-//!   [`mg`] (aggregation-multigrid preconditioner), [`sim`] (adaptive BE → BDF2 stepping with
-//!   exact mass bookkeeping), [`par`] (deterministic reductions) and [`mod@bench`] (the shared
-//!   skin-channel benchmark problem).
+//! * Underneath, private to the crate: `fv` (structured grid, `u = C/K` unknown, K·D-harmonic
+//!   face conductances, donor/receptor half-cell couplings), `solver` (matrix-free
+//!   preconditioned CG), `mg` (aggregation-multigrid preconditioner), `sim` (adaptive BE → BDF
+//!   stepping with exact mass bookkeeping; `initial_guess` its projected CG start), `par`
+//!   (deterministic reductions) and `real` (the f64/f32 cell types). [`StepControl`] and
+//!   [`Precond`] / [`MgParams`] are the public handles on them. The shared skin-channel
+//!   benchmark (`bench`, the `transport-bench` and `solve-timing` drivers) is compiled only
+//!   with the `bench` feature.
+//! * [`props`]: the permeant chemistry (partition, diffusivity, clearance, hindrance of a
+//!   permeant in each layer), which turns a product into [`Layer`] coefficients.
 //!
 //! **Determinism.** Every reduction sums fixed-size chunks and adds the partial sums in index
 //! order, and every parallel kernel computes each output element from a fixed formula, so the
@@ -32,9 +37,9 @@
 //!
 //! ```text
 //! pub fn solve(problem: &TransportProblem) -> Result<TransportResult, TransportError>;
-//! pub fn solve_with(problem: &TransportProblem, control: Option<sim::StepControl>)
+//! pub fn solve_with(problem: &TransportProblem, control: Option<StepControl>)
 //!     -> Result<TransportResult, TransportError>;
-//! pub fn solve_observed(problem: &TransportProblem, control: Option<sim::StepControl>,
+//! pub fn solve_observed(problem: &TransportProblem, control: Option<StepControl>,
 //!     progress: &mut dyn FnMut(f64)) -> Result<TransportResult, TransportError>;
 //! pub struct TransportProblem { layers: Vec<Layer>, donor: Donor, bottom: Bottom,
 //!     geometry: Geometry, duration_h: f64, output_times_h: Vec<f64>, resolution: Resolution }
@@ -84,20 +89,28 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(any(test, feature = "bench"))]
 pub mod bench;
 mod error;
-pub mod fv;
-pub mod mg;
-pub mod par;
+mod fv;
+mod initial_guess;
+mod mg;
+mod par;
 mod problem;
-pub mod projection;
 pub mod props;
-pub mod sim;
-pub mod solver;
+mod real;
+mod sim;
+mod solver;
+#[cfg(test)]
+mod verification;
 
 pub use crate::error::TransportError;
+pub use crate::mg::{Interp, MgParams, Precision, Relax};
+pub use crate::par::PAR_MIN;
 pub use crate::problem::{
     Bottom, Channel, ConcentrationField, DepthProfile, Donor, Geometry, Hole, LATERAL_GROWTH, LATERAL_MARGIN_CELLS,
     Layer, MAX_CELLS, Resolution, TRACE_FILM_SHARE, TransportProblem, TransportResult, UG_PER_CM2_PER_MGML_UM, Vehicle,
     Z_GROWTH, Z_STRETCH_MAX, Z_TIP_MARGIN_CELLS, channel_openness, lag_time, solve, solve_observed, solve_with,
 };
+pub use crate::sim::{Scheme, StepControl, openness_at};
+pub use crate::solver::Precond;

@@ -24,8 +24,9 @@
 //! a wrong answer. Every kernel writes each output element from a fixed formula, so the result
 //! does not depend on the thread count.
 
-use crate::fv::{Layout, Real, Stencil, Sweep};
+use crate::fv::{Layout, Stencil, Sweep};
 use crate::par;
+use crate::real::Real;
 
 mod kernel;
 mod line;
@@ -78,11 +79,11 @@ mod testing {
 pub struct MgParams {
     /// Jacobi damping ω (`None`: 0.9 on large grids, measured on the benchmark: 8.2 instead of
     /// 8.6 iterations per step and ~10 % less time in paired runs; 0.8 below
-    /// [`LARGE_GRID_CELLS`]). Must stay in (0, 1] for the smoother to converge (the diagonal
+    /// `LARGE_GRID_CELLS` (65 536 cells)). Must stay in (0, 1] for the smoother to converge (the diagonal
     /// dominates).
     pub omega: Option<f64>,
     /// Jacobi sweeps before and after the coarse correction (`None`: 2 on large grids, 1 below
-    /// [`LARGE_GRID_CELLS`], where one sweep is 8–15 % faster on unit cells despite more
+    /// `LARGE_GRID_CELLS` (65 536 cells), where one sweep is 8–15 % faster on unit cells despite more
     /// iterations).
     pub sweeps: Option<usize>,
     /// Scaling of the coarse-grid correction (>1 compensates the weak piecewise-constant
@@ -112,8 +113,8 @@ pub enum Relax {
     /// Damped z-line Jacobi (module `line`); coarsening along x and y only, so every level
     /// keeps the fine z grid (robust for any z : x–y anisotropy).
     ZLine,
-    /// [`Relax::ZLine`] on grids of at least [`LARGE_GRID_CELLS`] cells whose couplings are
-    /// anisotropic (see [`anisotropic`]), [`Relax::Point`] otherwise.
+    /// [`Relax::ZLine`] on grids of at least `LARGE_GRID_CELLS` (65 536 cells) cells whose couplings are
+    /// anisotropic (see `mg::anisotropic`), [`Relax::Point`] otherwise.
     Auto,
 }
 
@@ -159,7 +160,7 @@ pub enum Precision {
     /// `f32` hierarchy and smoother (half the memory traffic); the residual is scaled by its
     /// largest entry before rounding, so nothing underflows.
     Single,
-    /// [`Precision::Single`] from [`LARGE_GRID_CELLS`] fine cells up, [`Precision::Double`]
+    /// [`Precision::Single`] from `LARGE_GRID_CELLS` (65 536 cells) fine cells up, [`Precision::Double`]
     /// below.
     Auto,
 }
@@ -172,7 +173,7 @@ pub enum Interp {
     /// Operator-dependent linear interpolation (module `linear`) with coarse conductances
     /// upscaled in series–parallel.
     Linear,
-    /// [`Interp::Linear`] from [`LARGE_GRID_CELLS`] fine cells up, [`Interp::Constant`] below.
+    /// [`Interp::Linear`] from `LARGE_GRID_CELLS` (65 536 cells) fine cells up, [`Interp::Constant`] below.
     Auto,
 }
 
@@ -568,6 +569,7 @@ impl Multigrid {
     }
 
     /// Number of levels including the fine one.
+    #[cfg(any(test, feature = "bench"))]
     pub fn num_levels(&self) -> usize {
         1 + match &self.h {
             Hierarchy::Double(c) => c.levels.len(),

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use crate::fv::Real;
+use crate::real::Real;
 
 /// Reduction chunk length (numerical choice: large enough to amortise rayon's overhead,
 /// small enough to balance two threads on the small grids). Changing it changes the last

@@ -91,7 +91,7 @@ pub enum Donor {
 
 /// What a [`Donor::Film`]'s vehicle does: it evaporates down to a residue, the active may
 /// exceed its solubility (a deposit forms, and dissolves back as the skin takes the active up),
-/// and it may be wiped off (Kasting & Miller 2006; [`crate::sim::FilmSchedule`]).
+/// and it may be wiped off (Kasting & Miller 2006; the solver's film schedule).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vehicle {
     /// Non-volatile share of the film's volume, (0, 1]: the residue left when the volatile
@@ -1503,9 +1503,10 @@ mod tests {
         // six hours of the small patch: the early transient and a long, slowly changing tail
         let p = TransportProblem { duration_h: 6.0, output_times_h: vec![], ..patch() };
         let projected = solve(&p).unwrap();
-        let extrapolated = solve_with(&p, Some(StepControl { project: false, ..StepControl::default() })).unwrap();
+        let extrapolated =
+            solve_with(&p, Some(StepControl { galerkin_guess: false, ..StepControl::default() })).unwrap();
         let tight =
-            solve_with(&p, Some(StepControl { rtol: 1e-12, project: false, ..StepControl::default() })).unwrap();
+            solve_with(&p, Some(StepControl { rtol: 1e-12, galerkin_guess: false, ..StepControl::default() })).unwrap();
         assert!(
             (projected.cg_iterations as f64) < 0.7 * extrapolated.cg_iterations as f64,
             "{} against {} iterations",

@@ -18,7 +18,7 @@
 //! whatever the CG tolerance.
 
 use crate::fv::{BottomBc, DONOR_SLOT, FvOperator, Grid, Materials};
-use crate::projection::StateGram;
+use crate::initial_guess::StateGram;
 use crate::solver::{CgStats, CgWork, Precond, StepSystem, pcg};
 
 /// The multigrid hierarchy of a step system is rebuilt when the shift `c_0` (`α/Δt` for BDF2),
@@ -104,7 +104,7 @@ pub struct StepControl {
     /// inside its 8e-4 step error; a quarter fewer CG iterations, `docs/performance.md`;
     /// rtol 1e-4 moved the profiles by 1.5e-3 and is too loose). Mass conservation does
     /// not rest on it, because every solve ends with the conservation projection
-    /// [`StepSystem::conserve`](crate::solver::StepSystem::conserve).
+    /// `StepSystem::conserve`.
     pub rtol: f64,
     /// CG iteration cap per step.
     pub max_iter: usize,
@@ -132,12 +132,12 @@ pub struct StepControl {
     /// instead of the last state (numerical choice; same converged answer). Default true.
     pub extrapolate: bool,
     /// Start CG from the Galerkin projection of the new state onto the span of the last
-    /// states kept for the scheme ([`crate::projection`]) instead of the guess above, once a
+    /// states kept for the scheme (the crate's `initial_guess` module) instead of the guess above, once a
     /// state has been solved. Default true (numerical choice: 789 → 262 CG iterations on the
     /// 400 µm `solve-timing` patch, the 24 h amount unchanged to 12 digits,
     /// `docs/performance.md`). The benchmark turns it off to follow the reference solvers'
     /// iterates.
-    pub project: bool,
+    pub galerkin_guess: bool,
 }
 
 impl Default for StepControl {
@@ -153,7 +153,7 @@ impl Default for StepControl {
             precond: Precond::Multigrid(crate::mg::MgParams::default()),
             time_tol: Some(1e-4),
             extrapolate: true,
-            project: true,
+            galerkin_guess: true,
         }
     }
 }
@@ -254,7 +254,8 @@ impl KdSchedule {
     }
 }
 
-/// Piecewise-linear interpolation of an openness table `(t_s, s)`; 1 when empty.
+/// Piecewise-linear interpolation of an openness table `(t, s)` at `t` (any time unit, the same
+/// for both; the solver uses s, the healing stage h); 1 when empty.
 pub fn openness_at(table: &[(f64, f64)], t: f64) -> f64 {
     let s = match table {
         [] => 1.0,
@@ -370,6 +371,7 @@ impl Simulation {
 
     /// Create from an already assembled operator (no coefficient schedule possible; plain CG
     /// without the conservation projection unless [`Simulation::conserve`] is set).
+    #[cfg(any(test, feature = "bench"))]
     pub fn with_operator(
         grid: Grid,
         op: FvOperator,
@@ -505,6 +507,7 @@ impl Simulation {
     }
 
     /// Multigrid levels of the current step system (1 = Jacobi or none yet).
+    #[cfg(any(test, feature = "bench"))]
     pub fn levels(&self) -> usize {
         self.sys.as_ref().map_or(1, |s| s.levels())
     }
@@ -525,17 +528,6 @@ impl Simulation {
         }
     }
 
-    /// Amount per z-plane (Σ Cap·u), deterministic.
-    pub fn plane_amounts(&self) -> Vec<f64> {
-        let lay = self.op.layout;
-        (0..lay.nz)
-            .map(|k| {
-                let a = lay.pad + k * lay.sxy;
-                crate::par::dot(&self.op.cap[a..a + lay.sxy], &self.u[a..a + lay.sxy])
-            })
-            .collect()
-    }
-
     /// Cumulative cleared amount per plane.
     pub fn cleared_per_plane(&self) -> &[f64] {
         &self.cleared[0]
@@ -547,11 +539,6 @@ impl Simulation {
     /// Cumulative inflow from an infinite donor (0 for a finite film).
     pub fn donor_input(&self) -> f64 {
         self.input[0]
-    }
-
-    /// Openness currently applied to the schedule (1 without one).
-    pub fn current_openness(&self) -> f64 {
-        self.current_open
     }
 
     /// Largest factor by which a scheduled cell's `K·D` differs from its value when the
@@ -690,7 +677,7 @@ impl Simulation {
         // them, so that `u_iᵀ b` follows from the capacity Gram matrix; never the oldest
         // buffer, which takes the guess), else the predictor, else an extrapolation
         let m = self.gram.len().min(self.hist.len());
-        let projected = if self.control.project && m >= q {
+        let projected = if self.control.galerkin_guess && m >= q {
             let mut f = self.gram.capacity_products(&a[..m]);
             if let DonorState::Infinite { u: ud } = self.donor {
                 // `b` also holds `g_top·u_d` on the top plane
@@ -766,7 +753,7 @@ impl Simulation {
             self.film_amount.pop();
             self.film_amount.insert(0, volume_um3 * self.u[DONOR_SLOT]);
         }
-        if self.control.project {
+        if self.control.galerkin_guess {
             // the new state's Gram row against the states it will be projected with
             let m = (self.gram.len() + 1).min(self.hist.len());
             let states: Vec<&[f64]> = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();

@@ -186,7 +186,7 @@ impl StepSystem {
     }
 
     /// One row of the shift-free Gram matrices of a new state `u` (see
-    /// [`crate::projection`]): `(uᵀ Cap s_j, uᵀ K s_j)` for each of `states` (`u` itself
+    /// [`crate::initial_guess`]): `(uᵀ Cap s_j, uᵀ K s_j)` for each of `states` (`u` itself
     /// first, then earlier states), with `Cap` the capacities (the finite film's volume
     /// included) and `K = M − shift·Cap`. One matrix–vector product; `work` is scratch.
     pub fn gram_row(&self, op: &FvOperator, u: &[f64], states: &[&[f64]], work: &mut CgWork) -> (Vec<f64>, Vec<f64>) {
@@ -204,11 +204,6 @@ impl StepSystem {
         // ratios of this one
         let k = m.iter().zip(&c).map(|(mv, cv)| mv - self.shift * cv).collect();
         (c, k)
-    }
-
-    /// Diagonal of the system (padded).
-    pub fn diag(&self) -> &[f64] {
-        &self.diag
     }
 
     fn stencil<'a>(&'a self, op: &'a FvOperator) -> Stencil<'a> {
@@ -330,6 +325,7 @@ impl StepSystem {
     }
 
     /// Number of multigrid levels (1 for Jacobi).
+    #[cfg(any(test, feature = "bench"))]
     pub fn levels(&self) -> usize {
         self.mg.as_ref().map_or(1, |m| m.num_levels())
     }
@@ -360,7 +356,7 @@ pub fn pcg(
         return CgStats { iterations: 0, rel_residual: 0.0, converged: true };
     }
     // at least one iteration even when the initial guess meets the tolerance already: a
-    // projected guess (`crate::projection`) often does, with an error that is small in norm but
+    // projected guess (`crate::initial_guess`) often does, with an error that is small in norm but
     // local and rough, which one pass through the preconditioner smooths (the most negative
     // concentration of a small coarse patch field went from −4.2e-4 to −3.4e-5 mg/mL under a
     // 10 mg/mL donor, `docs/models.md` §6)

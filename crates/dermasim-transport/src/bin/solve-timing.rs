@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT[,LATMAX]] [--preset NAME] [--reps N]
-//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--no-project] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]
+//!              [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--no-galerkin-guess] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]
 //! ```
 //!
 //! The problem: 24 h, finite film (20 µm, 10 mg/mL) of a preset active (default niacinamide,
@@ -17,13 +17,13 @@
 use std::time::Instant;
 
 use dermasim_transport::props::{self, ScHydration};
-use dermasim_transport::sim::{Scheme, StepControl};
 use dermasim_transport::{Bottom, Channel, Donor, Geometry, Hole, Layer, Resolution, TransportProblem, solve_with};
+use dermasim_transport::{Scheme, StepControl};
 
 fn usage() -> ! {
     eprintln!(
         "usage: solve-timing [oned|unit|patch] [coarse|normal|fine|--custom DZ,MIN,LAT[,LATMAX]] [--preset NAME] [--reps N] \
-         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--no-project] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]"
+         [--time-tol T] [--scheme be|bdf2|bdf3|bdf4] [--dt-initial S] [--growth G] [--rtol R] [--dt-max S] [--closure-h H] [--infinite] [--no-galerkin-guess] [--sweeps N] [--coarse-max N] [--relax point|zline] [--interp constant|linear] [--omega W] [--window-um W] [--dump FILE]"
     );
     std::process::exit(2)
 }
@@ -115,8 +115,8 @@ fn main() {
                 i += 1;
             }
             "--infinite" => infinite = true,
-            "--no-project" => {
-                control.project = false;
+            "--no-galerkin-guess" => {
+                control.galerkin_guess = false;
                 custom = true;
             }
             "--dump" => {
@@ -124,13 +124,13 @@ fn main() {
                 i += 1;
             }
             "--relax" | "--omega" | "--interp" => {
-                if let dermasim_transport::solver::Precond::Multigrid(ref mut mg) = control.precond {
+                if let dermasim_transport::Precond::Multigrid(ref mut mg) = control.precond {
                     match (args[i].as_str(), next(i).as_str()) {
-                        ("--relax", "point") => mg.relax = dermasim_transport::mg::Relax::Point,
-                        ("--relax", "zline") => mg.relax = dermasim_transport::mg::Relax::ZLine,
+                        ("--relax", "point") => mg.relax = dermasim_transport::Relax::Point,
+                        ("--relax", "zline") => mg.relax = dermasim_transport::Relax::ZLine,
                         ("--omega", _) => mg.omega = Some(num(i)),
-                        ("--interp", "constant") => mg.interp = dermasim_transport::mg::Interp::Constant,
-                        ("--interp", "linear") => mg.interp = dermasim_transport::mg::Interp::Linear,
+                        ("--interp", "constant") => mg.interp = dermasim_transport::Interp::Constant,
+                        ("--interp", "linear") => mg.interp = dermasim_transport::Interp::Linear,
                         _ => usage(),
                     }
                 }
@@ -138,7 +138,7 @@ fn main() {
                 i += 1;
             }
             "--sweeps" | "--coarse-max" => {
-                if let dermasim_transport::solver::Precond::Multigrid(ref mut mg) = control.precond {
+                if let dermasim_transport::Precond::Multigrid(ref mut mg) = control.precond {
                     let v = num(i) as usize;
                     if args[i] == "--sweeps" {
                         mg.sweeps = Some(v);

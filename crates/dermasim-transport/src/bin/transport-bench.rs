@@ -6,11 +6,7 @@
 //! ```
 //! Prints one `RESULT ... time_s=... sum=...` line comparable with the SciPy / C references.
 
-use std::time::Instant;
-
-use dermasim_transport::bench;
-use dermasim_transport::mg::MgParams;
-use dermasim_transport::solver::Precond;
+use dermasim_transport::{MgParams, Precond, bench};
 
 fn usage() -> ! {
     eprintln!(
@@ -72,7 +68,7 @@ fn main() {
             }
             "--extrapolate" => extrap = true,
             "--relax" => {
-                use dermasim_transport::mg::Relax;
+                use dermasim_transport::Relax;
                 mgp.relax = match next(i).as_str() {
                     "point" => Relax::Point,
                     "zline" => Relax::ZLine,
@@ -82,7 +78,7 @@ fn main() {
                 i += 1;
             }
             "--precision" => {
-                use dermasim_transport::mg::Precision;
+                use dermasim_transport::Precision;
                 mgp.precision = match next(i).as_str() {
                     "single" => Precision::Single,
                     "double" => Precision::Double,
@@ -92,7 +88,7 @@ fn main() {
                 i += 1;
             }
             "--interp" => {
-                use dermasim_transport::mg::Interp;
+                use dermasim_transport::Interp;
                 mgp.interp = match next(i).as_str() {
                     "constant" => Interp::Constant,
                     "linear" => Interp::Linear,
@@ -118,64 +114,40 @@ fn main() {
     match mode.as_str() {
         "implicit" => {
             let steps = steps.unwrap_or(5);
-            let pre = if jacobi { Precond::Jacobi } else { Precond::Multigrid(mgp) };
-            let ta = Instant::now();
-            let mut sim = bench::setup_implicit(nx, ny, nz, dt, rtol, pre, extrap);
-            if std::env::var_os("BENCH_UNIFORM").is_some() {
-                // diagnostic: uniform D = 100 everywhere (no layers, no channels)
-                let (g, mut m, c0, _) = bench::problem(nx, ny, nz);
-                m.kd.iter_mut().for_each(|v| *v = 100.0);
-                let op = dermasim_transport::fv::FvOperator::build(&g, &m, dermasim_transport::fv::BottomBc::Sink);
-                sim = dermasim_transport::sim::Simulation::with_operator(
-                    g,
-                    op,
-                    dermasim_transport::sim::DonorState::Infinite { u: 1.0 },
-                    0.0,
-                    &c0,
-                    sim.control,
-                );
-            }
-            let asm = ta.elapsed().as_secs_f64();
-            let t0 = Instant::now();
-            let its: Vec<usize> = (0..steps).map(|_| sim.step(dt).iterations).collect();
-            let t = t0.elapsed().as_secs_f64();
-            let lay = sim.op.layout;
-            let sum = dermasim_transport::par::sum(&sim.u[lay.interior()]);
+            let precond = if jacobi { Precond::Jacobi } else { Precond::Multigrid(mgp) };
+            let uniform = std::env::var_os("BENCH_UNIFORM").is_some();
+            let settings =
+                bench::ImplicitSettings { grid, dt_s: dt, steps, rtol, precond, extrapolate: extrap, uniform };
+            let r = bench::implicit(&settings);
+            let its = &r.iterations;
             let mean = its.iter().sum::<usize>() as f64 / its.len().max(1) as f64;
             println!(
-                "RESULT impl=rust-implicit-{} threads={threads} grid={nx}x{ny}x{nz} steps={steps} dt={dt} time_s={t:.3} \
+                "RESULT impl=rust-implicit-{} threads={threads} grid={nx}x{ny}x{nz} steps={steps} dt={dt} time_s={:.3} \
                  cell_updates_per_s={:.4e} iters_mean={mean:.1} iters_min={} iters_max={} mg_levels={} \
-                 sum={sum:.10e} worst_rel_res={:.2e} assemble_s={asm:.2}",
+                 sum={:.10e} worst_rel_res={:.2e} assemble_s={:.2}",
                 if jacobi { "jacobi-cg" } else { "mg-cg" },
-                (lay.n * steps) as f64 / t,
+                r.time_s,
+                (r.cells * steps) as f64 / r.time_s,
                 its.iter().min().unwrap_or(&0),
                 its.iter().max().unwrap_or(&0),
-                sim.levels(),
-                sim.worst_residual
+                r.levels,
+                r.sum,
+                r.worst_rel_residual,
+                r.assemble_s
             );
         }
         "explicit" => {
             let steps = steps.unwrap_or(100);
-            let e = bench::Explicit::new(nx, ny, nz);
-            let lay = e.lay;
-            // one untimed warm-up step, as stencil.c does
-            let mut c = e.c0.clone();
-            let mut cn = lay.zeros();
-            e.step(&c, &mut cn);
-            c.copy_from_slice(&e.c0);
-            let t0 = Instant::now();
-            for _ in 0..steps {
-                e.step(&c, &mut cn);
-                std::mem::swap(&mut c, &mut cn);
-            }
-            let t = t0.elapsed().as_secs_f64();
-            let sum = dermasim_transport::par::sum(&c[lay.interior()]);
-            let (mx, mn) = c[lay.interior()].iter().fold((f64::MIN, f64::MAX), |(a, b), &x| (a.max(x), b.min(x)));
+            let r = bench::explicit(grid, steps);
             println!(
-                "RESULT impl=rust-explicit threads={threads} grid={nx}x{ny}x{nz} steps={steps} time_s={t:.4} \
-                 cell_updates_per_s={:.4e} dt={:.4} sum={sum:.10e} max={mx:.6} min={mn:.3}",
-                (lay.n * steps) as f64 / t,
-                e.dt
+                "RESULT impl=rust-explicit threads={threads} grid={nx}x{ny}x{nz} steps={steps} time_s={:.4} \
+                 cell_updates_per_s={:.4e} dt={:.4} sum={:.10e} max={:.6} min={:.3}",
+                r.time_s,
+                (r.cells * steps) as f64 / r.time_s,
+                r.dt_s,
+                r.sum,
+                r.max,
+                r.min
             );
         }
         _ => usage(),

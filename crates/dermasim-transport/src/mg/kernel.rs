@@ -4,8 +4,9 @@
 
 use rayon::prelude::*;
 
-use crate::fv::{Layout, Real};
+use crate::fv::Layout;
 use crate::par::{CHUNK, PAR_MIN, map};
+use crate::real::Real;
 
 /// A zero padded vector of layout `l`.
 pub(crate) fn zeros<T: Real>(l: Layout) -> Vec<T> {

@@ -26,8 +26,9 @@
 
 use rayon::prelude::*;
 
-use crate::fv::{Real, Stencil};
+use crate::fv::Stencil;
 use crate::par::PAR_MIN;
+use crate::real::Real;
 
 /// Plane size from which a sweep runs plane by plane with each plane split between the
 /// threads (performance choice); smaller planes are split into blocks of whole columns.

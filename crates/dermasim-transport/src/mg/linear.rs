@@ -32,8 +32,9 @@
 //! (capacity/Δt, clearance, boundary couplings) is restricted with the same weights
 //! (`ρ_c = Pᵀρ`, the row sums of the Galerkin product `Pᵀ diag(ρ) P`, lumped).
 
-use crate::fv::{Layout, Real, Stencil};
+use crate::fv::{Layout, Stencil};
 use crate::par;
+use crate::real::Real;
 
 /// The staged interpolation from a coarse level to the fine level above it: own-aggregate
 /// weights per stage (unpadded, 1 along an axis that is not coarsened).

@@ -1,9 +1,12 @@
-//! Verification against the analytic solutions of `shared/validation/analytic.md`.
-//! Every test states its tolerance; none asserts timings.
+//! Verification against analytic solutions (Crank's membrane and laminate, the dermis with
+//! clearance, the disk pore's spreading resistance; `docs/models.md` §6), and the solver's
+//! invariants (mass balance, determinism, bad input). Every test states its tolerance; none
+//! asserts timings. A module of the crate rather than an integration test because some of the
+//! references are built on the internal grid and operator (`fv`, `sim`).
 
-use dermasim_transport::fv::{BottomBc, Coord, Grid, Materials};
-use dermasim_transport::sim::{DonorState, Scheme, Simulation, StepControl};
-use dermasim_transport::*;
+use crate::fv::{BottomBc, Coord, Grid, Materials};
+use crate::sim::{DonorState, Scheme, Simulation, StepControl};
+use crate::*;
 
 fn layer(name: &str, l: f64, d: f64, k: f64, cl: f64) -> Layer {
     Layer { name: name.into(), thickness_um: l, diffusivity_um2_s: d, partition: k, clearance_per_s: cl }
@@ -200,7 +203,7 @@ fn mass_balance_infinite_donor_closed_bottom() {
 /// Single disk pore on an impermeable plane, absorbing hemisphere of radius b (analytic.md §4):
 /// N = 1/(1/(4Da) − 1/(2πDb)). The hemisphere is a staircase of cells with a huge clearance.
 fn disk_pore_rate(a_over_h: usize) -> f64 {
-    use dermasim_transport::fv::FvOperator;
+    use crate::fv::FvOperator;
     let (a, d, b) = (25.0f64, 1.0f64, 500.0f64);
     let h = a / a_over_h as f64;
     // uniform h to 2a, then geometric growth (1.1, numerical choice) up to 10 µm, to b + 2 cells
