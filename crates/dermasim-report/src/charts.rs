@@ -1,7 +1,13 @@
 //! Ready-made charts for the stages, taking plain data: `(x, y)` series, with labels. Each
 //! returns a [`Plot`] (SVG and PNG) that a [`crate::Section`] shows.
 
-use crate::plot::{Bar, BarChart, Floor, LineChart, Marker, Plot, PlotError, Series, bar_chart_of, line_chart};
+use plotters::style::RGBColor;
+
+use crate::plot::{
+    Bar, BarChart, Floor, LineChart, Marker, Part, Plot, PlotError, Series, StackedBar, StackedBarChart, bar_chart_of,
+    line_chart, stacked_bar_chart,
+};
+use crate::style::{palette, viridis};
 
 /// Concentration against depth at several times (one curve per time), layer boundaries marked.
 /// `profiles`: `(time_h, [(depth_um, concentration)])`; `layer_boundaries_um`: `(name, depth)`.
@@ -194,6 +200,96 @@ pub fn outcome_classes(id: &str, classes: &[OutcomeClass], scale: &str, patients
     )
 }
 
+/// One bar of the dose figure: a label (product and skin) and the dose balance's shares of the
+/// applied dose, `(compartment key, fraction 0-1)` as `delivery.<p>.dose_balance.
+/// fraction_of_applied` holds them (surface first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DoseBar {
+    /// Label left of the bar, e.g. `microneedled`.
+    pub label: String,
+    /// `(key, fraction of the applied dose)`, in the balance's order.
+    pub fractions: Vec<(String, f64)>,
+}
+
+/// Smallest share (%) of the applied dose that earns a compartment its legend entry in
+/// [`dose_balance`]: under it the segment is narrower than a pixel.
+pub const DOSE_LEGEND_MIN_PCT: f64 = 0.1;
+
+/// Reading label and colour of a compartment of the dose balance. The skin layers run from
+/// light to dark with depth (viridis, perceptually ordered); the film on the surface is orange,
+/// what was wiped off grey, the channels' fluid sky blue, what the blood flow cleared vermilion
+/// and the receptor reddish purple (Okabe-Ito).
+pub fn dose_compartment(key: &str) -> (String, RGBColor) {
+    match key {
+        "on_surface" => ("on the surface".into(), palette(4)),
+        "removed" => ("wiped off".into(), RGBColor(170, 170, 170)),
+        "stratum_corneum" => ("stratum corneum".into(), viridis(0.86)),
+        "viable_epidermis" => ("viable epidermis".into(), viridis(0.66)),
+        "papillary_dermis" => ("papillary dermis".into(), viridis(0.46)),
+        "reticular_dermis" => ("reticular dermis".into(), viridis(0.27)),
+        "hypodermis" => ("hypodermis (fat)".into(), viridis(0.08)),
+        "channel_fluid" => ("in the channels' fluid".into(), palette(5)),
+        "cleared" => ("cleared by the blood".into(), palette(1)),
+        "receptor" => ("receptor".into(), palette(3)),
+        other => (other.replace('_', " "), RGBColor(110, 110, 110)),
+    }
+}
+
+/// Where the applied dose went: one horizontal bar per product and skin (microneedled, intact),
+/// split into the compartments of the dose balance as % of that bar's applied dose, so that
+/// every bar spans 0-100 %. `duration_h` is the time of the balance (the end of the run);
+/// `source` names the `summary.json` keys. Compartments are in the order of the first bar
+/// that names them.
+pub fn dose_balance(id: &str, bars: &[DoseBar], duration_h: f64, source: &str) -> Result<Plot, PlotError> {
+    let mut keys: Vec<&str> = Vec::new();
+    for b in bars {
+        for (k, _) in &b.fractions {
+            if !keys.contains(&k.as_str()) {
+                keys.push(k);
+            }
+        }
+    }
+    let parts = keys
+        .iter()
+        .map(|k| {
+            let (label, colour) = dose_compartment(k);
+            Part { label, colour }
+        })
+        .collect();
+    let bars = bars
+        .iter()
+        .map(|b| StackedBar {
+            label: b.label.clone(),
+            values: keys
+                .iter()
+                .map(|k| b.fractions.iter().find(|(n, _)| n == k).map_or(0.0, |(_, f)| 100.0 * f))
+                .collect(),
+        })
+        .collect();
+    let chart = StackedBarChart {
+        x_label: "share of the applied dose (%)".into(),
+        parts,
+        bars,
+        x_max: Some(100.0),
+        value_unit: "%".into(),
+        legend_min: DOSE_LEGEND_MIN_PCT,
+        source: source.into(),
+    };
+    stacked_bar_chart(
+        id,
+        "Where the dose went",
+        &format!(
+            "Where the applied dose is {} h after application, as a share of it (each bar adds up to 100 %): \
+             still on the surface, wiped off with the film, in the tissue of each skin layer, in the fluid of the \
+             channels, cleared by the dermal blood flow or passed into the receptor. Compartments under {} % in \
+             every bar are too thin to see and are left out of the legend.",
+            crate::plot::short(duration_h),
+            DOSE_LEGEND_MIN_PCT
+        ),
+        &chart,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +323,48 @@ mod tests {
             assert!(o.svg.contains(label), "{label:?}");
         }
         assert!(outcome_classes("e", &[], "test scale", 1).is_err());
+    }
+
+    #[test]
+    fn dose_bars_span_the_whole_dose() {
+        let f = |v: &[(&str, f64)]| v.iter().map(|(k, x)| (k.to_string(), *x)).collect::<Vec<_>>();
+        let bars = [
+            DoseBar {
+                label: "microneedled".into(),
+                fractions: f(&[
+                    ("on_surface", 0.1),
+                    ("removed", 0.0),
+                    ("stratum_corneum", 0.05),
+                    ("reticular_dermis", 0.5),
+                    ("cleared", 0.35),
+                ]),
+            },
+            DoseBar {
+                label: "intact skin".into(),
+                fractions: f(&[("on_surface", 0.6), ("removed", 0.0), ("stratum_corneum", 0.4), ("cleared", 1e-12)]),
+            },
+        ];
+        let p = dose_balance("dose", &bars, 24.0, "summary.json").unwrap();
+        for label in [">microneedled<", "on the surface", "stratum corneum", ">50%<", ">60%<", "24 h"] {
+            assert!(p.svg.contains(label) || p.caption.contains(label), "{label:?}");
+        }
+        assert!(!p.svg.contains(">wiped off<"), "nothing wiped off: no legend entry");
+        // The segments of each bar end at 100 % of the axis.
+        let area = p.svg.find("class=\"plot-area\"").unwrap();
+        let x_of = |el: &str, k: &str| -> f64 {
+            let i = el.find(&format!(" {k}=\"")).unwrap() + k.len() + 3;
+            el[i..i + el[i..].find('"').unwrap()].parse().unwrap()
+        };
+        let area_el = &p.svg[area..area + p.svg[area..].find('>').unwrap()];
+        let right = x_of(area_el, "x") + x_of(area_el, "width");
+        for bar in 0..2 {
+            let tag = format!("data-bar=\"{bar}\"");
+            let ends = p.svg.match_indices(&tag).map(|(i, _)| {
+                let el = &p.svg[i..i + p.svg[i..].find('>').unwrap()];
+                x_of(el, "x") + x_of(el, "width")
+            });
+            let end = ends.fold(0.0, f64::max);
+            assert!((end - right).abs() < 0.5, "bar {bar} ends at {end}, the axis at {right}");
+        }
     }
 }

@@ -52,8 +52,8 @@ use serde::Serialize;
 pub use cohort::{CohortPage, cohort_html};
 pub use compare::ComparePage;
 pub use plot::{
-    Band, Bar, BarChart, Floor, LineChart, LineStyle, Marker, Plot, PlotError, Series, bar_chart, bar_chart_of,
-    line_chart,
+    Band, Bar, BarChart, Floor, LineChart, LineStyle, Marker, Part, Plot, PlotError, Series, StackedBar,
+    StackedBarChart, bar_chart, bar_chart_of, line_chart, stacked_bar_chart,
 };
 
 /// The HTML template (minijinja), embedded at build time.

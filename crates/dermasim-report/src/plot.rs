@@ -627,6 +627,198 @@ impl Figure for BarFig<'_> {
     }
 }
 
+/// One part of a [`StackedBarChart`] (a kind of segment, e.g. a compartment of a dose), with
+/// its colour; the parts are stacked left to right in their order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
+    /// Legend label.
+    pub label: String,
+    /// Fill colour.
+    pub colour: RGBColor,
+}
+
+/// One bar of a [`StackedBarChart`]: its label and one value per part, in the parts' order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StackedBar {
+    /// Label left of the bar.
+    pub label: String,
+    /// Value of each part (negative values, round-off, are drawn as nothing).
+    pub values: Vec<f64>,
+}
+
+/// Horizontal bars, each split into the parts it is made of (e.g. where a dose went, in % of
+/// it). Each segment is written as `<rect class="stack-part" data-bar="i" data-part="label"
+/// data-value="v">` so that tests can add a bar up without reading pixels. Segments wide
+/// enough carry their value; parts under [`StackedBarChart::legend_min`] in every bar are
+/// left out of the legend (they are not visible either).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StackedBarChart {
+    /// x-axis title with unit.
+    pub x_label: String,
+    /// The parts, in stacking order.
+    pub parts: Vec<Part>,
+    /// The bars, top to bottom.
+    pub bars: Vec<StackedBar>,
+    /// Fixed x range `0..x_max` (`None`: to the longest bar plus 5 %).
+    pub x_max: Option<f64>,
+    /// Unit written after the value inside a segment (e.g. `%`).
+    pub value_unit: String,
+    /// Smallest value that earns a part its legend entry (in at least one bar).
+    pub legend_min: f64,
+    /// The data file the bars come from.
+    pub source: String,
+}
+
+/// Renders a [`StackedBarChart`]. A chart without bars, or with a bar whose number of values
+/// differs from the number of parts, is an error.
+pub fn stacked_bar_chart(id: &str, title: &str, caption: &str, chart: &StackedBarChart) -> Result<Plot, PlotError> {
+    if chart.bars.is_empty() {
+        return Err(PlotError(format!("{id}: no bar to draw")));
+    }
+    if let Some(b) = chart.bars.iter().find(|b| b.values.len() != chart.parts.len()) {
+        return Err(PlotError(format!(
+            "{id}: bar {:?} has {} values for {} parts",
+            b.label,
+            b.values.len(),
+            chart.parts.len()
+        )));
+    }
+    render(&StackFig(chart), id, title, caption, &chart.source)
+}
+
+struct StackFig<'a>(&'a StackedBarChart);
+
+/// Height of one bar's row, CSS px.
+const STACK_ROW_PX: f64 = 46.0;
+/// Width of the figure, CSS px.
+const STACK_W: f64 = 760.0;
+
+impl StackFig<'_> {
+    fn legend_items(&self) -> Vec<LegendItem> {
+        let c = self.0;
+        c.parts
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| c.bars.iter().any(|b| b.values[*k] >= c.legend_min && b.values[*k] > 0.0))
+            .map(|(_, p)| LegendItem { label: p.label.clone(), colour: p.colour, key: Key::Swatch { opacity: 1.0 } })
+            .collect()
+    }
+
+    /// Width of the label column left of the bars, px: the longest label, at most a third of
+    /// the figure.
+    fn label_w(&self) -> f64 {
+        let w = self.0.bars.iter().map(|b| crate::style::text_width(&b.label, TICK_PX)).fold(0.0, f64::max);
+        (w + 18.0).clamp(60.0, STACK_W / 3.0)
+    }
+
+    fn legend_h(&self) -> f64 {
+        crate::style::legend_height(&self.legend_items(), STACK_W - self.label_w() - 28.0)
+    }
+}
+
+impl Figure for StackFig<'_> {
+    fn size(&self) -> (u32, u32) {
+        let h = self.legend_h() + 12.0 + STACK_ROW_PX * self.0.bars.len() as f64 + 54.0 + 8.0;
+        (STACK_W as u32, h.ceil() as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<String, String> {
+        let c = self.0;
+        let n = c.bars.len() as f64;
+        let totals = c.bars.iter().map(|b| b.values.iter().filter(|v| v.is_finite() && **v > 0.0).sum::<f64>());
+        let longest = totals.fold(0.0, f64::max);
+        let x1 =
+            c.x_max.filter(|m| m.is_finite() && *m > 0.0).unwrap_or(if longest > 0.0 { 1.05 * longest } else { 1.0 });
+        let items = self.legend_items();
+        let label_w = self.label_w();
+        let (_, area) = root.split_vertically(self.legend_h().ceil() as u32);
+        let mut chart = ChartBuilder::on(&area)
+            .margin(12)
+            .margin_right(22)
+            .margin_bottom(8)
+            .x_label_area_size(54)
+            .y_label_area_size(label_w as u32)
+            .build_cartesian_2d(0.0..x1, 0.0..n)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(6)
+            .x_desc(c.x_label.as_str())
+            .label_style(font(TICK_PX))
+            .axis_desc_style(font(AXIS_PX))
+            .x_label_formatter(&|v| tick(*v))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(err)?;
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let (px0, px1) = (f64::from(px.start), f64::from(px.end));
+        let (py0, py1) = (f64::from(py.start), f64::from(py.end));
+        let sx = (px1 - px0) / x1;
+        let row = (py1 - py0) / n;
+        let mut o = crate::style::plot_area(
+            px0,
+            py0,
+            px1,
+            py1,
+            AxisRange { min: 0.0, max: x1, log: false },
+            AxisRange { min: 0.0, max: n, log: false },
+        );
+        for (i, b) in c.bars.iter().enumerate() {
+            let top = py0 + row * (i as f64 + 0.18);
+            let h = row * 0.64;
+            let mid = top + 0.5 * h;
+            let _ = std::fmt::Write::write_fmt(
+                &mut o,
+                format_args!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-family=\"{FONT_FAMILY}\" \
+                     font-size=\"{TICK_PX}\" fill=\"#000000\">{}</text>",
+                    px0 - 8.0,
+                    mid + 0.35 * TICK_PX,
+                    crate::style::xml_escape(&b.label)
+                ),
+            );
+            let mut x = 0.0f64;
+            for (&v, part) in b.values.iter().zip(&c.parts) {
+                let w = if v.is_finite() && v > 0.0 { v } else { 0.0 };
+                let (a, z) = (px0 + sx * x.min(x1), px0 + sx * (x + w).min(x1));
+                x += w;
+                let _ = std::fmt::Write::write_fmt(
+                    &mut o,
+                    format_args!(
+                        "<rect class=\"stack-part\" data-bar=\"{i}\" data-part=\"{}\" data-value=\"{v:e}\" x=\"{a:.2}\" \
+                         y=\"{top:.1}\" width=\"{:.2}\" height=\"{h:.1}\" fill=\"{}\"{}/>",
+                        crate::style::xml_escape(&part.label),
+                        z - a,
+                        hex(part.colour),
+                        if z - a >= 1.5 { " stroke=\"#ffffff\" stroke-width=\"0.75\"" } else { "" }
+                    ),
+                );
+                let text = format!("{}{}", if w >= 10.0 { format!("{w:.0}") } else { format!("{w:.1}") }, c.value_unit);
+                if w > 0.0 && z - a >= crate::style::text_width(&text, NOTE_PX) + 8.0 {
+                    let RGBColor(r, g, bl) = part.colour;
+                    let light = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(bl) > 140.0;
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut o,
+                        format_args!(
+                            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-family=\"{FONT_FAMILY}\" \
+                             font-size=\"{NOTE_PX}\" fill=\"{}\">{}</text>",
+                            0.5 * (a + z),
+                            mid + 0.35 * NOTE_PX,
+                            if light { "#000000" } else { "#ffffff" },
+                            crate::style::xml_escape(&text)
+                        ),
+                    );
+                }
+            }
+        }
+        o.push_str(&crate::style::legend(&items, px0, 4.0, STACK_W - px0 - 16.0));
+        Ok(o)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,5 +866,30 @@ mod tests {
     fn bar_chart_with_negative_values() {
         let p = bar_chart("g", "G", "", "grade change", &[("a".into(), -1.0), ("b".into(), 0.5)]).unwrap();
         assert!(p.svg.contains("<rect"));
+    }
+
+    #[test]
+    fn stacked_bars_keep_their_values_and_leave_invisible_parts_out_of_the_legend() {
+        let part = |l: &str, i: usize| Part { label: l.into(), colour: crate::style::palette(i) };
+        let c = StackedBarChart {
+            x_label: "share (%)".into(),
+            parts: vec![part("left", 0), part("middle", 1), part("trace", 2)],
+            bars: vec![
+                StackedBar { label: "one".into(), values: vec![60.0, 40.0, 0.0] },
+                StackedBar { label: "two".into(), values: vec![10.0, 89.99, 0.01] },
+            ],
+            x_max: Some(100.0),
+            value_unit: "%".into(),
+            legend_min: 0.1,
+            source: "test".into(),
+        };
+        let p = stacked_bar_chart("s", "S", "", &c).unwrap();
+        assert_eq!(p.svg.matches("class=\"stack-part\"").count(), 6);
+        assert!(p.svg.contains(">60%<") && p.svg.contains(">90%<"), "values inside wide segments");
+        assert!(!p.svg.contains(">trace<"), "a part under 0.1 in every bar has no legend entry");
+        assert!(p.svg.contains(">middle<") && p.svg.contains(">one<"));
+        let bad = StackedBarChart { bars: vec![StackedBar { label: "x".into(), values: vec![1.0] }], ..c.clone() };
+        assert!(stacked_bar_chart("b", "B", "", &bad).is_err());
+        assert!(stacked_bar_chart("e", "E", "", &StackedBarChart { bars: vec![], ..c }).is_err());
     }
 }

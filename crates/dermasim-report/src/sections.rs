@@ -581,6 +581,24 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             sec.warnings.insert(0, format!("{name}: {w}"));
         }
     }
+    if let Some(p) = dose_figure(o) {
+        keep(&mut sec.plots, errors, p);
+        // The dose is what a user checks first: its figure leads the section.
+        if let Some(i) = sec.plots.iter().position(|p| p.id == "delivery-dose") {
+            let p = sec.plots.remove(i);
+            sec.plots.insert(0, p);
+        }
+    }
+    for (name, p) in &d.products {
+        if let Some(w) = dose_words(&p.dose_balance) {
+            sec.numbers.push(KeyNumber::new(
+                format!("{name}: where the dose went in {} h", short(p.duration_h)),
+                w,
+                "% of the dose",
+                format!("delivery.{name}.dose_balance.fraction_of_applied (microneedled skin)"),
+            ));
+        }
+    }
     for e in &d.errors {
         sec.warnings.push(format!("{}: transport not computed: {}", e.product, e.error));
     }
@@ -599,6 +617,66 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         Source::new("docs/validation.md", "checks of the chemistry against published data"),
     ];
     Some(sec)
+}
+
+/// The dose figure of a run: one bar per product on microneedled and on intact skin, from
+/// `delivery.<p>.dose_balance` and `intact_dose_balance` (`None` without a product that was
+/// given a dose).
+fn dose_figure(o: &Outcome) -> Option<Result<Plot, PlotError>> {
+    let d = &o.delivery;
+    let many = d.products.len() > 1;
+    let mut bars = Vec::new();
+    let mut keys = Vec::new();
+    for (name, p) in &d.products {
+        for (skin, b, key) in [
+            ("microneedled", &p.dose_balance, "dose_balance"),
+            ("intact skin", &p.intact_dose_balance, "intact_dose_balance"),
+        ] {
+            if b.applied_ug_per_cm2 > 0.0 {
+                let label = if many { format!("{name}, {skin}") } else { skin.to_string() };
+                bars.push(charts::DoseBar { label, fractions: b.fraction_of_applied.clone() });
+                keys.push(format!("delivery.{name}.{key}"));
+            }
+        }
+    }
+    if bars.is_empty() {
+        return None;
+    }
+    let duration = d.products.iter().map(|(_, p)| p.duration_h).fold(0.0, f64::max);
+    let source = format!("summary.json ({}.fraction_of_applied)", keys.join(", "));
+    let mut plot = charts::dose_balance("delivery-dose", &bars, duration, &source);
+    if let (Ok(p), false) = (&mut plot, many)
+        && let Some(name) = d.products.keys().next()
+    {
+        p.title = format!("{name}: where the dose went");
+    }
+    Some(plot)
+}
+
+/// The dose balance in words, largest compartments first: "in the reticular dermis 22, in the
+/// fat 35, ...", shares of the applied dose in %, compartments under 0.5 % gathered at the end;
+/// `None` when nothing was applied.
+pub fn dose_words(b: &dermasim_core::delivery::DoseBalance) -> Option<String> {
+    if b.applied_ug_per_cm2 <= 0.0 {
+        return None;
+    }
+    let mut parts: Vec<(String, f64)> =
+        b.fraction_of_applied.iter().map(|(k, f)| (charts::dose_compartment(k).0, 100.0 * f)).collect();
+    parts.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let shown: Vec<String> = parts
+        .iter()
+        .filter(|p| p.1 >= 0.5)
+        .map(|(l, v)| format!("{l} {}", if *v >= 10.0 { format!("{v:.0}") } else { format!("{v:.1}") }))
+        .collect();
+    let rest: f64 = parts.iter().filter(|p| p.1 < 0.5).map(|p| p.1.max(0.0)).sum();
+    let mut s = shown.join(", ");
+    if rest > 0.0 {
+        s.push_str(&format!(
+            "; the rest {} together",
+            if rest < 0.1 { "under 0.1".to_string() } else { format!("{rest:.1}") }
+        ));
+    }
+    Some(s)
 }
 
 /// The smallest values of a product's transport results that the model resolves: amounts

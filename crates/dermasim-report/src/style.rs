@@ -196,16 +196,27 @@ pub struct LegendItem {
     pub key: Key,
 }
 
-/// Width of a text in the shipped font at `px`, CSS px (advances and kerning, as laid out).
+/// Width of a text in the shipped font at `px`, CSS px: the sum of the glyphs' advances and
+/// kerning, as `resvg` lays the SVG text out (plotters' own `box_size` measures about a fifth
+/// short, which let legend entries run into each other).
 pub fn text_width(text: &str, px: f64) -> f64 {
-    use plotters::style::FontDesc;
-    let f: FontDesc<'_> = (FONT_FAMILY, px * PLOTTERS_SVG_FONT_FACTOR).into_font();
-    register_font();
-    match f.box_size(text) {
-        // plotters lays out at `size` (= px × factor); the SVG text is `px`.
-        Ok((w, _)) => f64::from(w) / PLOTTERS_SVG_FONT_FACTOR,
-        Err(_) => 0.6 * px * text.chars().count() as f64,
+    use ab_glyph::{Font, FontRef};
+    static METRICS: OnceLock<Option<FontRef<'static>>> = OnceLock::new();
+    let Some(font) = METRICS.get_or_init(|| FontRef::try_from_slice(FONT_TTF).ok()) else {
+        return 0.6 * px * text.chars().count() as f64;
+    };
+    let k = px / f64::from(font.units_per_em().unwrap_or(2048.0));
+    let mut units = 0.0;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            units += f64::from(font.kern_unscaled(p, id));
+        }
+        units += f64::from(font.h_advance_unscaled(id));
+        prev = Some(id);
     }
+    k * units
 }
 
 /// Height a legend of `items` takes when laid out in rows no wider than `width` px (0 for no
@@ -497,6 +508,24 @@ mod glyph_tests {
             x += 1;
         }
         (first, last, runs)
+    }
+
+    /// Legends and labels are laid out with [`text_width`]: it must be the width the text
+    /// takes when rendered (within a pixel or two), or legend entries run into each other.
+    #[test]
+    fn text_width_is_the_rendered_width() {
+        for label in ["in the channels' fluid", "on the surface", "hypodermis (fat)", "W"] {
+            let (x0, px) = (10.0, 14.0);
+            let svg = format!(
+                "<svg width=\"400\" height=\"40\" viewBox=\"0 0 400 40\" xmlns=\"http://www.w3.org/2000/svg\">\
+                 <text x=\"{x0}\" y=\"25\" font-family=\"{FONT_FAMILY}\" font-size=\"{px}\">{label}</text></svg>"
+            );
+            let (first, last, _) = gaps(&ink_columns(&svg));
+            let ink = (last + 1 - first) as f64;
+            let w = text_width(label, px);
+            // The advance box holds the ink plus the side bearings (a pixel or two at 14 px).
+            assert!(w >= ink - 1.0 && w <= ink + 3.0, "{label}: text_width {w:.1} px, ink {ink} px");
+        }
     }
 
     /// The PNG text bug ("reticul ar dermis", "needl e length") must not come back: a label

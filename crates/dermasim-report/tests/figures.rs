@@ -129,6 +129,25 @@ fn every_figure_of_every_example_follows_the_style() {
         let (dmin, dmax) = depths.fold((f64::INFINITY, 0.0f64), |a, d| (a.0.min(d), a.1.max(d)));
         assert!(lo <= dmin && hi >= dmax, "{name}: scale {lo}-{hi} holds the depths {dmin}-{dmax}");
         assert!(hi - lo <= 2.0 * (dmax - dmin) + 20.0, "{name}: scale {lo}-{hi} for depths {dmin}-{dmax}");
+        // The dose figure: one bar per product and skin, each adding up to 100 % of its dose,
+        // its segments inside the plot area.
+        if !o.delivery.products.is_empty() {
+            let dose = r.plots().find(|p| p.id == "delivery-dose").unwrap_or_else(|| panic!("{name}: dose figure"));
+            let area = rect(elements(&dose.svg, "rect", "plot-area")[0]);
+            let parts = elements(&dose.svg, "rect", "stack-part");
+            let bars = 2 * o.delivery.products.len();
+            for bar in 0..bars {
+                let mine: Vec<&&str> =
+                    parts.iter().filter(|el| attr(el, "data-bar") == Some(bar.to_string())).collect();
+                let total: f64 = mine.iter().map(|el| num(el, "data-value")).sum();
+                assert!((total - 100.0).abs() < 1e-6, "{name}: dose bar {bar} adds up to {total} %");
+                for el in mine {
+                    let p = rect(el);
+                    assert!(p.x0 >= area.x0 - 0.01 && p.x1 <= area.x1 + 0.01, "{name}: dose segment outside: {el}");
+                }
+            }
+            assert!(parts.iter().all(|el| num(el, "data-bar") < bars as f64), "{name}: {bars} dose bars");
+        }
         // Key numbers never quote round-off.
         let html = r.to_html().unwrap();
         for w in html.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
