@@ -642,7 +642,7 @@ fn dose_figure(o: &Outcome) -> Option<Result<Plot, PlotError>> {
     if bars.is_empty() {
         return None;
     }
-    let duration = d.products.iter().map(|(_, p)| p.duration_h).fold(0.0, f64::max);
+    let duration = d.products.values().map(|p| p.duration_h).fold(0.0, f64::max);
     let source = format!("summary.json ({}.fraction_of_applied)", keys.join(", "));
     let mut plot = charts::dose_balance("delivery-dose", &bars, duration, &source);
     if let (Ok(p), false) = (&mut plot, many)
