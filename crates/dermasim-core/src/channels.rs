@@ -471,6 +471,12 @@ pub fn mean_depth_band_um(s: &Scenario) -> (f64, f64) {
     (lo, hi)
 }
 
+/// Width of the opening a straight needle leaves at the skin surface when its tip reached
+/// `depth_um`, µm: the needle's width at that distance from its tip.
+pub fn opening_width_um(needle: &Needle, depth_um: f64) -> f64 {
+    needle.width_at_um(depth_um)
+}
+
 /// The tip radius after `uses` previous uses.
 pub fn worn_tip_radius_um(needle: &Needle, uses: u32) -> f64 {
     (needle.tip_radius_um * (1.0 + TIP_WEAR_PER_USE * f64::from(uses))).min(0.5 * needle.diameter_um)
@@ -588,7 +594,7 @@ fn channel(p: &Puncture, device: &Device, layers: &LayerThickness, depth: f64, b
     if bent {
         depth *= BENT_DEPTH_FACTOR;
     }
-    let mut width = needle.width_at_um(depth);
+    let mut width = opening_width_um(needle, depth);
     if bent {
         width = (width * BENT_WIDTH_FACTOR).min(needle.length_um);
     }

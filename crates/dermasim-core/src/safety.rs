@@ -294,7 +294,7 @@ const SRC_TORN: &str = "tram-track scarring after roller microneedling (Pahwa M 
 2012;38:1107 [P]; Dogra 2014: 2/30 patients [V]); the torn-channel share is the mechanics' (channels.rs); \
 threshold [A]";
 const SRC_REDNESS: &str = "the expected redness after microneedling resolves within 72 h (PMC8008152 [V]; \
-healing::TAU_DERMAL_REF_H, docs/models.md §7); longer redness is a sign of over-treatment (practice consensus)";
+healing::tau_dermal_ref_h, docs/models.md §7); longer redness is a sign of over-treatment (practice consensus)";
 const SRC_INTERVAL: &str = "healing stage recovery time (redness, channel closure, barrier; docs/models.md §7)";
 const SRC_REMODELLING: &str = "sessions with dermal wounds 4-6 weeks apart (Alster & Graham 2018 [P]; the \
 acne-scar trials of Dogra 2014 and Lotfi 2013 treated monthly [V]); the series model's proliferation phase \
@@ -1375,7 +1375,15 @@ window_mm = 5
 
     #[test]
     fn sessions_closer_than_recovery_or_remodelling_are_cautioned() {
-        let deep = ["device.preset=roller-192", "device.needle_length_mm=1.5", "protocol.setting=office"];
+        // A full office session (16 passes in four directions, the clinical protocol): a 2-pass
+        // touch of a 1.5 mm roller fades within hours since redness is calibrated on people
+        // (Bal 2008, issue #17) and is no longer a deep session.
+        let deep = [
+            "device.preset=roller-192",
+            "device.needle_length_mm=1.5",
+            "protocol.setting=office",
+            "protocol.passes=[{direction_deg=0,count=4},{direction_deg=90,count=4},{direction_deg=45,count=4},{direction_deg=135,count=4}]",
+        ];
         let mut set = deep.to_vec();
         set.extend(["protocol.sessions=20", "protocol.interval_days=1"]);
         let f = findings(&set);

@@ -91,15 +91,21 @@ impl Provenance {
 /// (`docs/models.md §7`).
 #[derive(Clone, Debug, Serialize)]
 pub struct HealingSummary {
-    /// Water barrier (TEWL) recovered: 95 % of the deficit gone, h.
+    /// Barrier recovered (impedance and water loss back to baseline: the open pore area per cm²
+    /// below the detection level), h.
     pub barrier_recovered_h: f64,
-    /// Channels closed to dyes and drugs: 95 % of the mean openness gone, h.
+    /// Channels closed to dyes and drugs: 95 % of the mean openness gone (pore clock), h.
     pub channels_closed_h: f64,
     /// A product is left on under occlusion after needling (slows closure).
     pub occluded: bool,
-    /// Peak redness on a 0-1 scale (0 none, 1 confluent deep red).
+    /// Peak redness as the model's 0-1 fraction (Δa* / `DELTA_A_MAX`).
     pub erythema_peak: f64,
-    /// Redness faded below 0.05 on that scale, h.
+    /// Peak redness as a tristimulus colorimeter (Minolta Chroma Meter, CIELAB) reads it: Δa*,
+    /// treated minus untreated skin.
+    pub erythema_peak_delta_a: f64,
+    /// Δa* below which redness counts as resolved (not visible).
+    pub erythema_visible_delta_a: f64,
+    /// Redness faded below `erythema_visible_delta_a`, h.
     pub erythema_resolved_h: f64,
     /// Days until the skin has recovered (redness faded, channels closed, barrier back).
     pub recovery_days: f64,
@@ -125,6 +131,8 @@ impl HealingSummary {
             channels_closed_h: h.channels_closed_h,
             occluded: h.conditions.occluded,
             erythema_peak: h.erythema_peak,
+            erythema_peak_delta_a: h.erythema_peak_delta_a,
+            erythema_visible_delta_a: h.erythema_visible_delta_a,
             erythema_resolved_h: h.erythema_resolved_h,
             recovery_days,
             dermal_dose_per_cm2: h.dose.dermal_dose_per_cm2,

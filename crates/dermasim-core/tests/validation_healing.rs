@@ -48,43 +48,66 @@ fn v8_human_patch_lifetime() {
     let h = healing_of(&o);
     assert!(h.conditions.occluded);
     assert!((h.channels_closed_h - 60.6).abs() <= healing::PATCH_T95_SD_H, "V8 closure {} h", h.channels_closed_h);
-    let half = healing::channels_half_open_h(&o.channels, h.conditions);
+    let half =
+        healing::channels_half_open_h(&o.channels, &o.scenario.skin, h.conditions, healing::HealingModel::registry());
     assert!((half - 23.3).abs() <= healing::PATCH_T50_SD_H, "V8 half-life {half} h");
 }
 
-/// V9: Gupta 2011, human, unoccluded: barrier recovered within 2 h; tolerance ≤ 4 h, for every
-/// device and depth.
+/// V9: Gupta 2011, human, unoccluded: every array's barrier recovered "within 2 h". Gupta
+/// tested arrays (needle length, number and cross-section varied), so the check runs on arrays:
+/// the reference array unoccluded (its 1.5 h is the calibration reading of the bound), the same
+/// array with 500 and 1000 µm needles, and Bal 2008's 200 and 400 µm arrays (independent).
+/// Dense rollers and pens are not arrays: [`dense_devices_against_sasaki_2019`].
 #[test]
-fn v9_unoccluded_barrier_human() {
+fn v9_unoccluded_barrier_human_arrays() {
+    let bal = |l: &str| {
+        format!(
+            "[skin]\nsite = \"forearm\"\n[device]\ntype = \"stamp\"\npreset = \"array-600\"\nneedle_length_mm = {l}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n[simulation]\nseed = 1\ntransport = \"off\"\n"
+        )
+    };
+    let (b2, b4) = (bal("0.2"), bal("0.4"));
     let cases: [(&str, &[&str]); 5] = [
-        (ROLLER, &[]),
-        (ROLLER, &["device.needle_length_mm=2.5"]),
-        (PEN, &["device.needle_length_mm=0.5"]),
-        (PEN, &["device.needle_length_mm=2.5"]),
         (V8, &["products[0].occluded=false"]),
+        (V8, &["products[0].occluded=false", "device.needle_length_mm=0.5"]),
+        (V8, &["products[0].occluded=false", "device.needle_length_mm=1.0"]),
+        (&b2, &[]),
+        (&b4, &[]),
     ];
     for (text, set) in cases {
         let o = run_with(text, set);
         let h = healing_of(&o);
         assert!(!h.conditions.occluded);
-        assert!(h.barrier_recovered_h <= 4.0, "V9 {set:?}: {} h", h.barrier_recovered_h);
+        assert!(h.barrier_recovered_h <= 2.0, "V9 {set:?}: {} h", h.barrier_recovered_h);
     }
 }
 
-/// V13: redness fades in 3-6 h after shallow home needling (0.15-0.25 mm roller), within 24-72 h
-/// after typical office treatments (0.5-1.5 mm roller, 16 passes; 0.5-1.5 mm pen), and lasts 2-5
-/// days after deep dense ones (2.5 mm roller and pen), inside each band. The 1.5 mm roller
-/// calibrates the dermal decay time; the other cases are checks. The known miss (the 0.25 mm home
-/// roller, whose channels reach the papillary dermis in living human skin) is in
-/// `docs/validation.md` and [`v13_known_misses_stay_as_documented`].
+/// Sasaki 2019 (pen, face, human) \[V\]: after a 0.5 mm pen TEWL "remained slightly higher than
+/// baseline throughout the 48-h evaluation period"; after 1.5 mm "the highest- and
+/// longest-lasting values". The direction is reproduced (denser, deeper, wider pores read as
+/// recovered later); the duration is a documented **miss**: the barrier clock (calibrated on
+/// arrays) reads the 9000/cm² pen as recovered in 4-8 h, more than 40 h short. Pinned here.
+#[test]
+fn dense_devices_against_sasaki_2019() {
+    let b = |l: &str| healing_of(&run_with(PEN, &[&format!("device.needle_length_mm={l}")])).barrier_recovered_h;
+    let (p05, p15) = (b("0.5"), b("1.5"));
+    assert!(p15 > p05, "1.5 mm pen {p15} h vs 0.5 mm {p05} h");
+    assert!((3.0..6.0).contains(&p05), "0.5 mm pen barrier {p05} h (miss: Sasaki >= 48 h)");
+    assert!((5.5..9.5).contains(&p15), "1.5 mm pen barrier {p15} h (miss: Sasaki >= 48 h)");
+    // Rollers, 16 passes: longer needles, later barrier; all within hours.
+    let r = |l: &str| healing_of(&run_with(ROLLER, &[&format!("device.needle_length_mm={l}")])).barrier_recovered_h;
+    let (r10, r25) = (r("1.0"), r("2.5"));
+    assert!(r25 > r10 && r25 < 6.0, "{r10} {r25}");
+}
+
+/// V13: redness within 24-72 h after typical office treatments (PMC8008152 [V] "within 72 hours";
+/// the 24 h floor is a pen page [S]) and 2-5 days after deep dense ones (clinic page [S]), inside
+/// each band. The 1.5 mm roller calibrates the dermal decay time; the other cases are checks.
+/// The misses (home rollers, 0.5 and 1.0 mm rollers: Bal 2008's bound makes light sessions fade
+/// in hours) are in `docs/validation.md` and [`v13_known_misses_stay_as_documented`].
 #[test]
 fn v13_redness_bands() {
-    let home = ["device.preset=roller-192-thin", HOME_PASSES];
     type Case<'a> = (&'a str, &'a str, Vec<&'a str>, (f64, f64));
     let cases: Vec<Case> = vec![
-        ("0.15 mm home roller", ROLLER, vec![home[0], home[1], "device.needle_length_mm=0.15"], (3.0, 6.0)),
-        ("0.5 mm roller", ROLLER, vec!["device.needle_length_mm=0.5"], (24.0, 72.0)),
-        ("1.0 mm roller", ROLLER, vec!["device.needle_length_mm=1.0"], (24.0, 72.0)),
         ("1.5 mm roller", ROLLER, vec![], (24.0, 72.0)),
         ("0.5 mm pen", PEN, vec!["device.needle_length_mm=0.5"], (24.0, 72.0)),
         ("1.0 mm pen", PEN, vec!["device.needle_length_mm=1.0"], (24.0, 72.0)),
@@ -92,29 +115,42 @@ fn v13_redness_bands() {
         ("2.5 mm roller", ROLLER, vec!["device.needle_length_mm=2.5"], (48.0, 120.0)),
         ("2.5 mm pen", PEN, vec!["device.needle_length_mm=2.5"], (48.0, 120.0)),
     ];
-    let mut last_roller = 0.0;
     for (name, text, set, (lo, hi)) in cases {
         let o = run_with(text, &set);
         let h = healing_of(&o);
         let t = h.erythema_resolved_h;
         assert!((lo..=hi).contains(&t), "V13 {name}: redness resolved at {t:.1} h, band {lo}-{hi} h");
         assert!(h.erythema_peak > 0.0 && h.erythema_peak <= 1.0);
-        if text == ROLLER {
-            assert!(t >= last_roller, "V13 {name}: deeper roller fades sooner");
-            last_roller = t;
-        }
+        assert!(h.erythema_peak_delta_a > h.erythema_visible_delta_a);
+    }
+    // Longer roller needles never fade sooner.
+    let mut last = 0.0;
+    for l in ["0.5", "1.0", "1.5", "2.5"] {
+        let t = healing_of(&run_with(ROLLER, &[&format!("device.needle_length_mm={l}")])).erythema_resolved_h;
+        assert!(t >= last, "{l} mm roller fades sooner ({t} h < {last} h)");
+        last = t;
     }
 }
 
-/// The V13 miss, pinned so that a change in it is noticed: the 0.25 mm home roller's channels
-/// reach about 130 µm into the papillary dermis of the cheek (living human skin, issue #17), so
-/// its redness has a dermal part and lasts a little over the 3-6 h band.
+/// The V13 misses, pinned so that a change in them is noticed. Bal 2008 (one press of a 400 µm
+/// array on people: redness < 2 h) bounds the dermal footprint; a lighter injury cannot stay red
+/// longer. The home rollers (4 passes: fewer punctures per cm² than Bal's press, channels 98 and
+/// 204 µm) fade in under an hour against 3-6 h (a roller series of unstated needle length, Hong
+/// Kong J Dermatol Venereol 2018); the 16-pass 0.5 mm roller (about twice Bal's dermal dose)
+/// fades in about 3 h and the 1.0 mm roller in about 21 h, against the 24 h floor of a pen page
+/// [S].
 #[test]
 fn v13_known_misses_stay_as_documented() {
-    let home = ["device.preset=roller-192-thin", HOME_PASSES, "device.needle_length_mm=0.25"];
-    let o = run_with(ROLLER, &home);
-    let t = healing_of(&o).erythema_resolved_h;
-    assert!((6.0..9.0).contains(&t), "0.25 mm home roller: {t} h");
+    let home = ["device.preset=roller-192-thin", HOME_PASSES];
+    let t = |set: &[&str]| healing_of(&run_with(ROLLER, set)).erythema_resolved_h;
+    let h15 = t(&[home[0], home[1], "device.needle_length_mm=0.15"]);
+    let h25 = t(&[home[0], home[1], "device.needle_length_mm=0.25"]);
+    assert!((0.5..1.5).contains(&h15), "0.15 mm home roller: {h15} h");
+    assert!((0.5..1.5).contains(&h25) && h25 >= h15, "0.25 mm home roller: {h25} h");
+    let r05 = t(&["device.needle_length_mm=0.5"]);
+    let r10 = t(&["device.needle_length_mm=1.0"]);
+    assert!((2.0..4.5).contains(&r05), "0.5 mm roller: {r05} h");
+    assert!((17.0..24.0).contains(&r10), "1.0 mm roller: {r10} h");
 }
 
 /// Rollers' torn channels redden somewhat more than a pen's clean ones at the same depth and
@@ -147,7 +183,7 @@ fn closure_checks_against_independent_human_data() {
     assert!(at(72.0) < 0.1, "open {} at 72 h", at(72.0));
     assert!(at(24.0) > 0.3, "open {} at 24 h", at(24.0));
     let nsaid = ClosureConditions { occluded: true, nsaid: true };
-    let closed = healing::channels_closed_h(&o.channels, nsaid);
+    let closed = healing::channels_closed_h(&o.channels, &o.scenario.skin, nsaid, healing::HealingModel::registry());
     assert!((96.0..=240.0).contains(&closed), "with diclofenac: closed at {closed} h (Brogden 2013: ~7 d)");
 }
 

@@ -748,15 +748,15 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         "Recovery after a session",
         format!(
             "The skin is expected to have recovered about {} days after a session: channels closed by {:.0} h, \
-             barrier back by {:.0} h, redness (peak {:.2} on a 0–1 scale) faded by {:.0} h.",
+             barrier back by {:.0} h, redness (peak Δa* {:.1}, colorimeter) faded by {:.0} h.",
             short((days * 10.0).round() / 10.0),
             h.channels_closed_h,
             h.barrier_recovered_h,
-            h.erythema_peak,
+            h.erythema_peak_delta_a,
             h.erythema_resolved_h
         ),
     );
-    let [open, mut barrier, red] = healing_curves(o, h);
+    let [open, mut barrier, red] = healing_curves(h);
     // On the plot the barrier stays where its curve ends (recovered) to the end of the axis.
     if let (Some(&(t, v)), Some(&(t_end, _))) = (barrier.last(), red.last())
         && t < t_end
@@ -768,12 +768,18 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         KeyNumber::new("Recovered after", format!("{:.1}", days), "days", "last of the three below"),
         KeyNumber::new("Channels closed (95 %)", format!("{:.0}", h.channels_closed_h), "h", ""),
         KeyNumber::new("Barrier recovered", format!("{:.0}", h.barrier_recovered_h), "h", ""),
-        KeyNumber::new("Peak redness", format!("{:.2}", h.erythema_peak), "", "0–1 scale; 0.05 is just visible"),
+        KeyNumber::new(
+            "Peak redness",
+            format!("{:.1}", h.erythema_peak_delta_a),
+            "Δa*",
+            "colorimeter (CIELAB a*) over untreated skin; 2 is just visible",
+        ),
         KeyNumber::new("Redness faded", format!("{:.0}", h.erythema_resolved_h), "h", "below the just-visible level"),
     ];
     sec.assumptions = vec![
-        "Channels reseal on two clocks: the barrier (water loss) and the pores (what transport sees), faster \
-         for shallow channels and under occlusion."
+        "Channels reseal on one clock calibrated on impedance in people, read two ways: the pores (what \
+         transport sees) and the barrier (all pores' open area per cm²), faster for shallow channels, slower \
+         under occlusion and for denser or wider-pored treatments."
             .into(),
         "Redness has an epidermal flush fading within hours and a dermal part that lasts longer the deeper the \
          channels; its scales are assumptions or calibrated on reported courses."
@@ -789,12 +795,9 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
 
 /// The three recovery curves of [`healing`], time in days: openness, barrier function (1 −
 /// deficit), redness.
-fn healing_curves(o: &Outcome, h: &dermasim_core::healing::Healing) -> [Curve; 3] {
+fn healing_curves(h: &dermasim_core::healing::Healing) -> [Curve; 3] {
     let open: Vec<(f64, f64)> = h.openness_curve.iter().map(|&(t, v)| (t / 24.0, v)).collect();
-    let barrier: Vec<(f64, f64)> = dermasim_core::healing::barrier_curve(&o.scenario.skin, h.conditions)
-        .iter()
-        .map(|&(t, d)| (t / 24.0, 1.0 - d))
-        .collect();
+    let barrier: Vec<(f64, f64)> = h.barrier_curve.iter().map(|&(t, d)| (t / 24.0, 1.0 - d)).collect();
     let last = |c: &Curve| c.last().map_or(0.0, |p| p.0 * 24.0);
     let t_end_h = (1.2 * h.recovery_days() * 24.0).max(last(&open)).max(last(&barrier)).max(1.0);
     let red: Vec<(f64, f64)> =
@@ -1037,7 +1040,7 @@ pub fn series_tables(o: &Outcome) -> (LongTable, LongTable) {
         }
     }
     if let Some(h) = &o.healing {
-        let [open, barrier, red] = healing_curves(o, h);
+        let [open, barrier, red] = healing_curves(h);
         let k = |quantity, unit| Key { stage: "healing", quantity, subject: "", condition: "", unit, t_unit: "d" };
         series.push_series(k("channel_openness", "fraction"), &open);
         series.push_series(k("barrier_function", "fraction"), &barrier);
