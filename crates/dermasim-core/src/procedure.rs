@@ -212,7 +212,7 @@ stroke_speed_mm_s = 20
         let e = err("parameters.procedure.no_such_key=1");
         assert!(e.message.contains("procedure.preparation_min"), "lists the stage's names: {}", e.message);
         let e = err("parameters.nowhere.x=1");
-        assert!(e.message.contains("stage one of procedure"), "{}", e.message);
+        assert!(e.message.contains("stage one of") && e.message.contains("procedure"), "{}", e.message);
         let e = err("parameters.procedure.preparation_min=\"ten\"");
         assert!(e.message.contains("parameters.procedure.preparation_min"), "{}", e.message);
     }
