@@ -609,11 +609,41 @@ impl Simulation {
         self.control.scheme.max_order().min(self.known())
     }
 
-    /// Take one step of size `dt` (s).
+    /// Take one step of size `dt` (s): move the coefficients to the new time, form the BDF
+    /// system, its right-hand side and initial guess, solve, then advance the bookkeeping and
+    /// choose the next step.
     pub fn step(&mut self, dt: f64) -> CgStats {
         let t_new = self.t + dt;
+        self.update_film_capacity(t_new);
+        let op_changed = self.update_schedule(t_new);
+        let bdf = self.bdf(dt);
+        self.prepare_system(bdf.shift(), op_changed);
+        // right-hand side −Cap Σ_{j≥1} c_j u^{n+1−j} (+ the donor below): coefficients `a`
+        // over the state buffers, newest first: u^n, u^{n−1}, … (the last may not hold a state)
+        let mut a = vec![0.0; self.hist.len() + 1];
+        for (aj, cj) in a.iter_mut().zip(&bdf.c[1..=bdf.q]) {
+            *aj = -cj;
+        }
+        // error estimate: extrapolation of the states t_n … t_{n−q} to t_{n+1}
+        let estimate = self.control.time_tol.is_some() && self.known() > bdf.q;
+        let weights = estimate.then(|| lagrange_weights_at(&bdf.nodes[1..=bdf.q + 1], dt));
+        let y = self.guess_coefficients(dt, &bdf, &a, weights.as_deref());
+        self.assemble(&a, weights.as_deref().unwrap_or_default(), &y, estimate);
+        let st = self.solve();
+        let flow_err = self.advance_flows(&bdf.c, weights.as_deref(), estimate);
+        if let (true, Some(tol)) = (estimate, self.control.time_tol) {
+            self.control_step(dt, bdf.q, tol, flow_err);
+        }
+        self.estimated = estimate;
+        self.dts.insert(0, dt);
+        self.dts.truncate(self.hist.len());
+        self.t = t_new;
+        st
+    }
+
+    /// The evolving film's capacity at the new time `t_new`, with the amount it holds now.
+    fn update_film_capacity(&mut self, t_new: f64) {
         if let Some(f) = &self.film {
-            // the evolving film's capacity at the new time, with the amount it holds now
             let v = f.capacity(t_new, self.film_amount[0], self.film_removed);
             self.donor = DonorState::Finite { volume_um3: v };
             self.w[DONOR_SLOT] = 1.0 / v;
@@ -621,16 +651,24 @@ impl Simulation {
                 sys.set_donor_cap(v);
             }
         }
-        let mut op_changed = false;
+    }
+
+    /// Apply the channel schedule's openness at `t_new` to the operator; whether it changed.
+    fn update_schedule(&mut self, t_new: f64) -> bool {
         if let (Some(s), Some(m)) = (&self.schedule, &mut self.materials) {
             let o = s.openness(t_new);
             if o != self.current_open {
                 self.current_open = o;
                 apply_schedule(m, s, o);
                 self.op.update_conductivity(&self.grid, m, self.bottom, &s.cells);
-                op_changed = true;
+                return true;
             }
         }
+        false
+    }
+
+    /// The BDF coefficients of a step of size `dt` at the order the history allows.
+    fn bdf(&self, dt: f64) -> Bdf {
         // nodes relative to t_n, newest first: t_{n+1}, t_n, t_{n−1}, …
         let q = self.next_order();
         let mut nodes = vec![dt, 0.0];
@@ -639,7 +677,13 @@ impl Simulation {
         }
         // BDF-q: Cap Σ_j c_j u^{n+1−j} + A u^{n+1} = b, c from the nodes t_{n+1} … t_{n+1−q}
         let c = lagrange_derivative_at_first(&nodes[..=q]);
-        let shift = c[0];
+        Bdf { q, nodes, c }
+    }
+
+    /// The step system for `shift`: rebuilt (with a new multigrid hierarchy) when the shift
+    /// or the scheduled conductances moved by more than [`MG_REUSE_RATIO`] since the
+    /// hierarchy was built, else updated in place; the Gram matrices follow an operator change.
+    fn prepare_system(&mut self, shift: f64, op_changed: bool) {
         let donor_cap = match self.donor {
             DonorState::Finite { volume_um3 } => Some(volume_um3),
             DonorState::Infinite { .. } => None,
@@ -662,20 +706,15 @@ impl Simulation {
         if op_changed && !self.gram.is_empty() {
             self.rebuild_gram();
         }
-        // the state buffers, newest first: u^n, u^{n−1}, … (the last may not hold a state yet)
+    }
+
+    /// Coefficients `y` of the initial guess `Σ_j y_j s_j` over the state buffers: the
+    /// Galerkin projection onto the states the Gram matrices hold (`m` ≥ q of them, so that
+    /// `u_iᵀ b` follows from the capacity Gram matrix; never the oldest buffer, which takes the
+    /// guess), else the predictor `weights`, else an extrapolation, else the last state.
+    fn guess_coefficients(&self, dt: f64, bdf: &Bdf, a: &[f64], weights: Option<&[f64]>) -> Vec<f64> {
+        let (q, shift) = (bdf.q, bdf.shift());
         let lay = self.op.layout;
-        let n_buf = self.hist.len() + 1;
-        // right-hand side −Cap Σ_{j≥1} c_j u^{n+1−j} (+ the donor below): coefficients `a`
-        let mut a = vec![0.0; n_buf];
-        for (aj, cj) in a.iter_mut().zip(&c[1..=q]) {
-            *aj = -cj;
-        }
-        // error estimate: extrapolation of the states t_n … t_{n−q} to t_{n+1}
-        let estimate = self.control.time_tol.is_some() && self.known() > q;
-        let weights = estimate.then(|| lagrange_weights_at(&nodes[1..=q + 1], dt));
-        // initial guess: the projection onto the states the Gram matrices hold (`m` ≥ q of
-        // them, so that `u_iᵀ b` follows from the capacity Gram matrix; never the oldest
-        // buffer, which takes the guess), else the predictor, else an extrapolation
         let m = self.gram.len().min(self.hist.len());
         let projected = if self.control.galerkin_guess && m >= q {
             let mut f = self.gram.capacity_products(&a[..m]);
@@ -691,8 +730,8 @@ impl Simulation {
         } else {
             None
         };
-        let mut y = vec![0.0; n_buf];
-        match (&projected, &weights) {
+        let mut y = vec![0.0; self.hist.len() + 1];
+        match (&projected, weights) {
             (Some(p), _) => y[..p.len()].copy_from_slice(p),
             (None, Some(w)) => y[..w.len()].copy_from_slice(w),
             _ if self.known() >= 2 && self.control.time_tol.is_none() && self.control.extrapolate => {
@@ -703,19 +742,25 @@ impl Simulation {
             }
             _ => y[0] = 1.0,
         }
-        let w = weights.clone().unwrap_or_default();
+        y
+    }
+
+    /// Form the right-hand side (coefficients `a`), the predictor (`w`, when `estimate`) and
+    /// the initial guess (`y`) in one pass over the state buffers, add the donor's terms, and
+    /// rotate the buffers: the oldest takes the guess and becomes `u`, the current state joins
+    /// the history.
+    fn assemble(&mut self, a: &[f64], w: &[f64], y: &[f64], estimate: bool) {
+        let lay = self.op.layout;
         // the finite film's row: the same combination of its earlier values
         let film: f64 = std::iter::once(self.u[DONOR_SLOT])
             .chain(self.hist.iter().map(|h| h[DONOR_SLOT]))
-            .zip(&a)
+            .zip(a)
             .map(|(v, aj)| aj * v)
             .sum();
-        // rotate: the oldest buffer takes the initial guess, the current state joins the
-        // history
         let mut next = self.hist.pop().expect("at least one history state");
         {
             let newer = std::iter::once(&self.u[..]).chain(self.hist.iter().map(|h| &h[..])).collect();
-            let combinations = Combinations { newer, cap: &self.op.cap, a: &a, w: &w, y: &y };
+            let combinations = Combinations { newer, cap: &self.op.cap, a, w, y };
             prepare(&combinations, &mut next, &mut self.rhs, estimate.then_some(&mut self.pred[..]));
         }
         match self.donor {
@@ -728,13 +773,19 @@ impl Simulation {
             DonorState::Finite { volume_um3 } => {
                 self.rhs[DONOR_SLOT] = match &self.film {
                     // an evolving film: the BDF combination of its amounts (its capacity moves)
-                    Some(_) => self.film_amount.iter().zip(&a).map(|(m, aj)| aj * m).sum(),
+                    Some(_) => self.film_amount.iter().zip(a).map(|(m, aj)| aj * m).sum(),
                     None => volume_um3 * film,
                 }
             }
         }
         std::mem::swap(&mut self.u, &mut next);
         self.hist.insert(0, next);
+    }
+
+    /// Solve the step system from the initial guess in `u` (PCG, then the conservation
+    /// projection when [`Simulation::conserve`] is set); record the film's amount, the new
+    /// state's Gram row and the solver statistics.
+    fn solve(&mut self) -> CgStats {
         let sys = self.sys.as_mut().expect("system built above");
         let st = pcg(
             &self.op,
@@ -764,13 +815,16 @@ impl Simulation {
         self.cg_iterations += st.iterations;
         self.worst_residual = self.worst_residual.max(st.rel_residual);
         self.all_converged &= st.converged;
+        st
+    }
 
-        // bookkeeping with the same formula, Σ_j c_j F^{n+1−j} = f^{n+1}; `flow_err` collects the
-        // predictor–corrector difference of the cumulative flows (cleared per plane, receptor,
-        // donor inflow)
+    /// Advance the cumulative flows (cleared per plane, receptor, donor inflow) with the
+    /// step's BDF formula, `Σ_j c_j F^{n+1−j} = f^{n+1}`; returns the predictor–corrector
+    /// difference of those flows (0 unless `estimate`, with the predictor `weights`).
+    fn advance_flows(&mut self, c: &[f64], weights: Option<&[f64]>, estimate: bool) -> f64 {
+        let lay = self.op.layout;
         let advance = |f: f64, hist: &[f64]| (f - c[1..].iter().zip(hist).map(|(cj, h)| cj * h).sum::<f64>()) / c[0];
-        let extrapolate =
-            |hist: &[f64]| weights.as_ref().map_or(0.0, |w| w.iter().zip(hist).map(|(wj, h)| wj * h).sum());
+        let extrapolate = |hist: &[f64]| weights.map_or(0.0, |w| w.iter().zip(hist).map(|(wj, h)| wj * h).sum());
         let mut flow_err = 0.0;
         let s = lay.sxy;
         let u = &self.u;
@@ -805,31 +859,48 @@ impl Simulation {
             self.input.pop();
             self.input.insert(0, ni);
         }
-        if let (true, Some(tol)) = (estimate, self.control.time_tol) {
-            let cap = &self.op.cap;
-            let (u, pr) = (&self.u, &self.pred);
-            // the product in the system so far: skin + film + cleared + receptor
-            let (mut e, mut m) = crate::par::weighted_abs_sums(cap, u, pr);
-            e += flow_err;
-            if let DonorState::Finite { volume_um3 } = self.donor {
-                e += volume_um3 * (u[DONOR_SLOT] - pr[DONOR_SLOT]).abs();
-                m += volume_um3 * u[DONOR_SLOT].abs();
-            }
-            m += self.cleared[0].iter().map(|v| v.abs()).sum::<f64>() + self.receptor[0].abs();
-            e *= milne_constant(q);
-            let err = if m > 0.0 { e / m } else { 0.0 };
-            let expo = 1.0 / (q as f64 + 1.0);
-            let by_err = if err > 0.0 { dt * (0.9 * (tol / err).powf(expo)).max(0.2) } else { f64::INFINITY };
-            // never below the first step: an error target under the CG tolerance's noise would
-            // otherwise shrink the step without end
-            let floor = self.control.dt_initial_s.min(self.control.dt_max_s);
-            self.dt_nominal = (self.dt_nominal * self.control.growth).min(by_err).min(self.control.dt_max_s).max(floor);
+        flow_err
+    }
+
+    /// The next nominal step from the local error of this BDF-`q` step of size `dt` (the
+    /// predictor–corrector difference of the product in the system, `flow_err` for the
+    /// cumulative flows) against `tol`.
+    fn control_step(&mut self, dt: f64, q: usize, tol: f64, flow_err: f64) {
+        let cap = &self.op.cap;
+        let (u, pr) = (&self.u, &self.pred);
+        // the product in the system so far: skin + film + cleared + receptor
+        let (mut e, mut m) = crate::par::weighted_abs_sums(cap, u, pr);
+        e += flow_err;
+        if let DonorState::Finite { volume_um3 } = self.donor {
+            e += volume_um3 * (u[DONOR_SLOT] - pr[DONOR_SLOT]).abs();
+            m += volume_um3 * u[DONOR_SLOT].abs();
         }
-        self.estimated = estimate;
-        self.dts.insert(0, dt);
-        self.dts.truncate(self.hist.len());
-        self.t = t_new;
-        st
+        m += self.cleared[0].iter().map(|v| v.abs()).sum::<f64>() + self.receptor[0].abs();
+        e *= milne_constant(q);
+        let err = if m > 0.0 { e / m } else { 0.0 };
+        let expo = 1.0 / (q as f64 + 1.0);
+        let by_err = if err > 0.0 { dt * (0.9 * (tol / err).powf(expo)).max(0.2) } else { f64::INFINITY };
+        // never below the first step: an error target under the CG tolerance's noise would
+        // otherwise shrink the step without end
+        let floor = self.control.dt_initial_s.min(self.control.dt_max_s);
+        self.dt_nominal = (self.dt_nominal * self.control.growth).min(by_err).min(self.control.dt_max_s).max(floor);
+    }
+}
+
+/// The BDF coefficients of one step.
+struct Bdf {
+    /// Order of the step.
+    q: usize,
+    /// Nodes relative to `t_n`, newest first: `t_{n+1}, t_n, t_{n−1}, …`.
+    nodes: Vec<f64>,
+    /// `c_j` of `Cap Σ_j c_j u^{n+1−j} + A u^{n+1} = b` (`q + 1` of them).
+    c: Vec<f64>,
+}
+
+impl Bdf {
+    /// The shift `c_0` of the step matrix `c_0·Cap + A`.
+    fn shift(&self) -> f64 {
+        self.c[0]
     }
 }
 
