@@ -444,6 +444,10 @@ pub struct Permeation {
     /// `size-continued` (beyond the closed form's edge at ~490 Da: the lipid pathway continued
     /// with the Potts-Guy size term), or one of the optional low-R variants.
     pub sc_route: &'static str,
+    /// Share of the run the stratum corneum is taken as fully hydrated (wet film, occlusion or
+    /// an infinite dose); the rest partially hydrated (an open film that has dried), see
+    /// [`sc_wet_share`].
+    pub sc_hydrated_share: f64,
     /// Regional factor of the site against the volar forearm applied to the SC permeability
     /// (1 for the forearm and for excised skin), see [`regional_factor`].
     pub regional_factor: f64,
@@ -671,7 +675,7 @@ pub struct VehicleOutcome {
 
 /// Water solubility of an active without a measured value, mg/mL: the general solubility
 /// equation as OSP uses it, log S_w [g/cm³] = 0.5 − log Kow − 0.01 (T_m − 25) (Yalkowsky;
-/// `../shared/reference/transport.md` §1.2 \[V\]), with T_m = 25 °C, the liquid limit (an upper
+/// OSP's equations as recorded in the project's literature notes \[V\]), with T_m = 25 °C, the liquid limit (an upper
 /// bound: a crystalline solid is less soluble) \[A\].
 pub fn estimated_water_solubility_mg_ml(log_kow: f64) -> f64 {
     10f64.powf(0.5 - log_kow) * 1000.0
@@ -716,6 +720,67 @@ fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64) -> (Donor, Vehi
         removal_h: p.removal_h,
     };
     (donor, outcome)
+}
+
+/// The donor of a product and what its vehicle is: a film for a finite dose, else a reservoir.
+fn donor_and_vehicle(p: &Product, m: &Permeant) -> (Donor, VehicleOutcome) {
+    match p.dose_ul_per_cm2 {
+        // 1 µL/cm² = 1e-3 cm³ / cm² = 10 µm of film.
+        Some(dose) => vehicle_film(p, m, dose),
+        None => {
+            // an infinite dose: a reservoir kept at its composition; a saturated one gives the
+            // dissolved activity only (Higuchi)
+            let (_, mut outcome) = vehicle_film(p, m, 1.0);
+            let k = match p.vehicle.preset().water {
+                true => 1.0,
+                false => 10f64.powf(m.log_kow.clamp(-12.0, 12.0)),
+            };
+            let s = outcome.water_solubility_mg_ml.unwrap_or(f64::INFINITY);
+            outcome.saturated = p.concentration_mg_ml / k > s;
+            outcome.evaporation_ul_per_cm2_h = 0.0;
+            outcome.dry_after_h = None;
+            (Donor::Infinite { concentration_mg_ml: (p.concentration_mg_ml / k).min(s) }, outcome)
+        }
+    }
+}
+
+/// Share of the run (0-1) during which the stratum corneum is fully hydrated: while the film
+/// is wet. An infinite dose, an occluded film (no evaporation) and an oil (nothing volatile,
+/// and occlusive) keep it hydrated for the whole run; an open watery film until its volatile
+/// part is gone or it is wiped off, whichever comes first \[A\].
+pub fn sc_wet_share(v: &VehicleOutcome, infinite_dose: bool, duration_h: f64) -> f64 {
+    if infinite_dose {
+        return 1.0;
+    }
+    let wet_until_h = match (v.dry_after_h, v.removal_h) {
+        (None, None) => return 1.0,
+        (Some(d), Some(r)) => d.min(r),
+        (Some(t), None) | (None, Some(t)) => t,
+    };
+    (wet_until_h / duration_h).clamp(0.0, 1.0)
+}
+
+/// Puts the stratum corneum of `c` (fully hydrated) at its time average over a run that is
+/// wet for `wet_share` of the time and dry (`dry`: the partially hydrated coefficients) for
+/// the rest \[A\]: the SC permeability and partition are the time-weighted means of the two
+/// states' (the amount crossing a quasi-steady barrier is ∫P dt), the diffusivity follows
+/// from them (P = D·K / h). OSP's two states: caffeine's P_sc is 9.4× lower partially hydrated.
+/// Approximate: a constant barrier cannot have the wet phase's early uptake and the dry
+/// phase's slower permeation in their order (the solver's coefficients do not change in time).
+pub fn blend_sc_hydration(c: &mut props::Coefficients, dry: &props::Coefficients, wet_share: f64) {
+    let w = wet_share.clamp(0.0, 1.0);
+    let (wet_sc, dry_sc) = (&c.stratum_corneum, &dry.stratum_corneum);
+    let k = w * wet_sc.partition + (1.0 - w) * dry_sc.partition;
+    let p = w * c.sc_permeability_cm_h + (1.0 - w) * dry.sc_permeability_cm_h;
+    // D = P·h / K: from the dry state's D, scaled by the change of P and of K
+    let d = if dry.sc_permeability_cm_h > 0.0 && k > 0.0 {
+        dry_sc.diffusivity_um2_s * (p / dry.sc_permeability_cm_h) * (dry_sc.partition / k)
+    } else {
+        w * wet_sc.diffusivity_um2_s + (1.0 - w) * dry_sc.diffusivity_um2_s
+    };
+    c.stratum_corneum.partition = k;
+    c.stratum_corneum.diffusivity_um2_s = d;
+    c.sc_permeability_cm_h = p;
 }
 
 /// The active's water solubility (mg/mL) and whether it was estimated.
@@ -791,10 +856,16 @@ fn deliver_one(
 ) -> Result<ProductDelivery, String> {
     let in_vivo = s.skin.mounting == Mounting::InVivo;
     let m = permeant(p)?;
-    // A serum film hydrates the stratum corneum (Egawa 2007: SC thickness up to 2x with 90 min
-    // hydration [V]); the OSP default is the fully hydrated state. [A] for unoccluded serums.
-    let mut c = props::coefficients(&m, ScHydration::Full, s.skin.layers.stratum_corneum_um, in_vivo)
-        .map_err(|e| e.to_string())?;
+    let (donor, mut vehicle) = donor_and_vehicle(p, &m);
+    // The stratum corneum is fully hydrated while a watery film or an occlusion covers it and
+    // partially hydrated once an open film has dried (OSP's two states, docs/models.md §9).
+    let wet_share = sc_wet_share(&vehicle, p.dose_ul_per_cm2.is_none(), s.simulation.duration_h);
+    let sc_um = s.skin.layers.stratum_corneum_um;
+    let mut c = props::coefficients(&m, ScHydration::Full, sc_um, in_vivo).map_err(|e| e.to_string())?;
+    if wet_share < 1.0 {
+        let dry = props::coefficients(&m, ScHydration::Partial, sc_um, in_vivo).map_err(|e| e.to_string())?;
+        blend_sc_hydration(&mut c, &dry, wet_share);
+    }
     // Regional variation (living human sites): the site's published ratio against the forearm,
     // less the part its thinner or thicker stratum corneum already gives (P_sc ∝ 1/h_sc), goes
     // into the SC diffusivity [A: the ratio is taken as a property of the barrier].
@@ -815,6 +886,7 @@ fn deliver_one(
             props::ScRegime::LowRExtrapolated => "closed-form-extrapolated",
             props::ScRegime::LowRPottsGuy => "potts-guy",
         },
+        sc_hydrated_share: wet_share,
         regional_factor: factor,
         regional_factor_source: factor_source,
         within_data: c.domain.is_empty(),
@@ -823,24 +895,6 @@ fn deliver_one(
     let deepest_um = channels.iter().map(|c| c.depth_um).fold(0.0, f64::max);
     let layers = layers(s, &c, s.skin.layers.transport_hypodermis_um(deepest_um));
     let mut warnings = c.warnings.clone();
-    let (donor, mut vehicle) = match p.dose_ul_per_cm2 {
-        // 1 µL/cm² = 1e-3 cm³ / cm² = 10 µm of film.
-        Some(dose) => vehicle_film(p, &m, dose),
-        None => {
-            // an infinite dose: a reservoir kept at its composition; a saturated one gives the
-            // dissolved activity only (Higuchi)
-            let (_, mut outcome) = vehicle_film(p, &m, 1.0);
-            let k = match p.vehicle.preset().water {
-                true => 1.0,
-                false => 10f64.powf(m.log_kow.clamp(-12.0, 12.0)),
-            };
-            let s = outcome.water_solubility_mg_ml.unwrap_or(f64::INFINITY);
-            outcome.saturated = p.concentration_mg_ml / k > s;
-            outcome.evaporation_ul_per_cm2_h = 0.0;
-            outcome.dry_after_h = None;
-            (Donor::Infinite { concentration_mg_ml: (p.concentration_mg_ml / k).min(s) }, outcome)
-        }
-    };
     let donor_mg_ml = match &donor {
         Donor::Infinite { concentration_mg_ml } => Some(*concentration_mg_ml),
         _ => None,

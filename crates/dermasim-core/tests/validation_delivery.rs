@@ -44,13 +44,16 @@ fn regional_factors_reproduce_their_calibration_data() {
 }
 
 /// Six-laboratory OECD TG 428 caffeine study: 3.87 % (five labs) / 6.99 % (all) of a finite dose
-/// in the receptor. Documented miss: dermasim puts ~77 % there (×11-20).
+/// in the receptor. Documented miss: dermasim puts 1.2 % there (×3.3-5.9 too low; 77 %, ×11-20
+/// too high, while the stratum corneum was taken as fully hydrated all day).
 #[test]
 fn caffeine_finite_dose_receptor_share_is_a_documented_miss() {
     let d = run(CAFFEINE, "caffeine", &[]);
     let receptor = share(&d, true, "receptor");
-    assert!(receptor > 3.0 * 0.0699, "receptor share {receptor} now within x3 of 6.99 %: re-evaluate");
-    assert!((0.6..0.9).contains(&receptor), "receptor share {receptor} moved from the documented 77 %");
+    // the serum dries in 0.9 h: the SC is fully hydrated for 0.9 h of 24 h
+    assert!((d.permeation.sc_hydrated_share - 0.9 / 24.0).abs() < 1e-12);
+    assert!(receptor < 0.0387 / 3.0, "receptor share {receptor} now within x3 of 3.87 %: re-evaluate");
+    assert!((0.009..0.015).contains(&receptor), "receptor share {receptor} moved from the documented 1.2 %");
 }
 
 /// Retinol (Sci Rep 2024;14:22793): does not cross excised skin in 24 h (pass), and stays mainly
@@ -63,7 +66,10 @@ fn retinol_does_not_cross_but_its_sc_retention_is_a_documented_miss() {
     let sc = share(&d, true, "stratum_corneum");
     let deeper: f64 =
         ["viable_epidermis", "papillary_dermis", "reticular_dermis"].iter().map(|n| share(&d, true, n)).sum();
-    assert!(deeper > sc, "retinol now mainly in the SC ({sc} vs {deeper}): re-evaluate the documented miss");
+    // "mainly in the SC" taken as at least two thirds of the skin content in the SC; dermasim
+    // has about as much in the deeper layers as in the SC (was 8x more before the SC dried)
+    assert!(sc < 2.0 * deeper, "retinol now mainly in the SC ({sc} vs {deeper}): re-evaluate the documented miss");
+    assert!((0.7..1.4).contains(&(sc / deeper)), "SC/deeper {} moved from the documented 1.0", sc / deeper);
 }
 
 /// Hoang, Ita & Bair 2015: flux after a microneedle roller through excised porcine ear skin,
