@@ -4,8 +4,8 @@
 use plotters::style::RGBColor;
 
 use crate::plot::{
-    Bar, BarChart, Floor, LineChart, Marker, Part, Plot, PlotError, Series, StackedBar, StackedBarChart, bar_chart_of,
-    line_chart, stacked_bar_chart,
+    Band, Bar, BarChart, Floor, LineChart, Marker, Part, Plot, PlotError, Series, StackedBar, StackedBarChart,
+    bar_chart_of, line_chart, stacked_bar_chart,
 };
 use crate::style::{palette, viridis};
 
@@ -54,8 +54,9 @@ pub fn delivery_profiles(
 /// flux against time. `quantity` names the y axis with its unit.
 /// `log_y` for quantities spanning decades (fluxes); non-positive values are then left out, and
 /// so are values under `floor` (what the model resolves), the axis stopping there.
-/// `source`: the data file and selection the curves come from.
-#[allow(clippy::too_many_arguments)] // two curves, their labels, axis choices and the source
+/// `source`: the data file and selection the curves come from; `bands`: shaded 5-95 % ranges
+/// (an uncertainty run's, [`crate::bands`]).
+#[allow(clippy::too_many_arguments)] // two curves, their labels, axis choices, bands and the source
 pub fn delivery_time_course(
     id: &str,
     title: &str,
@@ -66,6 +67,7 @@ pub fn delivery_time_course(
     log_y: bool,
     floor: Option<Floor>,
     source: &str,
+    bands: Vec<Band>,
 ) -> Result<Plot, PlotError> {
     let chart = LineChart {
         x_label: "time after application (h)".into(),
@@ -74,6 +76,7 @@ pub fn delivery_time_course(
             Series::new("microneedled", treated).color(1),
             Series::new("intact skin", intact).dashed().color(0),
         ],
+        bands,
         log_y,
         y_floor: floor,
         source: source.into(),
@@ -84,12 +87,13 @@ pub fn delivery_time_course(
 
 /// Recovery after a session against time (days): channel openness, barrier function and
 /// redness, each on 0-1 (openness 1 = as made, barrier 1 = intact, redness on the healing
-/// model's 0-1 scale).
+/// model's 0-1 scale). `bands`: shaded 5-95 % ranges (an uncertainty run's, [`crate::bands`]).
 pub fn recovery(
     id: &str,
     openness: &[(f64, f64)],
     barrier: &[(f64, f64)],
     redness: &[(f64, f64)],
+    bands: Vec<Band>,
 ) -> Result<Plot, PlotError> {
     let chart = LineChart {
         x_label: "time after the session (days)".into(),
@@ -99,6 +103,7 @@ pub fn recovery(
             Series::new("barrier function", barrier),
             Series::new("redness", redness),
         ],
+        bands,
         y_range: Some((0.0, 1.05)),
         source: "series.csv (stage healing: channel_openness, barrier_function, erythema)".into(),
         ..Default::default()
@@ -115,6 +120,7 @@ pub fn recovery(
 /// Collagen and the elastin band against months over a treatment series, sessions marked.
 /// Values are changes from baseline in the caller's unit (`y_label`, e.g. `change from baseline
 /// (%)`); the elastin band's edges are drawn dashed (the sources disagree on its sign).
+/// `bands`: shaded 5-95 % ranges (an uncertainty run's, [`crate::bands`]).
 pub fn collagen_series(
     id: &str,
     collagen: &[(f64, f64)],
@@ -122,6 +128,7 @@ pub fn collagen_series(
     elastin_high: &[(f64, f64)],
     sessions_months: &[f64],
     y_label: &str,
+    bands: Vec<Band>,
 ) -> Result<Plot, PlotError> {
     let chart = LineChart {
         x_label: "time from the first session (months)".into(),
@@ -131,6 +138,7 @@ pub fn collagen_series(
             Series::new("elastin, high edge", elastin_high).color(2).dashed(),
             Series::new("elastin, low edge", elastin_low).color(2).dashed(),
         ],
+        bands,
         x_markers: sessions_months
             .iter()
             .enumerate()
@@ -306,10 +314,10 @@ mod tests {
         }
         assert!(!p.svg.contains("1e-0"), "no repeated or odd decade labels");
         assert!(p.svg.contains("\nSC\n") && !p.svg.contains("\ndeep\n"), "markers beyond the data are left out");
-        delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b, false, None, "").unwrap();
-        delivery_time_course("f", "F", "", "flux (µg/cm²/h)", &a, &b, true, None, "").unwrap();
-        recovery("r", &a, &b, &a).unwrap();
-        let s = collagen_series("s", &a, &b, &a, &[0.0, 1.0], "change (%)").unwrap();
+        delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b, false, None, "", vec![]).unwrap();
+        delivery_time_course("f", "F", "", "flux (µg/cm²/h)", &a, &b, true, None, "", vec![]).unwrap();
+        recovery("r", &a, &b, &a, vec![]).unwrap();
+        let s = collagen_series("s", &a, &b, &a, &[0.0, 1.0], "change (%)", vec![]).unwrap();
         assert_eq!(s.svg.matches("\nsession\n").count(), 1, "one label for all the session lines");
         let c = |l: &str, f: f64| OutcomeClass { label: l.into(), fraction: f, ci95: [f * 0.8, (f * 1.2).min(1.0)] };
         let o = outcome_classes(

@@ -32,6 +32,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bands;
 pub mod charts;
 pub mod cohort;
 pub mod compare;
@@ -205,6 +206,9 @@ pub struct Report {
     pub sections: Vec<Section>,
     /// Plots that failed to draw, and why (the rest of the report is still written).
     pub plot_errors: Vec<String>,
+    /// One line on uncertainty: what the ranges of an uncertainty run are, or how to get them
+    /// ([`bands::line`]).
+    pub uncertainty: bands::Line,
     /// dermasim version.
     pub version: String,
     /// [`dermasim_core::summary::DISCLAIMER`].
@@ -245,6 +249,7 @@ impl Report {
             findings,
             sections,
             plot_errors,
+            uncertainty: bands::line(o),
             version: o.summary.dermasim_version.to_string(),
             disclaimer: dermasim_core::summary::DISCLAIMER.to_string(),
             patient_html: patient.as_ref().and_then(|p| p.block_html().ok()),

@@ -307,6 +307,14 @@ impl Figure for LineFig<'_> {
             x0 = x0.min(m.at);
             x1 = x1.max(m.at);
         }
+        for b in &c.bands {
+            for &(x, lo, hi) in &b.points {
+                if x.is_finite() && lo.is_finite() && hi.is_finite() {
+                    x0 = x0.min(x);
+                    x1 = x1.max(x);
+                }
+            }
+        }
         let clipped = c
             .series
             .iter()

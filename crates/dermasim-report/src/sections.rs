@@ -11,7 +11,7 @@ use crate::geometry::{self, MAX_DRAWN_HOLES, MapView};
 use crate::plot::{Floor, Plot, PlotError, short};
 use crate::series::{Key, LongTable};
 use crate::style::tick;
-use crate::{Finding, KeyNumber, Section, Severity, Source, charts};
+use crate::{Finding, KeyNumber, Section, Severity, Source, bands, charts};
 
 /// A section builder: reads the outcome, returns its section (or `None`), and records plots
 /// that failed to draw in the error list (the section is still shown without them).
@@ -165,8 +165,18 @@ pub fn session(o: &Outcome, _errors: &mut Vec<String>) -> Option<Section> {
     );
     let mut sec = Section::new("session", "The session", String::new());
     sec.numbers = vec![
-        KeyNumber::new("Needling time", format!("{:.0}", p.duration_min), "min", "whole treated area"),
-        KeyNumber::new("Total time", format!("{:.0}", p.total_min), "min", "needling + numbing + preparation"),
+        KeyNumber::new(
+            "Needling time",
+            bands::value(o, "procedure.duration_min", 1.0, format!("{:.0}", p.duration_min)),
+            "min",
+            bands::note(o, "procedure.duration_min", "whole treated area"),
+        ),
+        KeyNumber::new(
+            "Total time",
+            bands::value(o, "procedure.total_min", 1.0, format!("{:.0}", p.total_min)),
+            "min",
+            bands::note(o, "procedure.total_min", "needling + numbing + preparation"),
+        ),
         KeyNumber::new(
             "Device travel",
             format!("{:.0} mm in {} strokes", p.path_length_mm, p.strokes),
@@ -189,11 +199,15 @@ pub fn session(o: &Outcome, _errors: &mut Vec<String>) -> Option<Section> {
         }
         sec.numbers.push(KeyNumber::new(
             "Numbing cream, recommended",
-            format!("{:.0}", n.recommended_minutes),
+            bands::value(o, "numbing.recommended_minutes", 1.0, format!("{:.0}", n.recommended_minutes)),
             "min",
-            format!(
-                "{}; to numb {:.0} µm (9 channels in 10 within {:.0} µm)",
-                n.cream, n.target_depth_um, n.channel_depth_p90_um
+            bands::note(
+                o,
+                "numbing.recommended_minutes",
+                format!(
+                    "{}; to numb {:.0} µm (9 channels in 10 within {:.0} µm)",
+                    n.cream, n.target_depth_um, n.channel_depth_p90_um
+                ),
             ),
         ));
         if let (Some(a), Some(d)) = (n.applied_minutes, n.numb_depth_um_at_applied) {
@@ -375,9 +389,25 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         ),
         KeyNumber::new(
             "Mean channel depth",
-            format!("{:.0} (band {:.0}–{:.0})", c.mean_depth_um, c.mean_depth_band_um[0], c.mean_depth_band_um[1]),
+            match bands::spread(o, "channels.mean_depth_um", 1.0) {
+                Some(b) => bands::range(&b),
+                None => format!(
+                    "{:.0} (band {:.0}–{:.0})",
+                    c.mean_depth_um, c.mean_depth_band_um[0], c.mean_depth_band_um[1]
+                ),
+            },
             "µm",
-            format!("SD {:.0} µm; {}% of the needle", c.sd_depth_um, pct(c.depth_fraction_mean)),
+            match bands::spread(o, "channels.mean_depth_um", 1.0) {
+                Some(_) => format!(
+                    "median (5–95 %); SD {:.0} µm over the channels; {}% of the needle; ends of the mechanics' \
+                     bands {:.0}–{:.0} µm",
+                    c.sd_depth_um,
+                    pct(c.depth_fraction_mean),
+                    c.mean_depth_band_um[0],
+                    c.mean_depth_band_um[1]
+                ),
+                None => format!("SD {:.0} µm; {}% of the needle", c.sd_depth_um, pct(c.depth_fraction_mean)),
+            },
         ),
         KeyNumber::new(
             "Opening",
@@ -494,6 +524,14 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                     false,
                     None,
                     &format!("series.csv (quantity cumulative_delivered, subject {name})"),
+                    bands::spread(o, &format!("delivery.{name}.cumulative_ug_per_cm2"), 1.0)
+                        .map(|b| {
+                            let t0 = t.times_h.first().copied().unwrap_or(0.0);
+                            let label = bands::legend(&format!("delivered in {} h", short(p.duration_h)));
+                            bands::at_end(&b, t0, p.duration_h, label, 1)
+                        })
+                        .into_iter()
+                        .collect(),
                 ),
             );
             keep(
@@ -515,6 +553,7 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                     true,
                     Some(Floor { value: res.flux_ug_per_cm2_h, label: "below this, not resolved".into() }),
                     &format!("series.csv (quantity flux, subject {name})"),
+                    Vec::new(),
                 ),
             );
         }
@@ -535,11 +574,24 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         }
         sec.numbers.push(KeyNumber::new(
             format!("{name}: delivered in {} h", short(p.duration_h)),
-            format!("{} (intact {})", res.amount(p.cumulative_ug_per_cm2), res.amount(p.intact_cumulative_ug_per_cm2)),
-            "µg/cm²",
             format!(
-                "delivery.{name}.cumulative_ug_per_cm2; \"below\" = under {} µg/cm², what the model resolves",
-                tick(res.amount_ug_per_cm2)
+                "{} (intact {})",
+                bands::value(
+                    o,
+                    &format!("delivery.{name}.cumulative_ug_per_cm2"),
+                    1.0,
+                    res.amount(p.cumulative_ug_per_cm2)
+                ),
+                res.amount(p.intact_cumulative_ug_per_cm2)
+            ),
+            "µg/cm²",
+            bands::note(
+                o,
+                &format!("delivery.{name}.cumulative_ug_per_cm2"),
+                format!(
+                    "delivery.{name}.cumulative_ug_per_cm2; \"below\" = under {} µg/cm², what the model resolves",
+                    tick(res.amount_ug_per_cm2)
+                ),
             ),
         ));
         sec.numbers.push(KeyNumber::new(
@@ -561,11 +613,20 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             format!("{name}: in the skin at the end"),
             format!(
                 "{} (intact {})",
-                res.amount(p.skin_content_ug_per_cm2),
+                bands::value(
+                    o,
+                    &format!("delivery.{name}.skin_content_ug_per_cm2"),
+                    1.0,
+                    res.amount(p.skin_content_ug_per_cm2)
+                ),
                 res.amount(p.intact_skin_content_ug_per_cm2)
             ),
             "µg/cm²",
-            "what a tape strip or skin image measures",
+            bands::note(
+                o,
+                &format!("delivery.{name}.skin_content_ug_per_cm2"),
+                "what a tape strip or skin image measures",
+            ),
         ));
         sec.numbers.push(KeyNumber::new(
             format!("{name}: above 1% of the applied concentration down to"),
@@ -594,8 +655,10 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             sec.numbers.push(KeyNumber::new(
                 format!("{name}: where the dose went in {} h", short(p.duration_h)),
                 w,
-                "% of the dose",
-                format!("delivery.{name}.dose_balance.fraction_of_applied (microneedled skin)"),
+                "",
+                format!(
+                    "shares of the applied dose, microneedled skin; delivery.{name}.dose_balance.fraction_of_applied"
+                ),
             ));
         }
     }
@@ -653,8 +716,8 @@ fn dose_figure(o: &Outcome) -> Option<Result<Plot, PlotError>> {
     Some(plot)
 }
 
-/// The dose balance in words, largest compartments first: "in the reticular dermis 22, in the
-/// fat 35, ...", shares of the applied dose in %, compartments under 0.5 % gathered at the end;
+/// The dose balance in words, largest compartments first: "hypodermis (fat) 35 %, reticular
+/// dermis 22 %, ...", shares of the applied dose, compartments under 0.5 % gathered at the end;
 /// `None` when nothing was applied.
 pub fn dose_words(b: &dermasim_core::delivery::DoseBalance) -> Option<String> {
     if b.applied_ug_per_cm2 <= 0.0 {
@@ -666,13 +729,13 @@ pub fn dose_words(b: &dermasim_core::delivery::DoseBalance) -> Option<String> {
     let shown: Vec<String> = parts
         .iter()
         .filter(|p| p.1 >= 0.5)
-        .map(|(l, v)| format!("{l} {}", if *v >= 10.0 { format!("{v:.0}") } else { format!("{v:.1}") }))
+        .map(|(l, v)| format!("{l} {} %", if *v >= 10.0 { format!("{v:.0}") } else { format!("{v:.1}") }))
         .collect();
     let rest: f64 = parts.iter().filter(|p| p.1 < 0.5).map(|p| p.1.max(0.0)).sum();
     let mut s = shown.join(", ");
     if rest > 0.0 {
         s.push_str(&format!(
-            "; the rest {} together",
+            "; the rest {} % together",
             if rest < 0.1 { "under 0.1".to_string() } else { format!("{rest:.1}") }
         ));
     }
@@ -763,18 +826,48 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     {
         barrier.push((t_end, v));
     }
-    keep(&mut sec.plots, errors, charts::recovery("recovery", &open, &barrier, &red));
+    // An uncertainty run's ranges of the three times, as shaded spans in their curve's colour.
+    let spans = [
+        ("healing.channels_closed_h", "channels closed", 0),
+        ("healing.barrier_recovered_h", "barrier recovered", 1),
+        ("healing.erythema_resolved_h", "redness faded", 2),
+    ]
+    .iter()
+    .filter_map(|(path, what, colour)| {
+        bands::spread(o, path, 1.0 / 24.0).map(|b| bands::span(&b, 0.0, 1.05, bands::legend(what), *colour))
+    })
+    .collect();
+    keep(&mut sec.plots, errors, charts::recovery("recovery", &open, &barrier, &red, spans));
     sec.numbers = vec![
         KeyNumber::new("Recovered after", format!("{:.1}", days), "days", "last of the three below"),
-        KeyNumber::new("Channels closed (95 %)", format!("{:.0}", h.channels_closed_h), "h", ""),
-        KeyNumber::new("Barrier recovered", format!("{:.0}", h.barrier_recovered_h), "h", ""),
+        KeyNumber::new(
+            "Channels closed (95 %)",
+            bands::value(o, "healing.channels_closed_h", 1.0, format!("{:.0}", h.channels_closed_h)),
+            "h",
+            bands::note(o, "healing.channels_closed_h", ""),
+        ),
+        KeyNumber::new(
+            "Barrier recovered",
+            bands::value(o, "healing.barrier_recovered_h", 1.0, format!("{:.0}", h.barrier_recovered_h)),
+            "h",
+            bands::note(o, "healing.barrier_recovered_h", ""),
+        ),
         KeyNumber::new(
             "Peak redness",
-            format!("{:.1}", h.erythema_peak_delta_a),
+            bands::value(o, "healing.erythema_peak_delta_a", 1.0, format!("{:.1}", h.erythema_peak_delta_a)),
             "Δa*",
-            "colorimeter (CIELAB a*) over untreated skin; 2 is just visible",
+            bands::note(
+                o,
+                "healing.erythema_peak_delta_a",
+                "colorimeter (CIELAB a*) over untreated skin; 2 is just visible",
+            ),
         ),
-        KeyNumber::new("Redness faded", format!("{:.0}", h.erythema_resolved_h), "h", "below the just-visible level"),
+        KeyNumber::new(
+            "Redness faded",
+            bands::value(o, "healing.erythema_resolved_h", 1.0, format!("{:.0}", h.erythema_resolved_h)),
+            "h",
+            bands::note(o, "healing.erythema_resolved_h", "below the just-visible level"),
+        ),
     ];
     sec.assumptions = vec![
         "Channels reseal on one clock calibrated on impedance in people, read two ways: the pores (what \
@@ -850,18 +943,42 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     keep(
         &mut sec.plots,
         errors,
-        charts::collagen_series("series", &collagen, &low, &high, &sessions, "change from baseline (%)"),
+        charts::collagen_series(
+            "series",
+            &collagen,
+            &low,
+            &high,
+            &sessions,
+            "change from baseline (%)",
+            bands::spread(o, "series.collagen_change_pct", 1.0)
+                .map(|b| {
+                    let end = collagen.last().map_or(0.0, |p| p.0);
+                    let start = collagen.first().map_or(0.0, |p| p.0);
+                    bands::at_end(&b, start, end, bands::legend("collagen at follow-up"), 1)
+                })
+                .into_iter()
+                .collect(),
+        ),
     );
     let b = &sr.bands;
     sec.numbers = vec![
         KeyNumber::new("Outcome scale", sc.name.to_string(), "", sc.source),
         KeyNumber::new(
             "Severity before → after",
-            format!("{:.2} → {:.2}", r.severity_before, r.severity_after),
+            format!(
+                "{:.2} → {}",
+                r.severity_before,
+                bands::value(o, "series.severity_after", 1.0, format!("{:.2}", r.severity_after))
+            ),
             sc.unit,
-            "patient.baseline_severity, or the scale's default",
+            bands::note(o, "series.severity_after", "patient.baseline_severity, or the scale's default"),
         ),
-        KeyNumber::new("Improvement", format!("{:.0}", 100.0 * r.improvement), "%", "relative to the severity before"),
+        KeyNumber::new(
+            "Improvement",
+            bands::value(o, "series.improvement_fraction", 100.0, format!("{:.0}", 100.0 * r.improvement)),
+            "%",
+            bands::note(o, "series.improvement_fraction", "relative to the severity before"),
+        ),
         KeyNumber::new(
             "Dermis activated by one session",
             format!("papillary {}, reticular {}, lesion band {}", pct(b.papillary), pct(b.reticular), pct(b.target)),
@@ -882,9 +999,9 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         ),
         KeyNumber::new(
             "Papillary collagen at follow-up",
-            format!("{:+.1}", r.collagen_change_pct),
+            bands::value(o, "series.collagen_change_pct", 1.0, format!("{:+.1}", r.collagen_change_pct)),
             "% of baseline",
-            "",
+            bands::note(o, "series.collagen_change_pct", ""),
         ),
         KeyNumber::new(
             "Reticular collagen at follow-up",
@@ -901,9 +1018,9 @@ pub fn series(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
         ),
         KeyNumber::new(
             "Post-inflammatory hyperpigmentation risk",
-            pct(r.pih_probability),
+            bands::value(o, "series.pih_probability", 100.0, pct(r.pih_probability)),
             "%",
-            format!("phototype {:?}, age {:.0}", sr.phototype, sr.age_years),
+            bands::note(o, "series.pih_probability", format!("phototype {:?}, age {:.0}", sr.phototype, sr.age_years)),
         ),
         KeyNumber::new(
             "Redness beyond 72 h",
@@ -991,7 +1108,7 @@ pub fn sig2(v: f64) -> String {
         return format!("{v}");
     }
     if !(1e-3..1e5).contains(&v.abs()) {
-        return format!("{v:.1e}");
+        return times_ten(v, 1);
     }
     let e = v.abs().log10().floor() as i32;
     let step = 10f64.powi(e - 1);
@@ -1000,11 +1117,23 @@ pub fn sig2(v: f64) -> String {
     format!("{r:.digits$}")
 }
 
+/// `v` as a mantissa with `decimals` decimals times a power of ten, for reading: `2.5×10⁻⁷`
+/// (not `2.5e-7`).
+fn times_ten(v: f64, decimals: usize) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let s = format!("{v:.decimals$e}");
+    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    format!("{m}×10{}", crate::style::superscript(e))
+}
+
 fn sig(v: f64) -> String {
     if v == 0.0 {
         "0".into()
     } else if !(1e-3..1e5).contains(&v.abs()) {
-        format!("{v:.2e}")
+        times_ten(v, 2)
     } else {
         let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
         format!("{v:.digits$}")
@@ -1082,7 +1211,8 @@ mod tests {
         assert_eq!(sig2(99.999), "100");
         assert_eq!(sig2(1.2345), "1.2");
         assert_eq!(sig2(0.012345), "0.012");
-        assert_eq!(sig2(2.5e-7), "2.5e-7");
+        assert_eq!(sig2(2.5e-7), "2.5×10⁻⁷");
+        assert_eq!(sig2(-9.96e5), "-1.0×10⁶");
         assert_eq!(sig2(0.0), "0");
     }
 
@@ -1091,7 +1221,7 @@ mod tests {
         assert_eq!(sig(123.456), "123");
         assert_eq!(sig(1.23456), "1.23");
         assert_eq!(sig(0.0123456), "0.0123");
-        assert_eq!(sig(1.5e-6), "1.50e-6");
+        assert_eq!(sig(1.5e-6), "1.50×10⁻⁶");
         assert_eq!(sig(0.0), "0");
     }
 }

@@ -65,6 +65,54 @@ fn texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
+/// The figure style's checks of one figure (`id` names it in messages). With
+/// `DERMASIM_FIGURE_DUMP=<dir>` set, the figure's PNG is also written there to be looked at.
+fn check_style(id: &str, p: &dermasim_report::Plot) {
+    if let Some(dir) = std::env::var_os("DERMASIM_FIGURE_DUMP") {
+        let file = PathBuf::from(dir).join(format!("{}.png", id.replace(['/', ' ', '(', ')'], "_")));
+        std::fs::write(&file, &p.png).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    }
+    let svg = &p.svg;
+    assert!(svg.contains("<title>") && svg.contains("<desc>"), "{id}: title and description");
+    assert!(!p.source.is_empty() && svg.contains(&p.source.replace('"', "&quot;")), "{id}: data source named");
+    let areas: Vec<Rect> = elements(svg, "rect", "plot-area").into_iter().map(rect).collect();
+    assert!(!areas.is_empty(), "{id}: plot area marked");
+    let (w, h) = (num(svg, "width"), num(svg, "height"));
+    for a in &areas {
+        assert!(a.x0 >= 0.0 && a.y0 >= 0.0 && a.x1 <= w && a.y1 <= h, "{id}: plot area inside the figure");
+        assert!(a.x1 - a.x0 > 0.4 * w, "{id}: the plot area is most of the figure's width: {a:?}");
+    }
+    // The legend never covers a plot area.
+    for lb in elements(svg, "rect", "legend-box") {
+        let l = rect(lb);
+        for a in &areas {
+            assert!(!overlaps(l, *a), "{id}: legend {l:?} over the plot area {a:?}");
+        }
+    }
+    // Log axes stop at what the model resolves, not at round-off.
+    for el in elements(svg, "rect", "plot-area") {
+        if attr(el, "data-y-scale").as_deref() == Some("log") {
+            let (lo, hi) = (num(el, "data-y-min"), num(el, "data-y-max"));
+            assert!(lo >= 1e-12, "{id}: log axis down to {lo:e}");
+            assert!((hi / lo).log10() <= 12.5, "{id}: {:.0} decades", (hi / lo).log10());
+        }
+    }
+    // No tick or label in e-notation: plain numbers or 10ⁿ.
+    let t = texts(svg);
+    for s in &t {
+        let bad = s.char_indices().any(|(i, c)| {
+            c == 'e' && s[..i].ends_with(|d: char| d.is_ascii_digit()) && s[i + 1..].starts_with(['-', '+'])
+        });
+        assert!(!bad, "{id}: e-notation in {s:?}");
+    }
+    // PNG: 300 dpi, the SVG's size at that resolution.
+    let dec = png::Decoder::new(std::io::Cursor::new(&p.png)).read_info().expect("a PNG");
+    let info = dec.info();
+    let k = PNG_DPI / CSS_PX_PER_IN;
+    assert_eq!((info.width, info.height), ((w * k).round() as u32, (h * k).round() as u32), "{id}");
+    assert_eq!(info.pixel_dims.map(|d| d.xppu), Some(11811), "{id}: pHYs 300 dpi");
+}
+
 #[test]
 fn every_figure_of_every_example_follows_the_style() {
     for (name, text) in examples() {
@@ -75,46 +123,7 @@ fn every_figure_of_every_example_follows_the_style() {
         let mut n = 0;
         for p in r.plots() {
             n += 1;
-            let id = format!("{name}/{}", p.id);
-            let svg = &p.svg;
-            assert!(svg.contains("<title>") && svg.contains("<desc>"), "{id}: title and description");
-            assert!(!p.source.is_empty() && svg.contains(&p.source.replace('"', "&quot;")), "{id}: data source named");
-            let areas: Vec<Rect> = elements(svg, "rect", "plot-area").into_iter().map(rect).collect();
-            assert!(!areas.is_empty(), "{id}: plot area marked");
-            let (w, h) = (num(svg, "width"), num(svg, "height"));
-            for a in &areas {
-                assert!(a.x0 >= 0.0 && a.y0 >= 0.0 && a.x1 <= w && a.y1 <= h, "{id}: plot area inside the figure");
-                assert!(a.x1 - a.x0 > 0.4 * w, "{id}: the plot area is most of the figure's width: {a:?}");
-            }
-            // The legend never covers a plot area.
-            for lb in elements(svg, "rect", "legend-box") {
-                let l = rect(lb);
-                for a in &areas {
-                    assert!(!overlaps(l, *a), "{id}: legend {l:?} over the plot area {a:?}");
-                }
-            }
-            // Log axes stop at what the model resolves, not at round-off.
-            for el in elements(svg, "rect", "plot-area") {
-                if attr(el, "data-y-scale").as_deref() == Some("log") {
-                    let (lo, hi) = (num(el, "data-y-min"), num(el, "data-y-max"));
-                    assert!(lo >= 1e-12, "{id}: log axis down to {lo:e}");
-                    assert!((hi / lo).log10() <= 12.5, "{id}: {:.0} decades", (hi / lo).log10());
-                }
-            }
-            // No tick or label in e-notation: plain numbers or 10ⁿ.
-            let t = texts(svg);
-            for s in &t {
-                let bad = s.char_indices().any(|(i, c)| {
-                    c == 'e' && s[..i].ends_with(|d: char| d.is_ascii_digit()) && s[i + 1..].starts_with(['-', '+'])
-                });
-                assert!(!bad, "{id}: e-notation in {s:?}");
-            }
-            // PNG: 300 dpi, the SVG's size at that resolution.
-            let dec = png::Decoder::new(std::io::Cursor::new(&p.png)).read_info().expect("a PNG");
-            let info = dec.info();
-            let k = PNG_DPI / CSS_PX_PER_IN;
-            assert_eq!((info.width, info.height), ((w * k).round() as u32, (h * k).round() as u32), "{id}");
-            assert_eq!(info.pixel_dims.map(|d| d.xppu), Some(11811), "{id}: pHYs 300 dpi");
+            check_style(&format!("{name}/{}", p.id), p);
         }
         assert!(n >= 4, "{name}: {n} figures");
         // Axis titles present.
@@ -158,4 +167,51 @@ fn every_figure_of_every_example_follows_the_style() {
             }
         }
     }
+}
+
+/// Bands (#23 item 3): with an `uncertainty` section, key numbers of the headline outputs read
+/// "median (5th–95th)" and the figures of banded quantities shade the range, still in the style;
+/// without it, one line says how to get them. The bands are made up here (0.8, 1 and 1.25 × the
+/// central value of every headline output): what is tested is that the report shows what core
+/// writes, not the propagation (core's own tests).
+#[test]
+fn an_uncertainty_run_shows_its_ranges_in_numbers_and_figures() {
+    use dermasim_core::uncertainty::{Band, UncertaintySummary, headline};
+    let (name, text) = examples().into_iter().find(|(n, _)| n == "acne-scars-roller-office").expect("example");
+    let s = dermasim_core::scenario::parse(&text, &[]).unwrap();
+    let mut o = dermasim_core::simulate(&s);
+    let plain = Report::from_outcome(&o).to_html().unwrap();
+    assert!(plain.contains("none computed") && plain.contains("--uncertainty 64"), "{name}: how to get ranges");
+    let bands = headline(&o.summary)
+        .into_iter()
+        .map(|(k, v)| (format!("{k}_band"), Band { p5: 0.8 * v, p50: v, p95: 1.25 * v }))
+        .collect();
+    o.summary.uncertainty =
+        Some(UncertaintySummary { samples: 16, design: "sobol-owen", seed: 1, parameters: Vec::new(), bands });
+    let r = Report::from_outcome(&o);
+    assert!(r.plot_errors.is_empty(), "{:?}", r.plot_errors);
+    for p in r.plots() {
+        check_style(&format!("{name} (bands)/{}", p.id), p);
+    }
+    let html = r.to_html().unwrap();
+    assert!(html.contains("5–95 % range (b–c) of 16 runs"), "the ranges explained in one line");
+    let numbers: Vec<_> = r.sections.iter().flat_map(|s| s.numbers.iter()).collect();
+    let h = o.healing.as_ref().unwrap();
+    let closed = numbers.iter().find(|k| k.label == "Channels closed (95 %)").expect("channels closed");
+    assert!(closed.value.contains('(') && closed.value.contains('–'), "{}", closed.value);
+    assert!(closed.note.starts_with("median (5–95 %)"), "{}", closed.note);
+    let p50: f64 = closed.value.split(' ').next().unwrap().parse().unwrap();
+    let central = h.channels_closed_h;
+    assert!((p50 - central).abs() <= 0.05 * central, "{} vs {central}", closed.value);
+    // Shaded bands: the amount delivered at the end, the three recovery times, collagen.
+    let legend_of = |id: &str| -> Vec<String> {
+        let p = r.plots().find(|p| p.id == id).unwrap_or_else(|| panic!("{id}"));
+        let g = &p.svg[p.svg.find("<g class=\"legend\">").expect("legend")..];
+        texts(&g[..g.find("</g>").unwrap()])
+    };
+    let ranged = |id: &str| legend_of(id).iter().filter(|t| t.ends_with(", 5–95 %")).count();
+    assert_eq!(ranged("delivery-p0-cumulative"), 1);
+    assert_eq!(ranged("recovery"), 3);
+    assert_eq!(ranged("series"), 1);
+    assert_eq!(ranged("delivery-p0-flux"), 0, "no band for the flux");
 }
