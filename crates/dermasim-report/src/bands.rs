@@ -52,7 +52,7 @@ pub fn note(o: &Outcome, path: &str, note: impl Into<String>) -> String {
     if note.is_empty() { head.into() } else { format!("{head}; {note}") }
 }
 
-/// Legend label of a shaded band in a figure (the report's [`line`] says over how many draws).
+/// Legend label of a shaded band in a figure (the report's [`fn@line`] says over how many draws).
 pub fn legend(what: &str) -> String {
     format!("{what}, 5–95 %")
 }
