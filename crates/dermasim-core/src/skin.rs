@@ -125,7 +125,7 @@ impl LayerThickness {
 
 /// How the skin is held: living skin on its own body, or excised skin in a Franz diffusion
 /// cell over a receptor fluid (no blood flow; the receptor is a sink).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mounting {
     /// Living skin: dermal capillaries clear what reaches them.

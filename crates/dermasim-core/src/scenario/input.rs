@@ -11,7 +11,7 @@ use crate::skin::Sex;
 pub use super::invitro::InvitroInput;
 use super::patient::Indication;
 pub use super::patient::PatientInput;
-use super::vocabulary::{Ingredient, NumbingCream};
+use super::vocabulary::{CartridgePreset, DeviceType, Ingredient, NumbingCream};
 
 /// A whole scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -78,6 +78,7 @@ pub struct SkinInput {
     /// Override: "in-vivo", or "franz-cell" / "excised" (excised skin; in a Franz cell over a
     /// receptor sink, no blood clearance).
     #[serde(default)]
+    #[schemars(with = "Option<crate::skin::Mounting>")]
     pub mounting: Option<String>,
     /// Moved to `patient.conditions` (a typed list); kept only to say so when an old file
     /// gives it.
@@ -92,6 +93,7 @@ pub struct SkinInput {
 pub struct DeviceInput {
     /// "dermaroller", "dermapen" or "stamp".
     #[serde(rename = "type")]
+    #[schemars(with = "DeviceType")]
     pub kind: String,
     /// Device preset whose values are used for every key not given (see `dermasim presets`).
     #[serde(default)]
@@ -145,7 +147,7 @@ pub struct DeviceInput {
 #[serde(untagged)]
 pub enum CartridgeInput {
     /// "12" or "36".
-    Preset(String),
+    Preset(#[schemars(with = "CartridgePreset")] String),
     /// An explicit grid.
     Grid(CartridgeGrid),
 }

@@ -22,7 +22,7 @@ use crate::params::Parameters;
 use crate::skin::{LayerThickness, Mounting, PAPILLARY_DERMIS_UM, Sex, Skin, site_preset};
 use input::{CartridgeInput, ScenarioFile};
 use patient::{Indication, Patient};
-use vocabulary::{Condition, Ingredient, NumbingCream, Vocabulary};
+use vocabulary::{Condition, DeviceType, Ingredient, NumbingCream, Vocabulary};
 
 /// Where a treatment takes place; sets the needle-length limits the safety stage applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -607,11 +607,9 @@ fn cartridge_from(c: &mut Checker<'_>, field: &str, input: &CartridgeInput) -> O
 
 fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
     let d = &f.device;
-    let kind_name = c.one_of(
-        "device.type",
-        &d.kind,
-        &[("dermaroller", "dermaroller"), ("dermapen", "dermapen"), ("stamp", "stamp")],
-    )?;
+    let types: Vec<(&str, DeviceType)> = DeviceType::ALL.iter().map(|t| (t.name(), *t)).collect();
+    let device_type = c.one_of("device.type", &d.kind, &types)?;
+    let kind_name = device_type.name();
     let preset = match &d.preset {
         None => None,
         Some(p) => {
@@ -653,8 +651,8 @@ fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
     }
     let needle = Needle { length_um: length_mm * 1000.0, diameter_um: diameter_mm * 1000.0, tip_radius_um: tip };
 
-    let kind = match kind_name {
-        "dermaroller" => {
+    let kind = match device_type {
+        DeviceType::Dermaroller => {
             let base = match preset.map(|p| p.kind) {
                 Some(DeviceKind::Dermaroller(r)) => Some(r),
                 _ => None,
@@ -696,7 +694,7 @@ fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
             );
             DeviceKind::Dermaroller(Roller { needles, rows, drum_diameter_mm, drum_width_mm, needle_tilt_deg })
         }
-        "dermapen" => {
+        DeviceType::Dermapen => {
             let base = match preset.map(|p| p.kind) {
                 Some(DeviceKind::Dermapen(p)) => Some(p),
                 _ => None,
@@ -721,7 +719,7 @@ fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
             );
             DeviceKind::Dermapen(Pen { frequency_hz, speed_mm_s, cartridge })
         }
-        _ => {
+        DeviceType::Stamp => {
             let base = match preset.map(|p| p.kind) {
                 Some(DeviceKind::Stamp(s)) => Some(s),
                 _ => None,
@@ -1200,6 +1198,33 @@ passes = [{ direction_deg = 0, count = 1 }]
         let s = json_schema().to_string();
         for name in ["pregnancy", "keloid-tendency", "lidocaine-4-liposomal", "vitamin-c", "exfoliating-acid"] {
             assert!(s.contains(&format!("\"{name}\"")), "{name}");
+        }
+    }
+
+    #[test]
+    fn schema_lists_the_device_vocabulary() {
+        // an `enum` (or `const`s of a `oneOf`) listing exactly these names, anywhere in the schema
+        fn lists(v: &serde_json::Value, names: &[&str]) -> bool {
+            let strings = |a: &Vec<serde_json::Value>| -> Vec<String> {
+                a.iter().filter_map(|x| x.get("const").or(Some(x)).and_then(|c| c.as_str()).map(String::from)).collect()
+            };
+            let here = |key: &str| v.get(key).and_then(|e| e.as_array()).is_some_and(|a| strings(a) == names);
+            here("enum")
+                || here("oneOf")
+                || match v {
+                    serde_json::Value::Object(m) => m.values().any(|x| lists(x, names)),
+                    serde_json::Value::Array(a) => a.iter().any(|x| lists(x, names)),
+                    _ => false,
+                }
+        }
+        let s = json_schema();
+        assert!(lists(&s, &["dermaroller", "dermapen", "stamp"]));
+        assert!(lists(&s, &["in-vivo", "franz-cell"]));
+        assert!(lists(&s, &["12", "36"]));
+        assert!(!lists(&s, &["dermaroller", "stamp"]));
+        // every device preset's type is a DeviceType, by its canonical name
+        for d in crate::device::DEVICES {
+            assert_eq!(DeviceType::parse(d.kind.type_name()).map(|t| t.name()), Some(d.kind.type_name()));
         }
     }
 

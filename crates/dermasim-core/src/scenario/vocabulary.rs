@@ -1,5 +1,6 @@
-//! The screening vocabulary: the patient's conditions, the numbing creams and the ingredient
-//! classes of a product, as enumerations.
+//! The scenario's vocabulary as enumerations: the device type and cartridge presets, and the
+//! screening vocabulary (the patient's conditions, the numbing creams and the ingredient classes
+//! of a product). The skin's mounting is [`crate::skin::Mounting`].
 //!
 //! A scenario names them as strings (`patient.conditions`, `protocol.numbing.cream`,
 //! `products[i].contains`); validation turns each into its enum or refuses it with the allowed
@@ -220,6 +221,59 @@ impl Vocabulary for NumbingCream {
             NumbingCream::Emla => &["lidocaine-prilocaine", "eutectic-lidocaine-prilocaine"],
             NumbingCream::Lidocaine4Liposomal => &["lmx4", "lmx-4"],
             _ => &[],
+        }
+    }
+}
+
+/// The kind of device (`device.type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceType {
+    /// A hand-rolled drum of needles.
+    Dermaroller,
+    /// A motorised pen with a needle cartridge.
+    Dermapen,
+    /// A hand-pressed needle array.
+    Stamp,
+}
+
+impl Vocabulary for DeviceType {
+    const ALL: &'static [DeviceType] = &[DeviceType::Dermaroller, DeviceType::Dermapen, DeviceType::Stamp];
+
+    fn name(self) -> &'static str {
+        match self {
+            DeviceType::Dermaroller => "dermaroller",
+            DeviceType::Dermapen => "dermapen",
+            DeviceType::Stamp => "stamp",
+        }
+    }
+}
+
+/// A pen cartridge or stamp array preset (`device.cartridge`, `device.array` as a name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum CartridgePreset {
+    /// 12 needles (3 × 4).
+    #[serde(rename = "12")]
+    Needles12,
+    /// 36 needles (6 × 6).
+    #[serde(rename = "36")]
+    Needles36,
+}
+
+impl Vocabulary for CartridgePreset {
+    const ALL: &'static [CartridgePreset] = &[CartridgePreset::Needles12, CartridgePreset::Needles36];
+
+    fn name(self) -> &'static str {
+        match self {
+            CartridgePreset::Needles12 => "12",
+            CartridgePreset::Needles36 => "36",
+        }
+    }
+
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            CartridgePreset::Needles12 => &["12-needle"],
+            CartridgePreset::Needles36 => &["36-needle"],
         }
     }
 }
