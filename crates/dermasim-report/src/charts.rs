@@ -26,6 +26,18 @@ pub fn delivery_profiles(
         .map(|(i, (t, pts))| Series::new(format!("{} h", crate::plot::short(*t)), pts).color(i))
         .collect();
     let depth_max = profiles.iter().flat_map(|p| p.1.iter().map(|q| q.0)).fold(0.0, f64::max);
+    let below_sc_um = layer_boundaries_um.first().map_or(0.0, |b| b.1);
+    let resolved = floor.as_ref().map_or(0.0, |f| f.value);
+    let coincide = match coinciding(profiles, below_sc_um, resolved) {
+        Some((times, dev)) => format!(
+            " Below the stratum corneum the curves at {} coincide (within {} %): the concentration in the living skin \
+             hardly changes after {} h, and those curves are drawn on top of each other.",
+            times_list(&times),
+            crate::plot::short((100.0 * dev - 1e-9).ceil().max(1.0)),
+            crate::plot::short(times[0])
+        ),
+        None => String::new(),
+    };
     let chart = LineChart {
         x_label: "depth (µm)".into(),
         y_label: format!("concentration ({unit})"),
@@ -43,11 +55,61 @@ pub fn delivery_profiles(
     line_chart(
         id,
         &format!("{product}: concentration in the skin by depth"),
-        "Mean concentration in each plane of tissue at several times after application (log scale); dashed \
-         lines mark where each layer ends (SC stratum corneum, VE viable epidermis, PD papillary dermis, RD \
-         reticular dermis).",
+        &format!(
+            "Mean concentration in each plane of tissue at several times after application (log scale); dashed \
+             lines mark where each layer ends (SC stratum corneum, VE viable epidermis, PD papillary dermis, RD \
+             reticular dermis).{coincide}"
+        ),
         &chart,
     )
+}
+
+/// Largest relative difference between profiles that counts as coinciding on the page (a few
+/// pixels on a log axis spanning decades).
+pub const COINCIDE_REL: f64 = 0.05;
+
+/// The latest profiles that coincide with the last one below `from_um` (every depth where both
+/// are at or above `floor`, within [`COINCIDE_REL`]): their times (at least two, earliest
+/// first) and the largest relative difference; `None` when fewer than two coincide. Profiles
+/// are compared point by point (they come from one grid).
+pub fn coinciding(profiles: &[(f64, Vec<(f64, f64)>)], from_um: f64, floor: f64) -> Option<(Vec<f64>, f64)> {
+    let (t_last, last) = profiles.last()?;
+    let dev = |p: &[(f64, f64)]| -> Option<f64> {
+        if p.len() != last.len() {
+            return None;
+        }
+        let mut worst = 0.0f64;
+        let mut compared = 0;
+        for (&(d, a), &(_, b)) in p.iter().zip(last) {
+            if d >= from_um && a.is_finite() && b.is_finite() && a >= floor.max(f64::MIN_POSITIVE) && b >= floor {
+                worst = worst.max((a - b).abs() / b.abs().max(f64::MIN_POSITIVE));
+                compared += 1;
+            }
+        }
+        (compared > 0).then_some(worst)
+    };
+    let mut times = vec![*t_last];
+    let mut worst = 0.0f64;
+    for (t, p) in profiles.iter().rev().skip(1) {
+        match dev(p) {
+            Some(d) if d <= COINCIDE_REL => {
+                times.insert(0, *t);
+                worst = worst.max(d);
+            }
+            _ => break,
+        }
+    }
+    (times.len() >= 2).then_some((times, worst))
+}
+
+/// "9, 16 and 24 h".
+fn times_list(times: &[f64]) -> String {
+    let t: Vec<String> = times.iter().map(|t| crate::plot::short(*t)).collect();
+    match t.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last} h", rest.join(", ")),
+        Some((last, _)) => format!("{last} h"),
+        None => String::new(),
+    }
 }
 
 /// A treated-skin time course beside the intact-skin one (dashed), e.g. cumulative amount or
@@ -314,6 +376,7 @@ mod tests {
         }
         assert!(!p.svg.contains("1e-0"), "no repeated or odd decade labels");
         assert!(p.svg.contains("\nSC\n") && !p.svg.contains("\ndeep\n"), "markers beyond the data are left out");
+        assert!(!p.caption.contains("coincide"), "one profile coincides with nothing");
         delivery_time_course("c", "C", "", "amount (µg/cm²)", &a, &b, false, None, "", vec![]).unwrap();
         delivery_time_course("f", "F", "", "flux (µg/cm²/h)", &a, &b, true, None, "", vec![]).unwrap();
         recovery("r", &a, &b, &a, vec![]).unwrap();
@@ -331,6 +394,22 @@ mod tests {
             assert!(o.svg.contains(label), "{label:?}");
         }
         assert!(outcome_classes("e", &[], "test scale", 1).is_err());
+    }
+
+    #[test]
+    fn coinciding_profiles_are_found_below_the_stratum_corneum_only() {
+        let prof = |scale: f64, sc: f64| vec![(5.0, sc), (50.0, scale * 1e-3), (500.0, scale * 2e-3)];
+        let p =
+            vec![(1.0, prof(1.5, 1e-6)), (9.0, prof(1.02, 1e-5)), (16.0, prof(1.01, 3e-5)), (24.0, prof(1.0, 5e-5))];
+        let (times, dev) = coinciding(&p, 15.0, 1e-7).unwrap();
+        assert_eq!(times, vec![9.0, 16.0, 24.0], "1 h is 50 % off; the SC (5 µm) is not compared");
+        assert!((dev - 0.02).abs() < 1e-9, "{dev}");
+        assert!(coinciding(&p, 0.0, 1e-7).is_none(), "with the SC, nothing coincides");
+        assert!(coinciding(&p[..1], 15.0, 1e-7).is_none());
+        assert_eq!(times_list(&times), "9, 16 and 24 h");
+        let layers = vec![("SC".to_string(), 15.0)];
+        let plot = delivery_profiles("p", "x", &p, "mg/mL", &layers, None).unwrap();
+        assert!(plot.caption.contains("the curves at 9, 16 and 24 h coincide (within 2 %)"), "{}", plot.caption);
     }
 
     #[test]
