@@ -55,6 +55,7 @@ pub struct ScenarioFile {
 pub struct SkinInput {
     /// Site preset: forehead, cheek, nose, chin, perioral, neck, abdomen, thigh, forearm,
     /// dermatomed-human, porcine-ear, hairless-rat, hairless-rat-excised.
+    #[schemars(schema_with = "site_schema")]
     pub site: String,
     /// female, male or unspecified (default).
     #[serde(default)]
@@ -140,6 +141,12 @@ pub struct DeviceInput {
     /// Fraction of bent needles, 0-1.
     #[serde(default)]
     pub bent_fraction: Option<f64>,
+}
+
+/// The schema of `skin.site`: one of the site presets ([`crate::skin::SITES`]).
+fn site_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = crate::skin::SITES.iter().map(|s| s.name).collect();
+    schemars::json_schema!({ "type": "string", "enum": names })
 }
 
 /// A pen cartridge: a preset name or an explicit grid.

@@ -1221,6 +1221,8 @@ passes = [{ direction_deg = 0, count = 1 }]
         assert!(lists(&s, &["dermaroller", "dermapen", "stamp"]));
         assert!(lists(&s, &["in-vivo", "franz-cell"]));
         assert!(lists(&s, &["12", "36"]));
+        let sites: Vec<&str> = crate::skin::SITES.iter().map(|s| s.name).collect();
+        assert!(sites.contains(&"cheek") && lists(&s, &sites));
         assert!(!lists(&s, &["dermaroller", "stamp"]));
         // every device preset's type is a DeviceType, by its canonical name
         for d in crate::device::DEVICES {
