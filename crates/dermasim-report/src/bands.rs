@@ -68,19 +68,19 @@ pub struct Line {
     pub after: String,
 }
 
-/// The report's one line on uncertainty: what the ranges of an uncertainty run are, or how to
-/// get them.
+/// The report's one line on uncertainty: what the ranges of an uncertainty run are (how many
+/// draws of how many parameters; the list is in `summary.json`, too long for the key results),
+/// or how to get them.
 pub fn line(o: &Outcome) -> Line {
     match &o.summary.uncertainty {
         Some(u) => Line {
             text: format!(
                 "Ranges: numbers written \"a (b–c)\" are the median (a) and the 5–95 % range (b–c) of {} runs \
-                 drawing {} uncertain model parameters from their distributions ({}Sobol design, seed {}; \
-                 summary.json uncertainty); shaded areas in the figures are the same ranges. Curves and other \
+                 drawing {} uncertain model parameters from their distributions (Sobol design, seed {}; the \
+                 parameters and distributions in summary.json, uncertainty.parameters); shaded areas in the figures are the same ranges. Curves and other \
                  numbers are the run with the parameters' central values.",
                 u.samples,
                 u.parameters.len(),
-                u.parameters.iter().map(|p| format!("{} {}; ", p.name, p.distribution)).collect::<String>(),
                 u.seed
             ),
             command: String::new(),
