@@ -819,12 +819,25 @@ pub fn healing(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
             h.erythema_resolved_h
         ),
     );
-    let [open, mut barrier, red] = healing_curves(h);
-    // On the plot the barrier stays where its curve ends (recovered) to the end of the axis.
-    if let (Some(&(t, v)), Some(&(t_end, _))) = (barrier.last(), red.last())
-        && t < t_end
+    let [mut open, mut barrier, mut red] = healing_curves(h);
+    // An uncertainty run's range of the redness time may reach past the curves: the curves then
+    // run on to its end, so that no curve stops in the middle of the axis.
+    if let (Some(b), Some(&(t_last, _))) = (bands::spread(o, "healing.erythema_resolved_h", 1.0 / 24.0), red.last())
+        && b.p95 > t_last
     {
-        barrier.push((t_end, v));
+        let (t0, t1) = (t_last, 1.02 * b.p95);
+        red.extend((1..=60).map(|i| t0 + (t1 - t0) * f64::from(i) / 60.0).map(|t| (t, h.erythema.at(24.0 * t))));
+    }
+    // On the plot the barrier and the channels stay where their curves end (recovered, closed)
+    // to the end of the axis.
+    if let Some(&(t_end, _)) = red.last() {
+        for c in [&mut barrier, &mut open] {
+            if let Some(&(t, v)) = c.last()
+                && t < t_end
+            {
+                c.push((t_end, v));
+            }
+        }
     }
     // An uncertainty run's ranges of the three times, as shaded spans in their curve's colour.
     let spans = [
