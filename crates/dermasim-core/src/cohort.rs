@@ -43,7 +43,7 @@ use crate::channels::Channel;
 use crate::rng::{Stage, standard_normal, stream};
 use crate::scenario::Scenario;
 use crate::scenario::patient::{Indication, Phototype};
-use crate::series::{self, INFLUENCE_RADIUS_UM, InjuryProfile, PatientInputs};
+use crate::series::{self, InjuryProfile, PatientInputs};
 
 /// Most patients a cohort may have.
 pub const MAX_PATIENTS: usize = 1_000_000;
@@ -283,18 +283,19 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
     let p = &s.protocol;
     let indication = p.indication;
     let sc = series::scale(indication);
-    let cal = series::calibration();
+    let model = series::Model::of(&s.parameters);
+    let (k, cal) = (&model.params, &*model.calibration);
     let days = series::session_days(p.sessions, p.interval_days);
     let profile = InjuryProfile::new(channels, window_cm2);
     let layers = s.skin.layers;
     let epidermis = layers.epidermis_um();
     let red = redness(s, channels, window_cm2);
     let base = series::baseline(indication, &s.patient);
-    let history = series::history(&s.patient.conditions);
+    let history = series::history(&s.patient.conditions, k);
     // Raters: the published baseline SDs are of rated values; the true spread is what is left
     // after the rater's error (in quadrature).
-    let rater = series::rater_sd(indication);
-    let rater_points = series::goodman_baron_rater_sd_points();
+    let rater = series::rater_sd(indication, k);
+    let rater_points = series::goodman_baron_rater_sd_points(k);
     let true_sd = |published: f64, rater: f64| (published * published - rater * rater).max(0.0).sqrt();
     let baseline_sd = true_sd(sc.baseline_sd, rater);
     let q_mean = series::DOGRA_SCORE.0;
@@ -316,8 +317,8 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
             let x0 = (base + baseline_sd * z).clamp(sc.range.0, grade_top);
             let redness = (REDNESS_SIGMA * standard_normal(&mut rng)).exp();
             let u_pih: f64 = rng.random();
-            let radius = INFLUENCE_RADIUS_UM * rho;
-            let bands = profile.bands(&layers, epidermis * e, indication, radius);
+            let radius = k.influence_radius_um * rho;
+            let bands = profile.bands(&layers, epidermis * e, indication, radius, k);
             let who = PatientInputs {
                 age_years: age,
                 phototype: Some(phototype),
@@ -327,12 +328,13 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
                 redness_factor: redness,
                 history,
             };
-            let r = series::respond(indication, &days, p.follow_up_days, &bands, red, profile.torn_share(), &who);
+            let r =
+                series::respond(&model, indication, &days, p.follow_up_days, &bands, red, profile.torn_share(), &who);
             // Drawn last, so that the draws above keep their values.
             let u_scar: f64 = rng.random();
             let (z_before, z_after) = (standard_normal(&mut rng), standard_normal(&mut rng));
             let scarring = u_scar < r.scarring_probability;
-            let penalty = if scarring { series::SCAR_PENALTY_GRADES } else { 0.0 };
+            let penalty = if scarring { k.scar_penalty_grades } else { 0.0 };
             // True severity after: the remodelling's improvement, and a scar if one formed.
             let (severity_after, f_rated) = if indication == Indication::Striae {
                 (r.severity_after, r.improvement - 0.25 * penalty)

@@ -42,12 +42,13 @@
 //! the PIH rate on Dogra 2014. Everything else is an assumption `[A]` named below, or checked
 //! against trials not used here (`docs/validation.md`).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
 use crate::channels::Channel;
 use crate::healing::Healing;
+use crate::params::{Distribution, Param, Parameters, Provenance, Stage};
 use crate::scenario::Scenario;
 use crate::scenario::patient::{Indication, Patient, Phototype, ScarType};
 use crate::scenario::vocabulary::Condition;
@@ -60,15 +61,49 @@ use crate::skin::LayerThickness;
 /// Inflammation phase after a session, days: no new collagen, and a session within it adds
 /// injury only. Manufacturer page (Amiea Med / MT.DERM) \[S\]: "PHASE II proliferation … starts
 /// after about 5 days".
-pub const INFLAMMATION_D: f64 = 5.0;
+pub const INFLAMMATION_D: Param = Param {
+    name: "series.inflammation_d",
+    unit: "d",
+    value: 5.0,
+    allowed: (1.0, 14.0),
+    distribution: Distribution::Uniform { lo: 3.0, hi: 7.0 },
+    provenance: Provenance::Literature(
+        "Amiea Med / MT.DERM manufacturer page [S]: proliferation \"starts after about 5 days\"; spread [A] (\"about\")",
+    ),
+    stage: Stage::Series,
+    description: "inflammation phase after a session: no new collagen; a session within it adds injury only",
+};
 /// Duration of proliferation (collagen III laid down), days. Same page \[S\]: "… and lasts about
 /// 8 weeks".
-pub const PROLIFERATION_D: f64 = 56.0;
+pub const PROLIFERATION_D: Param = Param {
+    name: "series.proliferation_d",
+    unit: "d",
+    value: 56.0,
+    allowed: (14.0, 120.0),
+    distribution: Distribution::Uniform { lo: 42.0, hi: 70.0 },
+    provenance: Provenance::Literature(
+        "Amiea Med / MT.DERM manufacturer page [S]: proliferation \"lasts about 8 weeks\"; spread 6-10 weeks [A]",
+    ),
+    stage: Stage::Series,
+    description: "proliferation phase: new collagen III laid down",
+};
 /// Time constant of the conversion of new collagen III into collagen I, days. `[A]` from the
 /// same page \[S\]: remodelling "from 8 weeks after the treatment to about 1 year", "collagen type
 /// III is converted into collagen type I"; 100 days puts about 95 % of the conversion within
 /// that year.
-pub const CONVERSION_D: f64 = 100.0;
+pub const CONVERSION_D: Param = Param {
+    name: "series.conversion_d",
+    unit: "d",
+    value: 100.0,
+    allowed: (20.0, 400.0),
+    distribution: Distribution::LogUniform { lo: 60.0, hi: 180.0 },
+    provenance: Provenance::Assumption(
+        "remodelling from 8 weeks to about 1 year, III converted into I (manufacturer page [S]); 100 d puts 95 % of the \
+conversion within that year; 60-180 d brackets \"about 1 year\"",
+    ),
+    stage: Stage::Series,
+    description: "time constant of the conversion of new collagen III into collagen I",
+};
 /// Half-life of the new collagen a series lays down (types III and I alike), days: its turnover,
 /// which makes gains fade over the months and years after the series. `[A]` 3 years. No
 /// measurement of the turnover of needling-induced collagen was found; the clinical courses
@@ -78,24 +113,70 @@ pub const CONVERSION_D: f64 = 100.0;
 /// without reporting a loss. A half-life of 3 years loses 6 % of a gain over the first 3 months
 /// after it is laid down and 21 % over the first year: slow enough for those courses, and an
 /// honest statement that gains are not permanent. Not stretched by age.
-pub const NEW_COLLAGEN_HALF_LIFE_D: f64 = 3.0 * 365.0;
+pub const NEW_COLLAGEN_HALF_LIFE_D: Param = Param {
+    name: "series.new_collagen_half_life_d",
+    unit: "d",
+    value: 3.0 * 365.0,
+    allowed: (90.0, 36500.0),
+    distribution: Distribution::LogUniform { lo: 1.5 * 365.0, hi: 10.0 * 365.0 },
+    provenance: Provenance::Assumption(
+        "no measurement of needling-induced collagen turnover; bounded below by courses still improving at 6 months \
+(Aust 2008, Alam 2014, Exceed 2018 [V]) and rated at 12 months without a loss (Alster & Li 2020 [V]): 1.5-10 years",
+    ),
+    stage: Stage::Series,
+    description: "half-life of the new collagen a series lays down (turnover: gains fade)",
+};
 /// Decay of the refractoriness of engaged dermis after proliferation starts, days. `[A]`:
 /// fibroblast recruitment and proliferation are concentrated in the first weeks of the
 /// proliferative phase (Alster & Li 2020 \[V\] describe the cascade qualitatively); 21 days makes
 /// tissue re-treated 2 weeks after a session about half as responsive as fresh tissue, and
 /// monthly re-treatment about 70 %.
-pub const REFRACTORY_D: f64 = 21.0;
+pub const REFRACTORY_D: Param = Param {
+    name: "series.refractory_d",
+    unit: "d",
+    value: 21.0,
+    allowed: (1.0, 120.0),
+    distribution: Distribution::Uniform { lo: 10.0, hi: 42.0 },
+    provenance: Provenance::Assumption(
+        "fibroblast recruitment concentrated in the first weeks of proliferation (Alster & Li 2020 [V], qualitative)",
+    ),
+    stage: Stage::Series,
+    description: "decay of the refractoriness of engaged dermis after proliferation starts",
+};
 /// Age at and below which the healing clock runs at its reference speed, years. `[A]` the
 /// trials that calibrate the model enrolled adults with mean ages of about 25-35 (Tirmizi 2021
 /// \[V\]: 30.9 ± 6.2 years).
-pub const REFERENCE_AGE_YEARS: f64 = 35.0;
+pub const REFERENCE_AGE_YEARS: Param = Param {
+    name: "series.reference_age_years",
+    unit: "years",
+    value: 35.0,
+    allowed: (18.0, 60.0),
+    distribution: Distribution::Uniform { lo: 30.0, hi: 40.0 },
+    provenance: Provenance::Assumption(
+        "the calibrating trials enrolled adults with mean ages of about 25-35 (Tirmizi 2021 [V]: 30.9 ± 6.2 years)",
+    ),
+    stage: Stage::Series,
+    description: "age at and below which the healing clock runs at its reference speed",
+};
 /// Stretch of the healing clock per year of age above [`REFERENCE_AGE_YEARS`]. `[A]` Holt et al.
 /// 1992 (Surgery 112:293) \[P\]: volunteers over 65 re-epithelialised a split-thickness wound 1.9
 /// days later than volunteers of 18-55, with no difference in collagen accumulation; 1.9 days
 /// on a re-epithelialisation of about a week (not in the excerpt, `[A]`) over about 35 years of
 /// age is 0.7 % per year. Age slows the clock; it does not change how much collagen a unit
 /// makes.
-pub const AGE_STRETCH_PER_YEAR: f64 = 0.007;
+pub const AGE_STRETCH_PER_YEAR: Param = Param {
+    name: "series.age_stretch_per_year",
+    unit: "1/year",
+    value: 0.007,
+    allowed: (0.0, 0.05),
+    distribution: Distribution::LogUniform { lo: 0.0035, hi: 0.014 },
+    provenance: Provenance::Assumption(
+        "Holt et al. 1992 (Surgery 112:293) [P]: over-65s re-epithelialised 1.9 d later than 18-55s; on a re-epithelialisation \
+of about a week [A] over 35 years of age; a factor 2 either way",
+    ),
+    stage: Stage::Series,
+    description: "stretch of the healing clock per year of age above the reference age",
+};
 
 // ---------------------------------------------------------------------------------------------
 // Constants: injury → activation
@@ -105,7 +186,18 @@ pub const AGE_STRETCH_PER_YEAR: f64 = 0.007;
 /// the reference: about half the spacing of a 16-pass roller's holes (≈ 250 per cm², 630 µm
 /// apart), so that a standard office roller session activates about 60 % of the upper dermis
 /// and a dense pen session all of it. The cohort draws it from a band (0.7-1.4 ×).
-pub const INFLUENCE_RADIUS_UM: f64 = 400.0;
+pub const INFLUENCE_RADIUS_UM: Param = Param {
+    name: "series.influence_radius_um",
+    unit: "µm",
+    value: 400.0,
+    allowed: (50.0, 2000.0),
+    distribution: Distribution::LogUniform { lo: 280.0, hi: 560.0 },
+    provenance: Provenance::Assumption(
+        "no direct measurement: about half the hole spacing of a 16-pass roller session (630 µm); the cohort's 0.7-1.4 × band",
+    ),
+    stage: Stage::Series,
+    description: "radius of the wound-healing field around one channel",
+};
 /// Depth steps over which a band's activation is averaged (numerical choice).
 const BAND_STEPS: usize = 40;
 
@@ -117,13 +209,41 @@ const BAND_STEPS: usize = 40;
 /// * rejuvenation (fine lines, photo-ageing): the papillary dermis;
 /// * striae: the upper 500 µm of the reticular dermis (striae are dermal scars of the
 ///   reticular collagen).
-pub fn target_band_um(indication: Indication, papillary_um: f64) -> (f64, f64) {
+///
+/// The two depths are [`ACNE_BAND_RETICULAR_UM`] and [`STRIAE_BAND_UM`].
+pub fn target_band_um(indication: Indication, papillary_um: f64, p: &SeriesParams) -> (f64, f64) {
     match indication {
-        Indication::AcneScars => (0.0, papillary_um + 300.0),
+        Indication::AcneScars => (0.0, papillary_um + p.acne_band_reticular_um),
         Indication::Rejuvenation => (0.0, papillary_um),
-        Indication::Striae => (papillary_um, papillary_um + 500.0),
+        Indication::Striae => (papillary_um, papillary_um + p.striae_band_um),
     }
 }
+
+/// Reticular dermis in the acne-scar target band, µm below the papillary dermis. `[A]` Jacob
+/// et al. 2001 \[P\]: boxcar scars 0.1-0.5 mm deep.
+pub const ACNE_BAND_RETICULAR_UM: Param = Param {
+    name: "series.acne_band_reticular_um",
+    unit: "µm",
+    value: 300.0,
+    allowed: (0.0, 2000.0),
+    distribution: Distribution::Uniform { lo: 200.0, hi: 400.0 },
+    provenance: Provenance::Assumption("Jacob et al. 2001 [P]: boxcar scars 0.1-0.5 mm deep"),
+    stage: Stage::Series,
+    description: "reticular dermis included in the acne-scar target band",
+};
+
+/// Depth of the striae target band below the papillary dermis, µm. `[A]` striae are dermal
+/// scars of the reticular collagen.
+pub const STRIAE_BAND_UM: Param = Param {
+    name: "series.striae_band_um",
+    unit: "µm",
+    value: 500.0,
+    allowed: (50.0, 3000.0),
+    distribution: Distribution::Uniform { lo: 300.0, hi: 800.0 },
+    provenance: Provenance::Assumption("striae are dermal scars of the reticular collagen; no depth measured"),
+    stage: Stage::Series,
+    description: "reticular dermis in the striae target band",
+};
 
 /// Channels sorted by depth with the suffix sums of their counts and tear lengths: the
 /// activation at any depth and field radius in one binary search.
@@ -196,10 +316,17 @@ impl InjuryProfile {
 
     /// The three bands of a skin and indication (epidermis `epidermis_um`: the scenario's, or
     /// a virtual patient's).
-    pub fn bands(&self, layers: &LayerThickness, epidermis_um: f64, indication: Indication, radius_um: f64) -> Bands {
+    pub fn bands(
+        &self,
+        layers: &LayerThickness,
+        epidermis_um: f64,
+        indication: Indication,
+        radius_um: f64,
+        params: &SeriesParams,
+    ) -> Bands {
         let p = layers.papillary_dermis_um;
         let floor = p + layers.reticular_dermis_um;
-        let (t0, t1) = target_band_um(indication, p);
+        let (t0, t1) = target_band_um(indication, p, params);
         Bands {
             papillary: self.band_activation(epidermis_um, 0.0, p, radius_um),
             reticular: self.band_activation(epidermis_um, p, floor, radius_um),
@@ -241,21 +368,21 @@ pub struct Clock {
 
 impl Clock {
     /// The clock at an age (older: slower, [`AGE_STRETCH_PER_YEAR`]).
-    pub fn at_age(age_years: f64) -> Clock {
-        let s = age_stretch(age_years);
+    pub fn at_age(age_years: f64, p: &SeriesParams) -> Clock {
+        let s = age_stretch(age_years, p);
         Clock {
-            inflammation_d: INFLAMMATION_D * s,
-            proliferation_d: PROLIFERATION_D * s,
-            refractory_d: REFRACTORY_D * s,
-            conversion_d: CONVERSION_D * s,
-            turnover_half_life_d: NEW_COLLAGEN_HALF_LIFE_D,
+            inflammation_d: p.inflammation_d * s,
+            proliferation_d: p.proliferation_d * s,
+            refractory_d: p.refractory_d * s,
+            conversion_d: p.conversion_d * s,
+            turnover_half_life_d: p.new_collagen_half_life_d,
         }
     }
 }
 
 /// Stretch of the healing clock at an age (1 at and below [`REFERENCE_AGE_YEARS`]).
-pub fn age_stretch(age_years: f64) -> f64 {
-    1.0 + AGE_STRETCH_PER_YEAR * (age_years - REFERENCE_AGE_YEARS).max(0.0)
+pub fn age_stretch(age_years: f64, p: &SeriesParams) -> f64 {
+    1.0 + p.age_stretch_per_year * (age_years - p.reference_age_years).max(0.0)
 }
 
 /// The session days of a plan.
@@ -360,7 +487,19 @@ pub fn plan_collagen(plan: &Plan, t: f64, clock: &Clock) -> (f64, f64) {
 /// Largest relative improvement a needling series can give on any scale. `[A]`: atrophic
 /// scars, wrinkles and striae are improved, not erased, by needling alone (the best clinical
 /// class reported, "excellent", is > 75 %: Mohamed Ali 2017 \[V\], Alster & Li 2020 \[V\]).
-pub const F_MAX: f64 = 0.9;
+pub const F_MAX: Param = Param {
+    name: "series.f_max",
+    unit: "1",
+    value: 0.9,
+    allowed: (0.5, 1.0),
+    distribution: Distribution::Uniform { lo: 0.8, hi: 1.0 },
+    provenance: Provenance::Assumption(
+        "scars, wrinkles and striae are improved, not erased, by needling alone; the best class reported is > 75 % \
+(Mohamed Ali 2017, Alster & Li 2020 [V])",
+    ),
+    stage: Stage::Series,
+    description: "largest relative improvement a needling series can give on any scale",
+};
 
 /// Elastin band half-width relative to the papillary collagen change. `[A]`: El-Domyati 2015
 /// \[V\] (acne scars, and the same group's rejuvenation series) found total elastin *decreased*
@@ -368,7 +507,18 @@ pub const F_MAX: f64 = 0.9;
 /// total elastin protein *unchanged* after 4 monthly sessions; Aust 2008 \[V\] reported "a
 /// considerable increase in collagen and elastin". No excerpt gives a magnitude, so the model
 /// reports the band `[−β·ΔC, +β·ΔC]` and no sign.
-pub const ELASTIN_BAND: f64 = 0.3;
+pub const ELASTIN_BAND: Param = Param {
+    name: "series.elastin_band",
+    unit: "1",
+    value: 0.3,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Uniform { lo: 0.1, hi: 0.5 },
+    provenance: Provenance::Assumption(
+        "elastin decreased (El-Domyati 2015 [V]), unchanged (Kenkel 2021 [V]) or increased (Aust 2008 [V]); no magnitude",
+    ),
+    stage: Stage::Series,
+    description: "half-width of the elastin band relative to the papillary collagen change",
+};
 
 /// Garg & Chaudhary (IJORD) \[V\]: mean reduction of each scar type after 3 sessions 4 weeks apart,
 /// 6 months (boxcar 47.06 %, rolling 37.25 %, ice-pick 5.88 %).
@@ -392,8 +542,8 @@ pub fn responsiveness(indication: Indication, types: &[ScarType]) -> f64 {
 }
 
 /// Relative improvement `f` from the matured remodelling `m` of the target band.
-pub fn improvement(m: f64, k: f64, h: f64, scale_k: f64) -> f64 {
-    F_MAX * (1.0 - (-(k * h * m.max(0.0)) / scale_k).exp())
+pub fn improvement(m: f64, k: f64, h: f64, scale_k: f64, f_max: f64) -> f64 {
+    f_max * (1.0 - (-(k * h * m.max(0.0)) / scale_k).exp())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,9 +669,37 @@ pub const DEFAULT_PHOTOTYPE: Phototype = Phototype::III;
 /// Dogra 2014 \[V\]: post-inflammatory hyperpigmentation in 5 of 30 patients (phototypes IV-V).
 pub const DOGRA_PIH: (u32, u32) = (5, 30);
 
+/// Dogra's PIH fraction, the calibration target of the PIH rate (`[C]`): 5/30, drawn on a
+/// triangle over its Clopper-Pearson 95 % interval (0.056-0.347), so that the PIH rate carries
+/// the uncertainty of its datum.
+pub const DOGRA_PIH_FRACTION: Param = Param {
+    name: "series.dogra_pih_fraction",
+    unit: "1",
+    value: 5.0 / 30.0,
+    allowed: (0.01, 0.9),
+    distribution: Distribution::Triangular { lo: 0.0564, hi: 0.3472 },
+    provenance: Provenance::Calibrated(
+        "Dogra 2014 [V]: PIH in 5 of 30 patients (IV-V) after 5 monthly 1.5 mm roller sessions; fits the PIH rate; \
+spread: Clopper-Pearson 95 % interval",
+    ),
+    stage: Stage::Series,
+    description: "calibration target of the PIH rate per redness-hour (phototypes IV-V)",
+};
+
 /// Redness lasting longer than this counts as prolonged, h. PMC8008152 \[V\]: erythema, oedema and
 /// flaking are "expected and self-resolving within 72 hours".
-pub const PROLONGED_ERYTHEMA_H: f64 = 72.0;
+pub const PROLONGED_ERYTHEMA_H: Param = Param {
+    name: "series.prolonged_erythema_h",
+    unit: "h",
+    value: 72.0,
+    allowed: (24.0, 336.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "PMC8008152 [V]: erythema, oedema and flaking are \"expected and self-resolving within 72 hours\" (a definition)",
+    ),
+    stage: Stage::Series,
+    description: "redness lasting longer than this counts as prolonged",
+};
 
 /// One session's redness, from the healing stage.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -546,14 +724,45 @@ impl Redness {
 /// The inflammation burden of a series, redness-hours: Σ over sessions of one session's area
 /// under the redness curve (healing stage), doubled for a session into unresolved inflammation
 /// (`[A]`).
-pub fn inflammation_burden(area_h: f64, into: &[bool]) -> f64 {
-    into.iter().map(|&i| area_h * if i { 2.0 } else { 1.0 }).sum()
+pub fn inflammation_burden(area_h: f64, into: &[bool], p: &SeriesParams) -> f64 {
+    into.iter().map(|&i| area_h * if i { p.reinjury_burden_factor } else { 1.0 }).sum()
 }
 
-/// Probability of PIH over a series for a phototype, an inflammation burden and the relative
-/// risk of the patient's history ([`History::pih_rr`]).
-pub fn pih_probability(p: Phototype, burden: f64, history_rr: f64) -> f64 {
-    1.0 - (-calibration().pih_rate_iv * pih_relative_risk(p) * history_rr.max(0.0) * burden.max(0.0)).exp()
+/// Weight of the redness of a session into unresolved inflammation in the inflammation burden.
+/// `[A]` 2: the new injury lands on tissue still inflamed.
+pub const REINJURY_BURDEN_FACTOR: Param = Param {
+    name: "series.reinjury_burden_factor",
+    unit: "1",
+    value: 2.0,
+    allowed: (1.0, 5.0),
+    distribution: Distribution::Uniform { lo: 1.5, hi: 3.0 },
+    provenance: Provenance::Assumption("the new injury lands on tissue still inflamed; no rate measured"),
+    stage: Stage::Series,
+    description: "weight of a session into unresolved inflammation in the inflammation burden",
+};
+
+impl Calibration {
+    /// Probability of PIH over a series for a phototype, an inflammation burden and the
+    /// relative risk of the patient's history ([`History::pih_rr`]).
+    pub fn pih_probability(&self, p: Phototype, burden: f64, history_rr: f64) -> f64 {
+        1.0 - (-self.pih_rate_iv * pih_relative_risk(p) * history_rr.max(0.0) * burden.max(0.0)).exp()
+    }
+
+    /// Probability of a procedural (tram-track or hypertrophic) scar over a series with
+    /// inflammation burden `burden` (redness-hours, the same measure of injury as the PIH risk:
+    /// deeper and denser injury reddens longer, and sessions into unresolved inflammation count
+    /// more), the share `torn_share` of channels that are torn, and a relative risk `rr`.
+    ///
+    /// Tram-track scars are linear scars along a roller's tracks (Dogra 2014 and Harris 2015
+    /// \[V\] report them after rollers): where the drum slips, the needles tear the skin instead
+    /// of puncturing it (`channels`: torn channels). The hazard is therefore carried by the torn
+    /// share of the injury `[A]`: a pen or stamp (channels not torn) makes none unless its
+    /// needles are bent; every channel of the calibration roller is torn. `[A]` also that the
+    /// hazard grows in proportion to the burden, like the PIH risk.
+    pub fn scarring_probability(&self, burden: f64, torn_share: f64, rr: f64) -> f64 {
+        let hazard = self.scarring_rate * rr.max(0.0) * torn_share.clamp(0.0, 1.0) * burden.max(0.0);
+        1.0 - (-hazard).exp()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -565,11 +774,38 @@ pub fn pih_probability(p: Phototype, burden: f64, history_rr: f64) -> f64 {
 /// tram-track scarring among the adverse events of needling-alone acne studies.
 pub const DOGRA_SCARRING: (u32, u32) = (2, 30);
 
+/// Dogra's scarring fraction, the calibration target of the scarring hazard (`[C]`): 2/30,
+/// drawn on a triangle over its Clopper-Pearson 95 % interval (0.008-0.221).
+pub const DOGRA_SCARRING_FRACTION: Param = Param {
+    name: "series.dogra_scarring_fraction",
+    unit: "1",
+    value: 2.0 / 30.0,
+    allowed: (0.001, 0.9),
+    distribution: Distribution::Triangular { lo: 0.0082, hi: 0.2207 },
+    provenance: Provenance::Calibrated(
+        "Dogra 2014 [V]: tram-track scarring in 2 of 30 patients after 5 monthly 1.5 mm roller sessions; fits the \
+scarring hazard; spread: Clopper-Pearson 95 % interval",
+    ),
+    stage: Stage::Series,
+    description: "calibration target of the procedural scarring hazard per torn redness-hour",
+};
+
 /// Relative risk of procedural scarring with a history of keloid or hypertrophic scarring
 /// (`patient.conditions` "keloid-tendency"). `[A]` 3: the tendency is a contraindication on
 /// clinic pages \[S\] (literature §8), but no rate after needling was found; the safety screen
 /// flags it as well.
-pub const KELOID_SCARRING_RR: f64 = 3.0;
+pub const KELOID_SCARRING_RR: Param = Param {
+    name: "series.keloid_scarring_rr",
+    unit: "1",
+    value: 3.0,
+    allowed: (1.0, 20.0),
+    distribution: Distribution::LogUniform { lo: 1.5, hi: 6.0 },
+    provenance: Provenance::Assumption(
+        "keloid tendency is a contraindication on clinic pages [S] (literature §8); no rate after needling found",
+    ),
+    stage: Stage::Series,
+    description: "relative risk of procedural scarring with a keloid or hypertrophic-scar history",
+};
 
 /// Relative risk of procedural scarring with isotretinoin now or in the last 6 months
 /// (`patient.conditions` "isotretinoin"): 1. Mysore, Omprakash & Khatri 2019 (Indian J Dermatol
@@ -577,18 +813,52 @@ pub const KELOID_SCARRING_RR: f64 = 3.0;
 /// isotretinoin "is based on inadequate and insufficient evidence", recent studies "establish that
 /// performing such procedures is safe"; a 2022 review (Canadian Dermatology Today) \[S\] agrees for
 /// microneedling. The model therefore changes no outcome for it; the safety screen still names it.
-pub const ISOTRETINOIN_SCARRING_RR: f64 = 1.0;
+pub const ISOTRETINOIN_SCARRING_RR: Param = Param {
+    name: "series.isotretinoin_scarring_rr",
+    unit: "1",
+    value: 1.0,
+    allowed: (1.0, 20.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "Mysore, Omprakash & Khatri 2019 (Indian J Dermatol Venereol Leprol 85:18) [P]: procedures during isotretinoin \
+are safe; a 2022 review [S] agrees for microneedling",
+    ),
+    stage: Stage::Series,
+    description: "relative risk of procedural scarring with isotretinoin now or in the last 6 months",
+};
 
 /// Relative risk of post-inflammatory hyperpigmentation with melasma or a history of it
 /// (`patient.conditions` "pigmentation-history"). `[A]` 2: a prior episode marks a patient
 /// whose melanocytes respond to inflammation; no rate after needling was found.
-pub const PIGMENTATION_HISTORY_PIH_RR: f64 = 2.0;
+pub const PIGMENTATION_HISTORY_PIH_RR: Param = Param {
+    name: "series.pigmentation_history_pih_rr",
+    unit: "1",
+    value: 2.0,
+    allowed: (1.0, 20.0),
+    distribution: Distribution::LogUniform { lo: 1.2, hi: 4.0 },
+    provenance: Provenance::Assumption(
+        "a prior episode marks melanocytes that respond to inflammation; no rate after needling found",
+    ),
+    stage: Stage::Series,
+    description: "relative risk of PIH with melasma or a history of pigmentation",
+};
 
 /// What a scarring event does on the indication's scale: one grade worse (Goodman & Baron,
 /// Lemperle; on the acne quantitative score the same share of Dogra's baseline score) or one
 /// improvement class less (striae). `[A]`: a tram-track scar is a new visible linear scar, the
 /// kind of change the grades describe (Goodman & Baron: visible at social distances).
-pub const SCAR_PENALTY_GRADES: f64 = 1.0;
+pub const SCAR_PENALTY_GRADES: Param = Param {
+    name: "series.scar_penalty_grades",
+    unit: "grade",
+    value: 1.0,
+    allowed: (0.0, 3.0),
+    distribution: Distribution::Uniform { lo: 0.5, hi: 1.5 },
+    provenance: Provenance::Assumption(
+        "a tram-track scar is a new visible linear scar, the kind of change the grades describe (Goodman & Baron)",
+    ),
+    stage: Stage::Series,
+    description: "what a procedural scar does on the indication's scale",
+};
 
 /// Relative risks a patient's history puts on the adverse events.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -607,33 +877,17 @@ impl Default for History {
 
 /// The relative risks of a patient's conditions (the ones the outcome model uses; the safety
 /// screen weighs them all).
-pub fn history(conditions: &[Condition]) -> History {
+pub fn history(conditions: &[Condition], p: &SeriesParams) -> History {
     let mut h = History::default();
     for c in conditions {
         match c {
-            Condition::KeloidTendency => h.scarring_rr = h.scarring_rr.max(KELOID_SCARRING_RR),
-            Condition::Isotretinoin => h.scarring_rr = h.scarring_rr.max(ISOTRETINOIN_SCARRING_RR),
-            Condition::PigmentationHistory => h.pih_rr = h.pih_rr.max(PIGMENTATION_HISTORY_PIH_RR),
+            Condition::KeloidTendency => h.scarring_rr = h.scarring_rr.max(p.keloid_scarring_rr),
+            Condition::Isotretinoin => h.scarring_rr = h.scarring_rr.max(p.isotretinoin_scarring_rr),
+            Condition::PigmentationHistory => h.pih_rr = h.pih_rr.max(p.pigmentation_history_pih_rr),
             _ => {}
         }
     }
     h
-}
-
-/// Probability of a procedural (tram-track or hypertrophic) scar over a series with
-/// inflammation burden `burden` (redness-hours, the same measure of injury as the PIH risk:
-/// deeper and denser injury reddens longer, and sessions into unresolved inflammation count
-/// twice), the share `torn_share` of channels that are torn, and a relative risk `rr`.
-///
-/// Tram-track scars are linear scars along a roller's tracks (Dogra 2014 and Harris 2015 \[V\]
-/// report them after rollers): where the drum slips, the needles tear the skin instead of
-/// puncturing it (`channels`: torn channels). The hazard is therefore carried by the torn
-/// share of the injury `[A]`: a pen or stamp (channels not torn) makes none unless its
-/// needles are bent; every channel of the calibration roller is torn. `[A]` also that the
-/// hazard grows in proportion to the burden, like the PIH risk.
-pub fn scarring_probability(burden: f64, torn_share: f64, rr: f64) -> f64 {
-    let hazard = calibration().scarring_rate * rr.max(0.0) * torn_share.clamp(0.0, 1.0) * burden.max(0.0);
-    1.0 - (-hazard).exp()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -645,11 +899,40 @@ pub fn scarring_probability(burden: f64, torn_share: f64, rr: f64) -> f64 {
 /// "inter-rater agreement within four score points in 19 of the 21 patient-photos".
 pub const GOODMAN_BARON_AGREEMENT: (f64, u32, u32) = (4.0, 19, 21);
 
+/// The share of patient-photos on which Goodman & Baron's raters agreed within 4 points: 19/21,
+/// drawn on a triangle over its Clopper-Pearson 95 % interval (0.696-0.988). It sets the rater
+/// SD, and through it the calibrated response spread.
+pub const GOODMAN_BARON_AGREEMENT_FRACTION: Param = Param {
+    name: "series.goodman_baron_agreement_fraction",
+    unit: "1",
+    value: 19.0 / 21.0,
+    allowed: (0.5, 0.999),
+    distribution: Distribution::Triangular { lo: 0.6962, hi: 0.9883 },
+    provenance: Provenance::Literature(
+        "Goodman & Baron 2006 (J Cosmet Dermatol 5:48) [V]: agreement within four points in 19 of the 21 patient-photos; \
+spread: Clopper-Pearson 95 % interval",
+    ),
+    stage: Stage::Series,
+    description: "share of ratings of the quantitative acne-scar score agreeing within 4 points",
+};
+
 /// Lemperle et al. 2001 \[V\] (abstract): "live" judgment of 76 wrinkles by nine observers: "the
 /// same rating was given to 92.7 percent of all wrinkles" (89.4 % on photographs). Read as the
 /// chance that two raters give the same grade `[A]` (the abstract does not say pairwise or all
 /// nine; pairwise is the noisier reading).
-pub const LEMPERLE_AGREEMENT: f64 = 0.927;
+pub const LEMPERLE_AGREEMENT: Param = Param {
+    name: "series.lemperle_agreement",
+    unit: "1",
+    value: 0.927,
+    allowed: (0.5, 0.999),
+    distribution: Distribution::Triangular { lo: 0.894, hi: 0.96 },
+    provenance: Provenance::Literature(
+        "Lemperle et al. 2001 [V]: the same rating for 92.7 % of wrinkles live (89.4 % on photographs, the lower bound); \
+pairwise reading and upper bound [A]",
+    ),
+    stage: Stage::Series,
+    description: "chance that two raters give a wrinkle the same Lemperle grade",
+};
 
 /// Standard normal distribution function.
 pub fn normal_cdf(x: f64) -> f64 {
@@ -659,9 +942,9 @@ pub fn normal_cdf(x: f64) -> f64 {
 /// Rater SD on the Goodman & Baron quantitative score, points: the SD of one rating such that
 /// two independent ratings differ by at most 4 points with the published frequency (19/21):
 /// `σ = 4 / (√2 · Φ⁻¹((1 + p)/2))` = 1.70 points. `[C]` Goodman & Baron 2006.
-pub fn goodman_baron_rater_sd_points() -> f64 {
-    let (points, k, n) = GOODMAN_BARON_AGREEMENT;
-    let p = f64::from(k) / f64::from(n);
+pub fn goodman_baron_rater_sd_points(params: &SeriesParams) -> f64 {
+    let points = GOODMAN_BARON_AGREEMENT.0;
+    let p = params.goodman_baron_agreement_fraction;
     points / (std::f64::consts::SQRT_2 * normal_quantile(0.5 * (1.0 + p)))
 }
 
@@ -688,17 +971,22 @@ fn same_grade_probability(sigma: f64) -> f64 {
 /// * Lemperle grade: `[C]` the SD at which two raters agree with [`LEMPERLE_AGREEMENT`].
 /// * Striae: 0 `[A]`: widths are measured; no reliability datum was found for the improvement
 ///   classes.
-pub fn rater_sd(indication: Indication) -> f64 {
-    static SD: OnceLock<[f64; 3]> = OnceLock::new();
-    let sd = SD.get_or_init(|| {
-        let acne = goodman_baron_rater_sd_points() * GOODMAN_BARON.default_baseline / DOGRA_SCORE.0;
-        let lemperle = bisect(0.01, 2.0, |s| LEMPERLE_AGREEMENT - same_grade_probability(s));
-        [acne, lemperle, 0.0]
-    });
+pub fn rater_sd(indication: Indication, p: &SeriesParams) -> f64 {
     match indication {
-        Indication::AcneScars => sd[0],
-        Indication::Rejuvenation => sd[1],
-        Indication::Striae => sd[2],
+        Indication::AcneScars => goodman_baron_rater_sd_points(p) * GOODMAN_BARON.default_baseline / DOGRA_SCORE.0,
+        Indication::Rejuvenation => lemperle_rater_sd(p.lemperle_agreement),
+        Indication::Striae => 0.0,
+    }
+}
+
+/// The Lemperle rater SD for an agreement (the registry's value computed once).
+fn lemperle_rater_sd(agreement: f64) -> f64 {
+    let solve = |a: f64| bisect(0.01, 2.0, |s| a - same_grade_probability(s));
+    static SD: OnceLock<f64> = OnceLock::new();
+    if agreement.to_bits() == LEMPERLE_AGREEMENT.value.to_bits() {
+        *SD.get_or_init(|| solve(agreement))
+    } else {
+        solve(agreement)
     }
 }
 
@@ -708,7 +996,19 @@ pub fn rater_sd(indication: Indication) -> f64 {
 
 /// Lotfi, Moneib & Yehia 2013 (J Egypt Women's Dermatol Soc 10:152) \[V\]: papillary-dermis
 /// collagen +53.2 % (Masson trichrome) 8 weeks after 5 monthly 1.5 mm roller sessions.
-pub const LOTFI_COLLAGEN_PCT: f64 = 53.2;
+pub const LOTFI_COLLAGEN_PCT: Param = Param {
+    name: "series.lotfi_collagen_pct",
+    unit: "%",
+    value: 53.2,
+    allowed: (5.0, 300.0),
+    distribution: Distribution::Triangular { lo: 42.6, hi: 63.8 },
+    provenance: Provenance::Calibrated(
+        "Lotfi, Moneib & Yehia 2013 [V]: papillary collagen +53.2 % 8 weeks after 5 monthly 1.5 mm roller sessions; fits \
+the collagen gain G; spread ± 20 % [A] (no SD in the excerpt)",
+    ),
+    stage: Stage::Series,
+    description: "calibration target of the collagen gain per fully activated unit",
+};
 /// Dogra, Yadav & Sarangal 2014 \[V\]: acne scar assessment score 11.73 ± 3.12 before 5 monthly
 /// roller sessions, 6.5 ± 2.71 one month after the last.
 pub const DOGRA_SCORE: (f64, f64, f64, f64) = (11.73, 3.12, 6.5, 2.71);
@@ -745,8 +1045,9 @@ seed = 1
 transport = "off"
 "#;
 
-/// The calibrated constants (computed once from the calibration protocol run through the
-/// punctures, channels and healing stages).
+/// The calibrated constants (computed from the calibration protocol run through the
+/// punctures, channels and healing stages: once for the registry's values, again for each
+/// parameter set that changes them, [`calibration_for`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Calibration {
     /// Papillary collagen change of one fully activated unit at completion, % (`G`).
@@ -784,26 +1085,104 @@ fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
     0.5 * (lo + hi)
 }
 
-/// The calibration, computed on first use.
+/// The calibration with the registry's values, computed on first use.
 pub fn calibration() -> &'static Calibration {
-    static CAL: OnceLock<Calibration> = OnceLock::new();
-    CAL.get_or_init(calibrate)
+    registry_calibration()
 }
 
-fn calibrate() -> Calibration {
-    let s = crate::scenario::parse(CALIBRATION_SCENARIO, &[]).expect("the calibration scenario is valid");
+fn registry_calibration() -> &'static Arc<Calibration> {
+    static CAL: OnceLock<Arc<Calibration>> = OnceLock::new();
+    CAL.get_or_init(|| Arc::new(calibrate(&SeriesParams::REGISTRY, &calibration_injury(&Parameters::new()))))
+}
+
+/// The calibration protocol's injury: its channels (as a profile) and one session's redness,
+/// from the punctures, channels and healing stages run with a run's parameters.
+#[derive(Clone, Debug)]
+pub struct CalibrationInjury {
+    /// The channels of one calibration session.
+    pub profile: InjuryProfile,
+    /// One session's redness.
+    pub redness: Redness,
+    /// The calibration skin's layers.
+    pub layers: LayerThickness,
+}
+
+/// The calibration protocol run through the punctures, channels and healing stages with the
+/// registered parameters of `k` (those stages' parameters; other stages' do not reach them).
+pub fn calibration_injury(k: &Parameters) -> CalibrationInjury {
+    let mut s = crate::scenario::parse(CALIBRATION_SCENARIO, &[]).expect("the calibration scenario is valid");
+    s.parameters = k.clone();
     let punctures = crate::punctures::generate(&s);
     let channels = crate::channels::form(&punctures, &s);
     let window = punctures.window_cm2();
-    let layers = &s.skin.layers;
-    let profile = InjuryProfile::new(&channels, window);
-    let bands = profile.bands(layers, layers.epidermis_um(), Indication::AcneScars, INFLUENCE_RADIUS_UM);
-    let clock = Clock::at_age(REFERENCE_AGE_YEARS);
+    let healing = crate::healing::assess(&s, &channels, window);
+    CalibrationInjury {
+        profile: InjuryProfile::new(&channels, window),
+        redness: healing.as_ref().map(Redness::of).unwrap_or_default(),
+        layers: s.skin.layers,
+    }
+}
+
+/// Stages whose registered parameters change the calibration protocol's injury.
+const INJURY_STAGES: [Stage; 5] = [Stage::Punctures, Stage::Channels, Stage::Pattern, Stage::Skin, Stage::Healing];
+
+/// Most calibrations kept for reuse (a cache: emptied when full; the numbers never depend on
+/// it, each entry being a pure function of its key).
+const CALIBRATION_CACHE: usize = 256;
+
+/// The calibration for the parameter values `k`: the registry's ([`calibration`]) when no
+/// parameter the calibration reads differs from it, otherwise recomputed (and kept, keyed by
+/// those parameters' values). The calibration reads the series parameters of the clock, the
+/// wound field, the target band, `F_MAX`, the rater agreement and the calibration targets,
+/// and every registered parameter of the stages that make the calibration protocol's injury
+/// ([`INJURY_STAGES`]).
+pub fn calibration_for(k: &Parameters) -> Arc<Calibration> {
+    static CALIBRATIONS: Cache<Calibration> = Mutex::new(Vec::new());
+    static INJURIES: Cache<CalibrationInjury> = Mutex::new(Vec::new());
+    let p = SeriesParams::of(k);
+    let upstream = || crate::params::all().filter(|q| INJURY_STAGES.contains(&q.stage));
+    if upstream().all(|q| k.get(q).to_bits() == q.value.to_bits())
+        && p.calibration_key() == SeriesParams::REGISTRY.calibration_key()
+    {
+        return registry_calibration().clone();
+    }
+    let injury_key: Vec<u64> = upstream().map(|q| k.get(q).to_bits()).collect();
+    let key: Vec<u64> = injury_key.iter().copied().chain(p.calibration_key()).collect();
+    cached(&CALIBRATIONS, &key, || {
+        let injury = cached(&INJURIES, &injury_key, || calibration_injury(k));
+        calibrate(&p, &injury)
+    })
+}
+
+/// Values kept by key (see [`CALIBRATION_CACHE`]).
+type Cache<T> = Mutex<Vec<(Vec<u64>, Arc<T>)>>;
+
+/// The value of `key` in `cache`, made (outside the lock) and kept if absent.
+fn cached<T>(cache: &Cache<T>, key: &[u64], make: impl FnOnce() -> T) -> Arc<T> {
+    let lock = || cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, v)) = lock().iter().find(|(k, _)| k == key) {
+        return v.clone();
+    }
+    let v = Arc::new(make());
+    let mut c = lock();
+    if c.len() >= CALIBRATION_CACHE {
+        c.clear();
+    }
+    c.push((key.to_vec(), v.clone()));
+    v
+}
+
+/// The calibration for the series parameters `p` on the calibration protocol's injury.
+pub fn calibrate(p: &SeriesParams, injury: &CalibrationInjury) -> Calibration {
+    let layers = &injury.layers;
+    let profile = &injury.profile;
+    let bands = profile.bands(layers, layers.epidermis_um(), Indication::AcneScars, p.influence_radius_um, p);
+    let clock = Clock::at_age(p.reference_age_years, p);
     // G: Lotfi, papillary collagen 56 days after 5 sessions 30 days apart.
     let days = session_days(5, 30.0);
     let pap = plan(&days, bands.papillary, &clock);
     let (c3, c1) = plan_collagen(&pap, days[4] + 56.0, &clock);
-    let collagen_gain_pct = LOTFI_COLLAGEN_PCT / (c3 + c1).max(1e-12);
+    let collagen_gain_pct = p.lotfi_collagen_pct / (c3 + c1).max(1e-12);
     // K and φ: Dogra's typical patient (f = 1 − 6.5/11.73 one month after 5 monthly sessions)
     // and Alam's ratio of the 3- and 6-month differences (3 sessions 2 weeks apart; visits 3 and
     // 6 months after the baseline visit, the first session one week after it: days 83 and 173).
@@ -813,12 +1192,12 @@ fn calibrate() -> Calibration {
     let scale_for = |phi: f64| {
         let m = matured(&target, days[4] + 30.0, &clock, phi);
         // F_MAX (1 − exp(−m/K)) = f  →  K = m / −ln(1 − f/F_MAX)
-        m / -(1.0 - f_dogra / F_MAX).ln()
+        m / -(1.0 - f_dogra / p.f_max).ln()
     };
     let ratio = |phi: f64| {
         let k = scale_for(phi);
-        improvement(matured(&alam, 83.0, &clock, phi), 1.0, 1.0, k)
-            / improvement(matured(&alam, 173.0, &clock, phi), 1.0, 1.0, k).max(1e-12)
+        improvement(matured(&alam, 83.0, &clock, phi), 1.0, 1.0, k, p.f_max)
+            / improvement(matured(&alam, 173.0, &clock, phi), 1.0, 1.0, k, p.f_max).max(1e-12)
     };
     let want = ALAM_DIFFERENCE.0 / ALAM_DIFFERENCE.1;
     let (immature_weight, alam_met) = if ratio(0.0) > want {
@@ -834,7 +1213,7 @@ fn calibrate() -> Calibration {
     // the true spread before is the reported SD less the rater's error (in quadrature), and
     // the rated spread after adds it back.
     let m = matured(&target, days[4] + 30.0, &clock, immature_weight);
-    let rater = goodman_baron_rater_sd_points();
+    let rater = goodman_baron_rater_sd_points(p);
     let true_sd_before = (DOGRA_SCORE.1.powi(2) - rater.powi(2)).max(0.0).sqrt();
     let sd_after = |sigma: f64| {
         let n = 64;
@@ -844,7 +1223,7 @@ fn calibrate() -> Calibration {
             let s0 = (DOGRA_SCORE.0 + true_sd_before * q(i)).max(1.0);
             for j in 0..n {
                 let h = (sigma * q(j) - 0.5 * sigma * sigma).exp();
-                xs.push(s0 * (1.0 - improvement(m, 1.0, h, outcome_scale)));
+                xs.push(s0 * (1.0 - improvement(m, 1.0, h, outcome_scale, p.f_max)));
             }
         }
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
@@ -853,14 +1232,11 @@ fn calibrate() -> Calibration {
     // The SD after grows with σ once the response spread dominates; search above the minimum.
     let response_sigma = bisect(0.0, 2.0, |sg| sd_after(sg) - DOGRA_SCORE.3);
     // PIH: Dogra's 5 of 30 (IV-V) with 5 sessions of the calibration roller.
-    let healing = crate::healing::assess(&s, &channels, window);
-    let redness = healing.as_ref().map(Redness::of).unwrap_or_default();
-    let burden = inflammation_burden(redness.area_h, &plan(&days, bands.target, &clock).into_inflammation);
-    let p = f64::from(DOGRA_PIH.0) / f64::from(DOGRA_PIH.1);
-    let pih_rate_iv = -(1.0 - p).ln() / burden.max(1e-12);
+    let redness = injury.redness;
+    let burden = inflammation_burden(redness.area_h, &plan(&days, bands.target, &clock).into_inflammation, p);
+    let pih_rate_iv = -(1.0 - p.dogra_pih_fraction).ln() / burden.max(1e-12);
     // Scarring: Dogra's 2 of 30 tram-track scars on the same burden.
-    let p = f64::from(DOGRA_SCARRING.0) / f64::from(DOGRA_SCARRING.1);
-    let scarring_rate = -(1.0 - p).ln() / (burden * profile.torn_share()).max(1e-12);
+    let scarring_rate = -(1.0 - p.dogra_scarring_fraction).ln() / (burden * profile.torn_share()).max(1e-12);
     Calibration {
         collagen_gain_pct,
         outcome_scale,
@@ -910,6 +1286,186 @@ pub fn normal_quantile(p: f64) -> f64 {
         let q = (-2.0 * (1.0 - p).ln()).sqrt();
         -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stage's parameters
+// ---------------------------------------------------------------------------------------------
+
+/// The series stage's registered parameters.
+pub const PARAMS: &[Param] = &[
+    INFLAMMATION_D,
+    PROLIFERATION_D,
+    CONVERSION_D,
+    NEW_COLLAGEN_HALF_LIFE_D,
+    REFRACTORY_D,
+    REFERENCE_AGE_YEARS,
+    AGE_STRETCH_PER_YEAR,
+    INFLUENCE_RADIUS_UM,
+    ACNE_BAND_RETICULAR_UM,
+    STRIAE_BAND_UM,
+    F_MAX,
+    ELASTIN_BAND,
+    REINJURY_BURDEN_FACTOR,
+    PROLONGED_ERYTHEMA_H,
+    KELOID_SCARRING_RR,
+    ISOTRETINOIN_SCARRING_RR,
+    PIGMENTATION_HISTORY_PIH_RR,
+    SCAR_PENALTY_GRADES,
+    GOODMAN_BARON_AGREEMENT_FRACTION,
+    LEMPERLE_AGREEMENT,
+    LOTFI_COLLAGEN_PCT,
+    DOGRA_PIH_FRACTION,
+    DOGRA_SCARRING_FRACTION,
+];
+
+/// The values of the series stage's parameters in one run (the registry's, a scenario's
+/// overrides or an uncertainty run's draws): what the stage's functions read.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SeriesParams {
+    /// [`INFLAMMATION_D`].
+    pub inflammation_d: f64,
+    /// [`PROLIFERATION_D`].
+    pub proliferation_d: f64,
+    /// [`CONVERSION_D`].
+    pub conversion_d: f64,
+    /// [`NEW_COLLAGEN_HALF_LIFE_D`].
+    pub new_collagen_half_life_d: f64,
+    /// [`REFRACTORY_D`].
+    pub refractory_d: f64,
+    /// [`REFERENCE_AGE_YEARS`].
+    pub reference_age_years: f64,
+    /// [`AGE_STRETCH_PER_YEAR`].
+    pub age_stretch_per_year: f64,
+    /// [`INFLUENCE_RADIUS_UM`].
+    pub influence_radius_um: f64,
+    /// [`ACNE_BAND_RETICULAR_UM`].
+    pub acne_band_reticular_um: f64,
+    /// [`STRIAE_BAND_UM`].
+    pub striae_band_um: f64,
+    /// [`F_MAX`].
+    pub f_max: f64,
+    /// [`ELASTIN_BAND`].
+    pub elastin_band: f64,
+    /// [`REINJURY_BURDEN_FACTOR`].
+    pub reinjury_burden_factor: f64,
+    /// [`PROLONGED_ERYTHEMA_H`].
+    pub prolonged_erythema_h: f64,
+    /// [`KELOID_SCARRING_RR`].
+    pub keloid_scarring_rr: f64,
+    /// [`ISOTRETINOIN_SCARRING_RR`].
+    pub isotretinoin_scarring_rr: f64,
+    /// [`PIGMENTATION_HISTORY_PIH_RR`].
+    pub pigmentation_history_pih_rr: f64,
+    /// [`SCAR_PENALTY_GRADES`].
+    pub scar_penalty_grades: f64,
+    /// [`GOODMAN_BARON_AGREEMENT_FRACTION`].
+    pub goodman_baron_agreement_fraction: f64,
+    /// [`LEMPERLE_AGREEMENT`].
+    pub lemperle_agreement: f64,
+    /// [`LOTFI_COLLAGEN_PCT`].
+    pub lotfi_collagen_pct: f64,
+    /// [`DOGRA_PIH_FRACTION`].
+    pub dogra_pih_fraction: f64,
+    /// [`DOGRA_SCARRING_FRACTION`].
+    pub dogra_scarring_fraction: f64,
+}
+
+impl SeriesParams {
+    /// The registry's values.
+    pub const REGISTRY: SeriesParams = SeriesParams {
+        inflammation_d: INFLAMMATION_D.value,
+        proliferation_d: PROLIFERATION_D.value,
+        conversion_d: CONVERSION_D.value,
+        new_collagen_half_life_d: NEW_COLLAGEN_HALF_LIFE_D.value,
+        refractory_d: REFRACTORY_D.value,
+        reference_age_years: REFERENCE_AGE_YEARS.value,
+        age_stretch_per_year: AGE_STRETCH_PER_YEAR.value,
+        influence_radius_um: INFLUENCE_RADIUS_UM.value,
+        acne_band_reticular_um: ACNE_BAND_RETICULAR_UM.value,
+        striae_band_um: STRIAE_BAND_UM.value,
+        f_max: F_MAX.value,
+        elastin_band: ELASTIN_BAND.value,
+        reinjury_burden_factor: REINJURY_BURDEN_FACTOR.value,
+        prolonged_erythema_h: PROLONGED_ERYTHEMA_H.value,
+        keloid_scarring_rr: KELOID_SCARRING_RR.value,
+        isotretinoin_scarring_rr: ISOTRETINOIN_SCARRING_RR.value,
+        pigmentation_history_pih_rr: PIGMENTATION_HISTORY_PIH_RR.value,
+        scar_penalty_grades: SCAR_PENALTY_GRADES.value,
+        goodman_baron_agreement_fraction: GOODMAN_BARON_AGREEMENT_FRACTION.value,
+        lemperle_agreement: LEMPERLE_AGREEMENT.value,
+        lotfi_collagen_pct: LOTFI_COLLAGEN_PCT.value,
+        dogra_pih_fraction: DOGRA_PIH_FRACTION.value,
+        dogra_scarring_fraction: DOGRA_SCARRING_FRACTION.value,
+    };
+
+    /// The values a run uses.
+    pub fn of(k: &Parameters) -> SeriesParams {
+        SeriesParams {
+            inflammation_d: k.get(&INFLAMMATION_D),
+            proliferation_d: k.get(&PROLIFERATION_D),
+            conversion_d: k.get(&CONVERSION_D),
+            new_collagen_half_life_d: k.get(&NEW_COLLAGEN_HALF_LIFE_D),
+            refractory_d: k.get(&REFRACTORY_D),
+            reference_age_years: k.get(&REFERENCE_AGE_YEARS),
+            age_stretch_per_year: k.get(&AGE_STRETCH_PER_YEAR),
+            influence_radius_um: k.get(&INFLUENCE_RADIUS_UM),
+            acne_band_reticular_um: k.get(&ACNE_BAND_RETICULAR_UM),
+            striae_band_um: k.get(&STRIAE_BAND_UM),
+            f_max: k.get(&F_MAX),
+            elastin_band: k.get(&ELASTIN_BAND),
+            reinjury_burden_factor: k.get(&REINJURY_BURDEN_FACTOR),
+            prolonged_erythema_h: k.get(&PROLONGED_ERYTHEMA_H),
+            keloid_scarring_rr: k.get(&KELOID_SCARRING_RR),
+            isotretinoin_scarring_rr: k.get(&ISOTRETINOIN_SCARRING_RR),
+            pigmentation_history_pih_rr: k.get(&PIGMENTATION_HISTORY_PIH_RR),
+            scar_penalty_grades: k.get(&SCAR_PENALTY_GRADES),
+            goodman_baron_agreement_fraction: k.get(&GOODMAN_BARON_AGREEMENT_FRACTION),
+            lemperle_agreement: k.get(&LEMPERLE_AGREEMENT),
+            lotfi_collagen_pct: k.get(&LOTFI_COLLAGEN_PCT),
+            dogra_pih_fraction: k.get(&DOGRA_PIH_FRACTION),
+            dogra_scarring_fraction: k.get(&DOGRA_SCARRING_FRACTION),
+        }
+    }
+
+    /// The values the calibration reads, as bits (its cache key). Not read by it: the
+    /// reference age and the age stretch (the calibration runs at the reference age, stretch
+    /// 1), the elastin band, the relative risks, the scar penalty, the prolonged-redness
+    /// threshold, the striae band and the Lemperle agreement.
+    fn calibration_key(&self) -> [u64; 13] {
+        [
+            self.inflammation_d,
+            self.proliferation_d,
+            self.conversion_d,
+            self.new_collagen_half_life_d,
+            self.refractory_d,
+            self.influence_radius_um,
+            self.acne_band_reticular_um,
+            self.f_max,
+            self.reinjury_burden_factor,
+            self.goodman_baron_agreement_fraction,
+            self.lotfi_collagen_pct,
+            self.dogra_pih_fraction,
+            self.dogra_scarring_fraction,
+        ]
+        .map(f64::to_bits)
+    }
+}
+
+/// The series model of one run: its parameter values and the calibration they give.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The stage's parameter values.
+    pub params: SeriesParams,
+    /// The calibrated constants for them ([`calibration_for`]).
+    pub calibration: Arc<Calibration>,
+}
+
+impl Model {
+    /// The model for a run's parameter values.
+    pub fn of(k: &Parameters) -> Model {
+        Model { params: SeriesParams::of(k), calibration: calibration_for(k) }
     }
 }
 
@@ -969,7 +1525,9 @@ pub struct PatientInputs<'a> {
 
 /// A patient's response to sessions on `days` with band activations `bands` and one
 /// session's redness (healing stage).
+#[allow(clippy::too_many_arguments)]
 pub fn respond(
+    model: &Model,
     indication: Indication,
     days: &[f64],
     follow_up_d: f64,
@@ -978,8 +1536,8 @@ pub fn respond(
     torn_share: f64,
     who: &PatientInputs<'_>,
 ) -> Response {
-    let cal = calibration();
-    let clock = Clock::at_age(who.age_years);
+    let (p, cal) = (&model.params, &*model.calibration);
+    let clock = Clock::at_age(who.age_years, p);
     let t = days.last().copied().unwrap_or(0.0) + follow_up_d.max(0.0);
     let pap = plan(days, bands.papillary, &clock);
     let ret = plan(days, bands.reticular, &clock);
@@ -988,9 +1546,9 @@ pub fn respond(
     let (r3, r1) = plan_collagen(&ret, t, &clock);
     let m = matured(&tgt, t, &clock, cal.immature_weight);
     let k = responsiveness(indication, who.scar_types);
-    let f = improvement(m, k, who.response, cal.outcome_scale);
+    let f = improvement(m, k, who.response, cal.outcome_scale, p.f_max);
     let into = &tgt.into_inflammation;
-    let burden = inflammation_burden(redness.area_h, into);
+    let burden = inflammation_burden(redness.area_h, into, p);
     let phototype = who.phototype.unwrap_or(DEFAULT_PHOTOTYPE);
     let x0 = who.severity_before;
     Response {
@@ -1004,9 +1562,10 @@ pub fn respond(
         grade_after: grade(indication, x0, Some(f)),
         sessions_into_inflammation: into.iter().filter(|&&i| i).count() as u32,
         inflammation_burden: burden,
-        pih_probability: pih_probability(phototype, burden, who.history.pih_rr),
-        scarring_probability: scarring_probability(burden, torn_share, who.history.scarring_rr),
-        prolonged_erythema: redness.resolved_h * age_stretch(who.age_years) * who.redness_factor > PROLONGED_ERYTHEMA_H,
+        pih_probability: cal.pih_probability(phototype, burden, who.history.pih_rr),
+        scarring_probability: cal.scarring_probability(burden, torn_share, who.history.scarring_rr),
+        prolonged_erythema: redness.resolved_h * age_stretch(who.age_years, p) * who.redness_factor
+            > p.prolonged_erythema_h,
     }
 }
 
@@ -1052,11 +1611,13 @@ pub fn assess(s: &Scenario, channels: &[Channel], window_cm2: f64, healing: Opti
     if !crate::healing::heals(&s.skin) {
         return None;
     }
+    let model = Model::of(&s.parameters);
+    let k = &model.params;
     let p = &s.protocol;
     let indication = p.indication;
     let layers = &s.skin.layers;
     let profile = InjuryProfile::new(channels, window_cm2);
-    let bands = profile.bands(layers, layers.epidermis_um(), indication, INFLUENCE_RADIUS_UM);
+    let bands = profile.bands(layers, layers.epidermis_um(), indication, k.influence_radius_um, k);
     let days = session_days(p.sessions, p.interval_days);
     let redness = healing.map(Redness::of).unwrap_or_default();
     let who = PatientInputs {
@@ -1066,11 +1627,11 @@ pub fn assess(s: &Scenario, channels: &[Channel], window_cm2: f64, healing: Opti
         scar_types: &s.patient.scar_types,
         response: 1.0,
         redness_factor: 1.0,
-        history: history(&s.patient.conditions),
+        history: history(&s.patient.conditions, k),
     };
-    let response = respond(indication, &days, p.follow_up_days, &bands, redness, profile.torn_share(), &who);
-    let clock = Clock::at_age(s.patient.age_years);
-    let cal = calibration();
+    let response = respond(&model, indication, &days, p.follow_up_days, &bands, redness, profile.torn_share(), &who);
+    let clock = Clock::at_age(s.patient.age_years, k);
+    let cal = &*model.calibration;
     let pap = plan(&days, bands.papillary, &clock);
     let end = days.last().copied().unwrap_or(0.0) + p.follow_up_days.max(0.0);
     let curve = (0..=end.ceil() as usize)
@@ -1078,7 +1639,7 @@ pub fn assess(s: &Scenario, channels: &[Channel], window_cm2: f64, healing: Opti
             let t = (d as f64).min(end);
             let (c3, c1) = plan_collagen(&pap, t, &clock);
             let c = cal.collagen_gain_pct * (c3 + c1) + 0.0;
-            (t, c, -ELASTIN_BAND * c + 0.0, ELASTIN_BAND * c)
+            (t, c, -k.elastin_band * c + 0.0, k.elastin_band * c)
         })
         .collect();
     let c = response.collagen_change_pct;
@@ -1091,7 +1652,7 @@ pub fn assess(s: &Scenario, channels: &[Channel], window_cm2: f64, healing: Opti
         bands,
         effective_sessions: plan(&days, bands.target, &clock).units.iter().map(|u| u.size).sum(),
         response,
-        elastin_change_band_pct: [-ELASTIN_BAND * c + 0.0, ELASTIN_BAND * c],
+        elastin_change_band_pct: [-k.elastin_band * c + 0.0, k.elastin_band * c],
         age_years: s.patient.age_years,
         phototype: s.patient.phototype.unwrap_or(DEFAULT_PHOTOTYPE),
         curve,
@@ -1101,6 +1662,12 @@ pub fn assess(s: &Scenario, channels: &[Channel], window_cm2: f64, healing: Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const P: SeriesParams = SeriesParams::REGISTRY;
+
+    fn model() -> Model {
+        Model::of(&Parameters::new())
+    }
 
     fn ch(depth_um: f64) -> Channel {
         Channel {
@@ -1127,7 +1694,7 @@ mod tests {
 
     fn bands_of(depth: f64, n: usize, ind: Indication) -> Bands {
         let c: Vec<Channel> = (0..n).map(|_| ch(depth)).collect();
-        InjuryProfile::new(&c, 1.0).bands(&LAYERS, LAYERS.epidermis_um(), ind, INFLUENCE_RADIUS_UM)
+        InjuryProfile::new(&c, 1.0).bands(&LAYERS, LAYERS.epidermis_um(), ind, P.influence_radius_um, &P)
     }
 
     fn who() -> PatientInputs<'static> {
@@ -1145,23 +1712,49 @@ mod tests {
     #[test]
     fn calibration_reproduces_lotfi_dogra_and_alam() {
         let cal = calibration();
-        let clock = Clock::at_age(35.0);
+        let clock = Clock::at_age(35.0, &P);
         let days = session_days(5, 30.0);
-        let r = respond(Indication::AcneScars, &days, 56.0, &cal.bands, Redness::default(), 1.0, &who());
-        assert!((r.collagen_change_pct - LOTFI_COLLAGEN_PCT).abs() < 1e-6, "{}", r.collagen_change_pct);
-        let r = respond(Indication::AcneScars, &days, 30.0, &cal.bands, Redness::default(), 1.0, &who());
+        let r = respond(&model(), Indication::AcneScars, &days, 56.0, &cal.bands, Redness::default(), 1.0, &who());
+        assert!((r.collagen_change_pct - LOTFI_COLLAGEN_PCT.value).abs() < 1e-6, "{}", r.collagen_change_pct);
+        let r = respond(&model(), Indication::AcneScars, &days, 30.0, &cal.bands, Redness::default(), 1.0, &who());
         assert!((r.improvement - (1.0 - 6.5 / 11.73)).abs() < 1e-6, "{}", r.improvement);
         assert!(cal.alam_met, "{cal:?}");
         let alam = plan(&session_days(3, 14.0), cal.bands.target, &clock);
-        let f = |t| improvement(matured(&alam, t, &clock, cal.immature_weight), 1.0, 1.0, cal.outcome_scale);
+        let f = |t| improvement(matured(&alam, t, &clock, cal.immature_weight), 1.0, 1.0, cal.outcome_scale, P.f_max);
         assert!((f(83.0) / f(173.0) - 2.4 / 3.4).abs() < 1e-6);
         assert!((0.1..1.5).contains(&cal.response_sigma), "{cal:?}");
         assert!(cal.bands.papillary > 0.1 && cal.bands.papillary < 0.95, "{cal:?}");
     }
 
+    /// The registry's values give the registry's calibration; a parameter the calibration reads
+    /// gives a recalibration that meets its (moved) target; one it does not read changes
+    /// nothing in it.
+    #[test]
+    fn calibration_follows_the_parameters_it_reads() {
+        assert_eq!(SeriesParams::of(&Parameters::new()), SeriesParams::REGISTRY);
+        assert_eq!(*calibration_for(&Parameters::new()), *calibration());
+        let mut k = Parameters::new();
+        k.set(LOTFI_COLLAGEN_PCT.name, 60.0).unwrap();
+        k.set(DOGRA_SCARRING_FRACTION.name, 0.1).unwrap();
+        k.set(INFLUENCE_RADIUS_UM.name, 500.0).unwrap();
+        let m = Model::of(&k);
+        assert_ne!(*m.calibration, *calibration());
+        let days = session_days(5, 30.0);
+        let r = respond(&m, Indication::AcneScars, &days, 56.0, &m.calibration.bands, Redness::default(), 1.0, &who());
+        assert!((r.collagen_change_pct - 60.0).abs() < 1e-6, "{}", r.collagen_change_pct);
+        let b = inflammation_burden(m.calibration.redness.area_h, &[false; 5], &m.params);
+        assert!((m.calibration.scarring_probability(b, 1.0, 1.0) - 0.1).abs() < 1e-9);
+        // The same parameters again: the kept calibration, the same bits.
+        assert_eq!(*Model::of(&k).calibration, *m.calibration);
+        let mut other = Parameters::new();
+        other.set(ELASTIN_BAND.name, 0.2).unwrap();
+        other.set(KELOID_SCARRING_RR.name, 5.0).unwrap();
+        assert_eq!(*calibration_for(&other), *calibration(), "parameters the calibration does not read");
+    }
+
     #[test]
     fn phases_nothing_during_inflammation_then_type_iii_then_type_i() {
-        let clock = Clock::at_age(35.0);
+        let clock = Clock::at_age(35.0, &P);
         let p = plan(&[0.0], 1.0, &clock);
         let at = |t| plan_collagen(&p, t, &clock);
         assert_eq!(at(4.0), (0.0, 0.0));
@@ -1170,11 +1763,11 @@ mod tests {
         // Without turnover a unit lays down one unit, whatever the age; older skin later.
         let keep = |c: Clock| Clock { turnover_half_life_d: f64::INFINITY, ..c };
         for age in [35.0, 70.0] {
-            let c = keep(Clock::at_age(age));
+            let c = keep(Clock::at_age(age, &P));
             let (c3, c1) = plan_collagen(&plan(&[0.0], 1.0, &c), 3000.0, &c);
             assert!((c3 + c1 - 1.0).abs() < 1e-6, "{age}: {}", c3 + c1);
         }
-        let old = Clock::at_age(70.0);
+        let old = Clock::at_age(70.0, &P);
         let q = plan(&[0.0], 1.0, &old);
         let (o3, o1) = plan_collagen(&q, 40.0, &old);
         assert!(o3 + o1 < at(40.0).0 + at(40.0).1);
@@ -1182,7 +1775,7 @@ mod tests {
 
     #[test]
     fn new_collagen_fades_with_its_half_life() {
-        let clock = Clock::at_age(35.0);
+        let clock = Clock::at_age(35.0, &P);
         let p = plan(&[0.0], 1.0, &clock);
         let total = |t: f64| {
             let (c3, c1) = plan_collagen(&p, t, &clock);
@@ -1191,7 +1784,7 @@ mod tests {
         // Laid down by the end of proliferation, then halving every half-life.
         let end = clock.inflammation_d + clock.proliferation_d;
         assert!(total(end) > 0.95 && total(end) < 1.0, "{}", total(end));
-        let h = NEW_COLLAGEN_HALF_LIFE_D;
+        let h = NEW_COLLAGEN_HALF_LIFE_D.value;
         assert!((total(end + h) / total(end) - 0.5).abs() < 1e-9);
         // Slow on the trials' time scale: less than 10 % lost 3 months after laying down.
         assert!(total(end + 90.0) / total(end) > 0.9);
@@ -1204,40 +1797,40 @@ mod tests {
     fn scarring_follows_injury_and_history() {
         let cal = calibration();
         // Dogra's 2 of 30 on the calibration burden.
-        let b = inflammation_burden(cal.redness.area_h, &[false; 5]);
-        let p = |b: f64, torn: f64, rr: f64| scarring_probability(b, torn, rr);
+        let b = inflammation_burden(cal.redness.area_h, &[false; 5], &P);
+        let p = |b: f64, torn: f64, rr: f64| cal.scarring_probability(b, torn, rr);
         assert!((p(b, 1.0, 1.0) - 2.0 / 30.0).abs() < 1e-9, "every calibration channel is torn");
         assert!(p(2.0 * b, 1.0, 1.0) > p(b, 1.0, 1.0));
         assert!(p(b, 0.5, 1.0) < p(b, 1.0, 1.0));
         assert_eq!(p(0.0, 1.0, 1.0), 0.0);
         assert_eq!(p(b, 0.0, 1.0), 0.0, "clean punctures leave no tracks");
-        let keloid = history(&[Condition::KeloidTendency]);
-        let iso = history(&[Condition::Isotretinoin]);
+        let keloid = history(&[Condition::KeloidTendency], &P);
+        let iso = history(&[Condition::Isotretinoin], &P);
         assert!(p(b, 1.0, keloid.scarring_rr) > 2.5 * p(b, 1.0, 1.0));
         assert_eq!(iso, History::default(), "isotretinoin changes no outcome (Mysore 2019)");
-        let pig = history(&[Condition::PigmentationHistory, Condition::Rosacea]);
-        assert!(pih_probability(Phototype::IV, 50.0, pig.pih_rr) > pih_probability(Phototype::IV, 50.0, 1.0));
+        let pig = history(&[Condition::PigmentationHistory, Condition::Rosacea], &P);
+        assert!(cal.pih_probability(Phototype::IV, 50.0, pig.pih_rr) > cal.pih_probability(Phototype::IV, 50.0, 1.0));
     }
 
     #[test]
     fn raters_follow_the_published_agreement() {
         // Goodman & Baron: two ratings within 4 points in 19 of 21 → σ ≈ 1.70 points.
-        let s = goodman_baron_rater_sd_points();
+        let s = goodman_baron_rater_sd_points(&P);
         assert!((s - 1.696).abs() < 0.01, "{s}");
         let p = normal_cdf(4.0 / (std::f64::consts::SQRT_2 * s)) - normal_cdf(-4.0 / (std::f64::consts::SQRT_2 * s));
         assert!((p - 19.0 / 21.0).abs() < 1e-6);
         // Lemperle: two raters agree on 92.7 % of wrinkles.
-        let l = rater_sd(Indication::Rejuvenation);
-        assert!((same_grade_probability(l) - LEMPERLE_AGREEMENT).abs() < 1e-6 && l > 0.0 && l < 0.3, "{l}");
-        assert!((rater_sd(Indication::AcneScars) - s * 3.0 / 11.73).abs() < 1e-9);
-        assert_eq!(rater_sd(Indication::Striae), 0.0);
+        let l = rater_sd(Indication::Rejuvenation, &P);
+        assert!((same_grade_probability(l) - LEMPERLE_AGREEMENT.value).abs() < 1e-6 && l > 0.0 && l < 0.3, "{l}");
+        assert!((rater_sd(Indication::AcneScars, &P) - s * 3.0 / 11.73).abs() < 1e-9);
+        assert_eq!(rater_sd(Indication::Striae, &P), 0.0);
         // A striae patient whom a scar leaves worse is one class worse.
         assert_eq!(grade(Indication::Striae, 3.0, Some(-0.1)), 1);
     }
 
     #[test]
     fn sessions_into_inflammation_add_injury_not_remodelling() {
-        let clock = Clock::at_age(35.0);
+        let clock = Clock::at_age(35.0, &P);
         let every3 = plan(&session_days(20, 3.0), 0.5, &clock);
         assert_eq!(every3.units.len(), 1);
         assert_eq!(every3.into_inflammation.iter().filter(|&&i| i).count(), 19);
@@ -1253,7 +1846,13 @@ mod tests {
         let clean: Vec<Channel> = (0..200).map(|_| ch(400.0)).collect();
         let torn: Vec<Channel> = (0..200).map(|_| Channel { length_um: 250.0, torn: true, ..ch(400.0) }).collect();
         let b = |c: &[Channel]| {
-            InjuryProfile::new(c, 1.0).bands(&LAYERS, LAYERS.epidermis_um(), Indication::AcneScars, INFLUENCE_RADIUS_UM)
+            InjuryProfile::new(c, 1.0).bands(
+                &LAYERS,
+                LAYERS.epidermis_um(),
+                Indication::AcneScars,
+                P.influence_radius_um,
+                &P,
+            )
         };
         let (a, t) = (b(&clean), b(&torn));
         assert!(t.papillary > a.papillary && t.target > a.target, "{a:?} {t:?}");
@@ -1274,8 +1873,9 @@ mod tests {
         let s = bands_of(LAYERS.epidermis_um() + 150.0, 2000, Indication::Striae);
         assert!(b.target > 0.5 && s.target == 0.0, "{b:?} {s:?}");
         // PIH: phototype V far above II for the same series.
+        let cal = calibration();
         let burden = 100.0;
-        assert!(pih_probability(Phototype::V, burden, 1.0) > 5.0 * pih_probability(Phototype::II, burden, 1.0));
+        assert!(cal.pih_probability(Phototype::V, burden, 1.0) > 5.0 * cal.pih_probability(Phototype::II, burden, 1.0));
         // Scar types: boxcar responds more than ice-pick (Garg).
         assert!(
             responsiveness(Indication::AcneScars, &[ScarType::Boxcar])
@@ -1332,12 +1932,12 @@ mod tests {
         #[test]
         fn deeper_injury_more_remodelling(depth in 100.0f64..2000.0, extra in 0.0f64..500.0, n in 50usize..3000) {
             let days = session_days(4, 30.0);
-            let r = |d: f64| respond(Indication::AcneScars, &days, 90.0, &bands_of(d, n, Indication::AcneScars), Redness { area_h: 20.0, resolved_h: 30.0 }, 1.0, &who());
+            let r = |d: f64| respond(&model(), Indication::AcneScars, &days, 90.0, &bands_of(d, n, Indication::AcneScars), Redness { area_h: 20.0, resolved_h: 30.0 }, 1.0, &who());
             let a = r(depth);
             let b = r(depth + extra);
             proptest::prop_assert!(b.improvement >= a.improvement - 1e-12);
             proptest::prop_assert!(b.collagen_change_pct + b.reticular_collagen_change_pct >= a.collagen_change_pct + a.reticular_collagen_change_pct - 1e-9);
-            proptest::prop_assert!(b.improvement <= F_MAX);
+            proptest::prop_assert!(b.improvement <= F_MAX.value);
         }
 
         /// Sessions closer than the remodelling time give no more benefit than spaced ones
@@ -1354,7 +1954,7 @@ mod tests {
             follow in 0.0f64..200.0,
             age in 18.0f64..90.0,
         ) {
-            let clock = Clock { turnover_half_life_d: f64::INFINITY, ..Clock::at_age(age) };
+            let clock = Clock { turnover_half_life_d: f64::INFINITY, ..Clock::at_age(age, &P) };
             let spaced = close + gap;
             let cal = calibration();
             let m = |i: f64| {
@@ -1380,7 +1980,7 @@ mod tests {
             s in 0.25f64..1.0,
             follow in 0.0f64..200.0,
         ) {
-            let clock = Clock::at_age(35.0);
+            let clock = Clock::at_age(35.0, &P);
             let cal = calibration();
             let m = |i: f64| {
                 let days = session_days(sessions, i);
