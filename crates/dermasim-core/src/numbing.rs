@@ -64,6 +64,7 @@ use serde::Serialize;
 use dermasim_transport::props::{self, ScHydration};
 
 use crate::channels::ChannelStats;
+use crate::params::{Distribution, Param, Parameters, Provenance, Stage};
 use crate::scenario::Scenario;
 use crate::scenario::vocabulary::{NumbingCream, Vocabulary};
 use crate::skin::LayerThickness;
@@ -96,7 +97,7 @@ pub const LIDOCAINE_4: Cream = Cream {
     name: "lidocaine-4-liposomal",
     actives: &[("lidocaine", 40.0)],
     source: "LMX4 lidocaine 4 % (hospital leaflets, US Pharmacist 2009) [V]; vehicle pH [A]",
-    sc_diffusivity_factor: LIPOSOMAL_SC_FACTOR,
+    sc_diffusivity_factor: LIPOSOMAL_SC_FACTOR.value,
 };
 
 /// Liposomal vehicle: multiplier of the stratum-corneum diffusivity of lidocaine. `[C]`
@@ -104,7 +105,20 @@ pub const LIDOCAINE_4: Cream = Cream {
 /// papillary dermis in half the time occluded EMLA needs (LMX4 anaesthesia "within 20 to 30
 /// minutes without occlusion, against 60 min for EMLA", transport.md §5.3 \[V\]: the ratio, not
 /// the minutes); bisection (`numbing::calibration::print_liposomal_factor`) gave 43.9.
-pub const LIPOSOMAL_SC_FACTOR: f64 = 43.9;
+pub const LIPOSOMAL_SC_FACTOR: Param = Param {
+    name: "numbing.liposomal_sc_factor",
+    unit: "1",
+    value: 43.9,
+    allowed: (1.0, 1000.0),
+    distribution: Distribution::LogUniform { lo: 25.0, hi: 80.0 },
+    provenance: Provenance::Calibrated(
+        "LMX4 numbs \"within 20 to 30 minutes without occlusion, against 60 min for EMLA\" (transport.md §5.3 [V]): \
+unoccluded liposomal lidocaine 4 % numbs the forearm's epidermis and papillary dermis in half the time of occluded EMLA; \
+spread [A] (the ratio is 1/3 to 1/2)",
+    ),
+    stage: Stage::Numbing,
+    description: "multiplier of lidocaine's stratum-corneum diffusivity in the liposomal vehicle",
+};
 
 /// Plain lidocaine creams: the base at 40, 50 or 70 mg/g in an ordinary cream or ointment
 /// vehicle (no liposomes, no eutectic), specific gravity taken as 1.00 `[A]`; the vehicle's pH
@@ -130,12 +144,19 @@ pub const LIDOCAINE_7: Cream = Cream {
     sc_diffusivity_factor: 1.0,
 };
 
-/// The model of a cream (`None` for no cream).
+/// The model of a cream (`None` for no cream), with the registry's values.
 pub fn cream(c: NumbingCream) -> Option<Cream> {
+    cream_in(c, &NumbingParams::REGISTRY)
+}
+
+/// The model of a cream with a run's parameter values (the liposomal vehicle's factor).
+pub fn cream_in(c: NumbingCream, p: &NumbingParams) -> Option<Cream> {
     match c {
         NumbingCream::None => None,
         NumbingCream::Emla => Some(EMLA),
-        NumbingCream::Lidocaine4Liposomal => Some(LIDOCAINE_4),
+        NumbingCream::Lidocaine4Liposomal => {
+            Some(Cream { sc_diffusivity_factor: p.liposomal_sc_factor, ..LIDOCAINE_4 })
+        }
         NumbingCream::Lidocaine4 => Some(LIDOCAINE_4_PLAIN),
         NumbingCream::Lidocaine5 => Some(LIDOCAINE_5),
         NumbingCream::Lidocaine7 => Some(LIDOCAINE_7),
@@ -149,7 +170,19 @@ pub fn cream(c: NumbingCream) -> Option<Cream> {
 /// C fibres need the most of the nociceptive fibres (Aδ: 0.32 mM), so both the sharp and the
 /// burning pain of the needles are blocked above it. Compared with `u = c/K`, the
 /// concentration in the tissue water.
-pub const THRESHOLD_MG_ML: f64 = 0.1875;
+pub const THRESHOLD_MG_ML: Param = Param {
+    name: "numbing.threshold_mg_ml",
+    unit: "mg/mL",
+    value: 0.1875,
+    allowed: (0.01, 2.0),
+    distribution: Distribution::LogUniform { lo: 0.075, hi: 0.375 },
+    provenance: Provenance::Literature(
+        "Huang, Thalhammer, Raymond & Strichartz 1997 (J Pharmacol Exp Ther 282:802) [V], rat sciatic nerve in vivo \
+(animal): C-fibre tonic-block IC50 0.80 mM × 234.34 g/mol; spread from the Aδ IC50 (0.32 mM) to twice the value [A]",
+    ),
+    stage: Stage::Numbing,
+    description: "aqueous anaesthetic-base concentration that blocks the nerves carrying needle pain",
+};
 
 /// Innervation of the subcutaneous fat along a needle track relative to the skin's, `[C]`:
 /// fitted to Bjerring & Arendt-Nielsen 1990's maximal depth of analgesia (about 5 mm 30 min
@@ -157,7 +190,20 @@ pub const THRESHOLD_MG_ML: f64 = 0.1875;
 /// forearm), with the sourced threshold and vasoconstriction fixed
 /// (`numbing::calibration::print_calibration_grid`). Used only to translate the numb depth into
 /// the depth a needle-insertion test measures ([`analgesia_depth_um`]).
-pub const FAT_INNERVATION_RATIO: f64 = 0.4;
+pub const FAT_INNERVATION_RATIO: Param = Param {
+    name: "numbing.fat_innervation_ratio",
+    unit: "1",
+    value: 0.4,
+    allowed: (0.05, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Calibrated(
+        "Bjerring & Arendt-Nielsen 1990 [V]: depth of analgesia about 5 mm 30 min after a 90-min and during the hour after \
+a 120-min occluded EMLA application (forearm); not drawn: no run output reads it (it translates the numb depth into \
+Bjerring's measure for validation)",
+    ),
+    stage: Stage::Numbing,
+    description: "innervation of the subcutaneous fat along a needle track relative to the skin's (validation only)",
+};
 
 /// Multiplier of dermal and fat clearance under a numbing cream (vasoconstriction), `[D]`:
 /// EMLA reduces the mean diameter of dermal vessels by 27 % (Tollan, MacLaren & Mackay 2016,
@@ -166,12 +212,36 @@ pub const FAT_INNERVATION_RATIO: f64 = 0.4;
 /// is maximal at 1.5 h and turns to vasodilatation after more than 3 h of EMLA (Bjerring,
 /// Andersen & Arendt-Nielsen 1989 \[V\]); the model keeps it constant (`[A]`). Applied to every
 /// cream: lidocaine alone was not measured `[A]`.
-pub const VASOCONSTRICTION_FACTOR: f64 = 0.28;
+pub const VASOCONSTRICTION_FACTOR: Param = Param {
+    name: "numbing.vasoconstriction_factor",
+    unit: "1",
+    value: 0.28,
+    allowed: (0.01, 1.0),
+    distribution: Distribution::LogUniform { lo: 0.14, hi: 0.56 },
+    provenance: Provenance::Literature(
+        "Tollan, MacLaren & Mackay 2016 (Lasers Med Sci) [V]: EMLA narrows dermal vessels by 27 %; 0.73⁴ by Poiseuille \
+with flow-limited clearance [A]; a factor 2 either way [A] (constriction varies over the application)",
+    ),
+    stage: Stage::Numbing,
+    description: "multiplier of dermal and fat clearance under a numbing cream",
+};
 
 /// Depth at which a needle inserted into untreated skin starts to hurt, µm: 1.9 mm (Bjerring &
 /// Arendt-Nielsen 1990, pain threshold depth before analgesia, forearm \[V\]; sensory threshold
 /// 1.0 mm). See [`analgesia_depth_um`].
-pub const UNTREATED_PAIN_DEPTH_UM: f64 = 1900.0;
+pub const UNTREATED_PAIN_DEPTH_UM: Param = Param {
+    name: "numbing.untreated_pain_depth_um",
+    unit: "µm",
+    value: 1900.0,
+    allowed: (500.0, 5000.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "Bjerring & Arendt-Nielsen 1990 (Br J Anaesth 64:173) [V]: pain threshold depth 1.9 mm before analgesia, forearm; \
+not drawn: no run output reads it (validation only)",
+    ),
+    stage: Stage::Numbing,
+    description: "depth at which a needle inserted into untreated skin starts to hurt (validation only)",
+};
 
 /// Fat modelled below the dermis when a living skin has less, µm (a floor for user overrides;
 /// excised skin is not assessed). A numerical choice.
@@ -424,7 +494,19 @@ pub fn course(
     application_min: f64,
     end_min: f64,
 ) -> Result<Course, String> {
-    course_with(cream, t, occluded, application_min, end_min, THRESHOLD_MG_ML, VASOCONSTRICTION_FACTOR)
+    course_in(&NumbingParams::REGISTRY, cream, t, occluded, application_min, end_min)
+}
+
+/// [`course`] with a run's parameter values.
+pub fn course_in(
+    p: &NumbingParams,
+    cream: &Cream,
+    t: &LayerThickness,
+    occluded: bool,
+    application_min: f64,
+    end_min: f64,
+) -> Result<Course, String> {
+    course_with(cream, t, occluded, application_min, end_min, p.threshold_mg_ml, p.vasoconstriction_factor)
 }
 
 /// [`course`] with an explicit threshold and vasoconstriction factor (calibration).
@@ -484,7 +566,12 @@ pub fn course_with(
 /// the skin counts 1 per µm, the fat [`FAT_INNERVATION_RATIO`]. Under the cream the count
 /// starts at the numb depth.
 pub fn analgesia_depth_um(numb_depth_um: f64, skin_bottom_um: f64) -> f64 {
-    analgesia_depth_with(numb_depth_um, skin_bottom_um, FAT_INNERVATION_RATIO)
+    analgesia_depth_in(&NumbingParams::REGISTRY, numb_depth_um, skin_bottom_um)
+}
+
+/// [`analgesia_depth_um`] with a run's parameter values.
+pub fn analgesia_depth_in(p: &NumbingParams, numb_depth_um: f64, skin_bottom_um: f64) -> f64 {
+    analgesia_depth_with(numb_depth_um, skin_bottom_um, p.fat_innervation_ratio, p.untreated_pain_depth_um)
 }
 
 /// Bottom of the dermis of the forearm preset, where Bjerring's untreated depth was measured, µm
@@ -492,8 +579,8 @@ pub fn analgesia_depth_um(numb_depth_um: f64, skin_bottom_um: f64) -> f64 {
 /// unspecified sex).
 pub const FOREARM_SKIN_BOTTOM_UM: f64 = 1182.6;
 
-fn analgesia_depth_with(numb_depth_um: f64, skin_bottom_um: f64, fat_ratio: f64) -> f64 {
-    let z0 = UNTREATED_PAIN_DEPTH_UM;
+fn analgesia_depth_with(numb_depth_um: f64, skin_bottom_um: f64, fat_ratio: f64, untreated_um: f64) -> f64 {
+    let z0 = untreated_um;
     let s0 = FOREARM_SKIN_BOTTOM_UM;
     let budget = z0.min(s0) + fat_ratio * (z0 - s0).max(0.0);
     let in_skin = (skin_bottom_um - numb_depth_um).max(0.0);
@@ -600,9 +687,14 @@ impl Onset {
 }
 
 /// Numb depth over time under continuous application of `cream` (up to [`MAX_MINUTES`]) on
-/// living skin with layers `t` (subcutaneous fat included).
+/// living skin with layers `t` (subcutaneous fat included), with the registry's values.
 pub fn onset(cream: &Cream, t: &LayerThickness, occluded: bool) -> Result<Onset, String> {
-    course(cream, t, occluded, MAX_MINUTES, MAX_MINUTES).map(|c| c.onset)
+    onset_in(&NumbingParams::REGISTRY, cream, t, occluded)
+}
+
+/// [`onset`] with a run's parameter values.
+pub fn onset_in(p: &NumbingParams, cream: &Cream, t: &LayerThickness, occluded: bool) -> Result<Onset, String> {
+    course_in(p, cream, t, occluded, MAX_MINUTES, MAX_MINUTES).map(|c| c.onset)
 }
 
 /// Deepest depth below the stratum corneum down to which the concentration stays at or above
@@ -624,9 +716,14 @@ fn numb_depth_um(depths: &[f64], conc: &[f64], sc_um: f64, threshold: f64) -> f6
     last.map(|(z, _)| z).unwrap_or(0.0)
 }
 
-/// Every cream dermasim models, in [`NumbingCream`] order.
+/// Every cream dermasim models, in [`NumbingCream`] order, with the registry's values.
 pub fn all_creams() -> Vec<Cream> {
-    NumbingCream::ALL.iter().filter_map(|c| cream(*c)).collect()
+    all_creams_in(&NumbingParams::REGISTRY)
+}
+
+/// [`all_creams`] with a run's parameter values.
+pub fn all_creams_in(p: &NumbingParams) -> Vec<Cream> {
+    NumbingCream::ALL.iter().filter_map(|c| cream_in(*c, p)).collect()
 }
 
 /// The numbing assessment of a scenario and the channels the channels stage made; `None` for
@@ -635,12 +732,13 @@ pub fn assess(s: &Scenario, channels: &ChannelStats) -> Option<NumbingAssessment
     if s.skin.mounting != crate::skin::Mounting::InVivo {
         return None;
     }
+    let p = NumbingParams::of(&s.parameters);
     let given = s.protocol.numbing.as_ref().filter(|n| n.cream != NumbingCream::None);
-    let cr = given.and_then(|n| cream(n.cream)).unwrap_or(EMLA);
+    let cr = given.and_then(|n| cream_in(n.cream, &p)).unwrap_or(EMLA);
     let occluded = given.map(|n| n.occluded).unwrap_or(true);
     let mut a = assess_with(s, channels, &cr, occluded, given.map(|n| n.minutes));
     a.exposure = given.and_then(|n| {
-        exposure(&cr, &s.skin.layers, occluded, n.minutes, n.grams, n.area_cm2, s.patient.age_years).ok()
+        exposure_in(&p, &cr, &s.skin.layers, occluded, n.minutes, n.grams, n.area_cm2, s.patient.age_years).ok()
     });
     Some(a)
 }
@@ -653,14 +751,15 @@ pub fn assess_with(
     occluded: bool,
     applied_minutes: Option<f64>,
 ) -> NumbingAssessment {
+    let p = NumbingParams::of(&s.parameters);
     let t = &s.skin.layers;
     let channel = channels.depth_p90_um;
-    let onset = onset(cr, t, occluded);
+    let onset = onset_in(&p, cr, t, occluded);
     let max_numb = onset.as_ref().map(|o| o.depth_at(MAX_MINUTES)).unwrap_or(0.0);
     let reaches = max_numb >= channel;
     let target = if reaches { channel } else { channel.min(PLATEAU_FRACTION * max_numb) };
     let model_minutes = onset.as_ref().ok().and_then(|o| if target > 0.0 { o.minutes_to(target) } else { None });
-    let numb_at = applied_minutes.and_then(|m| course(cr, t, occluded, m, m).ok().map(|c| c.onset.depth_at(m)));
+    let numb_at = applied_minutes.and_then(|m| course_in(&p, cr, t, occluded, m, m).ok().map(|c| c.onset.depth_at(m)));
     // The no-cream rule compares like with like: the mean depth of these channels with the mean
     // depth of a home roller's.
     let mean = channels.mean_depth_um;
@@ -669,10 +768,12 @@ pub fn assess_with(
     let deepest_cream = if reaches || no_cream_needed {
         None
     } else {
-        all_creams()
+        all_creams_in(&p)
             .iter()
             .flat_map(|c| [true, false].map(|occ| (c, occ)))
-            .filter_map(|(c, occ)| onset_depth(c, t, occ).map(|d| (format!("{}{}", c.name, occlusion_note(occ)), d)))
+            .filter_map(|(c, occ)| {
+                onset_depth(&p, c, t, occ).map(|d| (format!("{}{}", c.name, occlusion_note(occ)), d))
+            })
             .max_by(|a, b| a.1.total_cmp(&b.1))
     };
     let (recommended_minutes, note) = if no_cream_needed {
@@ -775,7 +876,65 @@ pub const LIDOCAINE_CREAM_MAX_MINUTES: f64 = 60.0;
 
 /// Label dose of EMLA per area for minor procedures, g/cm²: "approx. 1.5 g/10 cm²" (EMLA SmPC,
 /// Table 1 \[V\]). The default amount when the scenario gives none.
-pub const LABEL_GRAMS_PER_CM2: f64 = 0.15;
+pub const LABEL_GRAMS_PER_CM2: Param = Param {
+    name: "numbing.label_grams_per_cm2",
+    unit: "g/cm²",
+    value: 0.15,
+    allowed: (0.01, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature("EMLA SmPC, Table 1 [V]: \"approx. 1.5 g/10 cm²\" for minor procedures"),
+    stage: Stage::Numbing,
+    description: "label dose per area: the cream amount when the scenario gives none",
+};
+
+/// The numbing stage's registered parameters.
+pub const PARAMS: &[Param] = &[
+    THRESHOLD_MG_ML,
+    VASOCONSTRICTION_FACTOR,
+    LIPOSOMAL_SC_FACTOR,
+    FAT_INNERVATION_RATIO,
+    UNTREATED_PAIN_DEPTH_UM,
+    LABEL_GRAMS_PER_CM2,
+];
+
+/// The values of the numbing stage's parameters in one run (the registry's, a scenario's
+/// overrides or an uncertainty run's draws). [`LABEL_GRAMS_PER_CM2`] is not here: it is a
+/// fixed label value that sets an input's default when the scenario is validated.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct NumbingParams {
+    /// [`THRESHOLD_MG_ML`].
+    pub threshold_mg_ml: f64,
+    /// [`VASOCONSTRICTION_FACTOR`].
+    pub vasoconstriction_factor: f64,
+    /// [`LIPOSOMAL_SC_FACTOR`].
+    pub liposomal_sc_factor: f64,
+    /// [`FAT_INNERVATION_RATIO`].
+    pub fat_innervation_ratio: f64,
+    /// [`UNTREATED_PAIN_DEPTH_UM`].
+    pub untreated_pain_depth_um: f64,
+}
+
+impl NumbingParams {
+    /// The registry's values.
+    pub const REGISTRY: NumbingParams = NumbingParams {
+        threshold_mg_ml: THRESHOLD_MG_ML.value,
+        vasoconstriction_factor: VASOCONSTRICTION_FACTOR.value,
+        liposomal_sc_factor: LIPOSOMAL_SC_FACTOR.value,
+        fat_innervation_ratio: FAT_INNERVATION_RATIO.value,
+        untreated_pain_depth_um: UNTREATED_PAIN_DEPTH_UM.value,
+    };
+
+    /// The values a run uses.
+    pub fn of(k: &Parameters) -> NumbingParams {
+        NumbingParams {
+            threshold_mg_ml: k.get(&THRESHOLD_MG_ML),
+            vasoconstriction_factor: k.get(&VASOCONSTRICTION_FACTOR),
+            liposomal_sc_factor: k.get(&LIPOSOMAL_SC_FACTOR),
+            fat_innervation_ratio: k.get(&FAT_INNERVATION_RATIO),
+            untreated_pain_depth_um: k.get(&UNTREATED_PAIN_DEPTH_UM),
+        }
+    }
+}
 
 /// One base's exposure.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -816,7 +975,8 @@ impl Exposure {
     }
 }
 
-/// The exposure of `cream` applied as `n` on skin `t` for a patient of `age_years`.
+/// The exposure of `cream` applied as `n` on skin `t` for a patient of `age_years`, with the
+/// registry's values.
 pub fn exposure(
     cream: &Cream,
     t: &LayerThickness,
@@ -826,9 +986,24 @@ pub fn exposure(
     area_cm2: f64,
     age_years: f64,
 ) -> Result<Exposure, String> {
+    exposure_in(&NumbingParams::REGISTRY, cream, t, occluded, minutes, grams, area_cm2, age_years)
+}
+
+/// [`exposure`] with a run's parameter values.
+#[allow(clippy::too_many_arguments)]
+pub fn exposure_in(
+    p: &NumbingParams,
+    cream: &Cream,
+    t: &LayerThickness,
+    occluded: bool,
+    minutes: f64,
+    grams: f64,
+    area_cm2: f64,
+    age_years: f64,
+) -> Result<Exposure, String> {
     let label = emla_label_limits(age_years);
-    let used = course(cream, t, occluded, minutes, minutes)?;
-    let max_use = course(&EMLA, t, true, label.max_minutes, label.max_minutes)?;
+    let used = course_in(p, cream, t, occluded, minutes, minutes)?;
+    let max_use = course_in(p, &EMLA, t, true, label.max_minutes, label.max_minutes)?;
     let per_g = |conc_mg_ml: f64| conc_mg_ml; // mg of base per g of cream (specific gravity 1.00)
     let bases = cream
         .actives
@@ -848,8 +1023,8 @@ pub fn exposure(
     Ok(Exposure { grams, area_cm2, minutes, label, bases })
 }
 
-fn onset_depth(c: &Cream, t: &LayerThickness, occluded: bool) -> Option<f64> {
-    onset(c, t, occluded).ok().map(|o| o.depth_at(MAX_MINUTES))
+fn onset_depth(p: &NumbingParams, c: &Cream, t: &LayerThickness, occluded: bool) -> Option<f64> {
+    onset_in(p, c, t, occluded).ok().map(|o| o.depth_at(MAX_MINUTES))
 }
 
 fn occlusion_note(occluded: bool) -> &'static str {
@@ -998,7 +1173,7 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
         let t = layers("forearm");
         let base = course(&EMLA, &t, true, 90.0, 150.0).unwrap().onset;
         let fine_layers = |a: &str| {
-            let mut l = column_layers(&EMLA, a, &t, true, VASOCONSTRICTION_FACTOR).unwrap();
+            let mut l = column_layers(&EMLA, a, &t, true, VASOCONSTRICTION_FACTOR.value).unwrap();
             l.iter_mut().for_each(|l| l.cells *= 2);
             l
         };
@@ -1020,7 +1195,7 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
                 Some(acc) => acc.iter().zip(&last).map(|(x, y)| x + y).collect(),
             });
         }
-        let fine = numb_depth_um(&depth, &total.unwrap(), t.stratum_corneum_um, THRESHOLD_MG_ML);
+        let fine = numb_depth_um(&depth, &total.unwrap(), t.stratum_corneum_um, THRESHOLD_MG_ML.value);
         let coarse = base.depth_at(150.0);
         assert!((fine - coarse).abs() < 0.02 * fine, "{coarse} vs {fine}");
     }
@@ -1044,10 +1219,10 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
     fn the_untreated_depth_is_the_forearm_presets() {
         assert!((layers("forearm").boundaries_um()[3] - FOREARM_SKIN_BOTTOM_UM).abs() < 1e-9);
         // Blocked to 0: the untreated depth; deeper blocks give deeper analgesia.
-        assert_eq!(analgesia_depth_um(0.0, FOREARM_SKIN_BOTTOM_UM), UNTREATED_PAIN_DEPTH_UM);
+        assert_eq!(analgesia_depth_um(0.0, FOREARM_SKIN_BOTTOM_UM), UNTREATED_PAIN_DEPTH_UM.value);
         let a = analgesia_depth_um(500.0, FOREARM_SKIN_BOTTOM_UM);
         let b = analgesia_depth_um(1500.0, FOREARM_SKIN_BOTTOM_UM);
-        assert!(a > UNTREATED_PAIN_DEPTH_UM + 500.0 && b > a + 1000.0, "{a} {b}");
+        assert!(a > UNTREATED_PAIN_DEPTH_UM.value + 500.0 && b > a + 1000.0, "{a} {b}");
     }
 
     #[test]
@@ -1083,7 +1258,7 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
         let l7 = onset(&LIDOCAINE_7, &t, true).unwrap();
         assert!(l7.depth_at(60.0) > l4.depth_at(60.0));
         // The vasoconstriction slows clearance: without it the cream numbs less deep.
-        let free = course_with(&EMLA, &t, true, 120.0, 120.0, THRESHOLD_MG_ML, 1.0).unwrap().onset;
+        let free = course_with(&EMLA, &t, true, 120.0, 120.0, THRESHOLD_MG_ML.value, 1.0).unwrap().onset;
         assert!(free.depth_at(120.0) < o.depth_at(120.0) - 200.0);
     }
 
@@ -1147,6 +1322,24 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
         }
     }
 
+    /// The pipeline reads the registry's values through the scenario's parameters: a higher
+    /// threshold numbs less deep and takes longer.
+    #[test]
+    fn the_assessment_reads_the_run_parameters() {
+        assert_eq!(NumbingParams::of(&Parameters::new()), NumbingParams::REGISTRY);
+        let mut s = scenario("forearm", "dermaroller", "roller-192", 1.0, "");
+        let base = assess_run(&s).unwrap();
+        s.parameters.set(THRESHOLD_MG_ML.name, 0.3).unwrap();
+        let high = assess_run(&s).unwrap();
+        assert!(
+            high.max_numb_depth_um < base.max_numb_depth_um,
+            "{} vs {}",
+            high.max_numb_depth_um,
+            base.max_numb_depth_um
+        );
+        assert!(high.model_minutes.unwrap_or(f64::MAX) >= base.model_minutes.unwrap_or(f64::MAX));
+    }
+
     #[test]
     fn excised_skin_has_no_numbing_section() {
         let s = scenario("dermatomed-human", "dermaroller", "roller-192", 1.0, "");
@@ -1205,11 +1398,11 @@ mod calibration {
         println!("layers {t:?}");
         let bottom = t.boundaries_um()[3];
         println!("skin bottom {bottom}");
-        for th in [THRESHOLD_MG_ML, 0.075] {
-            let o = course_with(&EMLA, &t, true, 180.0, 180.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
-            let c90 = course_with(&EMLA, &t, true, 90.0, 240.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
-            let c120 = course_with(&EMLA, &t, true, 120.0, 240.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
-            let c60 = course_with(&EMLA, &t, true, 60.0, 240.0, th, VASOCONSTRICTION_FACTOR).unwrap().onset;
+        for th in [THRESHOLD_MG_ML.value, 0.075] {
+            let o = course_with(&EMLA, &t, true, 180.0, 180.0, th, VASOCONSTRICTION_FACTOR.value).unwrap().onset;
+            let c90 = course_with(&EMLA, &t, true, 90.0, 240.0, th, VASOCONSTRICTION_FACTOR.value).unwrap().onset;
+            let c120 = course_with(&EMLA, &t, true, 120.0, 240.0, th, VASOCONSTRICTION_FACTOR.value).unwrap().onset;
+            let c60 = course_with(&EMLA, &t, true, 60.0, 240.0, th, VASOCONSTRICTION_FACTOR.value).unwrap().onset;
             let pts = [c90.depth_at(120.0), c120.depth_at(120.0), c120.depth_at(180.0)];
             println!(
                 "th {th}: z_n 60@60 {:.0} 60@120 {:.0} 90@120 {:.0} 120@120 {:.0} 120@180 {:.0} 120@240 {:.0}; \
@@ -1226,7 +1419,10 @@ time to papillary bottom {:?}, to 1 mm {:?}",
             let mut best = (f64::MAX, 0.0);
             for i in 0..40 {
                 let r = 0.1 + 0.025 * i as f64;
-                let cost: f64 = pts.iter().map(|z| (analgesia_depth_with(*z, bottom, r) / 5000.0).ln().powi(2)).sum();
+                let cost: f64 = pts
+                    .iter()
+                    .map(|z| (analgesia_depth_with(*z, bottom, r, UNTREATED_PAIN_DEPTH_UM.value) / 5000.0).ln().powi(2))
+                    .sum();
                 if cost < best.0 {
                     best = (cost, r);
                 }
@@ -1235,11 +1431,11 @@ time to papillary bottom {:?}, to 1 mm {:?}",
             println!(
                 "  best fat ratio {r:.3} (cost {:.4}): D_a 90@120 {:.0} 120@120 {:.0} 120@180 {:.0} 60@60 {:.0} 120@240 {:.0}",
                 best.0,
-                analgesia_depth_with(pts[0], bottom, r),
-                analgesia_depth_with(pts[1], bottom, r),
-                analgesia_depth_with(pts[2], bottom, r),
-                analgesia_depth_with(c60.depth_at(60.0), bottom, r),
-                analgesia_depth_with(c120.depth_at(240.0), bottom, r)
+                analgesia_depth_with(pts[0], bottom, r, UNTREATED_PAIN_DEPTH_UM.value),
+                analgesia_depth_with(pts[1], bottom, r, UNTREATED_PAIN_DEPTH_UM.value),
+                analgesia_depth_with(pts[2], bottom, r, UNTREATED_PAIN_DEPTH_UM.value),
+                analgesia_depth_with(c60.depth_at(60.0), bottom, r, UNTREATED_PAIN_DEPTH_UM.value),
+                analgesia_depth_with(c120.depth_at(240.0), bottom, r, UNTREATED_PAIN_DEPTH_UM.value)
             );
         }
     }

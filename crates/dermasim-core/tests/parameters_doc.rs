@@ -67,12 +67,23 @@ fn migrated_stages_have_no_unregistered_constants() {
         ("series.rs", "DOGRA_SCORE", "calibration datum (Dogra's means and SDs), held at its published values"),
         ("series.rs", "ALAM_DIFFERENCE", "calibration datum (Alam's score differences), held at its published values"),
         ("series.rs", "GOODMAN_BARON_AGREEMENT", "the published agreement; its fraction is the parameter"),
+        ("numbing.rs", "NO_CREAM_UP_TO_MM", "convention of the recommendation (seed article), not yet migrated"),
+        ("numbing.rs", "MAX_MINUTES", "label's longest application (a definition)"),
+        ("numbing.rs", "PLATEAU_FRACTION", "convention of the recommendation, not yet migrated"),
+        ("numbing.rs", "ROUND_TO_MIN", "convention of the recommendation, not yet migrated"),
+        ("numbing.rs", "TARGET_QUANTILE", "convention of the recommendation, not yet migrated"),
+        ("numbing.rs", "MIN_FAT_UM", "numerical choice (fat modelled under thin living skin)"),
+        ("numbing.rs", "STEP_S", "numerical choice (time step)"),
+        ("numbing.rs", "OUTPUT_MIN", "numerical choice (output interval)"),
+        ("numbing.rs", "UM_MG_ML_TO_MG_CM2", "unit conversion"),
+        ("numbing.rs", "FOREARM_SKIN_BOTTOM_UM", "derived from the skin stage's forearm preset"),
+        ("numbing.rs", "LIDOCAINE_CREAM_MAX_MINUTES", "label's longest application (a definition)"),
         ("procedure.rs", "FULL_FACE_CM2", "an area for examples and validation, not a model constant"),
     ];
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut unlisted = Vec::new();
     let mut seen = 0;
-    for file in ["series.rs", "procedure.rs"] {
+    for file in ["series.rs", "numbing.rs", "procedure.rs"] {
         let text = std::fs::read_to_string(src.join(file)).expect("stage source");
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
         for line in code.lines() {

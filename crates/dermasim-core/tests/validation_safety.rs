@@ -56,7 +56,7 @@ fn numbing_calibration_bjerring() {
         let a = d(app, at);
         assert!((a / 5000.0 - 1.0).abs() < 0.1, "{app} min applied, at {at}: {a:.0} um");
     }
-    assert_eq!(numbing::analgesia_depth_um(0.0, bottom), numbing::UNTREATED_PAIN_DEPTH_UM);
+    assert_eq!(numbing::analgesia_depth_um(0.0, bottom), numbing::UNTREATED_PAIN_DEPTH_UM.value);
     for app in [30.0, 60.0] {
         assert!(d(app, app + 30.0) > d(app, app) + 200.0, "{app}: no deepening after removal");
     }

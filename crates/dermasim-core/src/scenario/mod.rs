@@ -820,7 +820,7 @@ fn validate_numbing_amount(c: &mut Checker<'_>, n: &input::NumbingInput, treated
     };
     let grams = match n.grams {
         Some(g) => c.range("protocol.numbing.grams", g, 0.0, 1000.0, "g"),
-        None => crate::numbing::LABEL_GRAMS_PER_CM2 * area,
+        None => crate::numbing::LABEL_GRAMS_PER_CM2.value * area,
     };
     (grams, area)
 }
