@@ -112,7 +112,7 @@ pub const LIPOSOMAL_SC_FACTOR: Param = Param {
     allowed: (1.0, 1000.0),
     distribution: Distribution::LogUniform { lo: 25.0, hi: 80.0 },
     provenance: Provenance::Calibrated(
-        "LMX4 numbs \"within 20 to 30 minutes without occlusion, against 60 min for EMLA\" (transport.md §5.3 [V]): \
+        "LMX4 numbs \"within 20 to 30 minutes without occlusion, against 60 min for EMLA\" (hospital leaflets, US Pharmacist 2009 [V]): \
 unoccluded liposomal lidocaine 4 % numbs the forearm's epidermis and papillary dermis in half the time of occluded EMLA; \
 spread [A] (the ratio is 1/3 to 1/2)",
     ),

@@ -229,7 +229,13 @@ impl Param {
 
 /// The registry's stage lists, in pipeline order. A stage that declares parameters adds its
 /// `PARAMS` slice here.
-static GROUPS: &[&[Param]] = &[crate::healing::PARAMS, crate::series::PARAMS, crate::numbing::PARAMS, crate::procedure::PARAMS];
+static GROUPS: &[&[Param]] = &[
+    crate::healing::PARAMS,
+    crate::series::PARAMS,
+    crate::safety::PARAMS,
+    crate::numbing::PARAMS,
+    crate::procedure::PARAMS,
+];
 
 /// Every registered parameter, in pipeline order.
 pub fn all() -> impl Iterator<Item = &'static Param> {

@@ -28,6 +28,7 @@ use crate::channels::{Channel, ChannelStats, worn_tip_radius_um};
 use crate::device::{DeviceKind, SHARP_TIP_RADIUS_UM};
 use crate::healing::Healing;
 use crate::numbing::NumbingAssessment;
+use crate::params::{Distribution, Param, Provenance, Stage};
 use crate::pattern::PatternStats;
 use crate::scenario::vocabulary::{Condition, Ingredient, NumbingCream, Vocabulary};
 use crate::scenario::{Scenario, Setting};
@@ -461,16 +462,54 @@ conservative depth, strict sun protection",
 // ---------------------------------------------------------------------------------------------
 
 /// Home: needle length above which a caution is given, mm (Sci Rep 2022 "less than 0.5 mm" \[V\]).
-pub const HOME_CAUTION_MM: f64 = 0.5;
+pub const HOME_CAUTION_MM: Param = Param {
+    name: "safety.home_caution_mm",
+    unit: "mm",
+    value: 0.5,
+    allowed: (0.1, 3.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "Sci Rep 2022 (doi 10.1038/s41598-022-22481-w) [V]: home dermarollers \"less than 0.5 mm\"",
+    ),
+    stage: Stage::Safety,
+    description: "home: needle length above which a caution is given",
+};
 /// Home: needle length above which treatment is contraindicated, mm (seed article: home needles
 /// "smaller than 1mm").
-pub const HOME_CONTRAINDICATED_MM: f64 = 1.0;
+pub const HOME_CONTRAINDICATED_MM: Param = Param {
+    name: "safety.home_contraindicated_mm",
+    unit: "mm",
+    value: 1.0,
+    allowed: (0.1, 3.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature("seed article [S]: home needles \"smaller than 1mm\""),
+    stage: Stage::Safety,
+    description: "home: needle length above which treatment is contraindicated",
+};
 /// Office: caution above this needle length, mm (upper end of the first-generation Dermapen,
 /// 2.5 mm \[S\]); practice consensus.
-pub const OFFICE_CAUTION_MM: f64 = 2.5;
+pub const OFFICE_CAUTION_MM: Param = Param {
+    name: "safety.office_caution_mm",
+    unit: "mm",
+    value: 2.5,
+    allowed: (0.5, 5.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature("upper end of the first-generation Dermapen, 2.5 mm [S]; practice consensus"),
+    stage: Stage::Safety,
+    description: "office: needle length above which a caution is given",
+};
 /// Office: contraindicated above this needle length, mm (Dermapen 4 "up to 3.0 mm" \[S\]);
 /// practice consensus.
-pub const OFFICE_CONTRAINDICATED_MM: f64 = 3.0;
+pub const OFFICE_CONTRAINDICATED_MM: Param = Param {
+    name: "safety.office_contraindicated_mm",
+    unit: "mm",
+    value: 3.0,
+    allowed: (0.5, 5.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature("Dermapen 4 \"up to 3.0 mm\" [S]; practice consensus"),
+    stage: Stage::Safety,
+    description: "office: needle length above which treatment is contraindicated",
+};
 /// Pen depth settings offered by pens, mm: 0.2-3.0 (smartskin-clinic.com \[S\]).
 pub const PEN_DEPTH_RANGE_MM: (f64, f64) = (0.2, 3.0);
 /// Tip radius above which needles count as dull, µm: `[A]` twice the sharp 4 µm tip.
@@ -480,49 +519,193 @@ pub const DULL_TIP_CAUTION_UM: f64 = 2.0 * SHARP_TIP_RADIUS_UM;
 pub const DULL_TIP_CONTRAINDICATED_UM: f64 = crate::channels::R_C_UM;
 /// Shortest patch test the seed article asks for, h (seed: "waiting 24 hours"; no peer-reviewed
 /// source, literature.md §8 \[M\]).
-pub const PATCH_TEST_MIN_H: f64 = 24.0;
+pub const PATCH_TEST_MIN_H: Param = Param {
+    name: "safety.patch_test_min_h",
+    unit: "h",
+    value: 24.0,
+    allowed: (0.0, 168.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature("seed article (\"waiting 24 hours\") [M]; no peer-reviewed source"),
+    stage: Stage::Safety,
+    description: "shortest patch test before a product goes into the channels",
+};
 
 /// Home treatment: share of channels reaching the reticular dermis or deeper above which a
 /// caution is given. `[A]`: home devices are the short-needle class whose channels stay in the
 /// epidermis and papillary dermis; a tenth of the channels deeper is no longer an outlier of the
 /// depth spread (CV 6 %, channels.rs).
-pub const HOME_RETICULAR_CAUTION_FRACTION: f64 = 0.10;
+pub const HOME_RETICULAR_CAUTION_FRACTION: Param = Param {
+    name: "safety.home_reticular_caution_fraction",
+    unit: "1",
+    value: 0.10,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "home devices are the short-needle class; a tenth of the channels deeper is no longer an outlier of the depth spread",
+    ),
+    stage: Stage::Safety,
+    description: "home: share of channels into the reticular dermis or deeper above which a caution is given",
+};
 /// Face and neck: share of channels reaching the subcutaneous fat above which a caution is
 /// given. `[A]` (a few channels at the tail of the depth spread).
-pub const FACE_HYPODERMIS_CAUTION_FRACTION: f64 = 0.01;
+pub const FACE_HYPODERMIS_CAUTION_FRACTION: Param = Param {
+    name: "safety.face_hypodermis_caution_fraction",
+    unit: "1",
+    value: 0.01,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption("a few channels at the tail of the depth spread"),
+    stage: Stage::Safety,
+    description: "face and neck: share of channels into the fat above which a caution is given",
+};
 /// Face and neck, and any home treatment: share of channels reaching the fat above which the
 /// plan is contraindicated. `[A]`.
-pub const HYPODERMIS_CONTRAINDICATED_FRACTION: f64 = 0.10;
+pub const HYPODERMIS_CONTRAINDICATED_FRACTION: Param = Param {
+    name: "safety.hypodermis_contraindicated_fraction",
+    unit: "1",
+    value: 0.10,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "microneedling is controlled wounding of the dermis; a tenth of the channels into the fat is beyond it",
+    ),
+    stage: Stage::Safety,
+    description: "face, neck and home: share of channels into the fat above which the plan is contraindicated",
+};
 /// Body sites (office): share of channels into the fat above which a caution is given. `[A]`.
-pub const BODY_HYPODERMIS_CAUTION_FRACTION: f64 = 0.10;
+pub const BODY_HYPODERMIS_CAUTION_FRACTION: Param = Param {
+    name: "safety.body_hypodermis_caution_fraction",
+    unit: "1",
+    value: 0.10,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption("body sites have more dermis and fat; a tenth of the channels"),
+    stage: Stage::Safety,
+    description: "body sites (office): share of channels into the fat above which a caution is given",
+};
 /// Share of the surface inside an opening above which a caution is given. `[A]` (the channels
 /// begin to merge; fractional devices keep wounds separate, Chan 2007 \[V\]).
-pub const OPENING_CAUTION_FRACTION: f64 = 0.20;
+pub const OPENING_CAUTION_FRACTION: Param = Param {
+    name: "safety.opening_caution_fraction",
+    unit: "1",
+    value: 0.20,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "the channels begin to merge; fractional devices keep wounds separate (Chan 2007 [V])",
+    ),
+    stage: Stage::Safety,
+    description: "share of the surface inside an opening above which a caution is given",
+};
 /// Share of the surface inside an opening above which the plan is contraindicated: more than
 /// half the surface wounded is resurfacing, not microneedling. `[A]`.
-pub const OPENING_CONTRAINDICATED_FRACTION: f64 = 0.50;
+pub const OPENING_CONTRAINDICATED_FRACTION: Param = Param {
+    name: "safety.opening_contraindicated_fraction",
+    unit: "1",
+    value: 0.50,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption("more than half the surface wounded is resurfacing, not microneedling"),
+    stage: Stage::Safety,
+    description: "share of the surface inside an opening above which the plan is contraindicated",
+};
 /// Share of torn channels above which a caution is given (tram-track scarring), together with
 /// [`TORN_ELONGATION_CAUTION`]. `[A]`.
-pub const TORN_CAUTION_FRACTION: f64 = 0.25;
+pub const TORN_CAUTION_FRACTION: Param = Param {
+    name: "safety.torn_caution_fraction",
+    unit: "1",
+    value: 0.25,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "tram-track scarring after roller microneedling (Pahwa 2012 [P]); a quarter of the channels",
+    ),
+    stage: Stage::Safety,
+    description: "share of torn channels above which a caution is given (with the elongation)",
+};
 /// Mean length-to-width ratio of the torn openings above which tearing counts as beyond the
 /// trial protocols. `[A]`: every channel of a hand roller is torn by its slip in the mechanics;
 /// the standard trial roller (192 needles, 1.5 mm, 16 passes on the cheek: Dogra 2014, Lotfi
 /// 2013, with tram-track scars in 2/30 patients \[V\]) tears openings 3.7 times as long as wide,
 /// and 4.5 leaves a fifth of margin above it.
-pub const TORN_ELONGATION_CAUTION: f64 = 4.5;
+pub const TORN_ELONGATION_CAUTION: Param = Param {
+    name: "safety.torn_elongation_caution",
+    unit: "1",
+    value: 4.5,
+    allowed: (1.0, 50.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "the standard trial roller (Dogra 2014, Lotfi 2013 [V]) tears openings 3.7 times as long as wide; a fifth of margin above it",
+    ),
+    stage: Stage::Safety,
+    description: "mean length-to-width ratio of torn openings above which tearing is beyond the trial protocols",
+};
 /// Redness lasting longer than this is cautioned, h: the expected course resolves within 72 h
 /// (PMC8008152 \[V\]).
-pub const REDNESS_CAUTION_H: f64 = 72.0;
+pub const REDNESS_CAUTION_H: Param = Param {
+    name: "safety.redness_caution_h",
+    unit: "h",
+    value: 72.0,
+    allowed: (12.0, 336.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature("PMC8008152 [V]: the expected redness resolves within 72 h"),
+    stage: Stage::Safety,
+    description: "redness lasting longer than this is cautioned",
+};
 /// Sessions that wound the dermis should be at least this far apart, days: 4 weeks, the short
 /// end of the usual 4-6 weeks (Alster & Graham 2018 \[P\]; monthly in Dogra 2014 and Lotfi 2013
 /// \[V\]); practice consensus.
-pub const REMODELLING_INTERVAL_D: f64 = 28.0;
+pub const REMODELLING_INTERVAL_D: Param = Param {
+    name: "safety.remodelling_interval_d",
+    unit: "d",
+    value: 28.0,
+    allowed: (7.0, 180.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "4-6 weeks (Alster & Graham 2018 [P]); monthly in Dogra 2014 and Lotfi 2013 [V]; practice consensus",
+    ),
+    stage: Stage::Safety,
+    description: "shortest interval between sessions that wound the dermis",
+};
 /// Share of channels reaching the dermis from which the remodelling interval applies. `[A]`
 /// (most channels wound the dermis).
-pub const DERMAL_WOUND_FRACTION: f64 = 0.5;
+pub const DERMAL_WOUND_FRACTION: Param = Param {
+    name: "safety.dermal_wound_fraction",
+    unit: "1",
+    value: 0.5,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption("most channels wound the dermis"),
+    stage: Stage::Safety,
+    description: "share of channels into the dermis from which the remodelling interval and the PIH caution apply",
+};
 /// Phototype from which post-inflammatory hyperpigmentation is a risk worth a caution (III-VI:
 /// Manuskiatti 2013 \[P\]; Davis & Callender 2010 \[P\]).
 pub const PIH_PHOTOTYPE_FROM: u8 = 4;
+
+/// The safety stage's registered thresholds. Each is a screening rule's threshold: a policy
+/// with its source, fixed (not drawn by uncertainty runs), which a scenario may set for itself
+/// (`[parameters.safety]`). Not registered: [`PEN_DEPTH_RANGE_MM`] (what pens offer, a device
+/// fact), the tip-radius thresholds (derived from the device's sharp tip and the channels
+/// stage's `R_C`) and [`PIH_PHOTOTYPE_FROM`] (a category).
+pub const PARAMS: &[Param] = &[
+    HOME_CAUTION_MM,
+    HOME_CONTRAINDICATED_MM,
+    OFFICE_CAUTION_MM,
+    OFFICE_CONTRAINDICATED_MM,
+    PATCH_TEST_MIN_H,
+    HOME_RETICULAR_CAUTION_FRACTION,
+    FACE_HYPODERMIS_CAUTION_FRACTION,
+    HYPODERMIS_CONTRAINDICATED_FRACTION,
+    BODY_HYPODERMIS_CAUTION_FRACTION,
+    OPENING_CAUTION_FRACTION,
+    OPENING_CONTRAINDICATED_FRACTION,
+    TORN_CAUTION_FRACTION,
+    TORN_ELONGATION_CAUTION,
+    REDNESS_CAUTION_H,
+    REMODELLING_INTERVAL_D,
+    DERMAL_WOUND_FRACTION,
+];
 
 /// Face and neck: sites where channels into the fat are unsafe.
 pub fn is_face_or_neck(site: &str) -> bool {
@@ -537,6 +720,7 @@ pub fn is_face_or_neck(site: &str) -> bool {
 /// given), patient risks, products (in file order), device, needle length and channel depth for
 /// the setting, injury, series interval, numbing.
 pub fn screen(s: &Scenario, st: &Stages<'_>) -> Vec<Finding> {
+    let k = &s.parameters;
     let mut out = Vec::new();
     let mut push = |code, severity, message: String, field: String, source| {
         out.push(Finding { code, severity, message, field, source });
@@ -552,7 +736,7 @@ pub fn screen(s: &Scenario, st: &Stages<'_>) -> Vec<Finding> {
         }
         // Phototype: post-inflammatory hyperpigmentation after dermal wounds.
         if let Some(pt) = s.patient.phototype.filter(|p| p.number() >= PIH_PHOTOTYPE_FROM) {
-            if injury.dermal_fraction >= DERMAL_WOUND_FRACTION {
+            if injury.dermal_fraction >= k.get(&DERMAL_WOUND_FRACTION) {
                 push(
                     "PATIENT_PIH_RISK",
                     Severity::Caution,
@@ -568,7 +752,7 @@ conservative depth and density, strict sun protection, and pretreatment of pigme
         }
         // Products.
         for (i, p) in s.products.iter().enumerate() {
-            screen_product(i, p, &mut push);
+            screen_product(i, p, k.get(&PATCH_TEST_MIN_H), &mut push);
         }
     }
 
@@ -636,8 +820,10 @@ shallower, more ragged channels"
     // Needle length for the setting (nominal).
     let len_mm = d.needle.length_mm();
     let (caution_mm, contra_mm, src, place) = match s.protocol.setting {
-        Setting::Home => (HOME_CAUTION_MM, HOME_CONTRAINDICATED_MM, SRC_HOME_LENGTH, "at home"),
-        Setting::Office => (OFFICE_CAUTION_MM, OFFICE_CONTRAINDICATED_MM, SRC_OFFICE_LENGTH, "in a clinic"),
+        Setting::Home => (k.get(&HOME_CAUTION_MM), k.get(&HOME_CONTRAINDICATED_MM), SRC_HOME_LENGTH, "at home"),
+        Setting::Office => {
+            (k.get(&OFFICE_CAUTION_MM), k.get(&OFFICE_CONTRAINDICATED_MM), SRC_OFFICE_LENGTH, "in a clinic")
+        }
     };
     if len_mm > contra_mm {
         push(
@@ -675,9 +861,9 @@ shallower, more ragged channels"
     let home = s.protocol.setting == Setting::Home;
     let fat = injury.hypodermis_fraction;
     let (fat_caution, fat_contra) = if face || home {
-        (FACE_HYPODERMIS_CAUTION_FRACTION, HYPODERMIS_CONTRAINDICATED_FRACTION)
+        (k.get(&FACE_HYPODERMIS_CAUTION_FRACTION), k.get(&HYPODERMIS_CONTRAINDICATED_FRACTION))
     } else {
-        (BODY_HYPODERMIS_CAUTION_FRACTION, f64::INFINITY)
+        (k.get(&BODY_HYPODERMIS_CAUTION_FRACTION), f64::INFINITY)
     };
     let where_ = if face { format!("on the {}", s.skin.site) } else { format!("at home on the {}", s.skin.site) };
     if fat > fat_contra {
@@ -708,7 +894,7 @@ deeper than the dermis the treatment targets",
             SRC_HYPODERMIS,
         );
     }
-    if home && injury.reticular_or_deeper_fraction > HOME_RETICULAR_CAUTION_FRACTION && fat <= fat_contra {
+    if home && injury.reticular_or_deeper_fraction > k.get(&HOME_RETICULAR_CAUTION_FRACTION) && fat <= fat_contra {
         push(
             "HOME_CHANNELS_TOO_DEEP",
             Severity::Caution,
@@ -724,7 +910,7 @@ home devices go, with bleeding and days of redness; this depth belongs in a clin
     }
 
     // Injury over the surface.
-    if injury.opening_fraction > OPENING_CONTRAINDICATED_FRACTION {
+    if injury.opening_fraction > k.get(&OPENING_CONTRAINDICATED_FRACTION) {
         push(
             "OPENINGS_CONFLUENT",
             Severity::Contraindicated,
@@ -736,7 +922,7 @@ of leaving intact skin between them; fewer passes or a smaller depth",
             "protocol".into(),
             SRC_OPENING,
         );
-    } else if injury.opening_fraction > OPENING_CAUTION_FRACTION {
+    } else if injury.opening_fraction > k.get(&OPENING_CAUTION_FRACTION) {
         push(
             "OPENINGS_DENSE",
             Severity::Caution,
@@ -749,7 +935,8 @@ hyperpigmentation and slow healing",
             SRC_OPENING,
         );
     }
-    if injury.torn_fraction > TORN_CAUTION_FRACTION && injury.torn_elongation > TORN_ELONGATION_CAUTION {
+    if injury.torn_fraction > k.get(&TORN_CAUTION_FRACTION) && injury.torn_elongation > k.get(&TORN_ELONGATION_CAUTION)
+    {
         push(
             "CHANNELS_TORN",
             Severity::Caution,
@@ -764,7 +951,7 @@ pressure or a pen",
             SRC_TORN,
         );
     }
-    if let Some(h) = injury.redness_resolved_h.filter(|h| *h > REDNESS_CAUTION_H) {
+    if let Some(h) = injury.redness_resolved_h.filter(|h| *h > k.get(&REDNESS_CAUTION_H)) {
         push(
             "REDNESS_PROLONGED",
             Severity::Caution,
@@ -793,7 +980,7 @@ days)",
             );
         }
         let dermal = injury.dermal_fraction;
-        if dermal >= DERMAL_WOUND_FRACTION && s.protocol.interval_days < REMODELLING_INTERVAL_D {
+        if dermal >= k.get(&DERMAL_WOUND_FRACTION) && s.protocol.interval_days < k.get(&REMODELLING_INTERVAL_D) {
             push(
                 "SERIES_INTERVAL_BEFORE_REMODELLING",
                 Severity::Caution,
@@ -942,6 +1129,7 @@ anaesthetic for about {rec:.0} min is usual",
 fn screen_product(
     i: usize,
     p: &crate::scenario::Product,
+    patch_test_min_h: f64,
     push: &mut impl FnMut(&'static str, Severity, String, String, &'static str),
 ) {
     let at = |k: &str| format!("products[{i}].{k}");
@@ -1005,7 +1193,7 @@ dermis, where they can cause irritation or granulomas",
             at("patch_test_hours"),
             SRC_PATCH,
         ),
-        Some(h) if h < PATCH_TEST_MIN_H => push(
+        Some(h) if h < patch_test_min_h => push(
             "PRODUCT_PATCH_TEST_SHORT",
             Severity::Caution,
             format!(
@@ -1369,7 +1557,7 @@ window_mm = 5
         );
         let sc = check(&s);
         let inj = sc.summary.injury.unwrap();
-        assert!(inj.torn_fraction > 0.9 && inj.torn_elongation < TORN_ELONGATION_CAUTION, "{inj:?}");
+        assert!(inj.torn_fraction > 0.9 && inj.torn_elongation < TORN_ELONGATION_CAUTION.value, "{inj:?}");
         assert!(!sc.summary.findings.iter().any(|f| f.code == "CHANNELS_TORN"), "{:#?}", sc.summary.findings);
     }
 

@@ -801,7 +801,7 @@ pub const KELOID_SCARRING_RR: Param = Param {
     allowed: (1.0, 20.0),
     distribution: Distribution::LogUniform { lo: 1.5, hi: 6.0 },
     provenance: Provenance::Assumption(
-        "keloid tendency is a contraindication on clinic pages [S] (literature §8); no rate after needling found",
+        "keloid tendency is a contraindication on clinic pages [S]; no rate after needling found",
     ),
     stage: Stage::Series,
     description: "relative risk of procedural scarring with a keloid or hypertrophic-scar history",
@@ -1124,7 +1124,7 @@ pub fn calibration_injury(k: &Parameters) -> CalibrationInjury {
 }
 
 /// Stages whose registered parameters change the calibration protocol's injury.
-const INJURY_STAGES: [Stage; 5] = [Stage::Punctures, Stage::Channels, Stage::Pattern, Stage::Skin, Stage::Healing];
+pub const INJURY_STAGES: [Stage; 5] = [Stage::Punctures, Stage::Channels, Stage::Pattern, Stage::Skin, Stage::Healing];
 
 /// Most calibrations kept for reuse (a cache: emptied when full; the numbers never depend on
 /// it, each entry being a pure function of its key).

@@ -78,12 +78,15 @@ fn migrated_stages_have_no_unregistered_constants() {
         ("numbing.rs", "UM_MG_ML_TO_MG_CM2", "unit conversion"),
         ("numbing.rs", "FOREARM_SKIN_BOTTOM_UM", "derived from the skin stage's forearm preset"),
         ("numbing.rs", "LIDOCAINE_CREAM_MAX_MINUTES", "label's longest application (a definition)"),
+        ("safety.rs", "PEN_DEPTH_RANGE_MM", "what pens offer (a device fact)"),
+        ("safety.rs", "DULL_TIP_CAUTION_UM", "derived from the device's sharp tip"),
+        ("safety.rs", "DULL_TIP_CONTRAINDICATED_UM", "derived from the channels stage's R_C"),
         ("procedure.rs", "FULL_FACE_CM2", "an area for examples and validation, not a model constant"),
     ];
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut unlisted = Vec::new();
     let mut seen = 0;
-    for file in ["series.rs", "numbing.rs", "procedure.rs"] {
+    for file in ["series.rs", "numbing.rs", "safety.rs", "procedure.rs"] {
         let text = std::fs::read_to_string(src.join(file)).expect("stage source");
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
         for line in code.lines() {
