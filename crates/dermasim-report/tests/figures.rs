@@ -215,3 +215,53 @@ fn an_uncertainty_run_shows_its_ranges_in_numbers_and_figures() {
     assert_eq!(ranged("series"), 1);
     assert_eq!(ranged("delivery-p0-flux"), 0, "no band for the flux");
 }
+
+/// The cohort page's chart (#23 item 3) follows the figure style for every bundled example a
+/// cohort can be run on (living skin), has its five classes, and the page renders.
+#[test]
+fn every_cohort_chart_follows_the_style() {
+    let mut pages = 0;
+    for (name, text) in examples() {
+        let s = dermasim_core::scenario::parse(&text, &[]).unwrap();
+        let Ok(r) = dermasim_core::cohort::run(&s, 60, 1) else { continue };
+        let page = dermasim_report::CohortPage::new(&r);
+        let plot = page.plot.as_ref().unwrap_or_else(|| panic!("{name}: cohort chart: {:?}", page.plot_error));
+        check_style(&format!("{name}/cohort"), plot);
+        let t = texts(&plot.svg);
+        for class in ["worse", "unchanged", "3+ better"] {
+            assert!(t.iter().any(|s| s == class), "{name}: cohort bar {class:?}: {t:?}");
+        }
+        assert!(page.to_html().unwrap().contains(&plot.id), "{name}: the page shows the chart");
+        pages += 1;
+    }
+    assert!(pages >= 3, "cohort pages checked: {pages}");
+}
+
+/// The compare page's figures (#23 item 3: two plans side by side, their time courses redrawn
+/// on a shared y range) follow the figure style, and the page renders.
+#[test]
+fn every_compare_figure_follows_the_style() {
+    let all = examples();
+    let pick = |n: &str| all.iter().find(|(name, _)| name == n).map(|(_, t)| t.clone()).expect("example");
+    let outcomes: Vec<(String, dermasim_core::Outcome)> = ["home-roller-serum", "acne-scars-roller-office"]
+        .iter()
+        .map(|n| {
+            (
+                format!("examples/{n}.toml"),
+                dermasim_core::simulate(&dermasim_core::scenario::parse(&pick(n), &[]).unwrap()),
+            )
+        })
+        .collect();
+    let summaries: Vec<(String, &dermasim_core::summary::Summary)> =
+        outcomes.iter().map(|(n, o)| (n.clone(), &o.summary)).collect();
+    let diff = dermasim_core::compare::compare(&summaries);
+    let plans: Vec<(String, &dermasim_core::Outcome)> = outcomes.iter().map(|(n, o)| (n.clone(), o)).collect();
+    let page = dermasim_report::ComparePage::new(&plans, &diff);
+    let mut n = 0;
+    for p in page.plots() {
+        check_style(&format!("compare/{}", p.id), p);
+        n += 1;
+    }
+    assert!(n >= 8, "compare figures: {n}");
+    assert!(page.to_html().unwrap().contains("class=\"pair"), "two columns");
+}
