@@ -19,7 +19,7 @@ passes = [{ direction_deg = 0, count = 2 }]
 "#;
 
 fn scenario(name: &str, text: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dermasim-check-{}", std::process::id()));
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dermasim-check");
     std::fs::create_dir_all(&d).expect("temp dir");
     let p = d.join(format!("{name}.toml"));
     std::fs::write(&p, text).expect("write scenario");

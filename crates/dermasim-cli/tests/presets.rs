@@ -57,7 +57,7 @@ fn presets_lists_every_vocabulary_the_scenario_accepts() {
 /// (an infinite dose), and the summary's small texts read as English ("1 finding", "office").
 #[test]
 fn infinite_dose_is_said_and_small_texts_read_well() {
-    let dir = std::env::temp_dir().join(format!("dermasim-presets-test-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dermasim-presets-test");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let scenario = dir.join("vitc.toml");

@@ -8,7 +8,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dermasim-prov-{}-{name}", std::process::id()));
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dermasim-prov-{name}"));
     let _ = std::fs::remove_dir_all(&d);
     d
 }
