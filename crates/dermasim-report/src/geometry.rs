@@ -68,14 +68,108 @@ pub fn puncture_map(
     title: &str,
     caption: &str,
 ) -> Result<Plot, PlotError> {
-    let holes: Vec<&Channel> = channels.iter().filter(|c| view.contains(c.x_um, c.y_um)).collect();
     let scale = DepthScale::spanning(channels.iter().map(|c| c.depth_um), needle_length_um);
+    let marks = channels
+        .iter()
+        .filter(|c| view.contains(c.x_um, c.y_um))
+        .map(|c| Mark {
+            x_um: c.x_um,
+            y_um: c.y_um,
+            length_um: c.length_um,
+            width_um: c.width_um,
+            direction_deg: c.direction_deg,
+            t: scale.t(c.depth_um),
+        })
+        .collect();
+    let bar = ColourBar::Depth { scale, needle_um: needle_length_um, layers: *layers };
     render(
-        &MapFig { holes, view, window_um, scale, needle_um: needle_length_um, layers: *layers, id },
+        &MapFig { marks, view, window_um, bar, id },
         id,
         title,
         caption,
         "channels.csv (x_um, y_um, depth_um, width_um, length_um, direction_deg)",
+    )
+}
+
+/// One distinct hole of a window: where it is, its largest opening, and how many punctures
+/// made it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hole {
+    /// Centre (its first puncture's), µm from the window's corner.
+    pub x_um: f64,
+    /// Centre, µm.
+    pub y_um: f64,
+    /// Largest opening length among its punctures, µm.
+    pub length_um: f64,
+    /// Largest opening width among its punctures, µm.
+    pub width_um: f64,
+    /// Direction of travel of its first puncture, degrees.
+    pub direction_deg: f64,
+    /// Punctures that made it.
+    pub hits: u32,
+}
+
+/// The distinct holes of a window from the channels and the pattern stage's hole index of
+/// every puncture (`PatternStats::hole_of`, same order as the channels).
+pub fn distinct_holes(channels: &[Channel], hole_of: &[u32]) -> Vec<Hole> {
+    let n = hole_of.iter().map(|&h| h as usize + 1).max().unwrap_or(0);
+    let mut holes: Vec<Option<Hole>> = vec![None; n];
+    for (c, &h) in channels.iter().zip(hole_of) {
+        let slot = &mut holes[h as usize];
+        match slot {
+            None => {
+                *slot = Some(Hole {
+                    x_um: c.x_um,
+                    y_um: c.y_um,
+                    length_um: c.length_um,
+                    width_um: c.width_um,
+                    direction_deg: c.direction_deg,
+                    hits: 1,
+                })
+            }
+            Some(o) => {
+                o.hits += 1;
+                o.length_um = o.length_um.max(c.length_um);
+                o.width_um = o.width_um.max(c.width_um);
+            }
+        }
+    }
+    holes.into_iter().flatten().collect()
+}
+
+/// The map of distinct holes, for patterns whose punctures overlap (a pen stamping faster than
+/// it moves on): one disc per distinct hole, drawn to scale with the largest opening of its
+/// punctures, coloured by how many punctures made it (viridis over 1 to the most hits, one
+/// step per count), with a scale bar. The SVG has one `<ellipse class="hole">` per distinct hole
+/// and `<rect class="colour-scale" data-min data-max data-unit="punctures">`.
+pub fn hole_map(
+    holes: &[Hole],
+    window_um: f64,
+    view: MapView,
+    id: &str,
+    title: &str,
+    caption: &str,
+) -> Result<Plot, PlotError> {
+    let max_hits = holes.iter().map(|h| h.hits).max().unwrap_or(1).max(1);
+    let t = |hits: u32| if max_hits > 1 { f64::from(hits - 1) / f64::from(max_hits - 1) } else { 0.0 };
+    let marks = holes
+        .iter()
+        .filter(|h| view.contains(h.x_um, h.y_um))
+        .map(|h| Mark {
+            x_um: h.x_um,
+            y_um: h.y_um,
+            length_um: h.length_um,
+            width_um: h.width_um,
+            direction_deg: h.direction_deg,
+            t: t(h.hits),
+        })
+        .collect();
+    render(
+        &MapFig { marks, view, window_um, bar: ColourBar::Hits { max: max_hits }, id },
+        id,
+        title,
+        caption,
+        "punctures.csv (hole) and channels.csv (x_um, y_um, width_um, length_um)",
     )
 }
 
@@ -120,14 +214,30 @@ pub fn holes_in_view(channels: &[Channel], view: MapView) -> usize {
     channels.iter().filter(|c| view.contains(c.x_um, c.y_um)).count()
 }
 
+/// One ellipse of a map: position, opening and its place on the colour scale (0-1).
+struct Mark {
+    x_um: f64,
+    y_um: f64,
+    length_um: f64,
+    width_um: f64,
+    direction_deg: f64,
+    t: f64,
+}
+
+/// What a map's colours mean.
+enum ColourBar {
+    /// Channel depth, with the layers marked.
+    Depth { scale: DepthScale, needle_um: f64, layers: LayerThickness },
+    /// Punctures per distinct hole, 1 to `max`.
+    Hits { max: u32 },
+}
+
 struct MapFig<'a> {
     id: &'a str,
-    holes: Vec<&'a Channel>,
+    marks: Vec<Mark>,
     view: MapView,
     window_um: f64,
-    scale: DepthScale,
-    needle_um: f64,
-    layers: LayerThickness,
+    bar: ColourBar,
 }
 
 impl Figure for MapFig<'_> {
@@ -171,11 +281,11 @@ impl Figure for MapFig<'_> {
             py.start,
             px.end - px.start,
             py.end - py.start,
-            self.holes.len()
+            self.marks.len()
         );
-        for c in &self.holes {
+        for c in &self.marks {
             let (cx, cy) = to_px(c.x_um, c.y_um);
-            let col = hex(viridis(self.scale.t(c.depth_um)));
+            let col = hex(viridis(c.t));
             let _ = write!(
                 overlay,
                 "<ellipse class=\"hole\" cx=\"{cx:.2}\" cy=\"{cy:.2}\" rx=\"{:.3}\" ry=\"{:.3}\" transform=\"rotate({:.1} {cx:.2} {cy:.2})\" fill=\"{col}\" stroke=\"{col}\"/>",
@@ -220,7 +330,10 @@ impl Figure for MapFig<'_> {
                 xml_escape(&n)
             );
         }
-        overlay.push_str(&draw_colour_bar(&right, self.scale, self.needle_um, &self.layers)?);
+        overlay.push_str(&match &self.bar {
+            ColourBar::Depth { scale, needle_um, layers } => draw_colour_bar(&right, *scale, *needle_um, layers)?,
+            ColourBar::Hits { max } => draw_hits_bar(&right, *max)?,
+        });
         Ok(overlay)
     }
 }
@@ -315,6 +428,51 @@ fn draw_colour_bar<DB: DrawingBackend>(
         py.end - py.start,
         s.lo_um,
         s.hi_um
+    ))
+}
+
+/// The hit-count colour bar of the hole map: one viridis step per count from 1 to `max`.
+/// Returns the SVG mark of the scale.
+fn draw_hits_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, max: u32) -> Result<String, String> {
+    let top = f64::from(max) + 0.5;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(12)
+        .margin_bottom(66)
+        .margin_left(40)
+        .margin_right(8)
+        .y_label_area_size(0)
+        .right_y_label_area_size(50)
+        .build_cartesian_2d(0.0..1.0, 0.5..top)
+        .map_err(err)?;
+    let step = nice_step(f64::from(max), 6.0).max(1.0);
+    chart
+        .configure_mesh()
+        .disable_x_axis()
+        .disable_mesh()
+        .y_labels(((f64::from(max) / step).ceil() as usize + 1).min(12))
+        .y_label_formatter(&|v| if (v - v.round()).abs() < 1e-6 && *v >= 1.0 { tick(v.round()) } else { String::new() })
+        .label_style(font(TICK_PX))
+        .draw()
+        .map_err(err)?;
+    let t = |k: u32| if max > 1 { f64::from(k - 1) / f64::from(max - 1) } else { 0.0 };
+    chart
+        .draw_series(
+            (1..=max).map(|k| {
+                Rectangle::new([(0.0, f64::from(k) - 0.5), (1.0, f64::from(k) + 0.5)], viridis(t(k)).filled())
+            }),
+        )
+        .map_err(err)?;
+    let (px, py) = chart.plotting_area().get_pixel_range();
+    let h = area.dim_in_pixel().1 as i32;
+    area.draw(&Text::new("punctures", (8, h - 50), font(AXIS_PX))).map_err(err)?;
+    area.draw(&Text::new("per hole", (8, h - 32), font(AXIS_PX))).map_err(err)?;
+    Ok(format!(
+        "<rect class=\"colour-scale\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"none\" \
+         data-min=\"1\" data-max=\"{max}\" data-unit=\"punctures\"/>",
+        px.start,
+        py.start,
+        px.end - px.start,
+        py.end - py.start,
     ))
 }
 
@@ -745,6 +903,28 @@ mod tests {
         assert_eq!(holes_in_view(&chans, v2), 10);
         let p2 = puncture_map(&chans, 5000.0, v2, 250.0, &layers(), "m", "M", "").unwrap();
         assert_eq!(p2.svg.matches("<ellipse class=\"hole\"").count(), 10);
+    }
+
+    #[test]
+    fn hole_map_draws_one_disc_per_distinct_hole_coloured_by_hits() {
+        // Three punctures into hole 0, one into hole 1, two into hole 2.
+        let chans = vec![
+            ch(100.0, 100.0, 500.0),
+            ch(102.0, 100.0, 510.0),
+            ch(101.0, 101.0, 505.0),
+            ch(400.0, 400.0, 500.0),
+            ch(700.0, 200.0, 500.0),
+            ch(701.0, 200.0, 500.0),
+        ];
+        let holes = distinct_holes(&chans, &[0, 0, 0, 1, 2, 2]);
+        assert_eq!(holes.iter().map(|h| h.hits).collect::<Vec<_>>(), [3, 1, 2]);
+        assert_eq!((holes[0].x_um, holes[0].y_um), (100.0, 100.0), "the first puncture's centre");
+        let p = hole_map(&holes, 1000.0, MapView::fitting(1000.0, 3, 100), "h", "H", "c").unwrap();
+        assert_eq!(p.svg.matches("<ellipse class=\"hole\"").count(), 3);
+        assert!(p.svg.contains("data-max=\"3\" data-unit=\"punctures\""));
+        // Most hits at the top of viridis (yellow), one hit at its foot (purple).
+        assert!(p.svg.contains(&format!("fill=\"{}\"", hex(viridis(1.0)))));
+        assert!(p.svg.contains(&format!("fill=\"{}\"", hex(viridis(0.0)))));
     }
 
     #[test]

@@ -281,21 +281,53 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
     );
     let mut sec = Section::new("channels", "Punctures and channels", lead);
 
-    let view = MapView::fitting(window, o.channels.len(), MAX_DRAWN_HOLES);
-    let drawn = geometry::holes_in_view(&o.channels, view);
-    let where_ = if view.side_um < window {
-        format!(
-            "the central {0} mm × {0} mm of the {1} mm × {1} mm simulated window ({drawn} of {2} punctures)",
-            short(view.side_um / 1000.0),
-            short(window / 1000.0),
-            o.channels.len()
+    // Overlapping punctures (a pen stamping faster than it moves on): the map shows one disc
+    // per distinct hole coloured by how many punctures made it, instead of a field of discs
+    // drawn over each other; depths stay in the close-up, the cross-section and the histogram.
+    let holes = o.pattern.distinct_holes;
+    let overlapping =
+        holes > 0 && o.pattern.hole_of.len() == o.channels.len() && o.channels.len() as f64 >= 1.1 * holes as f64;
+    let map = if overlapping {
+        let distinct = geometry::distinct_holes(&o.channels, &o.pattern.hole_of);
+        let view = MapView::fitting(window, distinct.len(), MAX_DRAWN_HOLES);
+        let drawn = distinct.iter().filter(|h| view.contains(h.x_um, h.y_um)).count();
+        let max_hits = distinct.iter().map(|h| h.hits).max().unwrap_or(1);
+        let where_ = if view.side_um < window {
+            format!(
+                "the central {0} mm × {0} mm of the {1} mm × {1} mm simulated window ({drawn} of {2} distinct holes)",
+                short(view.side_um / 1000.0),
+                short(window / 1000.0),
+                distinct.len()
+            )
+        } else {
+            format!("the whole {0} mm × {0} mm simulated window ({drawn} distinct holes)", short(window / 1000.0))
+        };
+        geometry::hole_map(
+            &distinct,
+            window,
+            view,
+            "puncture-map",
+            "Where the needles went in",
+            &format!(
+                "Every distinct hole in {where_}, one disc each, drawn to scale with the largest opening of the \
+                 punctures that made it and coloured by how many punctures made it (1 to {max_hits}). Channel \
+                 depths are in the close-up, the cross-section and the histogram.{}",
+                overlap_note(o)
+            ),
         )
     } else {
-        format!("the whole {0} mm × {0} mm simulated window ({drawn} punctures)", short(window / 1000.0))
-    };
-    keep(
-        &mut sec.plots,
-        errors,
+        let view = MapView::fitting(window, o.channels.len(), MAX_DRAWN_HOLES);
+        let drawn = geometry::holes_in_view(&o.channels, view);
+        let where_ = if view.side_um < window {
+            format!(
+                "the central {0} mm × {0} mm of the {1} mm × {1} mm simulated window ({drawn} of {2} punctures)",
+                short(view.side_um / 1000.0),
+                short(window / 1000.0),
+                o.channels.len()
+            )
+        } else {
+            format!("the whole {0} mm × {0} mm simulated window ({drawn} punctures)", short(window / 1000.0))
+        };
         geometry::puncture_map(
             &o.channels,
             window,
@@ -312,8 +344,10 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                  their shape.{}",
                 overlap_note(o)
             ),
-        ),
-    );
+        )
+    };
+    let view = MapView::fitting(window, o.channels.len(), MAX_DRAWN_HOLES);
+    keep(&mut sec.plots, errors, map);
     // A close-up where the openings are visible: about 30 holes, each at least ~4 px long
     // (the map's plot area is ~580 px), on a round side length.
     let mean_len = c.mean_length_um.max(c.mean_width_um).max(1.0);
@@ -336,9 +370,10 @@ pub fn channels(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                 "Close-up of the openings",
                 &format!(
                     "The central {0} mm × {0} mm ({1} punctures) at the same scale in both directions: the shape, size \
-                     and spacing of the openings.",
+                     and spacing of the openings, each puncture coloured by its channel's depth{2}.",
                     short(side / 1000.0),
-                    geometry::holes_in_view(&o.channels, zoom)
+                    geometry::holes_in_view(&o.channels, zoom),
+                    if overlapping { " (punctures into the same hole drawn over each other)" } else { "" }
                 ),
             ),
         );

@@ -129,15 +129,32 @@ fn every_figure_of_every_example_follows_the_style() {
         // Axis titles present.
         let map = r.plots().find(|p| p.id == "puncture-map").expect("map");
         let t = texts(&map.svg);
-        assert!(t.iter().any(|s| s == "x (mm)") && t.iter().any(|s| s == "depth (µm)"), "{name}: map labels: {t:?}");
-        // The map's colour scale spans the channels' depths, not 0 to the needle length.
+        assert!(t.iter().any(|s| s == "x (mm)"), "{name}: map labels: {t:?}");
         let cs = elements(&map.svg, "rect", "colour-scale");
         assert_eq!(cs.len(), 1, "{name}: one colour scale");
         let (lo, hi) = (num(cs[0], "data-min"), num(cs[0], "data-max"));
-        let depths = o.channels.iter().map(|c| c.depth_um);
-        let (dmin, dmax) = depths.fold((f64::INFINITY, 0.0f64), |a, d| (a.0.min(d), a.1.max(d)));
-        assert!(lo <= dmin && hi >= dmax, "{name}: scale {lo}-{hi} holds the depths {dmin}-{dmax}");
-        assert!(hi - lo <= 2.0 * (dmax - dmin) + 20.0, "{name}: scale {lo}-{hi} for depths {dmin}-{dmax}");
+        let n = o.channels.len();
+        let holes = o.pattern.distinct_holes;
+        if attr(cs[0], "data-unit").as_deref() == Some("punctures") {
+            // Overlapping punctures: one disc per distinct hole, coloured by hits from 1 to the most.
+            assert!(n as f64 >= 1.1 * holes as f64, "{name}: a hole map only for overlapping punctures");
+            assert!(t.iter().any(|s| s == "per hole"), "{name}: hole map labels: {t:?}");
+            let discs = map.svg.matches("<ellipse class=\"hole\"").count();
+            assert!(discs <= holes && discs > 0, "{name}: {discs} discs for {holes} holes");
+            let most = (0..holes as u32).map(|h| o.pattern.hole_of.iter().filter(|&&k| k == h).count()).max().unwrap();
+            assert_eq!((lo, hi), (1.0, most as f64), "{name}: hits 1-{most}");
+            // The depth-coloured close-up is still there.
+            let close = r.plots().find(|p| p.id == "puncture-map-closeup").expect("close-up of the depths");
+            assert!(texts(&close.svg).iter().any(|s| s == "depth (µm)"));
+        } else {
+            assert!((n as f64) < 1.1 * holes as f64, "{name}: overlapping punctures drawn as a hole map");
+            assert!(t.iter().any(|s| s == "depth (µm)"), "{name}: map labels: {t:?}");
+            // The map's colour scale spans the channels' depths, not 0 to the needle length.
+            let depths = o.channels.iter().map(|c| c.depth_um);
+            let (dmin, dmax) = depths.fold((f64::INFINITY, 0.0f64), |a, d| (a.0.min(d), a.1.max(d)));
+            assert!(lo <= dmin && hi >= dmax, "{name}: scale {lo}-{hi} holds the depths {dmin}-{dmax}");
+            assert!(hi - lo <= 2.0 * (dmax - dmin) + 20.0, "{name}: scale {lo}-{hi} for depths {dmin}-{dmax}");
+        }
         // The dose figure: one bar per product and skin, each adding up to 100 % of its dose,
         // its segments inside the plot area.
         if !o.delivery.products.is_empty() {
