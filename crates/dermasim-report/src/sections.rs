@@ -607,26 +607,24 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                 ),
             );
         }
-        sec.numbers.push(KeyNumber::new(
+        // An amount on treated skin (with its band when there is one) beside intact skin's.
+        let treated_and_intact = |label: String, key: &str, treated: f64, intact: f64, note: String| {
+            let path = format!("delivery.{name}.{key}");
+            KeyNumber::new(
+                label,
+                format!("{} (intact {})", bands::value(o, &path, 1.0, res.amount(treated)), res.amount(intact)),
+                "µg/cm²",
+                bands::note(o, &path, note),
+            )
+        };
+        sec.numbers.push(treated_and_intact(
             format!("{name}: delivered in {} h", short(p.duration_h)),
+            "cumulative_ug_per_cm2",
+            p.cumulative_ug_per_cm2,
+            p.intact_cumulative_ug_per_cm2,
             format!(
-                "{} (intact {})",
-                bands::value(
-                    o,
-                    &format!("delivery.{name}.cumulative_ug_per_cm2"),
-                    1.0,
-                    res.amount(p.cumulative_ug_per_cm2)
-                ),
-                res.amount(p.intact_cumulative_ug_per_cm2)
-            ),
-            "µg/cm²",
-            bands::note(
-                o,
-                &format!("delivery.{name}.cumulative_ug_per_cm2"),
-                format!(
-                    "delivery.{name}.cumulative_ug_per_cm2; \"below\" = under {} µg/cm², what the model resolves",
-                    tick(res.amount_ug_per_cm2)
-                ),
+                "delivery.{name}.cumulative_ug_per_cm2; \"below\" = under {} µg/cm², what the model resolves",
+                tick(res.amount_ug_per_cm2)
             ),
         ));
         sec.numbers.push(KeyNumber::new(
@@ -644,24 +642,12 @@ pub fn delivery(o: &Outcome, errors: &mut Vec<String>) -> Option<Section> {
                 ),
             },
         ));
-        sec.numbers.push(KeyNumber::new(
+        sec.numbers.push(treated_and_intact(
             format!("{name}: in the skin at the end"),
-            format!(
-                "{} (intact {})",
-                bands::value(
-                    o,
-                    &format!("delivery.{name}.skin_content_ug_per_cm2"),
-                    1.0,
-                    res.amount(p.skin_content_ug_per_cm2)
-                ),
-                res.amount(p.intact_skin_content_ug_per_cm2)
-            ),
-            "µg/cm²",
-            bands::note(
-                o,
-                &format!("delivery.{name}.skin_content_ug_per_cm2"),
-                "what a tape strip or skin image measures",
-            ),
+            "skin_content_ug_per_cm2",
+            p.skin_content_ug_per_cm2,
+            p.intact_skin_content_ug_per_cm2,
+            "what a tape strip or skin image measures".into(),
         ));
         sec.numbers.push(KeyNumber::new(
             format!("{name}: above 1% of the applied concentration down to"),
