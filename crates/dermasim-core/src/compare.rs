@@ -139,21 +139,7 @@ fn diff(key: &str, values: Vec<Option<Value>>) -> HeadlineDiff {
 mod tests {
     use super::*;
 
-    const PLAN: &str = r#"name = "plan"
-[skin]
-site = "forearm"
-[device]
-type = "dermaroller"
-preset = "roller-192"
-needle_length_mm = 1.0
-[protocol]
-setting = "office"
-area_cm2 = 4
-passes = [{ direction_deg = 0, count = 2 }]
-[simulation]
-seed = 3
-transport = "off"
-"#;
+    use crate::fixtures::FOREARM_ROLLER as PLAN;
 
     fn summary(set: &[&str]) -> Summary {
         let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();

@@ -46,6 +46,8 @@ pub mod cohort;
 pub mod compare;
 pub mod delivery;
 pub mod device;
+#[cfg(test)]
+mod fixtures;
 pub mod healing;
 pub mod numbing;
 pub mod params;

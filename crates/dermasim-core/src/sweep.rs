@@ -763,21 +763,7 @@ pub const PROVENANCE: &[(&str, ColumnKind)] = &[
 mod tests {
     use super::*;
 
-    const BASE: &str = r#"name = "base"
-[skin]
-site = "forearm"
-[device]
-type = "dermaroller"
-preset = "roller-192"
-needle_length_mm = 1.0
-[protocol]
-setting = "office"
-area_cm2 = 4
-passes = [{ direction_deg = 0, count = 2 }]
-[simulation]
-seed = 3
-transport = "off"
-"#;
+    use crate::fixtures::FOREARM_ROLLER as BASE;
 
     fn sweep(spec: &str) -> Result<Sweep, Vec<ScenarioError>> {
         Sweep::new(&parse_spec(spec).map_err(|e| vec![e])?, BASE)
