@@ -62,6 +62,10 @@ fn compare_writes_the_diff_and_the_side_by_side_page() {
     assert_eq!(depth["values"][0], s["channels"]["mean_depth_um"]);
     let html = std::fs::read_to_string(out.join("compare.html")).unwrap();
     assert!(html.contains("class=\"differs\"") && html.contains("class=\"pair\""));
+    // On a phone the table's cells stack: each names its plan (a print stylesheet keeps the
+    // safety findings and the scenario on one page).
+    assert!(html.contains("data-label=\"B − A\""), "headline differences name their plans");
+    assert!(html.contains("class=\"compare-page\""));
     assert!(html.contains(dermasim_core::summary::DISCLAIMER));
 }
 

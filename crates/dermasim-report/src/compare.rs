@@ -14,8 +14,8 @@ use dermasim_core::Outcome;
 use dermasim_core::compare::Comparison;
 use serde::Serialize;
 
-use crate::plot::{LineChart, Plot, Series, line_chart, short};
-use crate::sections::series_tables;
+use crate::plot::{LineChart, Plot, Series, line_chart};
+use crate::sections::{series_tables, sig};
 use crate::series::LongTable;
 use crate::{Finding, KeyNumber, Report, ReportError, render_page, style};
 
@@ -105,18 +105,19 @@ pub struct ComparePage {
     pub disclaimer: String,
 }
 
-/// Formats a JSON value for reading.
+/// Formats a JSON value for reading: numbers to three significant figures (the page is read
+/// side by side, often on a phone; the full values are in `compare.json`).
 fn show(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "—".into(),
-        serde_json::Value::Number(n) => n.as_f64().map(short).unwrap_or_else(|| n.to_string()),
+        serde_json::Value::Number(n) => n.as_f64().map(sig).unwrap_or_else(|| n.to_string()),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
 fn signed(d: f64) -> String {
-    if d > 0.0 { format!("+{}", short(d)) } else { short(d) }
+    if d > 0.0 { format!("+{}", sig(d)) } else { sig(d) }
 }
 
 /// Rows of label/value pairs aligned across plans: the n-th occurrence of a label in one plan
@@ -408,6 +409,16 @@ impl ComparePage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headline_numbers_read_to_three_significant_figures() {
+        assert_eq!(show(&serde_json::json!(215.922)), "216");
+        assert_eq!(show(&serde_json::json!(60.222)), "60.2");
+        assert_eq!(show(&serde_json::json!(0.004378)), "0.00438");
+        assert_eq!(show(&serde_json::json!("caution")), "caution");
+        assert_eq!(signed(1229.732), "+1230");
+        assert_eq!(signed(-0.5082), "-0.508");
+    }
 
     fn outcome(set: &[&str]) -> Outcome {
         let text = r#"

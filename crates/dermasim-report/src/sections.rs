@@ -1134,7 +1134,6 @@ fn pick_profiles(r: &dermasim_core::transport::TransportResult) -> Vec<(f64, Vec
         .collect()
 }
 
-/// Three significant figures, scientific for very small or large numbers.
 /// Two significant figures: what the model knows about a delivered amount, a flux or a ratio
 /// (its intact-skin permeability is good to a factor of about 3, V10), so no "84.102".
 pub fn sig2(v: f64) -> String {
@@ -1163,7 +1162,9 @@ fn times_ten(v: f64, decimals: usize) -> String {
     format!("{m}×10{}", crate::style::superscript(e))
 }
 
-fn sig(v: f64) -> String {
+/// Three significant figures (all the digits of an integer part), `×10ⁿ` for very small or
+/// large numbers.
+pub fn sig(v: f64) -> String {
     if v == 0.0 {
         "0".into()
     } else if !(1e-3..1e5).contains(&v.abs()) {
