@@ -1,6 +1,7 @@
 //! `dermasim`: the command-line front end. Glue only: it reads files, calls the core, and
 //! writes outputs whole or not at all.
 
+mod calibrate;
 mod check;
 mod cohort;
 mod compare;
@@ -221,6 +222,23 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Fit the calibrated parameters to their training datasets (validation/training/): the
+    /// fitted value, its uncertainty from the data's spread and the residuals; with --write, save
+    /// the fitted registry values into their source files.
+    Calibrate {
+        /// Parameters to fit, comma-separated (default: every calibrated parameter).
+        #[arg(long, value_delimiter = ',')]
+        parameters: Vec<String>,
+        /// Save the fitted values of registry entries into their source files.
+        #[arg(long)]
+        write: bool,
+        /// The dermasim source tree --write saves into (default: the one around the working directory).
+        #[arg(long, requires = "write")]
+        source: Option<PathBuf>,
+        /// Print the fits as JSON instead of the human summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the presets and every vocabulary a scenario accepts (sites, devices, creams, conditions, ...).
     Presets,
     /// Print the JSON Schema of the scenario format.
@@ -423,6 +441,9 @@ fn main() -> ExitCode {
         },
         Command::Sensitivity { input, outputs, samples, out, force, threads, json, quiet } => {
             code_of(run_sensitivity(&input, &outputs, samples, out, force, threads, json, quiet))
+        }
+        Command::Calibrate { parameters, write, source, json } => {
+            code_of(calibrate::run(&calibrate::Options { parameters, write, source, json }))
         }
         Command::Presets => code_of(print_out(&output::presets_text())),
         Command::Schema => code_of(print_json(&scenario::json_schema())),
