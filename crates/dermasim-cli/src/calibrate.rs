@@ -79,10 +79,14 @@ pub fn run(o: &Options) -> Result<(), ExitCode> {
     }
 }
 
+/// One registry entry to rewrite: its name, the fitted value and, for a drawn parameter, the
+/// fit's uncertainty as its distribution's new bounds.
+type Rewrite = (&'static str, f64, Option<(f64, f64)>);
+
 /// Rewrites the fitted registry values into their files, one file at a time, each whole.
 /// Returns the lines saying what was written.
 fn write(root: &Path, chosen: &[&Calibration], fits: &[Fit]) -> Result<Vec<String>, String> {
-    let mut by_file: Vec<(&str, Vec<(&str, f64)>)> = Vec::new();
+    let mut by_file: Vec<(&str, Vec<Rewrite>)> = Vec::new();
     let mut notes = Vec::new();
     for (c, f) in chosen.iter().zip(fits) {
         let Current::Registry { param, file } = c.current else { continue };
@@ -94,9 +98,11 @@ fn write(root: &Path, chosen: &[&Calibration], fits: &[Fit]) -> Result<Vec<Strin
             notes.push(format!("{}: unchanged ({})", c.parameter, calibrate::literal(f.value)));
             continue;
         }
+        // The data's uncertainty replaces the bounds of a drawn parameter's distribution.
+        let bounds = param.is_uncertain().then_some(f.interval);
         match by_file.iter_mut().find(|(p, _)| *p == file) {
-            Some((_, v)) => v.push((param.name, f.value)),
-            None => by_file.push((file, vec![(param.name, f.value)])),
+            Some((_, v)) => v.push((param.name, f.value, bounds)),
+            None => by_file.push((file, vec![(param.name, f.value, bounds)])),
         }
     }
     // Every new text is made before any file is replaced.
@@ -104,9 +110,15 @@ fn write(root: &Path, chosen: &[&Calibration], fits: &[Fit]) -> Result<Vec<Strin
     for (file, values) in &by_file {
         let path = root.join(file);
         let mut t = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        for (name, v) in values {
-            t = calibrate::rewrite_value(&t, name, *v).map_err(|e| format!("{}: {e}", path.display()))?;
+        for (name, v, bounds) in values {
+            let failed = |e: String| format!("{}: {e}", path.display());
+            t = calibrate::rewrite_value(&t, name, *v).map_err(failed)?;
             notes.push(format!("{name} = {} written into {file}", calibrate::literal(*v)));
+            if let Some(b) = bounds {
+                t = calibrate::rewrite_distribution(&t, name, *b).map_err(failed)?;
+                let (lo, hi) = (calibrate::literal(b.0), calibrate::literal(b.1));
+                notes.push(format!("{name}: its distribution's bounds set to the fit's uncertainty, {lo} to {hi}"));
+            }
         }
         texts.push((path, t));
     }

@@ -86,3 +86,18 @@ fn write_replaces_the_value_line_and_nothing_else() {
     assert!(o.status.success());
     assert_eq!(std::fs::read_to_string(&numbing).unwrap(), after);
 }
+
+#[test]
+fn write_sets_a_drawn_parameters_distribution_to_the_fits_uncertainty() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let numbing = tree(dir.path());
+    let before = std::fs::read_to_string(&numbing).unwrap();
+    let o = calibrate(&["--parameters", "numbing.liposomal_sc_factor", "--write"], dir.path());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let after = std::fs::read_to_string(&numbing).unwrap();
+    let changed: Vec<(&str, &str)> = before.lines().zip(after.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert_eq!(changed[0], ("    value: 43.9,", "    value: 53.8,"), "{changed:?}");
+    assert!(changed[1].0.contains("LogUniform { lo: 25.0, hi: 80.0 }"), "{changed:?}");
+    assert!(changed[1].1.contains("LogUniform { lo: 43.85, hi: 70.29 }"), "{changed:?}");
+}

@@ -19,7 +19,7 @@ use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::brent::BrentOpt;
 use dermasim_core::channels::{self, Insertion, MechanicsParams, SkinResponse};
 use dermasim_core::numbing::{self, NumbingParams};
-use dermasim_core::params::{self, Param};
+use dermasim_core::params::{self, Distribution, Param};
 use dermasim_core::scenario::Scenario;
 
 use serde::Serialize;
@@ -102,6 +102,16 @@ pub static CALIBRATIONS: &[Calibration] = &[
         search: (0.05, 1.0),
         prepare: predict_bjerring_analgesia,
     },
+    Calibration {
+        parameter: "numbing.liposomal_sc_factor",
+        unit: "1",
+        current: Current::Registry {
+            param: &numbing::LIPOSOMAL_SC_FACTOR,
+            file: "crates/dermasim-core/src/numbing.rs",
+        },
+        search: (1.0, 1000.0),
+        prepare: predict_lmx4_onset_ratio,
+    },
 ];
 
 /// The names of every calibrated parameter, comma-separated (for error messages).
@@ -162,6 +172,34 @@ fn predict_bjerring_analgesia(d: &Dataset, s: &Scenario) -> Result<Predictor, St
     Ok(Box::new(move |r| {
         let p = NumbingParams { fat_innervation_ratio: r, ..NumbingParams::REGISTRY };
         numb.iter().map(|z| numbing::analgesia_depth_in(&p, *z, bottom)).collect()
+    }))
+}
+
+/// The LMX4 onset ratio: minutes until the scenario's liposomal cream (its occlusion) numbs the
+/// epidermis and papillary dermis, over those of EMLA (occluded when the condition
+/// `emla_occluded` is 1), with the registry's threshold and vasoconstriction. EMLA's onset is
+/// solved once; each value of the factor solves the liposomal cream's column. A cream that never
+/// numbs that deep within the model's horizon gives a ratio of 10 (far off any datum).
+fn predict_lmx4_onset_ratio(d: &Dataset, s: &Scenario) -> Result<Predictor, String> {
+    let n = s.protocol.numbing.as_ref().ok_or_else(|| format!("{}: the scenario has no numbing cream", d.id))?;
+    let cream = numbing::cream(n.cream).ok_or_else(|| format!("{}: the scenario's cream is none", d.id))?;
+    let occluded = n.occluded;
+    let t = s.skin.layers;
+    let z = t.boundaries_um()[2];
+    let emla: Vec<f64> = d
+        .measured
+        .iter()
+        .map(|m| {
+            let occ = m.condition("emla_occluded")? > 0.5;
+            numbing::onset(&numbing::EMLA, &t, occ)?
+                .minutes_to(z)
+                .ok_or_else(|| format!("{}: EMLA does not numb the papillary dermis", d.id))
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Box::new(move |f| {
+        let c = numbing::Cream { sc_diffusivity_factor: f, ..cream };
+        let minutes = numbing::onset(&c, &t, occluded).ok().and_then(|o| o.minutes_to(z));
+        emla.iter().map(|e| minutes.map_or(10.0, |m| m / e)).collect()
     }))
 }
 
@@ -320,28 +358,52 @@ pub fn literal(x: f64) -> String {
     if s.ends_with('.') { format!("{s}0") } else { s }
 }
 
-/// `text` (a Rust source file) with the `value:` of the registry entry called `name` replaced by
-/// `value`: the first `value:` field after `name: "<name>",`, within the same struct literal.
-pub fn rewrite_value(text: &str, name: &str, value: f64) -> Result<String, String> {
+/// `text` (a Rust source file) with the line of field `field` of the registry entry called
+/// `name` replaced by `make(indent)`: the first line starting with `<field>:` after
+/// `name: "<name>",`, within the same struct literal, on one line.
+fn rewrite_field(text: &str, name: &str, field: &str, make: impl Fn(&str) -> String) -> Result<String, String> {
     let key = format!("name: \"{name}\",");
     let start = text.find(&key).ok_or_else(|| format!("{name}: no registry entry in this file"))?;
     let end = start + text[start..].find("};").ok_or_else(|| format!("{name}: its entry does not end"))?;
-    let rel = text[start..end].find("\n").ok_or_else(|| format!("{name}: one-line entry"))?;
+    let rel = text[start..end].find('\n').ok_or_else(|| format!("{name}: one-line entry"))?;
     let mut pos = start + rel + 1;
+    let prefix = format!("{field}:");
     while pos < end {
         let line_end = pos + text[pos..].find('\n').unwrap_or(text.len() - pos);
         let line = &text[pos..line_end];
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix("value:") {
-            if !rest.trim_end().ends_with(',') {
-                return Err(format!("{name}: its value spans several lines"));
+        if trimmed.starts_with(&prefix) {
+            if !trimmed.trim_end().ends_with(',') {
+                return Err(format!("{name}: its {field} spans several lines"));
             }
             let indent = &line[..line.len() - trimmed.len()];
-            return Ok(format!("{}{indent}value: {},{}", &text[..pos], literal(value), &text[line_end..]));
+            return Ok(format!("{}{}{}", &text[..pos], make(indent), &text[line_end..]));
         }
         pos = line_end + 1;
     }
-    Err(format!("{name}: no value field in its entry"))
+    Err(format!("{name}: no {field} field in its entry"))
+}
+
+/// `text` (a Rust source file) with the `value:` of the registry entry called `name` replaced by
+/// `value`: the first `value:` field after `name: "<name>",`, within the same struct literal.
+pub fn rewrite_value(text: &str, name: &str, value: f64) -> Result<String, String> {
+    rewrite_field(text, name, "value", |indent| format!("{indent}value: {},", literal(value)))
+}
+
+/// `text` with the bounds of the registry entry `name`'s distribution replaced by `(lo, hi)`,
+/// keeping its kind (`Distribution::Uniform { lo: …, hi: … }` and the like); a fixed
+/// distribution is an error (whether a parameter is drawn is not the fit's decision).
+pub fn rewrite_distribution(text: &str, name: &str, (lo, hi): (f64, f64)) -> Result<String, String> {
+    let p = params::find(name).ok_or_else(|| format!("{name}: not a registry entry"))?;
+    let kind = match p.distribution {
+        Distribution::Fixed => return Err(format!("{name}: its distribution is fixed")),
+        Distribution::Uniform { .. } => "Uniform",
+        Distribution::LogUniform { .. } => "LogUniform",
+        Distribution::Triangular { .. } => "Triangular",
+    };
+    rewrite_field(text, name, "distribution", |indent| {
+        format!("{indent}distribution: Distribution::{kind} {{ lo: {}, hi: {} }},", literal(lo), literal(hi))
+    })
 }
 
 /// Whether `name` is a registry entry (else a value derived at run time).
@@ -374,6 +436,19 @@ mod tests {
         // A field missing from the named entry is not taken from the next one.
         let text2 = "Param {\n    name: \"x.a\",\n};\nParam {\n    name: \"x.b\",\n    value: 1.0,\n};\n";
         assert!(rewrite_value(text2, "x.a", 2.0).is_err());
+    }
+
+    #[test]
+    fn rewrite_distribution_keeps_its_kind_and_refuses_a_fixed_one() {
+        let p = &numbing::LIPOSOMAL_SC_FACTOR;
+        let text = format!(
+            "Param {{\n    name: \"{}\",\n    value: 1.0,\n    distribution: Distribution::LogUniform {{ lo: 25.0, hi: 80.0 }},\n}};\n",
+            p.name
+        );
+        let out = rewrite_distribution(&text, p.name, (43.85464, 70.28664)).unwrap();
+        assert!(out.contains("    distribution: Distribution::LogUniform { lo: 43.85, hi: 70.29 },\n"), "{out}");
+        let fixed = numbing::FAT_INNERVATION_RATIO.name;
+        assert!(rewrite_distribution(&text, fixed, (0.3, 0.6)).unwrap_err().contains("fixed"));
     }
 
     #[test]

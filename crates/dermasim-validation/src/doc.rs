@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::cases::{Role, Row};
+use crate::calibrate::Fit;
+use crate::cases::{Num, Role, Row};
 
 /// The markers around the generated part of `docs/validation.md`.
 pub const DOC_BEGIN: &str = "<!-- validation:begin (generated) -->";
@@ -24,8 +25,9 @@ fn result(r: &Row) -> String {
     }
 }
 
-/// The generated Markdown (without the markers).
-pub fn markdown(rows: &[Row]) -> String {
+/// The generated Markdown (without the markers): the count, the fits of the calibrated
+/// parameters, the calibration rows and the independent checks.
+pub fn markdown(rows: &[Row], fits: &[Fit]) -> String {
     let independent: Vec<&Row> = rows.iter().filter(|r| r.role == Role::Independent).collect();
     let calibration: Vec<&Row> = rows.iter().filter(|r| r.role != Role::Independent).collect();
     let passing = independent.iter().filter(|r| r.pass).count();
@@ -41,7 +43,27 @@ pub fn markdown(rows: &[Row]) -> String {
 hold the cases not yet moved into them).\n",
         independent.len()
     );
-    let _ = writeln!(out, "### Calibration data (used in fits: consistency checks, not validation)\n");
+    let _ = writeln!(out, "### Fits of the calibrated parameters (`dermasim calibrate`)\n");
+    let _ =
+        writeln!(out, "| parameter | training dataset | fitted | uncertainty (data's spread) | today | today vs fit |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for f in fits {
+        let within = if f.reproduces_today() { "within" } else { "**outside**" };
+        let _ = writeln!(
+            out,
+            "| `{}` ({}) | `validation/training/{}` | {} | {} to {} | {} | {:+.1} % ({within}) |",
+            f.parameter,
+            f.unit,
+            f.dataset_file,
+            Num(f.value),
+            Num(f.interval.0),
+            Num(f.interval.1),
+            Num(f.today),
+            // No "-0.0 %" for a closed form equal to its fit.
+            if f.today_offset().abs() < 5e-4 { 0.0 } else { 100.0 * f.today_offset() }
+        );
+    }
+    let _ = writeln!(out, "\n### Calibration data (used in fits: consistency checks, not validation)\n");
     let _ = writeln!(out, "| case | source | published | dermasim | parameter fitted | result |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for r in &calibration {
@@ -97,7 +119,7 @@ mod tests {
             within("b", "s", "p", 3.0, (0.0, 2.0), "u", "t", Role::Independent),
             within("c", "s", "p", 1.0, (0.0, 2.0), "u", "t", Role::Calibration { parameter: "x".into() }),
         ];
-        let md = markdown(&rows);
+        let md = markdown(&rows, &[]);
         assert!(md.contains("Independent checks passing: 1 of 2"), "{md}");
         assert!(md.contains("**miss** (1.00 u over, 50 %)"), "{md}");
         let doc = format!("intro\n{DOC_BEGIN}\nold\n{DOC_END}\nrest\n");

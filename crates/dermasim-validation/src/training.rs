@@ -84,6 +84,7 @@ pub const FILES: &[(&str, &str)] = &[
         "bjerring-1990-analgesia-depth.toml",
         include_str!("../../../validation/training/bjerring-1990-analgesia-depth.toml"),
     ),
+    ("lmx4-liposomal-onset.toml", include_str!("../../../validation/training/lmx4-liposomal-onset.toml")),
 ];
 
 /// The scenarios the datasets run: (path relative to `validation/`, text).
@@ -94,6 +95,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "training/bjerring-1990-forearm-emla.toml",
         include_str!("../../../validation/training/bjerring-1990-forearm-emla.toml"),
     ),
+    ("training/lmx4-forearm.toml", include_str!("../../../validation/training/lmx4-forearm.toml")),
 ];
 
 /// Reads a dataset's text, checking that every spread contains its value.

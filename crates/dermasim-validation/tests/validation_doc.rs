@@ -2,14 +2,15 @@
 //! fails when the committed file drifts. Regenerate with
 //! `DERMASIM_UPDATE_DOCS=1 cargo test --workspace --test validation_doc`.
 
-use dermasim_validation::{cases, doc};
+use dermasim_validation::{calibrate, cases, doc};
 
 #[test]
 fn docs_validation_md_is_generated_from_the_runs() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/validation.md");
     let text = std::fs::read_to_string(path).unwrap();
     let rows = cases::all().unwrap();
-    let want = doc::splice(&text, &doc::markdown(&rows)).unwrap();
+    let fits: Vec<_> = calibrate::CALIBRATIONS.iter().map(|c| calibrate::fit(c).unwrap()).collect();
+    let want = doc::splice(&text, &doc::markdown(&rows, &fits)).unwrap();
     if std::env::var_os("DERMASIM_UPDATE_DOCS").is_some() {
         if want != text {
             let tmp = format!("{path}.tmp");
