@@ -21,6 +21,7 @@ use dermasim_core::channels::{self, Insertion, MechanicsParams, SkinResponse};
 use dermasim_core::numbing::{self, NumbingParams};
 use dermasim_core::params::{self, Distribution, Param};
 use dermasim_core::scenario::Scenario;
+use dermasim_core::series;
 
 use serde::Serialize;
 
@@ -112,6 +113,16 @@ pub static CALIBRATIONS: &[Calibration] = &[
         search: (1.0, 1000.0),
         prepare: predict_lmx4_onset_ratio,
     },
+    Calibration {
+        parameter: "series.scarring_rate",
+        unit: "1/h",
+        current: Current::Derived {
+            value: || series::calibration().scarring_rate,
+            by: "series::calibrate from series.dogra_scarring_fraction",
+        },
+        search: (1e-9, 1.0),
+        prepare: predict_dogra_scarring,
+    },
 ];
 
 /// The names of every calibrated parameter, comma-separated (for error messages).
@@ -200,6 +211,23 @@ fn predict_lmx4_onset_ratio(d: &Dataset, s: &Scenario) -> Result<Predictor, Stri
         let c = numbing::Cream { sc_diffusivity_factor: f, ..cream };
         let minutes = numbing::onset(&c, &t, occluded).ok().and_then(|o| o.minutes_to(z));
         emla.iter().map(|e| minutes.map_or(10.0, |m| m / e)).collect()
+    }))
+}
+
+/// Dogra's scarring share: the scenario run through the pipeline (punctures, channels, healing,
+/// series) gives the series' inflammation burden and the torn share of its channels; the
+/// series' own `Calibration::scarring_probability` turns them into a probability for a given
+/// rate (no history, relative risk 1).
+fn predict_dogra_scarring(d: &Dataset, s: &Scenario) -> Result<Predictor, String> {
+    let o = dermasim_core::simulate(s);
+    let burden =
+        o.series.as_ref().ok_or_else(|| format!("{}: the scenario has no series", d.id))?.response.inflammation_burden;
+    let made: Vec<_> = o.channels.iter().filter(|c| c.depth_um.is_finite() && c.depth_um > 0.0).collect();
+    let torn = made.iter().filter(|c| c.torn).count() as f64 / made.len().max(1) as f64;
+    let n = d.measured.len();
+    Ok(Box::new(move |rate| {
+        let cal = series::Calibration { scarring_rate: rate, ..*series::calibration() };
+        vec![cal.scarring_probability(burden, torn, 1.0); n]
     }))
 }
 

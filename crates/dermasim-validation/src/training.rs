@@ -85,6 +85,7 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../validation/training/bjerring-1990-analgesia-depth.toml"),
     ),
     ("lmx4-liposomal-onset.toml", include_str!("../../../validation/training/lmx4-liposomal-onset.toml")),
+    ("dogra-2014-scarring.toml", include_str!("../../../validation/training/dogra-2014-scarring.toml")),
 ];
 
 /// The scenarios the datasets run: (path relative to `validation/`, text).
@@ -96,6 +97,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../../validation/training/bjerring-1990-forearm-emla.toml"),
     ),
     ("training/lmx4-forearm.toml", include_str!("../../../validation/training/lmx4-forearm.toml")),
+    ("training/dogra-2014-roller.toml", include_str!("../../../validation/training/dogra-2014-roller.toml")),
 ];
 
 /// Reads a dataset's text, checking that every spread contains its value.
