@@ -12,6 +12,7 @@ use std::fmt;
 
 pub mod calibration;
 pub mod depth;
+pub mod healing;
 pub mod numbing;
 
 /// Whether a datum was used to fit a parameter.
@@ -108,8 +109,12 @@ pub fn within(
 pub type Area = (&'static str, fn() -> Result<Vec<Row>, String>);
 
 /// Every area, in pipeline order. The calibration rows of the training datasets come first.
-pub static AREAS: &[Area] =
-    &[("calibration datasets", calibration::rows), ("depth", depth::rows), ("numbing", numbing::rows)];
+pub static AREAS: &[Area] = &[
+    ("calibration datasets", calibration::rows),
+    ("depth", depth::rows),
+    ("healing", healing::rows),
+    ("numbing", numbing::rows),
+];
 
 /// Every row of every area.
 pub fn all() -> Result<Vec<Row>, String> {
