@@ -4,10 +4,43 @@ use dermasim_core::simulate;
 
 use super::{Role, Row, scenario, within};
 
-/// Sasaki 2019: the pen's depth in excised facial skin follows from its stroke speed (V6); no
-/// parameter is fitted to it.
+/// V3's opening, V4 (Lam 2008, the excised-skin factor's datum) and Sasaki 2019 (V6: the pen's
+/// depth in excised facial skin follows from its stroke speed; no parameter is fitted to it).
+/// V3's and V5's depths are training datasets (`calibration` rows).
 pub fn rows() -> Result<Vec<Row>, String> {
     let mut rows = Vec::new();
+    let o = simulate(&scenario(include_str!("../../../../validation/v3-kalluri-rat-roller.toml"))?);
+    let n = o.channels.len().max(1) as f64;
+    let diameter = o.channels.iter().map(|c| (c.width_um * c.length_um).sqrt()).sum::<f64>() / n;
+    rows.push(within(
+        "V3 770 um roller, rat: surface diameter (geometric mean of width and length)",
+        "Kalluri 2011, AAPS J 13:473 [V]; hairless rat (animal)",
+        "70.7 ± 9.9 um",
+        diameter,
+        (70.7 - 2.0 * 9.9, 70.7 + 2.0 * 9.9),
+        "um",
+        "2 SD",
+        Role::Calibration {
+            parameter: "`channels::ROLLER_TEAR_FRACTION` = 0.25 [A], chosen to stay within 2 SD".into(),
+        },
+    ));
+    for length in ["0.5", "0.7", "0.9"] {
+        let text = include_str!("../../../../validation/v4-lam-pig.toml")
+            .replace("needle_length_mm = 0.9", &format!("needle_length_mm = {length}"));
+        let o = simulate(&scenario(&text)?);
+        rows.push(within(
+            format!("V4 steel needle {length} mm, excised pig skin: share of the needle buried"),
+            "Lam 2008 [V]; pig skin, excised (animal)",
+            "< 0.5",
+            o.summary.channels.depth_fraction_mean,
+            (0.0, 0.5),
+            "",
+            "< 0.5",
+            Role::Calibration {
+                parameter: "`skin::EXCISED_DEFLECTION_FACTOR` = 5 (the smallest round value that meets it)".into(),
+            },
+        ));
+    }
     for (text, setting_um) in [
         (include_str!("../../../../validation/v6-sasaki-pen-0.5.toml"), 500.0),
         (include_str!("../../../../validation/v6-sasaki-pen-1.5.toml"), 1500.0),

@@ -14,6 +14,7 @@ pub mod calibration;
 pub mod depth;
 pub mod healing;
 pub mod numbing;
+pub mod procedure;
 
 /// Whether a datum was used to fit a parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,13 +92,13 @@ pub fn within(
         let (end, dir) = if value < lo { (lo, "under") } else { (hi, "over") };
         let pct =
             if end != 0.0 { format!(", {:.0} %", 100.0 * (value - end).abs() / end.abs()) } else { String::new() };
-        format!("{} {unit} {dir}{pct}", Num((value - end).abs()))
+        format!("{} {unit} {dir}{pct}", Num((value - end).abs())).replace("  ", " ")
     });
     Row {
         case: case.into(),
         source: source.into(),
         published: published.into(),
-        dermasim: format!("{} {unit}", Num(value)),
+        dermasim: format!("{} {unit}", Num(value)).trim_end().to_string(),
         tolerance: tolerance.into(),
         pass,
         miss,
@@ -114,6 +115,7 @@ pub static AREAS: &[Area] = &[
     ("depth", depth::rows),
     ("healing", healing::rows),
     ("numbing", numbing::rows),
+    ("procedure", procedure::rows),
 ];
 
 /// Every row of every area.
