@@ -4,7 +4,7 @@ use dermasim_core::procedure;
 
 use super::{Role, Row, scenario, within};
 
-/// V17: a full face (300 cm² [A]) needled in 20-30 min (the seed), tolerance 15-40 min.
+/// V17: a full face (300 cm², `[A]`) needled in 20-30 min (the seed), tolerance 15-40 min.
 pub fn rows() -> Result<Vec<Row>, String> {
     let roller = "[device]\ntype = \"dermaroller\"\npreset = \"roller-192\"\nneedle_length_mm = 1.5";
     // literature.md §1.1: "15 to 20 vertical, horizontal and oblique passes" [S]: 4 in each of 4 directions.
