@@ -14,6 +14,7 @@ pub mod calibration;
 pub mod depth;
 pub mod healing;
 pub mod numbing;
+pub mod outcomes;
 pub mod procedure;
 
 /// Whether a datum was used to fit a parameter.
@@ -116,6 +117,7 @@ pub static AREAS: &[Area] = &[
     ("healing", healing::rows),
     ("numbing", numbing::rows),
     ("procedure", procedure::rows),
+    ("outcomes", outcomes::rows),
 ];
 
 /// Every row of every area.
