@@ -27,6 +27,7 @@ use dermasim_transport::{
 use serde::Serialize;
 
 use crate::channels::Channel;
+use crate::params::{Distribution, Param, Provenance, Stage};
 use crate::pattern::PatternStats;
 use crate::scenario::invitro::Invitro;
 use crate::scenario::{Ionisation, Product, Resolution as ScenarioResolution, Scenario, TransportMode};
@@ -186,6 +187,10 @@ pub struct DoseBalance {
     pub applied_ug_per_cm2: f64,
     /// Still on the skin surface (the film), µg/cm².
     pub on_surface_ug_per_cm2: f64,
+    /// The part of `on_surface` that is a dry solid deposit (the vehicle's volatile part has
+    /// gone and the active above its solubility in the residue redissolves at
+    /// [`DRY_DEPOSIT_DISSOLUTION_PER_H`]), µg/cm².
+    pub dry_deposit_ug_per_cm2: f64,
     /// Wiped or washed off with the film (`removal_h`), µg/cm² (the active itself is taken as
     /// non-volatile: only its vehicle evaporates).
     pub removed_ug_per_cm2: f64,
@@ -228,6 +233,7 @@ impl DoseBalance {
         let b = DoseBalance {
             applied_ug_per_cm2: last(&r.applied_ug_per_cm2),
             on_surface_ug_per_cm2: last(&r.donor_ug_per_cm2),
+            dry_deposit_ug_per_cm2: last(&r.dry_deposit_ug_per_cm2),
             removed_ug_per_cm2: last(&r.removed_ug_per_cm2),
             layers_ug_per_cm2: layers,
             channel_fluid_ug_per_cm2: last(&r.channel_ug_per_cm2),
@@ -673,6 +679,34 @@ pub struct VehicleOutcome {
     pub removal_h: Option<f64>,
 }
 
+/// First-order rate at which a dry deposit of the active redissolves into what is left of the
+/// vehicle once its volatile part has evaporated, 1/h (the transport crate's
+/// `Vehicle::dry_deposit_dissolution_per_h`). While the film is wet a deposit is in
+/// equilibrium with it (it redissolves at once as the skin takes the active up); once dry the
+/// active above its solubility in the residue is a solid on the skin that gives the residue
+/// `k·D·(1 − c/S)`. `[A]`: no measured rate was found. Crystalline surface deposits of
+/// caffeine and niacinamide left by water or ethanol reduce skin permeation, inversely to the
+/// extent of crystallisation (Xu & Kasting 2024, J Pharm Sci 113:948, abstract \[P\]); the
+/// finite-dose model of solvent-deposited solids of Kasting et al. 2022 (J Pharm Sci 111:727)
+/// and Tonnis, Jaworska & Kasting 2024 (J Control Release) treats such deposits, but their
+/// rates were not retrieved. 0.01/h (a dry deposit's half-life of about three days, ~20 % a
+/// day) is taken, with a draw over two decades around it.
+pub const DRY_DEPOSIT_DISSOLUTION_PER_H: Param = Param {
+    name: "delivery.dry_deposit_dissolution_per_h",
+    unit: "1/h",
+    value: 0.01,
+    allowed: (0.0, 1000.0),
+    distribution: Distribution::LogUniform { lo: 0.001, hi: 0.1 },
+    provenance: Provenance::Assumption(
+        "no measured rate found; crystalline deposits reduce permeation (Xu & Kasting 2024, J Pharm Sci 113:948, abstract [P]); half-life ~3 days taken",
+    ),
+    stage: Stage::Delivery,
+    description: "first-order redissolution of a dry deposit of the active once the vehicle's volatile part has gone",
+};
+
+/// The delivery stage's registered parameters.
+pub const PARAMS: &[Param] = &[DRY_DEPOSIT_DISSOLUTION_PER_H];
+
 /// Water solubility of an active without a measured value, mg/mL: the general solubility
 /// equation as OSP uses it, log S_w [g/cm³] = 0.5 − log Kow − 0.01 (T_m − 25) (Yalkowsky;
 /// OSP's equations as recorded in the project's literature notes \[V\]), with T_m = 25 °C, the liquid limit (an upper
@@ -682,7 +716,7 @@ pub fn estimated_water_solubility_mg_ml(log_kow: f64) -> f64 {
 }
 
 /// The film of a product with a finite dose, and what its vehicle is.
-fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64) -> (Donor, VehicleOutcome) {
+fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64, dry_deposit_per_h: f64) -> (Donor, VehicleOutcome) {
     let preset = p.vehicle.preset();
     let volatile_fraction = p.volatile_fraction.unwrap_or(preset.volatile_fraction);
     let evaporation = if p.occluded {
@@ -706,6 +740,7 @@ fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64) -> (Donor, Vehi
         log_k_residue,
         water_solubility_mg_ml: Some(solubility),
         removal_h: p.removal_h,
+        dry_deposit_dissolution_per_h: Some(dry_deposit_per_h),
     };
     let donor =
         Donor::Film { film_thickness_um: dose_ul_per_cm2 * 10.0, concentration_mg_ml: p.concentration_mg_ml, vehicle };
@@ -723,14 +758,14 @@ fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64) -> (Donor, Vehi
 }
 
 /// The donor of a product and what its vehicle is: a film for a finite dose, else a reservoir.
-fn donor_and_vehicle(p: &Product, m: &Permeant) -> (Donor, VehicleOutcome) {
+fn donor_and_vehicle(p: &Product, m: &Permeant, dry_deposit_per_h: f64) -> (Donor, VehicleOutcome) {
     match p.dose_ul_per_cm2 {
         // 1 µL/cm² = 1e-3 cm³ / cm² = 10 µm of film.
-        Some(dose) => vehicle_film(p, m, dose),
+        Some(dose) => vehicle_film(p, m, dose, dry_deposit_per_h),
         None => {
             // an infinite dose: a reservoir kept at its composition; a saturated one gives the
             // dissolved activity only (Higuchi)
-            let (_, mut outcome) = vehicle_film(p, m, 1.0);
+            let (_, mut outcome) = vehicle_film(p, m, 1.0, dry_deposit_per_h);
             let k = match p.vehicle.preset().water {
                 true => 1.0,
                 false => 10f64.powf(m.log_kow.clamp(-12.0, 12.0)),
@@ -856,7 +891,7 @@ fn deliver_one(
 ) -> Result<ProductDelivery, String> {
     let in_vivo = s.skin.mounting == Mounting::InVivo;
     let m = permeant(p)?;
-    let (donor, mut vehicle) = donor_and_vehicle(p, &m);
+    let (donor, mut vehicle) = donor_and_vehicle(p, &m, s.parameters.get(&DRY_DEPOSIT_DISSOLUTION_PER_H));
     // The stratum corneum is fully hydrated while a watery film or an occlusion covers it and
     // partially hydrated once an open film has dried (OSP's two states, docs/models.md §9).
     let wet_share = sc_wet_share(&vehicle, p.dose_ul_per_cm2.is_none(), s.simulation.duration_h);
@@ -1023,7 +1058,7 @@ fn deliver_one(
     }
     if vehicle.saturated {
         warnings.push(format!(
-            "the active exceeds its solubility in the product (water solubility {} mg/mL): the undissolved part waits on the skin and delivery is limited by the solubility, not by the concentration",
+            "the active exceeds its solubility in the product (water solubility {} mg/mL): the undissolved part waits on the skin and delivery is limited by the solubility, not by the concentration (once the vehicle has dried, a solid deposit that redissolves slowly)",
             sig3(vehicle.water_solubility_mg_ml.unwrap_or(f64::NAN))
         ));
     }

@@ -235,6 +235,8 @@ static GROUPS: &[&[Param]] = &[
     crate::safety::PARAMS,
     crate::numbing::PARAMS,
     crate::procedure::PARAMS,
+    // delivery joined last: the stages above keep their columns in an uncertainty run's design
+    crate::delivery::PARAMS,
 ];
 
 /// Every registered parameter, in pipeline order.

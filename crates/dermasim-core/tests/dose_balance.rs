@@ -101,6 +101,8 @@ proptest! {
         }
         for b in [&d.dose_balance, &d.intact_dose_balance] {
             prop_assert!(b.closure_rel_error <= 1e-9, "{:e}", b.closure_rel_error);
+            // a dry deposit is part of what is on the surface
+            prop_assert!(b.dry_deposit_ug_per_cm2 >= 0.0 && b.dry_deposit_ug_per_cm2 <= b.on_surface_ug_per_cm2 * (1.0 + 1e-12));
             let shares: f64 = b.fraction_of_applied.iter().map(|(_, f)| f).sum();
             prop_assert!((shares - 1.0).abs() <= 1e-9, "shares sum to {shares}");
         }

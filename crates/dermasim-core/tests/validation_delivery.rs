@@ -44,16 +44,39 @@ fn regional_factors_reproduce_their_calibration_data() {
 }
 
 /// Six-laboratory OECD TG 428 caffeine study: 3.87 % (five labs) / 6.99 % (all) of a finite dose
-/// in the receptor. Documented miss: dermasim puts 1.2 % there (×3.3-5.9 too low; 77 %, ×11-20
-/// too high, while the stratum corneum was taken as fully hydrated all day).
+/// in the receptor, potential absorption (receptor + skin) 3.96 / 7.14 %. Documented misses, over
+/// the whole range of the dry deposit's redissolution rate (the one assumed parameter this case
+/// leans on): the receptor gets 0.37 % (band 0.28-0.80 %, ×4.8-25 too low) and receptor + skin
+/// 24 % (band 10-64 %, ×1.4-16 too high): the stratum corneum takes up caffeine while the film
+/// is wet and holds it. History: 77 % (SC hydrated all day), 1.2 % (SC dries, deposit
+/// redissolving at once, a humectant residue).
 #[test]
-fn caffeine_finite_dose_receptor_share_is_a_documented_miss() {
-    let d = run(CAFFEINE, "caffeine", &[]);
-    let receptor = share(&d, true, "receptor");
-    // the serum dries in 0.9 h: the SC is fully hydrated for 0.9 h of 24 h
-    assert!((d.permeation.sc_hydrated_share - 0.9 / 24.0).abs() < 1e-12);
-    assert!(receptor < 0.0387 / 3.0, "receptor share {receptor} now within x3 of 3.87 %: re-evaluate");
-    assert!((0.009..0.015).contains(&receptor), "receptor share {receptor} moved from the documented 1.2 %");
+fn caffeine_finite_dose_is_a_documented_miss_over_the_deposit_rate_band() {
+    let shares = |k: &str| {
+        let set = format!("parameters.delivery.dry_deposit_dissolution_per_h={k}");
+        let d = run(CAFFEINE, "caffeine", &[&set]);
+        let receptor = share(&d, true, "receptor");
+        let skin: f64 = ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis"]
+            .iter()
+            .map(|n| share(&d, true, n))
+            .sum();
+        (d, receptor, receptor + skin)
+    };
+    let (d, receptor, potential) = shares("0.01");
+    // a water solution dries in 1 h: the SC is fully hydrated for 0.999 h of 24 h, and most of
+    // the caffeine is left as a dry deposit
+    assert!((d.permeation.sc_hydrated_share - 0.999 / 24.0).abs() < 1e-12);
+    assert!(d.intact_dose_balance.dry_deposit_ug_per_cm2 > 0.5 * d.intact_dose_balance.applied_ug_per_cm2);
+    eprintln!("caffeine: receptor {receptor}, receptor + skin {potential}");
+    assert!((0.003..0.0045).contains(&receptor), "receptor share {receptor} moved from the documented 0.37 %");
+    assert!((0.2..0.28).contains(&potential), "potential absorption {potential} moved from the documented 24 %");
+    let (_, r_lo, p_lo) = shares("0.001");
+    let (_, r_hi, p_hi) = shares("0.1");
+    eprintln!("band: receptor {r_lo}-{r_hi}, receptor + skin {p_lo}-{p_hi}");
+    assert!(r_lo < receptor && receptor < r_hi && p_lo < potential && potential < p_hi);
+    // the misses hold over the whole band: re-evaluate when one closes
+    assert!(r_hi < 0.0387, "receptor band {r_lo}-{r_hi} now reaches 3.87 %: re-evaluate");
+    assert!(p_lo > 0.0714, "potential-absorption band {p_lo}-{p_hi} now reaches 7.14 %: re-evaluate");
 }
 
 /// Retinol (Sci Rep 2024;14:22793): does not cross excised skin in 24 h (pass), and stays mainly

@@ -54,7 +54,8 @@
 //!     Custom { max_dz_um, min_cells_per_layer, lateral_um, lateral_max_um } }
 //! pub struct TransportResult { times_h, flux_ug_per_cm2_h, cumulative_ug_per_cm2,
 //!     receptor_ug_per_cm2, cleared_ug_per_cm2, layer_amounts_ug_per_cm2, channel_ug_per_cm2,
-//!     donor_ug_per_cm2, applied_ug_per_cm2, removed_ug_per_cm2, film_capacity_um, profiles: Vec<DepthProfile>, lag_time_h: Option<f64>,
+//!     donor_ug_per_cm2, applied_ug_per_cm2, removed_ug_per_cm2, dry_deposit_ug_per_cm2,
+//!     film_capacity_um, profiles: Vec<DepthProfile>, lag_time_h: Option<f64>,
 //!     max_depth_um_above_threshold, mass_balance_rel_error, steps, cg_iterations, cells,
 //!     field: Option<ConcentrationField> }
 //! pub struct ConcentrationField { time_h, nx, ny, nz, dx_um, dy_um, z_faces_um,

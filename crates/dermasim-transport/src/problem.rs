@@ -88,6 +88,12 @@ pub struct Vehicle {
     pub water_solubility_mg_ml: Option<f64>,
     /// Time the film (and any deposit) is wiped off, h (`None`: left on).
     pub removal_h: Option<f64>,
+    /// First-order rate, 1/h, at which a deposit redissolves once the volatile part has gone
+    /// (a dry deposit, no solvent left to dissolve it quickly): the deposit `D` gives
+    /// `k·D·(1 − c/S)` to the residue, `c` the dissolved and `S` the saturated concentration.
+    /// While the volatile part lasts, and with `None`, a deposit redissolves at once (the
+    /// dissolved active stays at saturation while any deposit is left).
+    pub dry_deposit_dissolution_per_h: Option<f64>,
 }
 
 /// Film volume left after a removal, as a share of the film's initial volume (numerical
@@ -260,9 +266,14 @@ pub struct TransportResult {
     pub applied_ug_per_cm2: Vec<f64>,
     /// Amount wiped off with a [`Donor::Film`] (0 otherwise; the active does not evaporate).
     pub removed_ug_per_cm2: Vec<f64>,
+    /// Part of `donor_ug_per_cm2` that is a dry solid deposit, redissolving at its own rate
+    /// ([`Vehicle::dry_deposit_dissolution_per_h`]; 0 while the vehicle is wet, where a deposit
+    /// is in equilibrium with the film and counted as film).
+    pub dry_deposit_ug_per_cm2: Vec<f64>,
     /// Capacity of the film per unit area, µm: the film thickness for a plain finite film;
     /// for a [`Donor::Film`], its vehicle thickness times the active's vehicle/water partition
-    /// coefficient, or larger while a deposit holds the dissolved active at saturation
+    /// coefficient, or larger while a deposit of a wet film holds the dissolved active at
+    /// saturation (a dry deposit is outside it, `dry_deposit_ug_per_cm2`)
     /// (`film amount / (capacity · 0.1)` is then the water-equivalent dissolved
     /// concentration); 0 for an infinite donor.
     pub film_capacity_um: Vec<f64>,

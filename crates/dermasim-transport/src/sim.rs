@@ -203,6 +203,9 @@ pub struct FilmSchedule {
     /// Film volume left after a removal (µm³, > 0; numerical: a trace that takes back what
     /// diffuses out of the skin).
     pub trace_um3: f64,
+    /// First-order rate (1/s) at which a dry deposit redissolves once the volatile part has
+    /// gone (`None`: at once, the deposit stays in the film's capacity).
+    pub dry_dissolution_per_s: Option<f64>,
 }
 
 impl FilmSchedule {
@@ -219,13 +222,33 @@ impl FilmSchedule {
         10f64.powf(phi * self.log_k_vehicle + (1.0 - phi) * self.log_k_residue)
     }
 
-    /// Capacity of the film at `t` (s) holding `amount` (µm³·mg/mL): `max(V·K, M/S_w)`, or the
-    /// trace's after a removal.
+    /// Time (s) the volatile part is gone, if it evaporates at all.
+    pub fn dry_at_s(&self) -> Option<f64> {
+        (self.volatile_um3 > 0.0 && self.evaporation_um3_s > 0.0).then(|| self.volatile_um3 / self.evaporation_um3_s)
+    }
+
+    /// Whether a deposit redissolves at its own rate at `t` (s): the film has dried and a
+    /// dry-deposit rate is set.
+    pub fn deposit_is_dry(&self, t: f64) -> bool {
+        self.dry_dissolution_per_s.is_some() && self.dry_at_s().is_some_and(|td| t >= td)
+    }
+
+    /// What the vehicle dissolves at `t` (s), µm³·mg/mL: `V·K·S_w` (infinite without a limit).
+    pub fn saturated_amount(&self, t: f64) -> f64 {
+        self.volume_um3(t) * self.partition(t) * self.water_solubility_mg_ml
+    }
+
+    /// Capacity of the film at `t` (s) holding `amount` (µm³·mg/mL) dissolved or deposited in
+    /// it: `max(V·K, M/S_w)`; `V·K` once a dry deposit is kept outside it
+    /// ([`FilmSchedule::deposit_is_dry`]); the trace's after a removal.
     pub fn capacity(&self, t: f64, amount: f64, removed: bool) -> f64 {
         if removed {
             return self.trace_um3 * 10f64.powf(self.log_k_residue);
         }
         let dissolving = self.volume_um3(t) * self.partition(t);
+        if self.deposit_is_dry(t) {
+            return dissolving;
+        }
         if self.water_solubility_mg_ml.is_finite() && self.water_solubility_mg_ml > 0.0 {
             dissolving.max(amount / self.water_solubility_mg_ml)
         } else {
@@ -328,6 +351,8 @@ pub struct Simulation {
     film_removed: bool,
     /// Amount wiped off with the film (µm³·mg/mL).
     removed: f64,
+    /// Dry deposit outside the film's dissolved amount (µm³·mg/mL; [`FilmSchedule::deposit_is_dry`]).
+    deposit: f64,
     /// Steps taken.
     pub steps: usize,
     /// Total CG iterations.
@@ -441,6 +466,7 @@ impl Simulation {
             film_amount: Vec::new(),
             film_removed: false,
             removed: 0.0,
+            deposit: 0.0,
             steps: 0,
             cg_iterations: 0,
             worst_residual: 0.0,
@@ -478,7 +504,8 @@ impl Simulation {
             return;
         }
         let m = self.film_amount[0];
-        self.removed += m;
+        self.removed += m + self.deposit;
+        self.deposit = 0.0;
         self.film_removed = true;
         // the film's amounts, now and in the history, all lose what was removed: the BDF
         // recurrence of the total (film + skin + outflows + removed) then keeps every term
@@ -495,6 +522,42 @@ impl Simulation {
     /// Amount wiped off with the film so far (µm³·mg/mL).
     pub fn removed_amount(&self) -> f64 {
         self.removed
+    }
+
+    /// Dry deposit on the surface (µm³·mg/mL; part of [`Simulation::donor_amount`]).
+    pub fn dry_deposit(&self) -> f64 {
+        self.deposit
+    }
+
+    /// Move `delta` (µm³·mg/mL) from the dry deposit into the film's dissolved amount
+    /// (negative: from the film into the deposit). The film's amounts now and in its history
+    /// all shift by `delta`: the BDF combination of the history (whose coefficients sum to
+    /// zero) is unchanged, so the exchange is an instantaneous transfer at the start of the
+    /// step and the recurrence of the total keeps holding to round-off.
+    fn shift_film(&mut self, delta: f64) {
+        self.film_amount.iter_mut().for_each(|a| *a += delta);
+        self.deposit -= delta;
+    }
+
+    /// The dry deposit's exchange over a step to `t_new` of size `dt` (operator split, before
+    /// the step): when the film first counts as dry, what it holds above saturation becomes
+    /// the deposit; then each step the deposit `D` gives the film
+    /// `D·(1 − e^{−k·dt})·(1 − M/M_sat)`, at most `M_sat − M` (`M` its dissolved amount,
+    /// `M_sat` what the residue dissolves), and a film above saturation gives its excess back.
+    fn exchange_deposit(&mut self, t_new: f64, dt: f64) {
+        let Some(f) = &self.film else { return };
+        if self.film_removed || !f.deposit_is_dry(t_new) {
+            return;
+        }
+        let k = f.dry_dissolution_per_s.unwrap_or(0.0);
+        let m_sat = f.saturated_amount(t_new);
+        let m = self.film_amount[0];
+        if m > m_sat {
+            self.shift_film(m_sat - m);
+        } else if self.deposit > 0.0 && m_sat > m {
+            let give = self.deposit * (-(k * dt)).exp_m1().abs() * (1.0 - m / m_sat);
+            self.shift_film(give.min(m_sat - m).min(self.deposit));
+        }
     }
 
     /// The film's current capacity (µm³; the film volume for a plain finite film, `V·K` or
@@ -520,11 +583,11 @@ impl Simulation {
         }
     }
 
-    /// Amount in the donor film (0 for an infinite donor).
+    /// Amount in the donor film, a dry deposit included (0 for an infinite donor).
     pub fn donor_amount(&self) -> f64 {
         match self.donor {
             DonorState::Infinite { .. } => 0.0,
-            DonorState::Finite { volume_um3 } => volume_um3 * self.u[DONOR_SLOT],
+            DonorState::Finite { volume_um3 } => volume_um3 * self.u[DONOR_SLOT] + self.deposit,
         }
     }
 
@@ -614,6 +677,7 @@ impl Simulation {
     /// choose the next step.
     pub fn step(&mut self, dt: f64) -> CgStats {
         let t_new = self.t + dt;
+        self.exchange_deposit(t_new, dt);
         self.update_film_capacity(t_new);
         let op_changed = self.update_schedule(t_new);
         let bdf = self.bdf(dt);

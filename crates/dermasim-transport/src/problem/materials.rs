@@ -211,6 +211,7 @@ pub(super) fn film_schedule(donor: &Donor, area: f64, film_um3: f64, lumen_amoun
         log_k_residue: v.log_k_residue,
         water_solubility_mg_ml: v.water_solubility_mg_ml.unwrap_or(f64::INFINITY),
         trace_um3: TRACE_FILM_SHARE * film_thickness_um * area,
+        dry_dissolution_per_s: v.dry_deposit_dissolution_per_h.map(|k| k / 3600.0),
     };
     Some((schedule, amount))
 }

@@ -49,6 +49,7 @@ pub fn solve_observed(
         donor_ug_per_cm2: vec![],
         applied_ug_per_cm2: vec![],
         removed_ug_per_cm2: vec![],
+        dry_deposit_ug_per_cm2: vec![],
         film_capacity_um: vec![],
         profiles: vec![],
         lag_time_h: None,
@@ -259,6 +260,7 @@ impl Accounts<'_> {
         res.donor_ug_per_cm2.push(donor_amt * conv);
         res.applied_ug_per_cm2.push(reference * conv);
         res.removed_ug_per_cm2.push(removed * conv);
+        res.dry_deposit_ug_per_cm2.push(sim.dry_deposit() * conv);
         res.film_capacity_um.push(sim.film_capacity() / area);
         res.profiles.push(DepthProfile {
             time_h: sim.t / 3600.0,

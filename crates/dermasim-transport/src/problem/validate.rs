@@ -58,6 +58,9 @@ pub(super) fn validate(p: &TransportProblem) -> Result<f64, TransportError> {
             if let Some(t) = v.removal_h {
                 check_nonneg(t, "donor.vehicle.removal_h")?;
             }
+            if let Some(k) = v.dry_deposit_dissolution_per_h {
+                check_nonneg(k, "donor.vehicle.dry_deposit_dissolution_per_h")?;
+            }
         }
     }
     check_pos(p.duration_h, "duration_h")?;
