@@ -13,7 +13,13 @@
 //! (redness, recovery time) and the numbing stage. [`Stages`] carries them; [`screen`] turns
 //! them and the scenario into findings, and [`check`] runs exactly the stages `simulate` runs
 //! before transport, so `dermasim check`, `dermasim run` and the report give the same findings
-//! and the same [`Verdict`].
+//! and the same [`Verdict`] ([`Verdict::of`], the one mapping from findings to a verdict).
+//!
+//! **The rules are a table.** [`condition_rule`] gives the rule of each patient condition;
+//! [`RULES`] lists every other rule as a row (code, severity, source, which skin, check
+//! function). A check reads a [`Context`] (scenario, stage results, injury numbers) and returns
+//! the message and field when it fires. To change a rule, edit its row and its check; a graded
+//! rule is two adjacent rows with one code whose checks exclude each other.
 //!
 //! **Order.** Findings come in a fixed order (patient conditions in the order given, patient
 //! risks, products in file order, device, needle and channel depth for the setting, injury,
@@ -27,11 +33,11 @@ use serde::Serialize;
 use crate::channels::{Channel, ChannelStats, worn_tip_radius_um};
 use crate::device::{DeviceKind, SHARP_TIP_RADIUS_UM};
 use crate::healing::Healing;
-use crate::numbing::NumbingAssessment;
+use crate::numbing::{Exposure, NumbingAssessment};
 use crate::params::{Distribution, Param, Provenance, Stage};
 use crate::pattern::PatternStats;
 use crate::scenario::vocabulary::{Condition, Ingredient, NumbingCream, Vocabulary};
-use crate::scenario::{Scenario, Setting};
+use crate::scenario::{Numbing, Product, Scenario, Setting};
 use crate::skin::Mounting;
 
 /// How serious a finding is. Ordered: `Info < Caution < Contraindicated`.
@@ -716,496 +722,343 @@ pub fn is_face_or_neck(site: &str) -> bool {
 // The rules
 // ---------------------------------------------------------------------------------------------
 
-/// Screens a scenario with its stage results. Deterministic order: conditions (in the order
-/// given), patient risks, products (in file order), device, needle length and channel depth for
-/// the setting, injury, series interval, numbing.
-pub fn screen(s: &Scenario, st: &Stages<'_>) -> Vec<Finding> {
-    let k = &s.parameters;
-    let mut out = Vec::new();
-    let mut push = |code, severity, message: String, field: String, source| {
-        out.push(Finding { code, severity, message, field, source });
-    };
-    let living = s.skin.mounting == Mounting::InVivo;
-    let injury = InjuryStats::of(st);
+/// What a rule's check reads: the scenario, the stage results and the injury numbers computed
+/// from them once per screening.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// The scenario screened.
+    pub scenario: &'a Scenario,
+    /// The stage results.
+    pub stages: &'a Stages<'a>,
+    /// The injury numbers of the stages ([`InjuryStats::of`]).
+    pub injury: &'a InjuryStats,
+}
 
+impl<'a> Context<'a> {
+    /// The value of a registry parameter in this scenario (overrides applied).
+    fn param(&self, p: &Param) -> f64 {
+        self.scenario.parameters.get(p)
+    }
+
+    /// What the device is called in a message: "roller", "pen cartridge" or "stamp".
+    fn device_noun(&self) -> &'static str {
+        match self.scenario.device.kind {
+            DeviceKind::Dermaroller(_) => "roller",
+            DeviceKind::Dermapen(_) => "pen cartridge",
+            DeviceKind::Stamp(_) => "stamp",
+        }
+    }
+
+    /// The hypodermis shares above which channels into the fat are cautioned and
+    /// contraindicated: the face and neck, and any site at home, are stricter than body sites
+    /// in a clinic (never contraindicated there).
+    fn fat_limits(&self) -> (f64, f64) {
+        let home = self.scenario.protocol.setting == Setting::Home;
+        if is_face_or_neck(&self.scenario.skin.site) || home {
+            (self.param(&FACE_HYPODERMIS_CAUTION_FRACTION), self.param(&HYPODERMIS_CONTRAINDICATED_FRACTION))
+        } else {
+            (self.param(&BODY_HYPODERMIS_CAUTION_FRACTION), f64::INFINITY)
+        }
+    }
+
+    /// The anaesthetic exposure and the numbing protocol, when the numbing stage computed one.
+    fn exposure(&self) -> Option<(&'a Exposure, &'a Numbing)> {
+        let e = self.stages.numbing.and_then(|n| n.exposure.as_ref())?;
+        Some((e, self.scenario.protocol.numbing.as_ref()?))
+    }
+
+    /// The numbing stage's assessment, when it recommends a time, and the cream applied (None:
+    /// no cream, or `cream = "none"`).
+    fn numbing(&self) -> Option<(&'a NumbingAssessment, Option<&'a Numbing>)> {
+        let n = self.stages.numbing.filter(|n| n.recommended_minutes > 0.0)?;
+        Some((n, self.scenario.protocol.numbing.as_ref().filter(|p| p.cream != NumbingCream::None)))
+    }
+}
+
+/// A rule that fired: the message and the scenario field it concerns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// What is wrong and why, for a practitioner.
+    pub message: String,
+    /// The scenario field: absolute for a scenario rule (`device.uses`), relative to the
+    /// product for a product rule (`patch_test_hours`, screened as `products[i].patch_test_hours`).
+    pub field: String,
+}
+
+fn hit(field: &str, message: String) -> Option<Hit> {
+    Some(Hit { message, field: field.to_string() })
+}
+
+/// What a rule is evaluated on, and its check.
+#[derive(Clone, Copy, Debug)]
+pub enum Check {
+    /// Once per screening.
+    Scenario(fn(&Context<'_>) -> Option<Hit>),
+    /// Once per product (`products[i]`), in file order; the hit's field is the product's key.
+    Product(fn(&Context<'_>, &Product) -> Option<Hit>),
+    /// Once per ingredient class a product lists (field `products[i].contains[j]`); returns
+    /// the message.
+    Ingredient(fn(&Product, Ingredient) -> Option<String>),
+}
+
+/// Which skin a rule applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applies {
+    /// Living skin only (`skin.mounting = "in-vivo"`): patient, product, setting, injury,
+    /// series and numbing rules.
+    LivingSkin,
+    /// Living and excised skin (a Franz cell): the device's condition.
+    AnySkin,
+}
+
+/// One screening rule: a finding `code` with its `severity` and `source`, and the check that
+/// decides whether it fires. A graded rule (caution, then contraindicated above a second
+/// threshold) is two rows with the same code whose checks exclude each other.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    /// Stable finding code.
+    pub code: &'static str,
+    /// The severity of the finding.
+    pub severity: Severity,
+    /// Where the rule comes from, with its confidence tag (or a plain statement that it is
+    /// practice consensus or an assumption).
+    pub source: &'static str,
+    /// Which skin it applies to.
+    pub applies: Applies,
+    /// When it fires, and what it says.
+    pub check: Check,
+}
+
+const fn rule(code: &'static str, severity: Severity, source: &'static str, check: Check) -> Rule {
+    Rule { code, severity, source, applies: Applies::LivingSkin, check }
+}
+
+const fn device_rule(code: &'static str, severity: Severity, source: &'static str, check: Check) -> Rule {
+    Rule { code, severity, source, applies: Applies::AnySkin, check }
+}
+
+use Check::{Ingredient as PerIngredient, Product as PerProduct, Scenario as Once};
+use Severity::{Caution, Contraindicated, Info};
+
+/// The screening rules after the patient's conditions ([`condition_rule`]), in screening
+/// order: patient risks, products (each product in file order through all product rows, the
+/// ingredient rows once per listed ingredient), device, needle and channel depth for the
+/// setting, injury, series, anaesthetic exposure, numbing. Thresholds are the registry
+/// parameters above ([`PARAMS`]); the rules and their sources are listed in `docs/models.md §8`.
+#[rustfmt::skip]
+pub const RULES: &[Rule] = &[
+    // Patient risks.
+    rule("PATIENT_PIH_RISK", Caution, SRC_PIH, Once(pih_risk)),
+    // Products.
+    rule("PRODUCT_VITAMIN_C", Contraindicated, SRC_VITAMIN_C, PerProduct(|_, p| vitamin_c(p, false))),
+    rule("PRODUCT_VITAMIN_C", Caution, SRC_VITAMIN_C, PerProduct(|_, p| vitamin_c(p, true))),
+    rule("PRODUCT_NOT_FORMULATED", Caution, SRC_FORMULATED, PerProduct(not_formulated)),
+    rule("PRODUCT_CONTAINS_FRAGRANCE", Caution, SRC_IRRITANT, PerIngredient(|p, c| irritant(p, c, Ingredient::Fragrance))),
+    rule("PRODUCT_CONTAINS_ACID", Caution, SRC_IRRITANT, PerIngredient(|p, c| irritant(p, c, Ingredient::ExfoliatingAcid))),
+    rule("PRODUCT_CONTAINS_RETINOID", Caution, SRC_IRRITANT, PerIngredient(|p, c| irritant(p, c, Ingredient::Retinoid))),
+    rule("PRODUCT_NO_PATCH_TEST", Caution, SRC_PATCH, PerProduct(no_patch_test)),
+    rule("PRODUCT_PATCH_TEST_SHORT", Caution, SRC_PATCH, PerProduct(patch_test_short)),
+    // Device condition (the bent and dull rows also on excised skin).
+    rule("DEVICE_REUSED", Caution, SRC_REUSE, Once(device_reused)),
+    device_rule("DEVICE_BENT_NEEDLES", Contraindicated, SRC_BENT, Once(bent_needles)),
+    device_rule("DEVICE_DULL_NEEDLES", Contraindicated, SRC_DULL, Once(|cx| dull_needles(cx, Contraindicated))),
+    device_rule("DEVICE_DULL_NEEDLES", Caution, SRC_DULL, Once(|cx| dull_needles(cx, Caution))),
+    // Needle length for the setting (nominal).
+    rule("NEEDLE_TOO_LONG", Contraindicated, SRC_HOME_LENGTH, Once(|cx| needle_length(cx, Setting::Home, Contraindicated))),
+    rule("NEEDLE_TOO_LONG", Contraindicated, SRC_OFFICE_LENGTH, Once(|cx| needle_length(cx, Setting::Office, Contraindicated))),
+    rule("NEEDLE_LONG", Caution, SRC_HOME_LENGTH, Once(|cx| needle_length(cx, Setting::Home, Caution))),
+    rule("NEEDLE_LONG", Caution, SRC_OFFICE_LENGTH, Once(|cx| needle_length(cx, Setting::Office, Caution))),
+    rule("PEN_DEPTH_OUT_OF_RANGE", Caution, SRC_PEN_RANGE, Once(pen_depth_out_of_range)),
+    // Depth of the channels actually made.
+    rule("CHANNELS_INTO_FAT", Contraindicated, SRC_HYPODERMIS, Once(|cx| channels_into_fat(cx, Contraindicated))),
+    rule("CHANNELS_INTO_FAT", Caution, SRC_HYPODERMIS, Once(|cx| channels_into_fat(cx, Caution))),
+    rule("HOME_CHANNELS_TOO_DEEP", Caution, SRC_HOME_DEPTH, Once(home_channels_too_deep)),
+    // Injury over the surface.
+    rule("OPENINGS_CONFLUENT", Contraindicated, SRC_OPENING, Once(openings_confluent)),
+    rule("OPENINGS_DENSE", Caution, SRC_OPENING, Once(openings_dense)),
+    rule("CHANNELS_TORN", Caution, SRC_TORN, Once(channels_torn)),
+    rule("REDNESS_PROLONGED", Caution, SRC_REDNESS, Once(redness_prolonged)),
+    // Series.
+    rule("SERIES_INTERVAL_SHORT", Caution, SRC_INTERVAL, Once(interval_short)),
+    rule("SERIES_INTERVAL_BEFORE_REMODELLING", Caution, SRC_REMODELLING, Once(interval_before_remodelling)),
+    // Anaesthetic exposure.
+    rule("ANAESTHETIC_DOSE_OVER_LABEL", Contraindicated, SRC_EXPOSURE, Once(emla_dose_over_label)),
+    rule("ANAESTHETIC_AREA_OVER_LABEL", Contraindicated, SRC_EXPOSURE, Once(emla_area_over_label)),
+    rule("ANAESTHETIC_TIME_OVER_LABEL", Contraindicated, SRC_EXPOSURE, Once(emla_time_over_label)),
+    rule("ANAESTHETIC_TIME_OVER_LABEL", Caution, SRC_EXPOSURE, Once(lidocaine_time_over_label)),
+    rule("ANAESTHETIC_UPTAKE_OVER_LABEL", Contraindicated, SRC_EXPOSURE, Once(uptake_over_label)),
+    // Numbing.
+    rule("NUMBING_OUT_OF_REACH", Info, SRC_NUMBING_REACH, Once(numbing_out_of_reach)),
+    rule("NUMBING_TOO_SHORT", Caution, SRC_NUMBING, Once(numbing_too_short)),
+    rule("NUMBING_NONE", Info, SRC_NO_NUMBING, Once(numbing_none)),
+];
+
+/// Screens a scenario with its stage results: the patient's conditions (in the order given,
+/// living skin only), then every row of [`RULES`] that applies to the skin, in table order.
+pub fn screen(s: &Scenario, st: &Stages<'_>) -> Vec<Finding> {
+    let injury = InjuryStats::of(st);
+    let cx = Context { scenario: s, stages: st, injury: &injury };
+    let living = s.skin.mounting == Mounting::InVivo;
+    let applies = |r: &Rule| living || r.applies == Applies::AnySkin;
+    let mut out = Vec::new();
     if living {
-        // Conditions.
         for (i, &c) in s.patient.conditions.iter().enumerate() {
             let r = condition_rule(c);
-            push(r.code, r.severity, r.message.to_string(), format!("patient.conditions[{i}]"), r.source);
+            out.push(Finding {
+                code: r.code,
+                severity: r.severity,
+                message: r.message.to_string(),
+                field: format!("patient.conditions[{i}]"),
+                source: r.source,
+            });
         }
-        // Phototype: post-inflammatory hyperpigmentation after dermal wounds.
-        if let Some(pt) = s.patient.phototype.filter(|p| p.number() >= PIH_PHOTOTYPE_FROM) {
-            if injury.dermal_fraction >= k.get(&DERMAL_WOUND_FRACTION) {
-                push(
-                    "PATIENT_PIH_RISK",
-                    Severity::Caution,
-                    format!(
-                        "phototype {}: post-inflammatory hyperpigmentation is more likely after dermal wounds; \
-conservative depth and density, strict sun protection, and pretreatment of pigment where usual",
-                        pt.number()
-                    ),
-                    "patient.phototype".into(),
-                    SRC_PIH,
-                );
+    }
+    let mut rows = RULES;
+    while let Some(first) = rows.first() {
+        if let Check::Scenario(check) = first.check {
+            if let Some(h) = applies(first).then(|| check(&cx)).flatten() {
+                out.push(first.finding(h.message, h.field));
             }
-        }
-        // Products.
-        for (i, p) in s.products.iter().enumerate() {
-            screen_product(i, p, k.get(&PATCH_TEST_MIN_H), &mut push);
-        }
-    }
-
-    // Device condition.
-    let d = &s.device;
-    let what = match d.kind {
-        DeviceKind::Dermaroller(_) => "roller",
-        DeviceKind::Dermapen(_) => "pen cartridge",
-        DeviceKind::Stamp(_) => "stamp",
-    };
-    if d.uses > 0 && living {
-        push(
-            "DEVICE_REUSED",
-            Severity::Caution,
-            format!(
-                "the {what} has been used {} time(s) before: medical microneedling devices are single-use and \
-sterile; reuse risks infection and blunt needles",
-                d.uses
-            ),
-            "device.uses".into(),
-            SRC_REUSE,
-        );
-    }
-    if d.bent_fraction > 0.0 {
-        push(
-            "DEVICE_BENT_NEEDLES",
-            Severity::Contraindicated,
-            format!(
-                "{:.0} % of the needles are bent: bent needles tear the skin and can scar; replace the {what}",
-                100.0 * d.bent_fraction
-            ),
-            "device.bent_fraction".into(),
-            SRC_BENT,
-        );
-    }
-    let tip = worn_tip_radius_um(&d.needle, d.uses);
-    let tip_field = if d.uses > 0 { "device.uses" } else { "device.tip_radius_um" };
-    if tip > DULL_TIP_CONTRAINDICATED_UM {
-        push(
-            "DEVICE_DULL_NEEDLES",
-            Severity::Contraindicated,
-            format!(
-                "needle tips are blunt ({tip:.1} um radius, a sharp tip is {SHARP_TIP_RADIUS_UM} um): they press the \
-skin in before piercing it and tear it; replace the {what}"
-            ),
-            tip_field.into(),
-            SRC_DULL,
-        );
-    } else if tip > DULL_TIP_CAUTION_UM {
-        push(
-            "DEVICE_DULL_NEEDLES",
-            Severity::Caution,
-            format!(
-                "needle tips are dull ({tip:.1} um radius, more than twice the sharp {SHARP_TIP_RADIUS_UM} um): \
-shallower, more ragged channels"
-            ),
-            tip_field.into(),
-            SRC_DULL,
-        );
-    }
-    if !living {
-        return out;
-    }
-
-    // Needle length for the setting (nominal).
-    let len_mm = d.needle.length_mm();
-    let (caution_mm, contra_mm, src, place) = match s.protocol.setting {
-        Setting::Home => (k.get(&HOME_CAUTION_MM), k.get(&HOME_CONTRAINDICATED_MM), SRC_HOME_LENGTH, "at home"),
-        Setting::Office => {
-            (k.get(&OFFICE_CAUTION_MM), k.get(&OFFICE_CONTRAINDICATED_MM), SRC_OFFICE_LENGTH, "in a clinic")
-        }
-    };
-    if len_mm > contra_mm {
-        push(
-            "NEEDLE_TOO_LONG",
-            Severity::Contraindicated,
-            format!("{len_mm} mm needles are longer than the {contra_mm} mm limit for treatment {place}"),
-            "device.needle_length_mm".into(),
-            src,
-        );
-    } else if len_mm > caution_mm {
-        push(
-            "NEEDLE_LONG",
-            Severity::Caution,
-            format!("{len_mm} mm needles are longer than the {caution_mm} mm usual for treatment {place}"),
-            "device.needle_length_mm".into(),
-            src,
-        );
-    }
-    if matches!(d.kind, DeviceKind::Dermapen(_)) && !(PEN_DEPTH_RANGE_MM.0..=PEN_DEPTH_RANGE_MM.1).contains(&len_mm) {
-        push(
-            "PEN_DEPTH_OUT_OF_RANGE",
-            Severity::Caution,
-            format!(
-                "a pen depth setting of {len_mm} mm is outside the {}-{} mm range pens offer",
-                PEN_DEPTH_RANGE_MM.0, PEN_DEPTH_RANGE_MM.1
-            ),
-            "device.needle_length_mm".into(),
-            SRC_PEN_RANGE,
-        );
-    }
-
-    // Depth of the channels actually made.
-    let pct = |f: f64| 100.0 * f;
-    let face = is_face_or_neck(&s.skin.site);
-    let home = s.protocol.setting == Setting::Home;
-    let fat = injury.hypodermis_fraction;
-    let (fat_caution, fat_contra) = if face || home {
-        (k.get(&FACE_HYPODERMIS_CAUTION_FRACTION), k.get(&HYPODERMIS_CONTRAINDICATED_FRACTION))
-    } else {
-        (k.get(&BODY_HYPODERMIS_CAUTION_FRACTION), f64::INFINITY)
-    };
-    let where_ = if face { format!("on the {}", s.skin.site) } else { format!("at home on the {}", s.skin.site) };
-    if fat > fat_contra {
-        push(
-            "CHANNELS_INTO_FAT",
-            Severity::Contraindicated,
-            format!(
-                "{:.0} % of the channels reach the subcutaneous fat {where_} (90 % are at most {:.0} um deep): \
-nerves and vessels run there; use a shorter needle or depth setting",
-                pct(fat),
-                injury.depth_p90_um
-            ),
-            "device.needle_length_mm".into(),
-            SRC_HYPODERMIS,
-        );
-    } else if fat > fat_caution {
-        push(
-            "CHANNELS_INTO_FAT",
-            Severity::Caution,
-            format!(
-                "{:.0} % of the channels reach the subcutaneous fat on the {} (90 % are at most {:.0} um deep): \
-deeper than the dermis the treatment targets",
-                pct(fat),
-                s.skin.site,
-                injury.depth_p90_um
-            ),
-            "device.needle_length_mm".into(),
-            SRC_HYPODERMIS,
-        );
-    }
-    if home && injury.reticular_or_deeper_fraction > k.get(&HOME_RETICULAR_CAUTION_FRACTION) && fat <= fat_contra {
-        push(
-            "HOME_CHANNELS_TOO_DEEP",
-            Severity::Caution,
-            format!(
-                "{:.0} % of the channels reach the reticular dermis (90 % are at most {:.0} um deep): deeper than \
-home devices go, with bleeding and days of redness; this depth belongs in a clinic",
-                pct(injury.reticular_or_deeper_fraction),
-                injury.depth_p90_um
-            ),
-            "protocol.setting".into(),
-            SRC_HOME_DEPTH,
-        );
-    }
-
-    // Injury over the surface.
-    if injury.opening_fraction > k.get(&OPENING_CONTRAINDICATED_FRACTION) {
-        push(
-            "OPENINGS_CONFLUENT",
-            Severity::Contraindicated,
-            format!(
-                "{:.0} % of the surface lies inside a channel opening: the wounds merge into an open wound instead \
-of leaving intact skin between them; fewer passes or a smaller depth",
-                pct(injury.opening_fraction)
-            ),
-            "protocol".into(),
-            SRC_OPENING,
-        );
-    } else if injury.opening_fraction > k.get(&OPENING_CAUTION_FRACTION) {
-        push(
-            "OPENINGS_DENSE",
-            Severity::Caution,
-            format!(
-                "{:.0} % of the surface lies inside a channel opening: dense wounds raise the risk of \
-hyperpigmentation and slow healing",
-                pct(injury.opening_fraction)
-            ),
-            "protocol".into(),
-            SRC_OPENING,
-        );
-    }
-    if injury.torn_fraction > k.get(&TORN_CAUTION_FRACTION) && injury.torn_elongation > k.get(&TORN_ELONGATION_CAUTION)
-    {
-        push(
-            "CHANNELS_TORN",
-            Severity::Caution,
-            format!(
-                "{:.0} % of the channels are torn along the stroke, their openings {:.1} times as long as wide \
-(the standard 1.5 mm trial roller: 3.7): ragged wounds, risk of tram-track scars; a shorter needle, lighter \
-pressure or a pen",
-                pct(injury.torn_fraction),
-                injury.torn_elongation
-            ),
-            "device".into(),
-            SRC_TORN,
-        );
-    }
-    if let Some(h) = injury.redness_resolved_h.filter(|h| *h > k.get(&REDNESS_CAUTION_H)) {
-        push(
-            "REDNESS_PROLONGED",
-            Severity::Caution,
-            format!(
-                "redness is expected to last about {:.1} days, beyond the usual 3 days: a sign of over-treatment",
-                h / 24.0
-            ),
-            "protocol".into(),
-            SRC_REDNESS,
-        );
-    }
-
-    // Series.
-    if s.protocol.sessions > 1 {
-        if let Some(recovery) = injury.recovery_days.filter(|r| s.protocol.interval_days < *r) {
-            push(
-                "SERIES_INTERVAL_SHORT",
-                Severity::Caution,
-                format!(
-                    "sessions {} days apart come before the skin has recovered from the previous one (about {:.1} \
-days)",
-                    s.protocol.interval_days, recovery
-                ),
-                "protocol.interval_days".into(),
-                SRC_INTERVAL,
-            );
-        }
-        let dermal = injury.dermal_fraction;
-        if dermal >= k.get(&DERMAL_WOUND_FRACTION) && s.protocol.interval_days < k.get(&REMODELLING_INTERVAL_D) {
-            push(
-                "SERIES_INTERVAL_BEFORE_REMODELLING",
-                Severity::Caution,
-                format!(
-                    "sessions {} days apart: {:.0} % of the channels wound the dermis, whose repair takes weeks; \
-sessions that wound the dermis are usually 4-6 weeks apart",
-                    s.protocol.interval_days,
-                    pct(dermal)
-                ),
-                "protocol.interval_days".into(),
-                SRC_REMODELLING,
-            );
-        }
-    }
-
-    // Anaesthetic exposure.
-    if let (Some(e), Some(p)) = (st.numbing.and_then(|n| n.exposure.as_ref()), &s.protocol.numbing) {
-        let l = &e.label;
-        if p.cream == NumbingCream::Emla {
-            if e.grams > l.max_grams {
-                push(
-                    "ANAESTHETIC_DOSE_OVER_LABEL",
-                    Severity::Contraindicated,
-                    format!("{:.0} g of EMLA: the label allows at most {:.0} g for {}", e.grams, l.max_grams, l.band),
-                    "protocol.numbing.grams".into(),
-                    SRC_EXPOSURE,
-                );
-            }
-            if e.area_cm2 > l.max_area_cm2 {
-                push(
-                    "ANAESTHETIC_AREA_OVER_LABEL",
-                    Severity::Contraindicated,
-                    format!(
-                        "EMLA over {:.0} cm2: the label allows at most {:.0} cm2 for {}",
-                        e.area_cm2, l.max_area_cm2, l.band
-                    ),
-                    "protocol.numbing.area_cm2".into(),
-                    SRC_EXPOSURE,
-                );
-            }
-            if e.minutes > l.max_minutes {
-                push(
-                    "ANAESTHETIC_TIME_OVER_LABEL",
-                    Severity::Contraindicated,
-                    format!(
-                        "EMLA for {:.0} min: the label allows at most {:.0} min for {}",
-                        e.minutes, l.max_minutes, l.band
-                    ),
-                    "protocol.numbing.minutes".into(),
-                    SRC_EXPOSURE,
-                );
-            }
-        } else if e.minutes > crate::numbing::LIDOCAINE_CREAM_MAX_MINUTES {
-            push(
-                "ANAESTHETIC_TIME_OVER_LABEL",
-                Severity::Caution,
-                format!(
-                    "{} for {:.0} min: lidocaine creams are usually applied for no longer than {:.0} min",
-                    p.cream.name(),
-                    e.minutes,
-                    crate::numbing::LIDOCAINE_CREAM_MAX_MINUTES
-                ),
-                "protocol.numbing.minutes".into(),
-                SRC_EXPOSURE,
-            );
-        }
-        if e.systemic_over_label() {
-            let worst = e
-                .bases
-                .iter()
-                .max_by(|a, b| {
-                    (a.systemic_mg / a.label_max_systemic_mg).total_cmp(&(b.systemic_mg / b.label_max_systemic_mg))
-                })
-                .expect("a cream has a base");
-            push(
-                "ANAESTHETIC_UPTAKE_OVER_LABEL",
-                Severity::Contraindicated,
-                format!(
-                    "about {:.0} mg of {} would reach the blood ({:.0} g over {:.0} cm2 for {:.0} min), more than the \
-{:.0} mg of the label's largest use for {}",
-                    worst.systemic_mg, worst.base, e.grams, e.area_cm2, e.minutes, worst.label_max_systemic_mg, l.band
-                ),
-                "protocol.numbing".into(),
-                SRC_EXPOSURE,
-            );
-        }
-    }
-
-    // Numbing.
-    if let Some(n) = st.numbing.filter(|n| n.recommended_minutes > 0.0) {
-        let rec = n.recommended_minutes;
-        match &s.protocol.numbing {
-            Some(p) if p.cream != NumbingCream::None => {
-                if !n.reaches_channels {
-                    push(
-                        "NUMBING_OUT_OF_REACH",
-                        Severity::Info,
-                        format!(
-                            "9 channels in 10 reach {:.0} um; {} numbs {:.0} um at most in 3 h: the deepest part of \
-the channels will be felt{}",
-                            n.channel_depth_p90_um,
-                            p.cream.name(),
-                            n.max_numb_depth_um,
-                            match &n.deepest_cream {
-                                Some((name, d)) if *d >= n.channel_depth_p90_um => format!(" ({name} reaches it)"),
-                                _ => " (no topical cream reaches it)".to_string(),
-                            }
-                        ),
-                        "protocol.numbing.cream".into(),
-                        SRC_NUMBING_REACH,
-                    );
-                }
-                if p.minutes < rec {
-                    push(
-                        "NUMBING_TOO_SHORT",
-                        Severity::Caution,
-                        format!(
-                            "{} applied for {} min: the numbing model recommends about {rec:.0} min for this cream \
-and channel depth; expect pain",
-                            p.cream.name(),
-                            p.minutes
-                        ),
-                        "protocol.numbing.minutes".into(),
-                        SRC_NUMBING,
-                    );
-                }
-            }
-            _ => push(
-                "NUMBING_NONE",
-                Severity::Info,
-                format!(
-                    "no numbing cream: the channels (about {:.0} um) reach below the nerve endings; a topical \
-anaesthetic for about {rec:.0} min is usual",
-                    n.channel_depth_p90_um
-                ),
-                "protocol.numbing".into(),
-                SRC_NO_NUMBING,
-            ),
+            rows = &rows[1..];
+        } else {
+            // A block of product and ingredient rows: product by product.
+            let n = rows.iter().take_while(|r| !matches!(r.check, Check::Scenario(_))).count();
+            let block: Vec<&Rule> = rows[..n].iter().filter(|r| applies(r)).collect();
+            screen_products(&cx, &block, &mut out);
+            rows = &rows[n..];
         }
     }
     out
 }
 
-/// The product rules (living skin only): vitamin C, formulation, irritant ingredient classes,
-/// patch test.
-fn screen_product(
-    i: usize,
-    p: &crate::scenario::Product,
-    patch_test_min_h: f64,
-    push: &mut impl FnMut(&'static str, Severity, String, String, &'static str),
-) {
-    let at = |k: &str| format!("products[{i}].{k}");
-    if is_vitamin_c(&p.name, &p.contains) {
-        let (severity, extra) = if p.formulated_for_microneedling {
-            (Severity::Caution, "even if labelled for microneedling, watch for papules in the following weeks")
-        } else {
-            (Severity::Contraindicated, "do not apply it on freshly needled skin")
-        };
-        push(
-            "PRODUCT_VITAMIN_C",
-            severity,
-            format!(
-                "\"{}\" is or contains vitamin C (L-ascorbic acid), implicated in most granulomatous reactions after \
-microneedling; {extra}",
-                p.name
-            ),
-            at("name"),
-            SRC_VITAMIN_C,
-        );
+impl Rule {
+    fn finding(&self, message: String, field: String) -> Finding {
+        Finding { code: self.code, severity: self.severity, message, field, source: self.source }
     }
-    if !p.formulated_for_microneedling {
-        push(
-            "PRODUCT_NOT_FORMULATED",
-            Severity::Caution,
-            format!(
-                "\"{}\" is not marked as formulated for microneedling: needling carries its ingredients into the \
-dermis, where they can cause irritation or granulomas",
-                p.name
-            ),
-            at("formulated_for_microneedling"),
-            SRC_FORMULATED,
-        );
-    }
-    for (j, c) in p.contains.iter().enumerate() {
-        let hit = match c {
-            Ingredient::Fragrance => Some(("PRODUCT_CONTAINS_FRAGRANCE", "fragrance")),
-            Ingredient::ExfoliatingAcid => Some(("PRODUCT_CONTAINS_ACID", "exfoliating acids")),
-            Ingredient::Retinoid => Some(("PRODUCT_CONTAINS_RETINOID", "a retinoid")),
-            _ => None,
-        };
-        if let Some((code, what)) = hit {
-            push(
-                code,
-                Severity::Caution,
-                format!("\"{}\" contains {what}: an irritant on freshly needled skin", p.name),
-                format!("products[{i}].contains[{j}]"),
-                SRC_IRRITANT,
-            );
+}
+
+/// The product rows of a block for every product in file order; a run of ingredient rows is
+/// evaluated ingredient by ingredient (in the order the product lists them).
+fn screen_products(cx: &Context<'_>, block: &[&Rule], out: &mut Vec<Finding>) {
+    for (i, p) in cx.scenario.products.iter().enumerate() {
+        let mut rows = block;
+        while let Some(first) = rows.first() {
+            if let Check::Product(check) = first.check {
+                if let Some(h) = check(cx, p) {
+                    out.push(first.finding(h.message, format!("products[{i}].{}", h.field)));
+                }
+                rows = &rows[1..];
+                continue;
+            }
+            let n = rows.iter().take_while(|r| matches!(r.check, Check::Ingredient(_))).count();
+            for (j, &c) in p.contains.iter().enumerate() {
+                for r in &rows[..n] {
+                    if let Check::Ingredient(check) = r.check {
+                        if let Some(message) = check(p, c) {
+                            out.push(r.finding(message, format!("products[{i}].contains[{j}]")));
+                        }
+                    }
+                }
+            }
+            rows = &rows[n.max(1)..];
         }
     }
-    match p.patch_test_hours {
-        None => push(
-            "PRODUCT_NO_PATCH_TEST",
-            Severity::Caution,
-            format!(
-                "\"{}\" has not been patch-tested: the seed article advises applying it to a small area and waiting \
-24 h first (advice; no peer-reviewed source prescribes it)",
-                p.name
-            ),
-            at("patch_test_hours"),
-            SRC_PATCH,
-        ),
-        Some(h) if h < patch_test_min_h => push(
-            "PRODUCT_PATCH_TEST_SHORT",
-            Severity::Caution,
-            format!(
-                "\"{}\" was patch-tested for {h} h, less than the 24 h the seed article advises (advice; no \
-peer-reviewed source prescribes it)",
-                p.name
-            ),
-            at("patch_test_hours"),
-            SRC_PATCH,
-        ),
-        Some(_) => {}
+}
+
+/// Percent of a share.
+fn pct(f: f64) -> f64 {
+    100.0 * f
+}
+
+// Patient risks.
+
+fn pih_risk(cx: &Context<'_>) -> Option<Hit> {
+    let pt = cx.scenario.patient.phototype.filter(|p| p.number() >= PIH_PHOTOTYPE_FROM)?;
+    if cx.injury.dermal_fraction < cx.param(&DERMAL_WOUND_FRACTION) {
+        return None;
     }
+    hit(
+        "patient.phototype",
+        format!(
+            "phototype {}: post-inflammatory hyperpigmentation is more likely after dermal wounds; \
+conservative depth and density, strict sun protection, and pretreatment of pigment where usual",
+            pt.number()
+        ),
+    )
+}
+
+// Products (living skin only).
+
+/// Vitamin C: contraindicated unless the product is formulated for microneedling, then a
+/// caution (`formulated` selects which of the two rows).
+fn vitamin_c(p: &Product, formulated: bool) -> Option<Hit> {
+    if !is_vitamin_c(&p.name, &p.contains) || p.formulated_for_microneedling != formulated {
+        return None;
+    }
+    let extra = if formulated {
+        "even if labelled for microneedling, watch for papules in the following weeks"
+    } else {
+        "do not apply it on freshly needled skin"
+    };
+    hit(
+        "name",
+        format!(
+            "\"{}\" is or contains vitamin C (L-ascorbic acid), implicated in most granulomatous reactions after \
+microneedling; {extra}",
+            p.name
+        ),
+    )
+}
+
+fn not_formulated(_: &Context<'_>, p: &Product) -> Option<Hit> {
+    if p.formulated_for_microneedling {
+        return None;
+    }
+    hit(
+        "formulated_for_microneedling",
+        format!(
+            "\"{}\" is not marked as formulated for microneedling: needling carries its ingredients into the \
+dermis, where they can cause irritation or granulomas",
+            p.name
+        ),
+    )
+}
+
+/// An irritant ingredient class (`class`) listed in `contains`.
+fn irritant(p: &Product, c: Ingredient, class: Ingredient) -> Option<String> {
+    let what = match class {
+        Ingredient::Fragrance => "fragrance",
+        Ingredient::ExfoliatingAcid => "exfoliating acids",
+        Ingredient::Retinoid => "a retinoid",
+        _ => return None,
+    };
+    (c == class).then(|| format!("\"{}\" contains {what}: an irritant on freshly needled skin", p.name))
+}
+
+fn no_patch_test(_: &Context<'_>, p: &Product) -> Option<Hit> {
+    if p.patch_test_hours.is_some() {
+        return None;
+    }
+    hit(
+        "patch_test_hours",
+        format!(
+            "\"{}\" has not been patch-tested: the seed article advises applying it to a small area and waiting \
+24 h first (advice; no peer-reviewed source prescribes it)",
+            p.name
+        ),
+    )
+}
+
+fn patch_test_short(cx: &Context<'_>, p: &Product) -> Option<Hit> {
+    let h = p.patch_test_hours.filter(|h| *h < cx.param(&PATCH_TEST_MIN_H))?;
+    hit(
+        "patch_test_hours",
+        format!(
+            "\"{}\" was patch-tested for {h} h, less than the 24 h the seed article advises (advice; no \
+peer-reviewed source prescribes it)",
+            p.name
+        ),
+    )
 }
 
 /// Whether a product is vitamin C: its ingredient classes include `vitamin-c`, or its (free)
@@ -1219,6 +1072,371 @@ fn is_vitamin_c(name: &str, contains: &[Ingredient]) -> bool {
         || n.contains("vitamin-c")
         || n.contains("vita-c")
         || n == "vit-c"
+}
+
+// Device condition.
+
+fn device_reused(cx: &Context<'_>) -> Option<Hit> {
+    let d = &cx.scenario.device;
+    if d.uses == 0 {
+        return None;
+    }
+    hit(
+        "device.uses",
+        format!(
+            "the {} has been used {} time(s) before: medical microneedling devices are single-use and \
+sterile; reuse risks infection and blunt needles",
+            cx.device_noun(),
+            d.uses
+        ),
+    )
+}
+
+fn bent_needles(cx: &Context<'_>) -> Option<Hit> {
+    let d = &cx.scenario.device;
+    if d.bent_fraction <= 0.0 {
+        return None;
+    }
+    hit(
+        "device.bent_fraction",
+        format!(
+            "{:.0} % of the needles are bent: bent needles tear the skin and can scar; replace the {}",
+            100.0 * d.bent_fraction,
+            cx.device_noun()
+        ),
+    )
+}
+
+/// Blunt tips (worn by earlier uses or given): contraindicated above
+/// [`DULL_TIP_CONTRAINDICATED_UM`], a caution above [`DULL_TIP_CAUTION_UM`].
+fn dull_needles(cx: &Context<'_>, severity: Severity) -> Option<Hit> {
+    let d = &cx.scenario.device;
+    let tip = worn_tip_radius_um(&d.needle, d.uses);
+    let field = if d.uses > 0 { "device.uses" } else { "device.tip_radius_um" };
+    match severity {
+        Severity::Contraindicated if tip > DULL_TIP_CONTRAINDICATED_UM => hit(
+            field,
+            format!(
+                "needle tips are blunt ({tip:.1} um radius, a sharp tip is {SHARP_TIP_RADIUS_UM} um): they press the \
+skin in before piercing it and tear it; replace the {}",
+                cx.device_noun()
+            ),
+        ),
+        Severity::Caution if tip > DULL_TIP_CAUTION_UM && tip <= DULL_TIP_CONTRAINDICATED_UM => hit(
+            field,
+            format!(
+                "needle tips are dull ({tip:.1} um radius, more than twice the sharp {SHARP_TIP_RADIUS_UM} um): \
+shallower, more ragged channels"
+            ),
+        ),
+        _ => None,
+    }
+}
+
+// Needle length and channel depth for the setting.
+
+/// The nominal needle length against the limits of `setting` (the row's setting; the rule
+/// is silent in the other): contraindicated above the upper limit, a caution above the lower.
+fn needle_length(cx: &Context<'_>, setting: Setting, severity: Severity) -> Option<Hit> {
+    let s = cx.scenario;
+    if s.protocol.setting != setting {
+        return None;
+    }
+    let len_mm = s.device.needle.length_mm();
+    let (caution_mm, contra_mm, place) = match setting {
+        Setting::Home => (cx.param(&HOME_CAUTION_MM), cx.param(&HOME_CONTRAINDICATED_MM), "at home"),
+        Setting::Office => (cx.param(&OFFICE_CAUTION_MM), cx.param(&OFFICE_CONTRAINDICATED_MM), "in a clinic"),
+    };
+    let message = match severity {
+        Severity::Contraindicated if len_mm > contra_mm => {
+            format!("{len_mm} mm needles are longer than the {contra_mm} mm limit for treatment {place}")
+        }
+        Severity::Caution if len_mm > caution_mm && len_mm <= contra_mm => {
+            format!("{len_mm} mm needles are longer than the {caution_mm} mm usual for treatment {place}")
+        }
+        _ => return None,
+    };
+    hit("device.needle_length_mm", message)
+}
+
+fn pen_depth_out_of_range(cx: &Context<'_>) -> Option<Hit> {
+    let d = &cx.scenario.device;
+    let len_mm = d.needle.length_mm();
+    if !matches!(d.kind, DeviceKind::Dermapen(_)) || (PEN_DEPTH_RANGE_MM.0..=PEN_DEPTH_RANGE_MM.1).contains(&len_mm) {
+        return None;
+    }
+    hit(
+        "device.needle_length_mm",
+        format!(
+            "a pen depth setting of {len_mm} mm is outside the {}-{} mm range pens offer",
+            PEN_DEPTH_RANGE_MM.0, PEN_DEPTH_RANGE_MM.1
+        ),
+    )
+}
+
+/// The share of channels reaching the hypodermis against [`Context::fat_limits`].
+fn channels_into_fat(cx: &Context<'_>, severity: Severity) -> Option<Hit> {
+    let (fat_caution, fat_contra) = cx.fat_limits();
+    let (fat, p90, site) = (cx.injury.hypodermis_fraction, cx.injury.depth_p90_um, &cx.scenario.skin.site);
+    let message = match severity {
+        Severity::Contraindicated if fat > fat_contra => {
+            let where_ =
+                if is_face_or_neck(site) { format!("on the {site}") } else { format!("at home on the {site}") };
+            format!(
+                "{:.0} % of the channels reach the subcutaneous fat {where_} (90 % are at most {p90:.0} um deep): \
+nerves and vessels run there; use a shorter needle or depth setting",
+                pct(fat)
+            )
+        }
+        Severity::Caution if fat > fat_caution && fat <= fat_contra => format!(
+            "{:.0} % of the channels reach the subcutaneous fat on the {site} (90 % are at most {p90:.0} um deep): \
+deeper than the dermis the treatment targets",
+            pct(fat)
+        ),
+        _ => return None,
+    };
+    hit("device.needle_length_mm", message)
+}
+
+/// At home, channels into the reticular dermis (unless already contraindicated for the fat).
+fn home_channels_too_deep(cx: &Context<'_>) -> Option<Hit> {
+    let i = cx.injury;
+    if cx.scenario.protocol.setting != Setting::Home
+        || i.reticular_or_deeper_fraction <= cx.param(&HOME_RETICULAR_CAUTION_FRACTION)
+        || i.hypodermis_fraction > cx.fat_limits().1
+    {
+        return None;
+    }
+    hit(
+        "protocol.setting",
+        format!(
+            "{:.0} % of the channels reach the reticular dermis (90 % are at most {:.0} um deep): deeper than \
+home devices go, with bleeding and days of redness; this depth belongs in a clinic",
+            pct(i.reticular_or_deeper_fraction),
+            i.depth_p90_um
+        ),
+    )
+}
+
+// Injury over the surface.
+
+fn openings_confluent(cx: &Context<'_>) -> Option<Hit> {
+    let f = cx.injury.opening_fraction;
+    if f <= cx.param(&OPENING_CONTRAINDICATED_FRACTION) {
+        return None;
+    }
+    hit(
+        "protocol",
+        format!(
+            "{:.0} % of the surface lies inside a channel opening: the wounds merge into an open wound instead \
+of leaving intact skin between them; fewer passes or a smaller depth",
+            pct(f)
+        ),
+    )
+}
+
+fn openings_dense(cx: &Context<'_>) -> Option<Hit> {
+    let f = cx.injury.opening_fraction;
+    if f > cx.param(&OPENING_CONTRAINDICATED_FRACTION) || f <= cx.param(&OPENING_CAUTION_FRACTION) {
+        return None;
+    }
+    hit(
+        "protocol",
+        format!(
+            "{:.0} % of the surface lies inside a channel opening: dense wounds raise the risk of \
+hyperpigmentation and slow healing",
+            pct(f)
+        ),
+    )
+}
+
+fn channels_torn(cx: &Context<'_>) -> Option<Hit> {
+    let i = cx.injury;
+    if i.torn_fraction <= cx.param(&TORN_CAUTION_FRACTION) || i.torn_elongation <= cx.param(&TORN_ELONGATION_CAUTION) {
+        return None;
+    }
+    hit(
+        "device",
+        format!(
+            "{:.0} % of the channels are torn along the stroke, their openings {:.1} times as long as wide \
+(the standard 1.5 mm trial roller: 3.7): ragged wounds, risk of tram-track scars; a shorter needle, lighter \
+pressure or a pen",
+            pct(i.torn_fraction),
+            i.torn_elongation
+        ),
+    )
+}
+
+fn redness_prolonged(cx: &Context<'_>) -> Option<Hit> {
+    let h = cx.injury.redness_resolved_h.filter(|h| *h > cx.param(&REDNESS_CAUTION_H))?;
+    hit(
+        "protocol",
+        format!(
+            "redness is expected to last about {:.1} days, beyond the usual 3 days: a sign of over-treatment",
+            h / 24.0
+        ),
+    )
+}
+
+// Series.
+
+fn interval_short(cx: &Context<'_>) -> Option<Hit> {
+    let p = &cx.scenario.protocol;
+    if p.sessions <= 1 {
+        return None;
+    }
+    let recovery = cx.injury.recovery_days.filter(|r| p.interval_days < *r)?;
+    hit(
+        "protocol.interval_days",
+        format!(
+            "sessions {} days apart come before the skin has recovered from the previous one (about {:.1} \
+days)",
+            p.interval_days, recovery
+        ),
+    )
+}
+
+fn interval_before_remodelling(cx: &Context<'_>) -> Option<Hit> {
+    let p = &cx.scenario.protocol;
+    let dermal = cx.injury.dermal_fraction;
+    if p.sessions <= 1
+        || dermal < cx.param(&DERMAL_WOUND_FRACTION)
+        || p.interval_days >= cx.param(&REMODELLING_INTERVAL_D)
+    {
+        return None;
+    }
+    hit(
+        "protocol.interval_days",
+        format!(
+            "sessions {} days apart: {:.0} % of the channels wound the dermis, whose repair takes weeks; \
+sessions that wound the dermis are usually 4-6 weeks apart",
+            p.interval_days,
+            pct(dermal)
+        ),
+    )
+}
+
+// Anaesthetic exposure.
+
+/// The EMLA exposure, when the cream is EMLA.
+fn emla<'a>(cx: &Context<'a>) -> Option<&'a Exposure> {
+    cx.exposure().filter(|(_, p)| p.cream == NumbingCream::Emla).map(|(e, _)| e)
+}
+
+fn emla_dose_over_label(cx: &Context<'_>) -> Option<Hit> {
+    let e = emla(cx).filter(|e| e.grams > e.label.max_grams)?;
+    hit(
+        "protocol.numbing.grams",
+        format!("{:.0} g of EMLA: the label allows at most {:.0} g for {}", e.grams, e.label.max_grams, e.label.band),
+    )
+}
+
+fn emla_area_over_label(cx: &Context<'_>) -> Option<Hit> {
+    let e = emla(cx).filter(|e| e.area_cm2 > e.label.max_area_cm2)?;
+    hit(
+        "protocol.numbing.area_cm2",
+        format!(
+            "EMLA over {:.0} cm2: the label allows at most {:.0} cm2 for {}",
+            e.area_cm2, e.label.max_area_cm2, e.label.band
+        ),
+    )
+}
+
+fn emla_time_over_label(cx: &Context<'_>) -> Option<Hit> {
+    let e = emla(cx).filter(|e| e.minutes > e.label.max_minutes)?;
+    hit(
+        "protocol.numbing.minutes",
+        format!(
+            "EMLA for {:.0} min: the label allows at most {:.0} min for {}",
+            e.minutes, e.label.max_minutes, e.label.band
+        ),
+    )
+}
+
+/// Lidocaine creams (every cream but EMLA) applied longer than usual.
+fn lidocaine_time_over_label(cx: &Context<'_>) -> Option<Hit> {
+    let (e, p) = cx.exposure()?;
+    let max = crate::numbing::LIDOCAINE_CREAM_MAX_MINUTES;
+    if p.cream == NumbingCream::Emla || e.minutes <= max {
+        return None;
+    }
+    hit(
+        "protocol.numbing.minutes",
+        format!(
+            "{} for {:.0} min: lidocaine creams are usually applied for no longer than {max:.0} min",
+            p.cream.name(),
+            e.minutes
+        ),
+    )
+}
+
+fn uptake_over_label(cx: &Context<'_>) -> Option<Hit> {
+    let (e, _) = cx.exposure().filter(|(e, _)| e.systemic_over_label())?;
+    let worst = e
+        .bases
+        .iter()
+        .max_by(|a, b| (a.systemic_mg / a.label_max_systemic_mg).total_cmp(&(b.systemic_mg / b.label_max_systemic_mg)))
+        .expect("a cream has a base");
+    hit(
+        "protocol.numbing",
+        format!(
+            "about {:.0} mg of {} would reach the blood ({:.0} g over {:.0} cm2 for {:.0} min), more than the \
+{:.0} mg of the label's largest use for {}",
+            worst.systemic_mg, worst.base, e.grams, e.area_cm2, e.minutes, worst.label_max_systemic_mg, e.label.band
+        ),
+    )
+}
+
+// Numbing.
+
+fn numbing_out_of_reach(cx: &Context<'_>) -> Option<Hit> {
+    let (n, Some(p)) = cx.numbing()? else { return None };
+    if n.reaches_channels {
+        return None;
+    }
+    hit(
+        "protocol.numbing.cream",
+        format!(
+            "9 channels in 10 reach {:.0} um; {} numbs {:.0} um at most in 3 h: the deepest part of \
+the channels will be felt{}",
+            n.channel_depth_p90_um,
+            p.cream.name(),
+            n.max_numb_depth_um,
+            match &n.deepest_cream {
+                Some((name, d)) if *d >= n.channel_depth_p90_um => format!(" ({name} reaches it)"),
+                _ => " (no topical cream reaches it)".to_string(),
+            }
+        ),
+    )
+}
+
+fn numbing_too_short(cx: &Context<'_>) -> Option<Hit> {
+    let (n, Some(p)) = cx.numbing()? else { return None };
+    let rec = n.recommended_minutes;
+    if p.minutes >= rec {
+        return None;
+    }
+    hit(
+        "protocol.numbing.minutes",
+        format!(
+            "{} applied for {} min: the numbing model recommends about {rec:.0} min for this cream \
+and channel depth; expect pain",
+            p.cream.name(),
+            p.minutes
+        ),
+    )
+}
+
+fn numbing_none(cx: &Context<'_>) -> Option<Hit> {
+    let (n, None) = cx.numbing()? else { return None };
+    hit(
+        "protocol.numbing",
+        format!(
+            "no numbing cream: the channels (about {:.0} um) reach below the nerve endings; a topical \
+anaesthetic for about {:.0} min is usual",
+            n.channel_depth_p90_um, n.recommended_minutes
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -1633,6 +1851,39 @@ numbing = { cream = \"emla\", minutes = 240 }\n";
         assert_eq!(f.iter().find(|x| x.code == "NUMBING_TOO_SHORT").unwrap().field, "protocol.numbing.minutes");
         let f = findings(&base);
         assert!(has(&f, "NUMBING_NONE", Severity::Info), "{f:#?}");
+    }
+
+    #[test]
+    fn every_rule_has_a_code_and_a_source_and_graded_rows_are_adjacent() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert!(r.code.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{}", r.code);
+            assert!(!r.source.is_empty(), "{}", r.code);
+            // Two rows with one code (graded or per setting) follow each other in the table.
+            if let Some(j) = RULES[..i].iter().rposition(|q| q.code == r.code) {
+                assert!(RULES[j + 1..i].iter().all(|q| q.code == r.code), "{} rows are not adjacent", r.code);
+            }
+        }
+        // Excised skin: only the device's condition.
+        let any: Vec<&str> = RULES.iter().filter(|r| r.applies == Applies::AnySkin).map(|r| r.code).collect();
+        assert_eq!(any, ["DEVICE_BENT_NEEDLES", "DEVICE_DULL_NEEDLES", "DEVICE_DULL_NEEDLES"]);
+    }
+
+    #[test]
+    fn products_are_screened_one_after_the_other_and_ingredients_in_listed_order() {
+        let a = "name = \"niacinamide\"\nconcentration_mg_ml = 50\nformulated_for_microneedling = true\npatch_test_hours = 48\n\
+contains = [\"retinol\", \"water\", \"fragrance\"]";
+        let b = "name = \"caffeine\"\nconcentration_mg_ml = 50\nformulated_for_microneedling = true\ncontains = [\"acids\"]";
+        let f = with_text(&format!("{}\n[[products]]\n{b}\n", product(a)));
+        let got: Vec<(&str, &str)> = f.iter().map(|x| (x.code, x.field.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("PRODUCT_CONTAINS_RETINOID", "products[0].contains[0]"),
+                ("PRODUCT_CONTAINS_FRAGRANCE", "products[0].contains[2]"),
+                ("PRODUCT_CONTAINS_ACID", "products[1].contains[0]"),
+                ("PRODUCT_NO_PATCH_TEST", "products[1].patch_test_hours"),
+            ]
+        );
     }
 
     #[test]
