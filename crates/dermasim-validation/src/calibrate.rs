@@ -123,6 +123,16 @@ pub static CALIBRATIONS: &[Calibration] = &[
         search: (1e-9, 1.0),
         prepare: predict_dogra_scarring,
     },
+    Calibration {
+        parameter: "series.pih_rate_iv",
+        unit: "1/h",
+        current: Current::Derived {
+            value: || series::calibration().pih_rate_iv,
+            by: "series::calibrate from series.dogra_pih_fraction",
+        },
+        search: (1e-9, 1.0),
+        prepare: predict_dogra_pih,
+    },
 ];
 
 /// The names of every calibrated parameter, comma-separated (for error messages).
@@ -228,6 +238,20 @@ fn predict_dogra_scarring(d: &Dataset, s: &Scenario) -> Result<Predictor, String
     Ok(Box::new(move |rate| {
         let cal = series::Calibration { scarring_rate: rate, ..*series::calibration() };
         vec![cal.scarring_probability(burden, torn, 1.0); n]
+    }))
+}
+
+/// Dogra's PIH share: the scenario run through the pipeline gives the series' inflammation
+/// burden and its patient's phototype; the series' own `Calibration::pih_probability` turns them
+/// into a probability for a given rate of phototypes IV-V (no history, relative risk 1).
+fn predict_dogra_pih(d: &Dataset, s: &Scenario) -> Result<Predictor, String> {
+    let o = dermasim_core::simulate(s);
+    let series = o.series.as_ref().ok_or_else(|| format!("{}: the scenario has no series", d.id))?;
+    let (burden, phototype) = (series.response.inflammation_burden, series.phototype);
+    let n = d.measured.len();
+    Ok(Box::new(move |rate| {
+        let cal = series::Calibration { pih_rate_iv: rate, ..*series::calibration() };
+        vec![cal.pih_probability(phototype, burden, 1.0); n]
     }))
 }
 

@@ -86,6 +86,7 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("lmx4-liposomal-onset.toml", include_str!("../../../validation/training/lmx4-liposomal-onset.toml")),
     ("dogra-2014-scarring.toml", include_str!("../../../validation/training/dogra-2014-scarring.toml")),
+    ("dogra-2014-pih.toml", include_str!("../../../validation/training/dogra-2014-pih.toml")),
 ];
 
 /// The scenarios the datasets run: (path relative to `validation/`, text).
