@@ -508,7 +508,8 @@ impl HealingModel {
         let closed_openness = p.get(&CLOSED_OPENNESS);
         // Open area of the reference array just after needling: 121 openings on its
         // 0.66 × 0.66 cm footprint.
-        let w_um = crate::channels::opening_width_um(&needle, patch_depth_um);
+        let w_um =
+            crate::channels::opening_width_um(&needle, patch_depth_um, 1.0, crate::channels::opening_recovery(p));
         let n = f64::from(crate::channels::DONNELLY_NEEDLES);
         let side_cm = crate::channels::DONNELLY_PITCH_UM * n.sqrt() * 1e-4;
         let patch_area = n * std::f64::consts::PI * (0.5 * w_um * 1e-4).powi(2) / (side_cm * side_cm);

@@ -230,6 +230,7 @@ impl Param {
 /// The registry's stage lists, in pipeline order. A stage that declares parameters adds its
 /// `PARAMS` slice here.
 static GROUPS: &[&[Param]] = &[
+    crate::channels::PARAMS,
     crate::healing::PARAMS,
     crate::series::PARAMS,
     crate::safety::PARAMS,

@@ -325,6 +325,8 @@ pub struct ChannelSummary {
     pub depth_fraction_mean: f64,
     /// Mean opening across the direction of travel, µm.
     pub mean_width_um: f64,
+    /// Band of the mean opening width from the elastic recovery's band (Kalluri's ±1 SD), µm.
+    pub mean_width_band_um: [f64; 2],
     /// Mean opening along the direction of travel, µm.
     pub mean_length_um: f64,
     /// Fraction of torn channels.
@@ -414,6 +416,10 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
             mean_depth_band_um: [band.0, band.1],
             depth_fraction_mean: cs.mean_depth_um / s.device.needle.length_um,
             mean_width_um: cs.mean_width_um,
+            mean_width_band_um: {
+                let b = crate::channels::mean_width_band_um(cs.mean_width_um, &s.parameters);
+                [b.0, b.1]
+            },
             mean_length_um: cs.mean_length_um,
             torn_fraction: cs.torn_fraction,
             reach: cs.reach,

@@ -38,10 +38,12 @@ fn v2_pen_geometry() {
     assert!((o.summary.punctures.nominal_density_per_cm2.unwrap() - nominal).abs() < 1e-9);
 }
 
-/// V3: Kalluri 2011, 770 µm roller on hairless rat: depth 152.5 ± 9.6 µm and surface diameter
-/// 70.7 ± 9.9 µm, within 2 SD. The depth is the calibration datum of the roller's efficiency, so
-/// it is a consistency check; the diameter (geometric mean of the opening's width and length)
-/// rests on the tear fraction, an assumption.
+/// V3: Kalluri 2011, 770 µm roller on hairless rat: depth 152.5 ± 9.6 µm and round openings
+/// of surface diameter 70.7 ± 9.9 µm, within 2 SD. The depth calibrates the rat's
+/// follow-through and the diameter the openings' elastic recovery (issue #17 item 3), so both
+/// are consistency checks. That the openings are round (no tear along the stroke, although the
+/// drum slips) is not fitted: the loose rat skin follows most of the slip, within what its edge
+/// stretches to (channels::tear_tolerance_um).
 #[test]
 fn v3_kalluri_roller_rat() {
     let o = run(include_str!("../../../validation/v3-kalluri-rat-roller.toml"));
@@ -49,6 +51,7 @@ fn v3_kalluri_roller_rat() {
     assert!((c.mean_depth_um - 152.5).abs() <= 2.0 * 9.6, "V3 depth {}", c.mean_depth_um);
     let diameter = o.channels.iter().map(|c| (c.width_um * c.length_um).sqrt()).sum::<f64>() / o.channels.len() as f64;
     assert!((diameter - 70.7).abs() <= 2.0 * 9.9, "V3 surface diameter {diameter}");
+    assert!(c.mean_length_um < 1.1 * c.mean_width_um && c.torn_fraction == 0.0, "V3 round: {c:?}");
 }
 
 /// V4: Lam 2008, steel needle below 1 mm into excised pig skin: buried length < 50 %.

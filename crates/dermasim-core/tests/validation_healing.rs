@@ -102,13 +102,17 @@ fn dense_devices_against_sasaki_2019() {
 /// V13: redness within 24-72 h after typical office treatments (PMC8008152 [V] "within 72 hours";
 /// the 24 h floor is a pen page [S]) and 2-5 days after deep dense ones (clinic page [S]), inside
 /// each band. The 1.5 mm roller calibrates the dermal decay time; the other cases are checks.
-/// The misses (home rollers, 0.5 and 1.0 mm rollers: Bal 2008's bound makes light sessions fade
-/// in hours) are in `docs/validation.md` and [`v13_known_misses_stay_as_documented`].
+/// The misses (home rollers, the 0.5 mm roller: Bal 2008's bound makes light sessions fade in
+/// hours) are in `docs/validation.md` and [`v13_known_misses_stay_as_documented`]. The 1.0 mm
+/// roller, a miss (21.5 h) before the openings model, passes since its channels tear in taut
+/// human skin (slip ~570 µm beyond the ~210 µm the hole's edge takes; issue #17 item 3) and torn
+/// channels injure more (`healing.torn_extra`, an assumption): a mechanism, not a fit to it.
 #[test]
 fn v13_redness_bands() {
     type Case<'a> = (&'a str, &'a str, Vec<&'a str>, (f64, f64));
     let cases: Vec<Case> = vec![
         ("1.5 mm roller", ROLLER, vec![], (24.0, 72.0)),
+        ("1.0 mm roller", ROLLER, vec!["device.needle_length_mm=1.0"], (24.0, 72.0)),
         ("0.5 mm pen", PEN, vec!["device.needle_length_mm=0.5"], (24.0, 72.0)),
         ("1.0 mm pen", PEN, vec!["device.needle_length_mm=1.0"], (24.0, 72.0)),
         ("1.5 mm pen", PEN, vec!["device.needle_length_mm=1.5"], (24.0, 72.0)),
@@ -136,9 +140,9 @@ fn v13_redness_bands() {
 /// array on people: redness < 2 h) bounds the dermal footprint; a lighter injury cannot stay red
 /// longer. The home rollers (4 passes: fewer punctures per cm² than Bal's press, channels 98 and
 /// 204 µm) fade in under an hour against 3-6 h (a roller series of unstated needle length, Hong
-/// Kong J Dermatol Venereol 2018); the 16-pass 0.5 mm roller (about twice Bal's dermal dose)
-/// fades in about 3 h and the 1.0 mm roller in about 21 h, against the 24 h floor of a pen page
-/// [S].
+/// Kong J Dermatol Venereol 2018); the 16-pass 0.5 mm roller (about twice Bal's dermal dose;
+/// round holes: its slip stays within the tolerance) fades in about 3 h, against the 24 h floor
+/// of a pen page [S].
 #[test]
 fn v13_known_misses_stay_as_documented() {
     let home = ["device.preset=roller-192-thin", HOME_PASSES];
@@ -148,9 +152,7 @@ fn v13_known_misses_stay_as_documented() {
     assert!((0.5..1.5).contains(&h15), "0.15 mm home roller: {h15} h");
     assert!((0.5..1.5).contains(&h25) && h25 >= h15, "0.25 mm home roller: {h25} h");
     let r05 = t(&["device.needle_length_mm=0.5"]);
-    let r10 = t(&["device.needle_length_mm=1.0"]);
     assert!((2.0..4.5).contains(&r05), "0.5 mm roller: {r05} h");
-    assert!((17.0..24.0).contains(&r10), "1.0 mm roller: {r10} h");
 }
 
 /// Rollers' torn channels redden somewhat more than a pen's clean ones at the same depth and
