@@ -63,6 +63,17 @@ hold the cases not yet moved into them).\n",
             if f.today_offset().abs() < 5e-4 { 0.0 } else { 100.0 * f.today_offset() }
         );
     }
+    let uncovered = crate::calibrate::uncovered();
+    if !uncovered.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nCalibrated registry entries (`[C]`) without a training dataset yet (fitted by hand or in closed form \
+inside their stage; their data are calibration all the same):\n"
+        );
+        for p in uncovered {
+            let _ = writeln!(out, "- `{}`: {}", p.name, cell(p.provenance.text()));
+        }
+    }
     let _ = writeln!(out, "\n### Calibration data (used in fits: consistency checks, not validation)\n");
     let _ = writeln!(out, "| case | source | published | dermasim | parameter fitted | result |");
     let _ = writeln!(out, "|---|---|---|---|---|---|");
