@@ -142,6 +142,17 @@ pub static CALIBRATIONS: &[Calibration] = &[
         search: (1e-9, 1.0),
         prepare: predict_dogra_pih,
     },
+    Calibration {
+        parameter: "series.collagen_gain_pct",
+        unit: "%",
+        current: Current::Derived {
+            value: || series::calibration().collagen_gain_pct,
+            by: "series::calibrate from series.lotfi_collagen_pct",
+            datum: Some("series.lotfi_collagen_pct"),
+        },
+        search: (0.01, 1000.0),
+        prepare: predict_lotfi_collagen,
+    },
 ];
 
 /// The names of every calibrated parameter, comma-separated (for error messages).
@@ -261,6 +272,39 @@ fn predict_dogra_pih(d: &Dataset, s: &Scenario) -> Result<Predictor, String> {
     Ok(Box::new(move |rate| {
         let cal = series::Calibration { pih_rate_iv: rate, ..*series::calibration() };
         vec![cal.pih_probability(phototype, burden, 1.0); n]
+    }))
+}
+
+/// Lotfi's papillary collagen: the scenario run through the punctures, channels and healing
+/// stages, then the series' response (`series::respond`, wired as `series::assess` wires it) with
+/// the collagen gain set to the fitted value.
+fn predict_lotfi_collagen(d: &Dataset, s: &Scenario) -> Result<Predictor, String> {
+    let o = dermasim_core::simulate(s);
+    let healing = o.healing.as_ref().ok_or_else(|| format!("{}: the scenario's skin does not heal", d.id))?;
+    let model = series::Model::of(&s.parameters);
+    let (p, layers) = (&s.protocol, &s.skin.layers);
+    let profile = series::InjuryProfile::new(&o.channels, o.punctures.window_cm2());
+    let bands =
+        profile.bands(layers, layers.epidermis_um(), p.indication, model.params.influence_radius_um, &model.params);
+    let days = series::session_days(p.sessions, p.interval_days);
+    let redness = series::Redness::of(healing);
+    let (indication, follow_up, torn) = (p.indication, p.follow_up_days, profile.torn_share());
+    let patient = s.patient.clone();
+    let n = d.measured.len();
+    Ok(Box::new(move |gain| {
+        let calibration = std::sync::Arc::new(series::Calibration { collagen_gain_pct: gain, ..*model.calibration });
+        let m = series::Model { params: model.params, calibration };
+        let who = series::PatientInputs {
+            age_years: patient.age_years,
+            phototype: patient.phototype,
+            severity_before: series::baseline(indication, &patient),
+            scar_types: &patient.scar_types,
+            response: 1.0,
+            redness_factor: 1.0,
+            history: series::history(&patient.conditions, &m.params),
+        };
+        let r = series::respond(&m, indication, &days, follow_up, &bands, redness, torn, &who);
+        vec![r.collagen_change_pct; n]
     }))
 }
 

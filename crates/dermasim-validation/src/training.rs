@@ -87,12 +87,14 @@ pub const FILES: &[(&str, &str)] = &[
     ("lmx4-liposomal-onset.toml", include_str!("../../../validation/training/lmx4-liposomal-onset.toml")),
     ("dogra-2014-scarring.toml", include_str!("../../../validation/training/dogra-2014-scarring.toml")),
     ("dogra-2014-pih.toml", include_str!("../../../validation/training/dogra-2014-pih.toml")),
+    ("lotfi-2013-collagen.toml", include_str!("../../../validation/training/lotfi-2013-collagen.toml")),
 ];
 
 /// The scenarios the datasets run: (path relative to `validation/`, text).
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("v5-donnelly-array.toml", include_str!("../../../validation/v5-donnelly-array.toml")),
     ("v3-kalluri-rat-roller.toml", include_str!("../../../validation/v3-kalluri-rat-roller.toml")),
+    ("v14-lotfi-series.toml", include_str!("../../../validation/v14-lotfi-series.toml")),
     (
         "training/bjerring-1990-forearm-emla.toml",
         include_str!("../../../validation/training/bjerring-1990-forearm-emla.toml"),
