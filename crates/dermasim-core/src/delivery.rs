@@ -27,7 +27,7 @@ use dermasim_transport::{
 use serde::Serialize;
 
 use crate::channels::Channel;
-use crate::params::{Distribution, Param, Provenance, Stage};
+use crate::params::{Distribution, Param, Parameters, Provenance, Stage};
 use crate::pattern::PatternStats;
 use crate::scenario::invitro::Invitro;
 use crate::scenario::{Ionisation, Product, Resolution as ScenarioResolution, Scenario, TransportMode};
@@ -373,7 +373,18 @@ pub struct FranzSeries {
 /// receptor fluid, under which the receptor is taken as a sink \[A\]: the usual rule of
 /// in vitro permeation tests; Yousef et al. 2016 (Pharm Res 33:2180, abstract \[V\]) show
 /// that receptors nearer saturation lower the measured permeation profiles.
-pub const SINK_SHARE_OF_SOLUBILITY: f64 = 0.1;
+pub const SINK_SHARE_OF_SOLUBILITY: Param = Param {
+    name: "delivery.sink_share_of_solubility",
+    unit: "1",
+    value: 0.1,
+    allowed: (0.001, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "the usual sink rule of in vitro permeation tests (a policy, not drawn); receptors nearer saturation lower permeation (Yousef et al. 2016, Pharm Res 33:2180, abstract [V])",
+    ),
+    stage: Stage::Delivery,
+    description: "largest receptor concentration, as a share of the active's water solubility, taken as a sink",
+};
 
 /// The receptor samples of a solve under a Franz-cell protocol. The model's receptor is a
 /// perfect sink under the skin, and the solve's sampling times are output times
@@ -466,6 +477,40 @@ pub struct Permeation {
     pub domain_flags: Vec<&'static str>,
 }
 
+/// Intact-skin absorption of the follicle-rich sites (forehead, angle of the jaw, scalp,
+/// postauricular area) against the volar forearm: 4×, **calibrated** `[C]` on Maibach,
+/// Feldmann, Milby & Serat 1971 (Arch Environ Health 23:208, abstract \[V\]: "fourfold"; see
+/// [`regional_factor`]). Drawn U(3, 5) \[A\]: the abstract gives one rounded ratio for four
+/// sites and three pesticides.
+pub const REGIONAL_FACTOR_FOLLICLE_RICH: Param = Param {
+    name: "delivery.regional_factor_follicle_rich",
+    unit: "1",
+    value: 4.0,
+    allowed: (1.0, 20.0),
+    distribution: Distribution::Uniform { lo: 3.0, hi: 5.0 },
+    provenance: Provenance::Calibrated(
+        "Maibach, Feldmann, Milby & Serat 1971 (Arch Environ Health 23:208): follicle-rich sites fourfold the forearm (abstract [V]); the range [A]",
+    ),
+    stage: Stage::Delivery,
+    description: "intact-skin absorption of the forehead (and the face and neck by assumption) over the volar forearm",
+};
+
+/// Intact-skin absorption of the abdomen against the volar forearm: 2×, **calibrated** `[C]`
+/// on Maibach et al. 1971 ("twice the penetration of the forearm", abstract \[V\]). Drawn
+/// U(1.5, 2.5) \[A\].
+pub const REGIONAL_FACTOR_ABDOMEN: Param = Param {
+    name: "delivery.regional_factor_abdomen",
+    unit: "1",
+    value: 2.0,
+    allowed: (0.5, 10.0),
+    distribution: Distribution::Uniform { lo: 1.5, hi: 2.5 },
+    provenance: Provenance::Calibrated(
+        "Maibach, Feldmann, Milby & Serat 1971 (Arch Environ Health 23:208): abdomen twice the forearm (abstract [V]); the range [A]",
+    ),
+    stage: Stage::Delivery,
+    description: "intact-skin absorption of the abdomen over the volar forearm",
+};
+
 /// Regional variation of intact-skin absorption in vivo, relative to the volar forearm, and
 /// its source. **Calibration** `[C]` on Maibach, Feldmann, Milby & Serat 1971 (Arch Environ
 /// Health 23:208; parathion, malathion, carbaryl, urinary recovery, forearm = 1; abstract via
@@ -476,16 +521,19 @@ pub struct Permeation {
 /// forehead and angle of the jaw (follicle-rich face); the neck as the postauricular area; the
 /// thigh as the forearm (no value: 1). Excised samples (Franz cells) and animal skins: 1 (the
 /// factor is a property of living human sites; a Franz sample is what it is).
-pub fn regional_factor(site: &str) -> (f64, &'static str) {
+/// The factors are registry parameters ([`REGIONAL_FACTOR_FOLLICLE_RICH`],
+/// [`REGIONAL_FACTOR_ABDOMEN`]) read from the run's `parameters`.
+pub fn regional_factor(site: &str, parameters: &Parameters) -> (f64, &'static str) {
     const MAIBACH: &str = "Maibach et al. 1971 (Arch Environ Health 23:208) [C]";
+    let follicle_rich = parameters.get(&REGIONAL_FACTOR_FOLLICLE_RICH);
     match site {
         "forearm" => (1.0, "reference site (volar forearm)"),
-        "forehead" => (4.0, MAIBACH),
-        "abdomen" => (2.0, MAIBACH),
+        "forehead" => (follicle_rich, MAIBACH),
+        "abdomen" => (parameters.get(&REGIONAL_FACTOR_ABDOMEN), MAIBACH),
         "cheek" | "nose" | "chin" | "perioral" => {
-            (4.0, "[A] as the forehead and angle of the jaw, Maibach et al. 1971 (follicle-rich face)")
+            (follicle_rich, "[A] as the forehead and angle of the jaw, Maibach et al. 1971 (follicle-rich face)")
         }
-        "neck" => (4.0, "[A] as the postauricular area, Maibach et al. 1971"),
+        "neck" => (follicle_rich, "[A] as the postauricular area, Maibach et al. 1971"),
         "thigh" => (1.0, "[A] not measured by Maibach et al. 1971: as the forearm"),
         _ => (1.0, "no regional factor (excised or animal skin, or no published ratio)"),
     }
@@ -632,8 +680,21 @@ pub struct VehiclePreset {
 /// mass-transfer coefficient k_g = 6320·u^0.78 / MW^(1/3) cm/h (u in m/s; OSP's form,
 /// `docs/models.md` §9) \[V\] for water (MW 18) in still indoor air, u = 0.17 m/s \[A\]: 605 cm/h;
 /// times the saturated vapour density of water at the 32 °C skin surface, 3.38e-5 g/cm³
-/// (4.76 kPa) \[V\], times (1 − 0.5) for 50 % relative humidity \[A\]: 10 mg/cm²/h.
-pub const WATER_EVAPORATION_UL_PER_CM2_H: f64 = 10.0;
+/// (4.76 kPa) \[V\], times (1 − 0.5) for 50 % relative humidity \[A\]: 10 mg/cm²/h. Drawn
+/// Tri(4, 20) \[A\]: air speeds 0.1-0.3 m/s (×0.66-1.55) and 30-70 % relative humidity
+/// (×1.4-0.6).
+pub const WATER_EVAPORATION_UL_PER_CM2_H: Param = Param {
+    name: "delivery.water_evaporation_ul_per_cm2_h",
+    unit: "uL/cm2/h",
+    value: 10.0,
+    allowed: (0.1, 100.0),
+    distribution: Distribution::Triangular { lo: 4.0, hi: 20.0 },
+    provenance: Provenance::Assumption(
+        "Kasting & Miller 2006's gas-phase mass-transfer coefficient (via OSP) for water in still indoor air (0.17 m/s [A]), saturated vapour at 32 degC [V], 50 % RH [A]; range over 0.1-0.3 m/s and 30-70 % RH",
+    ),
+    stage: Stage::Delivery,
+    description: "evaporation of a watery vehicle's volatile part from the skin (film thinning)",
+};
 
 impl VehicleType {
     /// Names as written in a scenario.
@@ -724,7 +785,14 @@ pub const SC_SWELLING_FACTOR: Param = Param {
 };
 
 /// The delivery stage's registered parameters.
-pub const PARAMS: &[Param] = &[DRY_DEPOSIT_DISSOLUTION_PER_H, SC_SWELLING_FACTOR];
+pub const PARAMS: &[Param] = &[
+    DRY_DEPOSIT_DISSOLUTION_PER_H,
+    SC_SWELLING_FACTOR,
+    WATER_EVAPORATION_UL_PER_CM2_H,
+    REGIONAL_FACTOR_FOLLICLE_RICH,
+    REGIONAL_FACTOR_ABDOMEN,
+    SINK_SHARE_OF_SOLUBILITY,
+];
 
 /// The fully hydrated stratum corneum swollen by `alpha` (its thickness `α·h` over the site's
 /// `h`), kept on the site's grid by the similarity transform of the diffusion equation: a layer
@@ -747,13 +815,14 @@ pub fn estimated_water_solubility_mg_ml(log_kow: f64) -> f64 {
 }
 
 /// The film of a product with a finite dose, and what its vehicle is.
-fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64, dry_deposit_per_h: f64) -> (Donor, VehicleOutcome) {
+fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64, k: &Parameters) -> (Donor, VehicleOutcome) {
+    let dry_deposit_per_h = k.get(&DRY_DEPOSIT_DISSOLUTION_PER_H);
     let preset = p.vehicle.preset();
     let volatile_fraction = p.volatile_fraction.unwrap_or(preset.volatile_fraction);
     let evaporation = if p.occluded {
         0.0
     } else {
-        p.evaporation_ul_per_cm2_h.unwrap_or(if preset.water { WATER_EVAPORATION_UL_PER_CM2_H } else { 0.0 })
+        p.evaporation_ul_per_cm2_h.unwrap_or(if preset.water { k.get(&WATER_EVAPORATION_UL_PER_CM2_H) } else { 0.0 })
     };
     let (solubility, estimated) = water_solubility(p, m);
     // partition vehicle/water: water for the volatile part of water-based vehicles, octanol
@@ -789,14 +858,14 @@ fn vehicle_film(p: &Product, m: &Permeant, dose_ul_per_cm2: f64, dry_deposit_per
 }
 
 /// The donor of a product and what its vehicle is: a film for a finite dose, else a reservoir.
-fn donor_and_vehicle(p: &Product, m: &Permeant, dry_deposit_per_h: f64) -> (Donor, VehicleOutcome) {
+fn donor_and_vehicle(p: &Product, m: &Permeant, k: &Parameters) -> (Donor, VehicleOutcome) {
     match p.dose_ul_per_cm2 {
         // 1 µL/cm² = 1e-3 cm³ / cm² = 10 µm of film.
-        Some(dose) => vehicle_film(p, m, dose, dry_deposit_per_h),
+        Some(dose) => vehicle_film(p, m, dose, k),
         None => {
             // an infinite dose: a reservoir kept at its composition; a saturated one gives the
             // dissolved activity only (Higuchi)
-            let (_, mut outcome) = vehicle_film(p, m, 1.0, dry_deposit_per_h);
+            let (_, mut outcome) = vehicle_film(p, m, 1.0, k);
             let k = match p.vehicle.preset().water {
                 true => 1.0,
                 false => 10f64.powf(m.log_kow.clamp(-12.0, 12.0)),
@@ -922,7 +991,7 @@ fn deliver_one(
 ) -> Result<ProductDelivery, String> {
     let in_vivo = s.skin.mounting == Mounting::InVivo;
     let m = permeant(p)?;
-    let (donor, mut vehicle) = donor_and_vehicle(p, &m, s.parameters.get(&DRY_DEPOSIT_DISSOLUTION_PER_H));
+    let (donor, mut vehicle) = donor_and_vehicle(p, &m, &s.parameters);
     // The stratum corneum is fully hydrated while a watery film or an occlusion covers it and
     // partially hydrated once an open film has dried (OSP's two states, docs/models.md §9).
     let wet_share = sc_wet_share(&vehicle, p.dose_ul_per_cm2.is_none(), s.simulation.duration_h);
@@ -936,7 +1005,8 @@ fn deliver_one(
     // Regional variation (living human sites): the site's published ratio against the forearm,
     // less the part its thinner or thicker stratum corneum already gives (P_sc ∝ 1/h_sc), goes
     // into the SC diffusivity [A: the ratio is taken as a property of the barrier].
-    let (factor, factor_source) = if in_vivo { regional_factor(&s.skin.site) } else { (1.0, "excised skin: none") };
+    let (factor, factor_source) =
+        if in_vivo { regional_factor(&s.skin.site, &s.parameters) } else { (1.0, "excised skin: none") };
     let forearm_sc = crate::skin::site_preset("forearm").map(|f| f.stratum_corneum_um);
     let site_sc = crate::skin::site_preset(&s.skin.site).map(|f| f.stratum_corneum_um);
     let thickness_part = match (site_sc, forearm_sc) {
@@ -1097,13 +1167,14 @@ fn deliver_one(
     let franz = s.invitro.as_ref().map(|iv| {
         let finite = p.dose_ul_per_cm2.is_some();
         let (treated, intact) = (franz_samples(&treated, iv, finite), franz_samples(&intact, iv, finite));
-        let limit_ug_ml = vehicle.water_solubility_mg_ml.map_or(f64::INFINITY, |sw| SINK_SHARE_OF_SOLUBILITY * 1000.0 * sw);
+        let sink_share = s.parameters.get(&SINK_SHARE_OF_SOLUBILITY);
+        let limit_ug_ml = vehicle.water_solubility_mg_ml.map_or(f64::INFINITY, |sw| sink_share * 1000.0 * sw);
         let peak = treated.iter().chain(&intact).map(|x| x.receptor_concentration_ug_ml).fold(0.0, f64::max);
         if peak > limit_ug_ml {
             warnings.push(format!(
                 "Franz cell: the receptor reaches {} ug/mL, above {} % of the active's water solubility ({} mg/mL): the model's receptor is a perfect sink, a laboratory's would slow permeation (a larger receptor, more frequent replacement or a solubilising receptor fluid keeps sink conditions)",
                 sig3(peak),
-                100.0 * SINK_SHARE_OF_SOLUBILITY,
+                100.0 * sink_share,
                 sig3(vehicle.water_solubility_mg_ml.unwrap_or(f64::NAN))
             ));
         }

@@ -82,11 +82,19 @@ fn migrated_stages_have_no_unregistered_constants() {
         ("safety.rs", "DULL_TIP_CAUTION_UM", "derived from the device's sharp tip"),
         ("safety.rs", "DULL_TIP_CONTRAINDICATED_UM", "derived from the channels stage's R_C"),
         ("procedure.rs", "FULL_FACE_CM2", "an area for examples and validation, not a model constant"),
+        ("delivery.rs", "PATCH_WINDOW_UM", "numerical choice (the 3-D window's size)"),
+        ("delivery.rs", "MIN_DIFFUSIVITY_UM2_S", "numerical floor (the solver refuses D = 0)"),
+        ("delivery.rs", "MIN_PARTITION", "numerical floor paired with the diffusivity floor"),
+        ("delivery.rs", "MAX_MASS_BALANCE_ERROR", "numerical check of the solver's bookkeeping"),
+        ("delivery.rs", "NEGLIGIBLE_UG_PER_CM2", "reporting threshold (an amount too small to divide by)"),
+        ("delivery.rs", "STEADY_FLUX_TOLERANCE", "reporting definition (when a flux counts as steady)"),
+        ("delivery.rs", "MAX_CHANNEL_DEPTH_SHARE", "numerical choice (tissue below every channel tip)"),
+        ("delivery.rs", "INTACT_PROGRESS_SHARE", "progress reporting, not a model constant"),
     ];
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut unlisted = Vec::new();
     let mut seen = 0;
-    for file in ["series.rs", "numbing.rs", "safety.rs", "procedure.rs"] {
+    for file in ["series.rs", "numbing.rs", "safety.rs", "procedure.rs", "delivery.rs"] {
         let text = std::fs::read_to_string(src.join(file)).expect("stage source");
         let code = text.split("#[cfg(test)]").next().unwrap_or("");
         for line in code.lines() {

@@ -41,6 +41,12 @@ fn regional_factors_reproduce_their_calibration_data() {
     let abdomen = p("abdomen");
     assert!((forehead / forearm - 4.0).abs() < 1e-9, "forehead/forearm {}", forehead / forearm);
     assert!((abdomen / forearm - 2.0).abs() < 1e-9, "abdomen/forearm {}", abdomen / forearm);
+    // the ratios are registry parameters: an override (or an uncertainty draw) moves them
+    let mut o = living.to_vec();
+    o[0] = "skin.site=forehead";
+    o.push("parameters.delivery.regional_factor_follicle_rich=3");
+    let forehead_3 = run(CAFFEINE, "caffeine", &o).permeation.sc_permeability_cm_h;
+    assert!((forehead_3 / forearm - 3.0).abs() < 1e-9, "forehead/forearm {}", forehead_3 / forearm);
 }
 
 /// Six-laboratory OECD TG 428 caffeine study: 3.87 % (five labs) / 6.99 % (all) of a finite dose
