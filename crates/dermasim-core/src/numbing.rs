@@ -375,39 +375,47 @@ pub fn solve_column(layers: &[ColumnLayer], sch: &ColumnSchedule) -> ColumnResul
         in_skin_mg_cm2: vec![0.0],
     };
     let (mut entered, mut systemic) = (0.0, 0.0);
-    let (mut lo, mut di, mut up, mut rhs) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    let mut scratch = vec![0.0; n];
+    // The matrix is the same at every step but for the donor's conductance on the first cell:
+    // factor it once with the donor on and once with it off (the same operations, in the same
+    // order, as factoring it at every step, so the same bits), then only substitute per step.
+    let clearance: Vec<f64> = (0..n).map(|i| clr[i] * cap[i]).collect();
+    let factor = |donor_on: bool| {
+        let (mut lo, mut di, mut up) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for i in 0..n {
+            di[i] = cap[i] / dt + clearance[i];
+            if i > 0 {
+                lo[i] = -g[i - 1];
+                di[i] += g[i - 1];
+            }
+            if i + 1 < n {
+                up[i] = -g[i];
+                di[i] += g[i];
+            }
+        }
+        if donor_on {
+            di[0] += g_top;
+        }
+        di[n - 1] += g_bot;
+        Tridiagonal::factor(&lo, &di, &up)
+    };
+    let (on, off) = (factor(true), factor(false));
+    let mut rhs = vec![0.0; n];
     for k_out in 1..=n_out {
         for s in 0..steps_per_out {
             let t_s = ((k_out - 1) * steps_per_out + s) as f64 * dt;
             let donor_on = t_s < sch.application_s;
             for i in 0..n {
-                let a = cap[i] / dt;
-                lo[i] = 0.0;
-                up[i] = 0.0;
-                di[i] = a + clr[i] * cap[i];
-                rhs[i] = a * u[i];
-                if i > 0 {
-                    lo[i] = -g[i - 1];
-                    di[i] += g[i - 1];
-                }
-                if i + 1 < n {
-                    up[i] = -g[i];
-                    di[i] += g[i];
-                }
+                rhs[i] = cap[i] / dt * u[i];
             }
             if donor_on {
-                di[0] += g_top;
                 rhs[0] += g_top * sch.donor_mg_ml;
             }
-            di[n - 1] += g_bot;
-            thomas(&lo, &di, &up, &mut rhs, &mut scratch);
+            if donor_on { &on } else { &off }.solve(&mut rhs);
             u.copy_from_slice(&rhs);
             if donor_on {
                 entered += dt * g_top * (sch.donor_mg_ml - u[0]) * UM_MG_ML_TO_MG_CM2;
             }
-            systemic +=
-                dt * ((0..n).map(|i| clr[i] * cap[i] * u[i]).sum::<f64>() + g_bot * u[n - 1]) * UM_MG_ML_TO_MG_CM2;
+            systemic += dt * ((0..n).map(|i| clearance[i] * u[i]).sum::<f64>() + g_bot * u[n - 1]) * UM_MG_ML_TO_MG_CM2;
         }
         res.times_s.push(k_out as f64 * steps_per_out as f64 * dt);
         res.tissue_mg_ml.push(conc(&u));
@@ -419,18 +427,36 @@ pub fn solve_column(layers: &[ColumnLayer], sch: &ColumnSchedule) -> ColumnResul
     res
 }
 
-/// Solves a tridiagonal system in place (Thomas algorithm; the matrix is diagonally dominant).
-fn thomas(lo: &[f64], di: &[f64], up: &[f64], rhs: &mut [f64], c: &mut [f64]) {
-    let n = rhs.len();
-    let mut beta = di[0];
-    rhs[0] /= beta;
-    for i in 1..n {
-        c[i] = up[i - 1] / beta;
-        beta = di[i] - lo[i] * c[i];
-        rhs[i] = (rhs[i] - lo[i] * rhs[i - 1]) / beta;
+/// A tridiagonal matrix factored for the Thomas algorithm (it is diagonally dominant): the
+/// sub-diagonal, the pivots and the normalised super-diagonal.
+struct Tridiagonal {
+    lo: Vec<f64>,
+    beta: Vec<f64>,
+    c: Vec<f64>,
+}
+
+impl Tridiagonal {
+    fn factor(lo: &[f64], di: &[f64], up: &[f64]) -> Tridiagonal {
+        let n = di.len();
+        let (mut beta, mut c) = (vec![0.0; n], vec![0.0; n]);
+        beta[0] = di[0];
+        for i in 1..n {
+            c[i] = up[i - 1] / beta[i - 1];
+            beta[i] = di[i] - lo[i] * c[i];
+        }
+        Tridiagonal { lo: lo.to_vec(), beta, c }
     }
-    for i in (0..n - 1).rev() {
-        rhs[i] -= c[i + 1] * rhs[i + 1];
+
+    /// Solves in place.
+    fn solve(&self, rhs: &mut [f64]) {
+        let n = rhs.len();
+        rhs[0] /= self.beta[0];
+        for i in 1..n {
+            rhs[i] = (rhs[i] - self.lo[i] * rhs[i - 1]) / self.beta[i];
+        }
+        for i in (0..n - 1).rev() {
+            rhs[i] -= self.c[i + 1] * rhs[i + 1];
+        }
     }
 }
 
@@ -532,7 +558,7 @@ pub fn course_with(
     let (mut systemic, mut absorbed) = (Vec::new(), Vec::new());
     for (active, c) in cream.actives {
         let layers = column_layers(cream, active, t, occluded, vasoconstriction)?;
-        let r = solve_column(&layers, &ColumnSchedule { donor_mg_ml: *c, ..sch });
+        let r = solve_column_reusing(&layers, &ColumnSchedule { donor_mg_ml: *c, ..sch });
         systemic.push((*active, r.systemic_mg_cm2.last().copied().unwrap_or(0.0)));
         absorbed.push((*active, r.entered_mg_cm2.last().copied().unwrap_or(0.0)));
         if conc.is_empty() {
@@ -557,6 +583,65 @@ pub fn course_with(
         .map(|(ts, profile)| (ts / 60.0, numb_depth_um(&depths, profile, sc_um, threshold)))
         .collect();
     Ok(Course { onset: Onset { numb_depth }, systemic_mg_cm2: systemic, absorbed_mg_cm2: absorbed })
+}
+
+/// Most continuous-application columns kept for reuse (each of at most 61 profiles of 112
+/// cells: under 15 MB in all; a cache, emptied when full).
+const COLUMN_CACHE: usize = 128;
+
+/// [`solve_column`], reusing earlier solves of the same column. A course whose donor stays on
+/// for every step (the cream still on when the run ends) is the first outputs of any longer
+/// continuous application of the same column and donor: the same steps, the same operations,
+/// so the same bits. Such courses are cut from one continuous solve per column (kept by the
+/// column's layers, donor and steps; at least [`MAX_MINUTES`] long, the onset's length, so a
+/// run's shorter courses read the same solve; lengthened when a longer course is asked for), so a
+/// run solves each (cream, occlusion, vasoconstriction, vehicle factor) once, and a run or an
+/// uncertainty draw that changes only the threshold solves nothing. Courses with the cream
+/// wiped off before the end are solved on their own.
+pub fn solve_column_reusing(layers: &[ColumnLayer], sch: &ColumnSchedule) -> ColumnResult {
+    type Columns = std::sync::Mutex<Vec<(Vec<u64>, std::sync::Arc<ColumnResult>)>>;
+    static COLUMNS: Columns = std::sync::Mutex::new(Vec::new());
+    let dt = sch.step_s;
+    let steps_per_out = (sch.output_every_s / dt).round().max(1.0) as usize;
+    let n_out = (sch.end_s / (steps_per_out as f64 * dt)).round() as usize;
+    let last_step_s = (n_out * steps_per_out).saturating_sub(1) as f64 * dt;
+    if n_out == 0 || last_step_s >= sch.application_s {
+        return solve_column(layers, sch);
+    }
+    let key: Vec<u64> = layers
+        .iter()
+        .flat_map(|l| {
+            [l.thickness_um, l.diffusivity_um2_s, l.partition, l.clearance_per_s]
+                .map(f64::to_bits)
+                .into_iter()
+                .chain([l.cells as u64])
+        })
+        .chain([sch.donor_mg_ml, dt, sch.output_every_s].map(f64::to_bits))
+        .collect();
+    let lock = || COLUMNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let found = lock().iter().find(|(k, r)| *k == key && r.times_s.len() > n_out).map(|(_, r)| r.clone());
+    let full = found.unwrap_or_else(|| {
+        let out_s = steps_per_out as f64 * dt;
+        let end_s = (n_out as f64 * out_s).max(MAX_MINUTES * 60.0);
+        let r = std::sync::Arc::new(solve_column(layers, &ColumnSchedule { application_s: end_s, end_s, ..*sch }));
+        let mut c = lock();
+        c.retain(|(k, _)| *k != key);
+        if c.len() >= COLUMN_CACHE {
+            c.clear();
+        }
+        c.push((key, r.clone()));
+        r
+    });
+    let m = n_out + 1;
+    ColumnResult {
+        depth_um: full.depth_um.clone(),
+        times_s: full.times_s[..m].to_vec(),
+        tissue_mg_ml: full.tissue_mg_ml[..m].to_vec(),
+        aqueous_mg_ml: full.aqueous_mg_ml[..m].to_vec(),
+        entered_mg_cm2: full.entered_mg_cm2[..m].to_vec(),
+        systemic_mg_cm2: full.systemic_mg_cm2[..m].to_vec(),
+        in_skin_mg_cm2: full.in_skin_mg_cm2[..m].to_vec(),
+    }
 }
 
 /// The depth of analgesia a needle-insertion test measures when the tissue is blocked down to
@@ -736,10 +821,13 @@ pub fn assess(s: &Scenario, channels: &ChannelStats) -> Option<NumbingAssessment
     let given = s.protocol.numbing.as_ref().filter(|n| n.cream != NumbingCream::None);
     let cr = given.and_then(|n| cream_in(n.cream, &p)).unwrap_or(EMLA);
     let occluded = given.map(|n| n.occluded).unwrap_or(true);
-    let mut a = assess_with(s, channels, &cr, occluded, given.map(|n| n.minutes));
-    a.exposure = given.and_then(|n| {
+    // The exposure first: it solves the longest course (the label's largest use), which the
+    // assessment's shorter courses of the same column are cut from.
+    let exposure = given.and_then(|n| {
         exposure_in(&p, &cr, &s.skin.layers, occluded, n.minutes, n.grams, n.area_cm2, s.patient.age_years).ok()
     });
+    let mut a = assess_with(s, channels, &cr, occluded, given.map(|n| n.minutes));
+    a.exposure = exposure;
     Some(a)
 }
 
@@ -1002,8 +1090,10 @@ pub fn exposure_in(
     age_years: f64,
 ) -> Result<Exposure, String> {
     let label = emla_label_limits(age_years);
-    let used = course_in(p, cream, t, occluded, minutes, minutes)?;
+    // The label's largest use first: the longest course, which shorter ones of EMLA under
+    // occlusion are then cut from (`solve_column_reusing`).
     let max_use = course_in(p, &EMLA, t, true, label.max_minutes, label.max_minutes)?;
+    let used = course_in(p, cream, t, occluded, minutes, minutes)?;
     let per_g = |conc_mg_ml: f64| conc_mg_ml; // mg of base per g of cream (specific gravity 1.00)
     let bases = cream
         .actives
