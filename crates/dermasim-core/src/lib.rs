@@ -202,12 +202,15 @@ pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &
         None => {
             // Channels close as the skin heals: transport sees the openness curve of the healing
             // stage (empty, i.e. always open, for excised skin, which does not heal).
-            let openness = healing::openness_curve(
-                &channels,
-                &scenario.skin,
-                healing::ClosureConditions::of(scenario),
-                &healing::HealingModel::of(&scenario.parameters),
-            );
+            let openness = match &healing {
+                Some(h) => h.openness_curve.clone(),
+                None => healing::openness_curve(
+                    &channels,
+                    &scenario.skin,
+                    healing::ClosureConditions::of(scenario),
+                    &healing::HealingModel::of(&scenario.parameters),
+                ),
+            };
             delivery::deliver_observed(scenario, &channels, &pattern, punctures.window_um, &openness, &mut |f| {
                 observer.progress("transport", TRANSPORT.0 + f * (TRANSPORT.1 - TRANSPORT.0))
             })

@@ -713,10 +713,15 @@ pub struct Redness {
 impl Redness {
     /// The redness of a healing result: `∫ E(t) dt = (1 − P_d)·P_e·τ_e + P_d·τ_d`.
     pub fn of(h: &Healing) -> Redness {
-        let e = &h.erythema;
+        Redness { resolved_h: h.erythema_resolved_h, ..Redness::of_erythema(&h.erythema) }
+    }
+
+    /// The redness of an erythema course (what [`Redness::of`] reads from the healing stage's
+    /// result, whose resolution time is the course's).
+    pub fn of_erythema(e: &crate::healing::Erythema) -> Redness {
         Redness {
             area_h: (1.0 - e.dermal_peak) * e.epidermal_peak * e.tau_epidermal_h + e.dermal_peak * e.tau_dermal_h,
-            resolved_h: h.erythema_resolved_h,
+            resolved_h: e.resolved_h(),
         }
     }
 }
@@ -1077,10 +1082,16 @@ pub fn matured(plan: &Plan, t: f64, clock: &Clock, immature_weight: f64) -> f64 
 }
 
 fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
-    // f increasing in x; returns x with f(x) = 0.
+    // f increasing in x; returns x with f(x) = 0. At most 100 halvings; once a halving leaves
+    // the bracket as it was (it is down to adjacent floats), every later one would repeat it,
+    // so stopping there gives the same bits as running all 100.
     for _ in 0..100 {
         let mid = 0.5 * (lo + hi);
-        if f(mid) < 0.0 { lo = mid } else { hi = mid }
+        let (l, h) = if f(mid) < 0.0 { (mid, hi) } else { (lo, mid) };
+        if l.to_bits() == lo.to_bits() && h.to_bits() == hi.to_bits() {
+            break;
+        }
+        (lo, hi) = (l, h);
     }
     0.5 * (lo + hi)
 }
@@ -1112,15 +1123,29 @@ pub struct CalibrationInjury {
 pub fn calibration_injury(k: &Parameters) -> CalibrationInjury {
     let mut s = crate::scenario::parse(CALIBRATION_SCENARIO, &[]).expect("the calibration scenario is valid");
     s.parameters = k.clone();
-    let punctures = crate::punctures::generate(&s);
-    let channels = crate::channels::form(&punctures, &s);
-    let window = punctures.window_cm2();
-    let healing = crate::healing::assess(&s, &channels, window);
-    CalibrationInjury {
-        profile: InjuryProfile::new(&channels, window),
-        redness: healing.as_ref().map(Redness::of).unwrap_or_default(),
-        layers: s.skin.layers,
-    }
+    // The punctures and channels read no healing parameter: an uncertainty draw that moves only
+    // healing (and later stages) reuses them (kept by the values of the registered parameters
+    // of the stages before healing).
+    static CHANNELS: Cache<(f64, Vec<crate::channels::Channel>)> = Mutex::new(Vec::new());
+    let key: Vec<u64> = crate::params::all()
+        .filter(|q| INJURY_STAGES.contains(&q.stage) && q.stage != Stage::Healing)
+        .map(|q| k.get(q).to_bits())
+        .collect();
+    let formed = cached(&CHANNELS, &key, || {
+        let punctures = crate::punctures::generate(&s);
+        (punctures.window_cm2(), crate::channels::form(&punctures, &s))
+    });
+    let (window, channels) = (formed.0, &formed.1);
+    // Only the redness of the healing stage is read: its erythema, without the closure clocks
+    // and curves the healing stage also computes (the same numbers as `Redness::of` of the
+    // healing stage's result, at a fraction of the cost).
+    let redness = if crate::healing::heals(&s.skin) {
+        let m = crate::healing::HealingModel::of(&s.parameters);
+        Redness::of_erythema(&m.erythema(&m.dose(channels, window, s.skin.layers.epidermis_um())))
+    } else {
+        Redness::default()
+    };
+    CalibrationInjury { profile: InjuryProfile::new(channels, window), redness, layers: s.skin.layers }
 }
 
 /// Stages whose registered parameters change the calibration protocol's injury.
