@@ -116,9 +116,19 @@ pub fn draw(scenario: &Scenario, drawn: &[&'static Param], u: &[f64]) -> Paramet
     set
 }
 
-/// The headline outputs of a run, by their `summary.json` path: channel depth, delivery per
-/// product (cumulative amount, skin content, share of the applied dose in the skin), resealing,
-/// barrier recovery, redness, collagen, the outcome, PIH, numbing minutes and procedure time.
+/// The headline outputs of a run, by their `summary.json` path (the list: depth,
+/// delivery per layer and as a fraction of the dose, resealing, redness, collagen, outcome
+/// fractions, numbing minutes, procedure time):
+/// * channel depth (mean);
+/// * delivery per product: cumulative amount, skin content, share of the applied dose in the
+///   skin, and per layer of the treated skin its amount
+///   (`delivery.<p>.dose_balance.layers_ug_per_cm2.<layer>`) and its share of the applied dose
+///   (`delivery.<p>.dose_balance.fraction_of_applied.<layer>`);
+/// * healing: channels closed, barrier recovered, redness (peak on the 0-1 scale and as Δa*,
+///   time to fade);
+/// * series: collagen and elastin change, severity after, the outcome fractions (improvement,
+///   PIH and procedural-scar probabilities);
+/// * numbing minutes, procedure time (needling and total).
 pub fn headline(s: &Summary) -> Vec<(String, f64)> {
     let mut out = vec![("channels.mean_depth_um".to_string(), s.channels.mean_depth_um)];
     for (name, d) in &s.delivery {
@@ -130,18 +140,28 @@ pub fn headline(s: &Summary) -> Vec<(String, f64)> {
                 d.skin_content_ug_per_cm2 / d.dose_balance.applied_ug_per_cm2,
             ));
         }
+        let b = &d.dose_balance;
+        for (layer, v) in &b.layers_ug_per_cm2 {
+            out.push((format!("delivery.{name}.dose_balance.layers_ug_per_cm2.{layer}"), *v));
+        }
+        for (layer, v) in b.fraction_of_applied.iter().filter(|(k, _)| b.layers_ug_per_cm2.iter().any(|l| l.0 == *k)) {
+            out.push((format!("delivery.{name}.dose_balance.fraction_of_applied.{layer}"), *v));
+        }
     }
     if let Some(h) = &s.healing {
         out.push(("healing.channels_closed_h".into(), h.channels_closed_h));
         out.push(("healing.barrier_recovered_h".into(), h.barrier_recovered_h));
         out.push(("healing.erythema_peak".into(), h.erythema_peak));
+        out.push(("healing.erythema_peak_delta_a".into(), h.erythema_peak_delta_a));
         out.push(("healing.erythema_resolved_h".into(), h.erythema_resolved_h));
     }
     if let Some(x) = &s.series {
         out.push(("series.collagen_change_pct".into(), x.collagen_change_pct));
+        out.push(("series.elastin_change_pct".into(), x.elastin_change_pct));
         out.push(("series.improvement_fraction".into(), x.improvement_fraction));
         out.push(("series.severity_after".into(), x.severity_after));
         out.push(("series.pih_probability".into(), x.pih_probability));
+        out.push(("series.scarring_probability".into(), x.scarring_probability));
     }
     if let Some(n) = &s.numbing {
         out.push(("numbing.recommended_minutes".into(), n.recommended_minutes));
