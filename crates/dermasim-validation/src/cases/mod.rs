@@ -93,7 +93,11 @@ pub fn within(
         let (end, dir) = if value < lo { (lo, "under") } else { (hi, "over") };
         let pct =
             if end != 0.0 { format!(", {:.0} %", 100.0 * (value - end).abs() / end.abs()) } else { String::new() };
-        format!("{} {unit} {dir}{pct}", Num((value - end).abs())).replace("  ", " ")
+        {
+            // A share's miss is in percentage points; the relative size follows.
+            let unit = if unit == "%" { "percentage points" } else { unit };
+            format!("{} {unit} {dir}{pct}", Num((value - end).abs())).replace("  ", " ")
+        }
     });
     Row {
         case: case.into(),
@@ -156,5 +160,7 @@ mod tests {
         assert_eq!(r.miss.as_deref(), Some("800 um under, 13 %"));
         let r = within("c", "s", "p", 5.0, (4.0, 6.0), "mm", "t", Role::Independent);
         assert!(r.pass && r.miss.is_none());
+        let r = within("c", "s", "p", 40.0, (10.0, 25.0), "%", "t", Role::Independent);
+        assert_eq!(r.miss.as_deref(), Some("15.0 percentage points over, 60 %"));
     }
 }
