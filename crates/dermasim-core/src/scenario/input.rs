@@ -11,7 +11,7 @@ use crate::skin::Sex;
 pub use super::invitro::InvitroInput;
 use super::patient::Indication;
 pub use super::patient::PatientInput;
-use super::vocabulary::{CartridgePreset, DeviceType, Ingredient, NumbingCream};
+use super::vocabulary::{CartridgePreset, DeviceType, Ingredient, NumbingCream, Vocabulary};
 
 /// A whole scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -88,59 +88,226 @@ pub struct SkinInput {
     pub conditions: Option<toml::Value>,
 }
 
-/// `[device]`
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeviceInput {
-    /// "dermaroller", "dermapen" or "stamp".
-    #[serde(rename = "type")]
-    #[schemars(with = "DeviceType")]
-    pub kind: String,
+/// `[device]`, tagged by `type`: each kind of device has its own keys besides the needle's
+/// ([`NeedleInput`]). A key of another kind (`frequency_hz` on a dermaroller) is refused with a
+/// message naming the key, its value and the keys the device takes.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum DeviceInput {
+    /// A hand-rolled drum of needles.
+    Dermaroller(RollerInput),
+    /// A motorised pen with a needle cartridge.
+    Dermapen(PenInput),
+    /// A hand-pressed needle array.
+    Stamp(StampInput),
+}
+
+impl DeviceInput {
+    /// The kind of device.
+    pub fn device_type(&self) -> DeviceType {
+        match self {
+            DeviceInput::Dermaroller(_) => DeviceType::Dermaroller,
+            DeviceInput::Dermapen(_) => DeviceType::Dermapen,
+            DeviceInput::Stamp(_) => DeviceType::Stamp,
+        }
+    }
+
+    /// The keys every device has.
+    pub fn needle(&self) -> &NeedleInput {
+        match self {
+            DeviceInput::Dermaroller(r) => &r.needle,
+            DeviceInput::Dermapen(p) => &p.needle,
+            DeviceInput::Stamp(s) => &s.needle,
+        }
+    }
+}
+
+/// The keys of every device: its preset, needle and wear.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct NeedleInput {
     /// Device preset whose values are used for every key not given (see `dermasim presets`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
     /// Needle length (pen: depth setting), mm.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needle_length_mm: Option<f64>,
     /// Needle shaft diameter, mm.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needle_diameter_mm: Option<f64>,
     /// Needle tip radius, µm.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tip_radius_um: Option<f64>,
-    /// Needles on the drum (roller) or in the array (stamp; pens use `cartridge`).
-    #[serde(default)]
-    pub needles: Option<u32>,
-    /// Roller: rings of needles across the drum.
-    #[serde(default)]
-    pub rows: Option<u32>,
-    /// Roller: drum diameter, mm.
-    #[serde(default)]
-    pub drum_diameter_mm: Option<f64>,
-    /// Roller: drum width, mm.
-    #[serde(default)]
-    pub drum_width_mm: Option<f64>,
-    /// Roller: needle tilt from radial, degrees.
-    #[serde(default)]
-    pub needle_tilt_deg: Option<f64>,
-    /// Pen: stamping frequency, Hz.
-    #[serde(default)]
-    pub frequency_hz: Option<f64>,
-    /// Pen: speed over the skin, mm/s.
-    #[serde(default)]
-    pub speed_mm_s: Option<f64>,
-    /// Pen: cartridge, "12" or "36", or a table.
-    #[serde(default)]
-    pub cartridge: Option<CartridgeInput>,
-    /// Stamp: array layout (a table like a cartridge).
-    #[serde(default)]
-    pub array: Option<CartridgeInput>,
     /// Times the device or cartridge was used before.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses: Option<u32>,
     /// Fraction of bent needles, 0-1.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bent_fraction: Option<f64>,
+}
+
+/// `type = "dermaroller"`: the drum.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RollerInput {
+    /// Preset, needle and wear.
+    #[serde(flatten)]
+    pub needle: NeedleInput,
+    /// Needles on the drum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needles: Option<u32>,
+    /// Rings of needles across the drum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u32>,
+    /// Drum diameter, mm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drum_diameter_mm: Option<f64>,
+    /// Drum width, mm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drum_width_mm: Option<f64>,
+    /// Needle tilt from radial, degrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needle_tilt_deg: Option<f64>,
+}
+
+/// `type = "dermapen"`: the pen and its cartridge.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PenInput {
+    /// Preset, needle (`needle_length_mm` is the depth setting) and wear.
+    #[serde(flatten)]
+    pub needle: NeedleInput,
+    /// Stamping frequency, Hz.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_hz: Option<f64>,
+    /// Speed over the skin, mm/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_mm_s: Option<f64>,
+    /// Cartridge: "12" or "36", or a table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cartridge: Option<CartridgeInput>,
+}
+
+/// `type = "stamp"`: the needle array.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct StampInput {
+    /// Preset, needle and wear.
+    #[serde(flatten)]
+    pub needle: NeedleInput,
+    /// Array layout (a table like a cartridge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<CartridgeInput>,
+}
+
+/// `[device]` as written, every key of every kind (the parsing layer of [`DeviceInput`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceFields {
+    #[serde(rename = "type")]
+    kind: String,
+    preset: Option<String>,
+    needle_length_mm: Option<f64>,
+    needle_diameter_mm: Option<f64>,
+    tip_radius_um: Option<f64>,
+    uses: Option<u32>,
+    bent_fraction: Option<f64>,
+    needles: Option<u32>,
+    rows: Option<u32>,
+    drum_diameter_mm: Option<f64>,
+    drum_width_mm: Option<f64>,
+    needle_tilt_deg: Option<f64>,
+    frequency_hz: Option<f64>,
+    speed_mm_s: Option<f64>,
+    cartridge: Option<CartridgeInput>,
+    array: Option<CartridgeInput>,
+}
+
+impl<'de> Deserialize<'de> for DeviceInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DeviceInput, D::Error> {
+        DeviceInput::try_from(DeviceFields::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<DeviceFields> for DeviceInput {
+    type Error = String;
+
+    /// The device of `type` (any letter case, as before the input was typed), or an error
+    /// naming a key of another kind with its value and the keys this kind takes.
+    fn try_from(f: DeviceFields) -> Result<DeviceInput, String> {
+        let Some(&t) = DeviceType::ALL.iter().find(|t| t.name().eq_ignore_ascii_case(&f.kind)) else {
+            let names: Vec<&str> = DeviceType::ALL.iter().map(|t| t.name()).collect();
+            return Err(format!("device.type = \"{}\" is not known: allowed {}", f.kind, names.join(", ")));
+        };
+        let num = |v: Option<f64>| v.map(|x| x.to_string());
+        let int = |v: Option<u32>| v.map(|x| x.to_string());
+        let grid = |v: &Option<CartridgeInput>| v.as_ref().map(CartridgeInput::to_string);
+        // Every kind-specific key, the kind it belongs to and its value when given.
+        let given = [
+            ("needles", DeviceType::Dermaroller, int(f.needles)),
+            ("rows", DeviceType::Dermaroller, int(f.rows)),
+            ("drum_diameter_mm", DeviceType::Dermaroller, num(f.drum_diameter_mm)),
+            ("drum_width_mm", DeviceType::Dermaroller, num(f.drum_width_mm)),
+            ("needle_tilt_deg", DeviceType::Dermaroller, num(f.needle_tilt_deg)),
+            ("frequency_hz", DeviceType::Dermapen, num(f.frequency_hz)),
+            ("speed_mm_s", DeviceType::Dermapen, num(f.speed_mm_s)),
+            ("cartridge", DeviceType::Dermapen, grid(&f.cartridge)),
+            ("array", DeviceType::Stamp, grid(&f.array)),
+        ];
+        if let Some((key, owner, Some(value))) = given.iter().find(|(_, owner, v)| *owner != t && v.is_some()) {
+            let own: Vec<&str> = NEEDLE_KEYS
+                .iter()
+                .copied()
+                .chain(given.iter().filter(|(_, o, _)| *o == t).map(|(k, _, _)| *k))
+                .collect();
+            return Err(format!(
+                "device.{key} = {value} is a {} key: a {} takes {}",
+                owner.name(),
+                t.name(),
+                own.join(", ")
+            ));
+        }
+        let needle = NeedleInput {
+            preset: f.preset,
+            needle_length_mm: f.needle_length_mm,
+            needle_diameter_mm: f.needle_diameter_mm,
+            tip_radius_um: f.tip_radius_um,
+            uses: f.uses,
+            bent_fraction: f.bent_fraction,
+        };
+        Ok(match t {
+            DeviceType::Dermaroller => DeviceInput::Dermaroller(RollerInput {
+                needle,
+                needles: f.needles,
+                rows: f.rows,
+                drum_diameter_mm: f.drum_diameter_mm,
+                drum_width_mm: f.drum_width_mm,
+                needle_tilt_deg: f.needle_tilt_deg,
+            }),
+            DeviceType::Dermapen => DeviceInput::Dermapen(PenInput {
+                needle,
+                frequency_hz: f.frequency_hz,
+                speed_mm_s: f.speed_mm_s,
+                cartridge: f.cartridge,
+            }),
+            DeviceType::Stamp => DeviceInput::Stamp(StampInput { needle, array: f.array }),
+        })
+    }
+}
+
+/// The keys of [`NeedleInput`], in the order of the file format.
+const NEEDLE_KEYS: &[&str] =
+    &["preset", "needle_length_mm", "needle_diameter_mm", "tip_radius_um", "uses", "bent_fraction"];
+
+impl std::fmt::Display for CartridgeInput {
+    /// As written in TOML: `"12"` or `{ rows = 3, columns = 4, pitch_um = 600 }`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CartridgeInput::Preset(name) => write!(f, "\"{name}\""),
+            CartridgeInput::Grid(g) => {
+                write!(f, "{{ rows = {}, columns = {}, pitch_um = {} }}", g.rows, g.columns, g.pitch_um)
+            }
+        }
+    }
 }
 
 /// The schema of `skin.site`: one of the site presets ([`crate::skin::SITES`]).

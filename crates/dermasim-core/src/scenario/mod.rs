@@ -20,9 +20,9 @@ use crate::device::{
 };
 use crate::params::Parameters;
 use crate::skin::{LayerThickness, Mounting, PAPILLARY_DERMIS_UM, Sex, Skin, site_preset};
-use input::{CartridgeInput, ScenarioFile};
+use input::{CartridgeInput, DeviceInput, ScenarioFile};
 use patient::{Indication, Patient};
-use vocabulary::{Condition, DeviceType, Ingredient, NumbingCream, Vocabulary};
+use vocabulary::{Condition, Ingredient, NumbingCream, Vocabulary};
 
 /// Where a treatment takes place; sets the needle-length limits the safety stage applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -606,10 +606,8 @@ fn cartridge_from(c: &mut Checker<'_>, field: &str, input: &CartridgeInput) -> O
 }
 
 fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
-    let d = &f.device;
-    let types: Vec<(&str, DeviceType)> = DeviceType::ALL.iter().map(|t| (t.name(), *t)).collect();
-    let device_type = c.one_of("device.type", &d.kind, &types)?;
-    let kind_name = device_type.name();
+    let d = f.device.needle();
+    let kind_name = f.device.device_type().name();
     let preset = match &d.preset {
         None => None,
         Some(p) => {
@@ -651,8 +649,8 @@ fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
     }
     let needle = Needle { length_um: length_mm * 1000.0, diameter_um: diameter_mm * 1000.0, tip_radius_um: tip };
 
-    let kind = match device_type {
-        DeviceType::Dermaroller => {
+    let kind = match &f.device {
+        DeviceInput::Dermaroller(d) => {
             let base = match preset.map(|p| p.kind) {
                 Some(DeviceKind::Dermaroller(r)) => Some(r),
                 _ => None,
@@ -694,7 +692,7 @@ fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
             );
             DeviceKind::Dermaroller(Roller { needles, rows, drum_diameter_mm, drum_width_mm, needle_tilt_deg })
         }
-        DeviceType::Dermapen => {
+        DeviceInput::Dermapen(d) => {
             let base = match preset.map(|p| p.kind) {
                 Some(DeviceKind::Dermapen(p)) => Some(p),
                 _ => None,
@@ -719,7 +717,7 @@ fn validate_device(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Device> {
             );
             DeviceKind::Dermapen(Pen { frequency_hz, speed_mm_s, cartridge })
         }
-        DeviceType::Stamp => {
+        DeviceInput::Stamp(d) => {
             let base = match preset.map(|p| p.kind) {
                 Some(DeviceKind::Stamp(s)) => Some(s),
                 _ => None,
@@ -1075,6 +1073,7 @@ pub fn json_schema() -> serde_json::Value {
 
 #[cfg(test)]
 mod tests {
+    use super::vocabulary::DeviceType;
     use super::*;
 
     const ROLLER: &str = r#"
@@ -1205,8 +1204,12 @@ passes = [{ direction_deg = 0, count = 1 }]
     fn schema_lists_the_device_vocabulary() {
         // an `enum` (or `const`s of a `oneOf`) listing exactly these names, anywhere in the schema
         fn lists(v: &serde_json::Value, names: &[&str]) -> bool {
+            // a string, `{ "const": name }`, or a variant tagged by `type` (`properties.type.const`)
             let strings = |a: &Vec<serde_json::Value>| -> Vec<String> {
-                a.iter().filter_map(|x| x.get("const").or(Some(x)).and_then(|c| c.as_str()).map(String::from)).collect()
+                a.iter()
+                    .filter_map(|x| x.get("const").or(x.pointer("/properties/type/const")).or(Some(x)))
+                    .filter_map(|c| c.as_str().map(String::from))
+                    .collect()
             };
             let here = |key: &str| v.get(key).and_then(|e| e.as_array()).is_some_and(|a| strings(a) == names);
             here("enum")
@@ -1228,6 +1231,56 @@ passes = [{ direction_deg = 0, count = 1 }]
         for d in crate::device::DEVICES {
             assert_eq!(DeviceType::parse(d.kind.type_name()).map(|t| t.name()), Some(d.kind.type_name()));
         }
+    }
+
+    #[test]
+    fn a_key_of_another_device_is_refused_naming_it_its_value_and_the_keys_allowed() {
+        let text = ROLLER.replace("needle_length_mm = 1.5", "needle_length_mm = 1.5\nfrequency_hz = 20");
+        let e = first(&text, &[]);
+        assert!(
+            e.message.contains(
+                "device.frequency_hz = 20 is a dermapen key: a dermaroller takes preset, needle_length_mm, \
+needle_diameter_mm, tip_radius_um, uses, bent_fraction, needles, rows, drum_diameter_mm, drum_width_mm, needle_tilt_deg"
+            ),
+            "{}",
+            e.message
+        );
+        // the span is the device table's
+        assert!(text[e.span.expect("a span")].starts_with("[device]"));
+        let e = first(ROLLER, &["device.array={rows=1,columns=1,pitch_um=500}".to_string()]);
+        assert_eq!(e.field, "device.array");
+        assert!(
+            e.message.contains("device.array = { rows = 1, columns = 1, pitch_um = 500 } is a stamp key"),
+            "{}",
+            e.message
+        );
+        // The device's own keys and every device's needle keys are fine.
+        let pen = "[skin]\nsite = \"cheek\"\n[device]\ntype = \"dermapen\"\nneedle_length_mm = 1\nuses = 1\n\
+frequency_hz = 100\ncartridge = \"36\"\n[protocol]\nsetting = \"office\"\narea_cm2 = 4\n";
+        let s = parse(pen, &[]).unwrap_or_else(|e| panic!("{}", e[0].message));
+        assert!(matches!(s.device.kind, DeviceKind::Dermapen(Pen { frequency_hz: 100.0, .. })), "{:?}", s.device);
+    }
+
+    #[test]
+    fn an_unknown_device_type_names_the_types_and_any_letter_case_is_accepted() {
+        let e = first(&ROLLER.replace("type = \"dermaroller\"", "type = \"roller\""), &[]);
+        assert!(
+            e.message.contains("device.type = \"roller\" is not known: allowed dermaroller, dermapen, stamp"),
+            "{}",
+            e.message
+        );
+        let s = parse(&ROLLER.replace("type = \"dermaroller\"", "type = \"DermaRoller\""), &[]).unwrap();
+        assert!(matches!(s.device.kind, DeviceKind::Dermaroller(_)));
+    }
+
+    #[test]
+    fn the_device_input_serialises_tagged_by_type() {
+        let f: ScenarioFile = toml::from_str(ROLLER).unwrap();
+        let v = serde_json::to_value(&f.device).unwrap();
+        assert_eq!(v, serde_json::json!({"type": "dermaroller", "preset": "roller-192", "needle_length_mm": 1.5}));
+        let back: DeviceInput = serde_json::from_value(v).unwrap();
+        assert_eq!(back.device_type(), DeviceType::Dermaroller);
+        assert_eq!(back.needle().needle_length_mm, Some(1.5));
     }
 
     #[test]
