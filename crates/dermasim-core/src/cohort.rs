@@ -230,12 +230,13 @@ pub struct CohortResult {
     pub outcomes: Outcomes,
     /// Post-inflammatory hyperpigmentation and prolonged redness, with 95 % intervals.
     pub adverse_events: AdverseEvents,
-    /// Fraction of patients by grade change (after − before: "-2", "-1", "0", ...); sums to 1.
-    pub grade_change_distribution: BTreeMap<String, f64>,
-    /// Fraction of patients by grade before; sums to 1.
-    pub grade_before_distribution: BTreeMap<String, f64>,
-    /// Fraction of patients by grade after; sums to 1.
-    pub grade_after_distribution: BTreeMap<String, f64>,
+    /// Fraction of patients by grade change (after − before: -2, -1, 0, ...), in increasing
+    /// order; sums to 1. In JSON the keys are strings ("-2", "-1", "0": JSON object keys are).
+    pub grade_change_distribution: BTreeMap<i32, f64>,
+    /// Fraction of patients by grade before, in increasing order; sums to 1.
+    pub grade_before_distribution: BTreeMap<i32, f64>,
+    /// Fraction of patients by grade after, in increasing order; sums to 1.
+    pub grade_after_distribution: BTreeMap<i32, f64>,
     /// Severity before on the scale.
     pub severity_before: MeanSd,
     /// Severity after.
@@ -254,12 +255,12 @@ pub struct CohortResult {
     pub disclaimer: &'static str,
 }
 
-fn distribution<I: Iterator<Item = i32>>(values: I, n: usize) -> BTreeMap<String, f64> {
+fn distribution<I: Iterator<Item = i32>>(values: I, n: usize) -> BTreeMap<i32, f64> {
     let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
     for v in values {
         *counts.entry(v).or_default() += 1;
     }
-    counts.into_iter().map(|(k, c)| (k.to_string(), c as f64 / n.max(1) as f64)).collect()
+    counts.into_iter().map(|(k, c)| (k, c as f64 / n.max(1) as f64)).collect()
 }
 
 fn draw_phototype(u: f64) -> Phototype {

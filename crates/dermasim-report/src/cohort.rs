@@ -153,24 +153,15 @@ impl CohortPage {
                 "collagen_change_pct",
             ),
         ];
-        let share = |d: &std::collections::BTreeMap<String, f64>, g: &str| pct(d.get(g).copied().unwrap_or(0.0));
-        let mut keys: Vec<i32> = r
-            .grade_before_distribution
-            .keys()
-            .chain(r.grade_after_distribution.keys())
-            .filter_map(|k| k.parse::<i32>().ok())
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
+        let share = |d: &std::collections::BTreeMap<i32, f64>, g: i32| pct(d.get(&g).copied().unwrap_or(0.0));
+        let keys: std::collections::BTreeSet<i32> =
+            r.grade_before_distribution.keys().chain(r.grade_after_distribution.keys()).copied().collect();
         let grades = keys
-            .iter()
-            .map(|g| {
-                let k = g.to_string();
-                GradeRow {
-                    grade: k.clone(),
-                    before_pct: share(&r.grade_before_distribution, &k),
-                    after_pct: share(&r.grade_after_distribution, &k),
-                }
+            .into_iter()
+            .map(|g| GradeRow {
+                grade: g.to_string(),
+                before_pct: share(&r.grade_before_distribution, g),
+                after_pct: share(&r.grade_after_distribution, g),
             })
             .collect();
         let assumptions = vec![
