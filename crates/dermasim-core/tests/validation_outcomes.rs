@@ -154,8 +154,8 @@ fn exceed_2018_improvement_inside_the_interval() {
 /// and Alster & Li 2020 (1-3 monthly sessions: all ≥ 50 % better, 28 % > 75 %). Pinned misses:
 /// the roller (channels now about 95 % of the needle in living human skin, issue #17) gives about
 /// a third of patients ≥ 50 % (was almost none with the rat-depth roller), half the trial's
-/// 66.7 %; a 2 mm pen gives about 8 % ≥ 50 % (about a third with the rat-depth calibration
-/// roller), far below both trials.
+/// 66.7 %; a 2 mm pen gives 2-4 % ≥ 50 % (2.45 % since the openings' elastic recovery, issue
+/// #17; 3.6 % before), far below both trials.
 #[test]
 fn striae_known_misses_stay_as_documented() {
     let c = cohort_of(MOHAMED_ALI, &[], 2000);
@@ -164,7 +164,7 @@ fn striae_known_misses_stay_as_documented() {
     assert!((0.2..0.45).contains(&half), "{half}");
     let c = cohort_of(ALSTER, &[], 2000);
     let half = c.outcomes.improved_2.fraction + c.outcomes.improved_3_or_more.fraction;
-    assert!((0.03..0.15).contains(&half), "{half}");
+    assert!((0.015..0.10).contains(&half), "{half}");
     assert!(c.outcomes.improved_3_or_more.fraction < 0.1, "{:?}", c.outcomes);
 }
 
