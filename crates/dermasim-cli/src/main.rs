@@ -70,6 +70,28 @@ impl ScenarioArgs {
     }
 }
 
+/// How `run` and `compare` simulate and report: the seed, replacing outputs, threads and what
+/// is printed.
+#[derive(Clone, Copy, clap::Args)]
+struct RunOptions {
+    /// Random seed (overrides simulation.seed; in compare, every plan's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Replace an existing output directory (run: any non-empty one; compare: one dermasim wrote).
+    #[arg(long)]
+    force: bool,
+    /// Worker threads (results do not depend on it).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the JSON output (run: summary.json, compare: compare.json) to stdout instead of the
+    /// human summary.
+    #[arg(long)]
+    json: bool,
+    /// Print nothing on success.
+    #[arg(long)]
+    quiet: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run every stage on a scenario and write the outputs.
@@ -79,21 +101,8 @@ enum Command {
         /// Output directory (default: out/ plus the scenario name).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Random seed (overrides simulation.seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Replace an existing non-empty output directory.
-        #[arg(long)]
-        force: bool,
-        /// Worker threads (results do not depend on it).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Print summary.json to stdout instead of the human summary.
-        #[arg(long)]
-        json: bool,
-        /// Print nothing on success.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        options: RunOptions,
         /// Propagate the parameter registry's uncertainty with N quasi-random draws (Sobol)
         /// and report 5-50-95 % bands of the headline outputs (summary.json `uncertainty`).
         #[arg(long, value_name = "N")]
@@ -147,21 +156,8 @@ enum Command {
         /// Output directory for compare.json and compare.html.
         #[arg(long)]
         out: PathBuf,
-        /// Random seed for every plan (overrides simulation.seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Replace an existing output directory written by dermasim.
-        #[arg(long)]
-        force: bool,
-        /// Worker threads (results do not depend on it).
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Print compare.json to stdout instead of the human summary.
-        #[arg(long)]
-        json: bool,
-        /// Print nothing on success.
-        #[arg(long)]
-        quiet: bool,
+        #[command(flatten)]
+        options: RunOptions,
     },
     /// Run a parameter sweep (SPEC.toml: base scenario, axes, design) into DIR/sweep.parquet.
     Sweep {
@@ -397,9 +393,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { input, out, seed, force, threads, json, quiet, uncertainty } => {
-            code_of(run(&input, out, seed, force, threads, json, quiet, uncertainty))
-        }
+        Command::Run { input, out, options, uncertainty } => code_of(run(&input, out, &options, uncertainty)),
         Command::Cohort { input, patients, out, seed, force, json, quiet } => {
             code_of(run_cohort(&input, patients, out, seed, force, json, quiet))
         }
@@ -425,9 +419,7 @@ fn main() -> ExitCode {
             )))),
             Err(code) => code,
         },
-        Command::Compare { scenarios, set, out, seed, force, threads, json, quiet } => {
-            code_of(run_compare(&scenarios, &set, &out, seed, force, threads, json, quiet))
-        }
+        Command::Compare { scenarios, set, out, options } => code_of(run_compare(&scenarios, &set, &out, &options)),
         Command::Sweep { spec, out, shard, threads, force, quiet } => code_of(set_threads(threads).and_then(|()| {
             match sweep::run(&sweep::Options { spec, out, shard, force, quiet }) {
                 Ok(t) if !quiet => print_out(&text::printable(&t)),
@@ -451,17 +443,8 @@ fn main() -> ExitCode {
 }
 
 /// `dermasim run`.
-#[allow(clippy::too_many_arguments)]
-fn run(
-    input: &ScenarioArgs,
-    out: Option<PathBuf>,
-    seed: Option<u64>,
-    force: bool,
-    threads: Option<usize>,
-    json: bool,
-    quiet: bool,
-    uncertainty: Option<usize>,
-) -> Result<(), ExitCode> {
+fn run(input: &ScenarioArgs, out: Option<PathBuf>, o: &RunOptions, uncertainty: Option<usize>) -> Result<(), ExitCode> {
+    let RunOptions { seed, force, threads, json, quiet } = *o;
     use dermasim_core::uncertainty::MAX_SAMPLES;
     if let Some(n) = uncertainty.filter(|n| !(1..=MAX_SAMPLES).contains(n)) {
         text::err(&format!("error: --uncertainty = {n} is out of range: allowed 1 to {MAX_SAMPLES} draws"));
@@ -516,17 +499,8 @@ fn run(
 
 /// `dermasim compare`: every plan is validated (and checked against the limits) before any
 /// runs, then run in turn; the outputs are written whole or not at all.
-#[allow(clippy::too_many_arguments)]
-fn run_compare(
-    scenarios: &[PathBuf],
-    set: &[String],
-    out: &Path,
-    seed: Option<u64>,
-    force: bool,
-    threads: Option<usize>,
-    json: bool,
-    quiet: bool,
-) -> Result<(), ExitCode> {
+fn run_compare(scenarios: &[PathBuf], set: &[String], out: &Path, o: &RunOptions) -> Result<(), ExitCode> {
+    let RunOptions { seed, force, threads, json, quiet } = *o;
     use dermasim_core::compare::MAX_PLANS;
     set_threads(threads)?;
     if scenarios.len() > MAX_PLANS {

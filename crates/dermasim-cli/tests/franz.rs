@@ -3,31 +3,12 @@
 
 use std::process::Command;
 
-const CELL: &str = r#"
-name = "Franz cell, caffeine"
-[skin]
-site = "dermatomed-human"
-[device]
-type = "dermaroller"
-preset = "roller-192"
-needle_length_mm = 0.5
-[protocol]
-setting = "office"
-area_cm2 = 1
-[[products]]
-name = "caffeine"
-concentration_mg_ml = 10
-dose_ul_per_cm2 = 10
-[simulation]
-seed = 1
-duration_h = 8
-resolution = "coarse"
-[invitro]
-receptor_volume_ml = 5.0
-diffusion_area_cm2 = 0.64
-sampling_times_h = [0.5, 1, 2, 4, 8]
-sample_volume_ml = 0.5
-"#;
+/// The core's Franz-cell fixture over 8 h, sampled at 0.5, 1, 2, 4 and 8 h.
+fn cell() -> String {
+    include_str!("../../dermasim-core/tests/fixtures/franz-caffeine.toml")
+        .replace("duration_h = 24", "duration_h = 8")
+        .replace("sampling_times_h = [1.0, 2.5, 6.0, 12.0, 23.9]", "sampling_times_h = [0.5, 1, 2, 4, 8]")
+}
 
 fn run(dir: &std::path::Path, text: &str, out: &str) -> std::process::Output {
     let p = dir.join("cell.toml");
@@ -41,7 +22,7 @@ fn run(dir: &std::path::Path, text: &str, out: &str) -> std::process::Output {
 #[test]
 fn run_writes_franz_csv_and_the_summary_block() {
     let dir = tempfile::TempDir::new().unwrap();
-    let o = run(dir.path(), CELL, "out");
+    let o = run(dir.path(), &cell(), "out");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("Franz cell at 8 h: receptor"), "{stdout}");
@@ -80,7 +61,7 @@ fn a_bad_protocol_exits_2_naming_field_value_and_range() {
         ("sampling_times_h = [0.5, 1, 2, 4, 8]", "sampling_times_h = [0.5, 1, 2, 4, 9]", "[4] = 9 h"),
         ("site = \"dermatomed-human\"", "site = \"cheek\"", "excised"),
     ] {
-        let text = CELL.replace(bad, field);
+        let text = cell().replace(bad, field);
         let o = run(dir.path(), &text, "bad");
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{field}: {err}");

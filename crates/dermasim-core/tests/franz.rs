@@ -5,31 +5,8 @@
 
 use dermasim_core::{scenario, simulate};
 
-const CELL: &str = r#"
-name = "Franz cell, caffeine"
-[skin]
-site = "dermatomed-human"
-[device]
-type = "dermaroller"
-preset = "roller-192"
-needle_length_mm = 0.5
-[protocol]
-setting = "office"
-area_cm2 = 1
-[[products]]
-name = "caffeine"
-concentration_mg_ml = 10
-dose_ul_per_cm2 = 10
-[simulation]
-seed = 1
-duration_h = 24
-resolution = "coarse"
-[invitro]
-receptor_volume_ml = 5.0
-diffusion_area_cm2 = 0.64
-sampling_times_h = [1.0, 2.5, 6.0, 12.0, 23.9]
-sample_volume_ml = 0.5
-"#;
+/// The Franz cell shared with the CLI's tests (`tests/fixtures/franz-caffeine.toml`).
+const CELL: &str = include_str!("fixtures/franz-caffeine.toml");
 
 fn set(o: &[&str]) -> Vec<String> {
     o.iter().map(|s| s.to_string()).collect()
