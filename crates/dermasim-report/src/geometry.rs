@@ -835,12 +835,6 @@ impl Figure for HistFig<'_> {
     }
 }
 
-/// Fill colour of a layer band in the cross-section (for the HTML legend).
-pub fn layer_colour_hex(i: usize) -> String {
-    let (r, g, b) = LAYER_COLOURS[i.min(4)];
-    hex(RGBColor(r, g, b))
-}
-
 /// The axes of the map and the histogram: labelled, short tick labels, faint major lines only.
 fn plain_mesh<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
