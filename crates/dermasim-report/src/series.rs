@@ -16,8 +16,6 @@
 //!
 //! `profiles.csv` (depth profiles): the same columns with `depth_um` before `value`.
 
-use std::fmt::Write as _;
-
 /// One row of a long table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -95,30 +93,28 @@ impl LongTable {
         self.rows.is_empty()
     }
 
-    /// The CSV text (RFC 4180, header first, full-precision numbers). Profiles get a
+    /// The CSV text (RFC 4180 by the `csv` crate: header first, a field quoted only when it
+    /// holds a comma, a quote or a line break; full-precision numbers). Profiles get a
     /// `depth_um` column when any row has a depth.
     pub fn to_csv(&self) -> String {
         let depth = self.rows.iter().any(|r| r.depth_um.is_some());
-        let mut s = String::from("stage,quantity,subject,condition,unit,t,t_unit,");
-        s.push_str(if depth { "depth_um,value\n" } else { "value\n" });
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["stage", "quantity", "subject", "condition", "unit", "t", "t_unit"];
+        header.extend(if depth { &["depth_um", "value"][..] } else { &["value"][..] });
+        let mut write = |record: &[&str]| w.write_record(record).expect("writing CSV into memory does not fail");
+        write(&header);
         for r in &self.rows {
-            let _ = write!(
-                s,
-                "{},{},{},{},{},{},{},",
-                field(&r.stage),
-                field(&r.quantity),
-                field(&r.subject),
-                field(&r.condition),
-                field(&r.unit),
-                num(r.t),
-                field(&r.t_unit)
-            );
+            let (t, value) = (num(r.t), num(r.value));
+            let d = r.depth_um.map(num).unwrap_or_default();
+            let mut record = vec![&*r.stage, &*r.quantity, &*r.subject, &*r.condition, &*r.unit, &*t, &*r.t_unit];
             if depth {
-                let _ = write!(s, "{},", r.depth_um.map(num).unwrap_or_default());
+                record.push(&d);
             }
-            let _ = writeln!(s, "{}", num(r.value));
+            record.push(&value);
+            write(&record);
         }
-        s
+        let bytes = w.into_inner().expect("flushing CSV into memory does not fail");
+        String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
     }
 }
 
@@ -126,11 +122,6 @@ impl LongTable {
 /// pandas read as missing).
 fn num(v: f64) -> String {
     if v.is_finite() { format!("{v}") } else { "NA".into() }
-}
-
-/// A text field, quoted when it holds a comma, a quote or a line break.
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 #[cfg(test)]
@@ -152,6 +143,9 @@ mod tests {
         t.push_series(K, &[(0.0, 0.0), (0.5, 1.25e-7), (1.0, f64::NAN)]);
         t.push_series(Key { subject: "a, \"b\"", ..K }, &[(2.0, 3.0)]);
         let text = t.to_csv();
+        // quoted only where needed, quotes doubled, one \n per record
+        assert!(text.contains("\ntransport,flux,\"a, \"\"b\"\"\",treated,ug/cm2/h,2,h,3\n"), "{text}");
+        assert!(text.contains("\ntransport,flux,caffeine,treated,ug/cm2/h,1,h,NA\n"), "{text}");
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let h = r.headers().unwrap().clone();
         assert_eq!(
