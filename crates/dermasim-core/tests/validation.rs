@@ -1,5 +1,5 @@
 //! Validation suite, foundation stage: the published measurements of
-//! `../shared/validation/cases.md` V1-V6, each against its scenario in `validation/` and the
+//! cases V1-V6 (`docs/validation.md`), each against its scenario in `validation/` and the
 //! tolerance the case states. `docs/validation.md` tabulates the same figures.
 
 use dermasim_core::{Outcome, scenario, simulate};

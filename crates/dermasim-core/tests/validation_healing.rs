@@ -1,4 +1,4 @@
-//! Validation suite, healing stage: `../shared/validation/cases.md` V7-V9 and V13 (resealing,
+//! Validation suite, healing stage: the published cases (`docs/validation.md`) V7-V9 and V13 (resealing,
 //! barrier, redness; V14-V15, the treatment series, are in `validation_outcomes.rs`), each against its scenario in
 //! `validation/` and the tolerance the case states. `docs/validation.md` tabulates the
 //! same figures and says which data calibrate which parameters (those cases are consistency

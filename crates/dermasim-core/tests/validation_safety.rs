@@ -1,4 +1,4 @@
-//! Validation suite, safety stage: `../shared/validation/cases.md` V16 (numbing-cream time) and
+//! Validation suite, safety stage: the published cases (`docs/validation.md`) V16 (numbing-cream time) and
 //! V17 (session time). `docs/validation.md` tabulates the same figures.
 
 use dermasim_core::{numbing, procedure, safety, scenario, simulate};

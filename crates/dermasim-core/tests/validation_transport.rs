@@ -1,4 +1,4 @@
-//! Validation suite, transport stage: `../shared/validation/cases.md` V12 through the whole
+//! Validation suite, transport stage: the published cases (`docs/validation.md`) V12 through the whole
 //! pipeline (V10 and V11 concern the chemistry alone: `crates/dermasim-transport/tests/props.rs`).
 
 use dermasim_core::{scenario, simulate};
