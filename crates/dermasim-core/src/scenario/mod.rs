@@ -145,10 +145,10 @@ pub struct Product {
 pub enum TransportMode {
     /// One channel in an axisymmetric cell (fast, default).
     UnitCell,
-    /// Full 3-D over a window of the puncture map (at most 2 × 2 mm). Slower: on 2 cores a 24 h
-    /// run of a 2 mm window with 25 slits takes ~13 s at `coarse` and ~1 min and ~0.8 GB at
-    /// `normal`, more with more holes or holes in several directions (the bundled acne
-    /// example's 2 mm window: ~70 s, 1.1 GB; `docs/performance.md`).
+    /// Full 3-D over a window of the puncture map (at most 2 × 2 mm). Much slower than a unit
+    /// cell and memory-hungry, more so with more holes or holes in several directions; the
+    /// measured times and memory are in `docs/performance.md` ("Patch runs"), not here, where
+    /// they would go stale.
     Patch,
     /// No transport.
     Off,
