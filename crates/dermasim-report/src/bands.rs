@@ -94,6 +94,44 @@ pub fn line(o: &Outcome) -> Line {
     }
 }
 
+/// A sensitivity analysis found beside the report (`dermasim sensitivity` into the same
+/// directory): what the report says of it before linking its files.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SensitivityLink {
+    /// One sentence: the output the bar plot shows, its most influential parameter and the
+    /// design (read from `sensitivity.json`).
+    pub text: String,
+}
+
+/// The sensitivity analysis in `dir`, if `dir/sensitivity.json` exists and reads as one
+/// (`None` otherwise: the report then says how to make one).
+pub fn sensitivity_in(dir: &std::path::Path) -> Option<SensitivityLink> {
+    sensitivity_of(&std::fs::read_to_string(dir.join("sensitivity.json")).ok()?)
+}
+
+/// The link for the text of a `sensitivity.json` (`None` if it does not read as one).
+pub fn sensitivity_of(json: &str) -> Option<SensitivityLink> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let first = v.get("outputs")?.as_array()?.first()?;
+    let output = first.get("output")?.as_str()?;
+    let top = first
+        .get("indices")?
+        .as_array()?
+        .iter()
+        .filter_map(|i| Some((i.get("input")?.as_str()?, i.get("total")?.get("value")?.as_f64()?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let runs = v.get("runs").and_then(serde_json::Value::as_u64);
+    let mut s = format!("Sobol indices of {output}");
+    if let Some((p, st)) = top {
+        s += &format!(" (most influential: {p}, total index {st:.2})");
+    }
+    if let Some(n) = runs {
+        s += &format!(" from {n} runs");
+    }
+    s += ", in";
+    Some(SensitivityLink { text: s })
+}
+
 /// The shaded band of a value read at the end of a curve (a cumulative amount at the end of the
 /// run, collagen at follow-up): a strip 2 % of the x span wide ending at `x_end`, from p5 to p95,
 /// in palette colour `color`.
@@ -111,6 +149,35 @@ pub fn span(b: &Band, y0: f64, y1: f64, label: String, color: usize) -> crate::p
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The link reads `sensitivity.json` as core writes it: the first output, its most
+    /// influential input by total index, the number of runs.
+    #[test]
+    fn a_sensitivity_file_is_summarised_for_its_link() {
+        use dermasim_core::sensitivity::{Estimate, Indices, OutputIndices, Sensitivity};
+        let est = |v: f64| Estimate { value: v, ci_low: v - 0.1, ci_high: v + 0.1 };
+        let idx = |name: &str, st: f64| Indices { input: name.into(), first_order: est(0.5 * st), total: est(st) };
+        let s = Sensitivity {
+            samples: 8,
+            runs: 48,
+            design: "sobol-owen",
+            estimators: "saltelli",
+            bootstrap: 100,
+            seed: 1,
+            inputs: Vec::new(),
+            outputs: vec![OutputIndices {
+                output: "procedure.total_min".into(),
+                variance: 1.0,
+                indices: vec![idx("procedure.preparation_min", 0.2), idx("procedure.stroke_s", 0.7)],
+            }],
+        };
+        let link = sensitivity_of(&serde_json::to_string(&s).unwrap()).expect("reads");
+        assert_eq!(
+            link.text,
+            "Sobol indices of procedure.total_min (most influential: procedure.stroke_s, total index 0.70) from 48 runs, in"
+        );
+        assert!(sensitivity_of("{}").is_none() && sensitivity_of("not json").is_none());
+    }
 
     #[test]
     fn ranges_read_median_then_percentiles() {

@@ -209,6 +209,9 @@ pub struct Report {
     /// One line on uncertainty: what the ranges of an uncertainty run are, or how to get them
     /// ([`bands::line`]).
     pub uncertainty: bands::Line,
+    /// The sensitivity analysis beside the report, when `dermasim sensitivity` wrote one into
+    /// the report's directory ([`bands::sensitivity_in`]; set by [`write`]).
+    pub sensitivity: Option<bands::SensitivityLink>,
     /// dermasim version.
     pub version: String,
     /// [`dermasim_core::summary::DISCLAIMER`].
@@ -250,6 +253,7 @@ impl Report {
             sections,
             plot_errors,
             uncertainty: bands::line(o),
+            sensitivity: None,
             version: o.summary.dermasim_version.to_string(),
             disclaimer: dermasim_core::summary::DISCLAIMER.to_string(),
             patient_html: patient.as_ref().and_then(|p| p.block_html().ok()),
@@ -296,7 +300,8 @@ fn provenance_line(p: &dermasim_core::summary::Provenance) -> String {
 /// `plots/*.svg`, `plots/*.png`, and `series.csv` / `profiles.csv` (when the run has time series)
 /// into `dir`, which must exist. Returns the files written.
 pub fn write(dir: &Path, o: &Outcome) -> Result<Vec<PathBuf>, ReportError> {
-    let report = Report::from_outcome(o);
+    let mut report = Report::from_outcome(o);
+    report.sensitivity = bands::sensitivity_in(dir);
     let mut written = Vec::new();
     let mut put = |p: PathBuf, bytes: &[u8]| -> Result<(), ReportError> {
         fs::write(&p, bytes).map_err(|e| ReportError(format!("cannot write {}: {e}", p.display())))?;
