@@ -40,6 +40,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::channels::Channel;
+use crate::params::{Distribution, Param, Provenance};
 use crate::rng::{Stage, standard_normal, stream};
 use crate::scenario::Scenario;
 use crate::scenario::patient::{Indication, Phototype};
@@ -48,30 +49,140 @@ use crate::series::{self, InjuryProfile, PatientInputs};
 /// Most patients a cohort may have.
 pub const MAX_PATIENTS: usize = 1_000_000;
 
-/// Coefficient of variation of epidermis thickness between patients. `[P]` Chopra et al. 2015
-/// (Aesthet Surg J 35:1007): facial epidermis 29.6-62.6 µm by histology; a range of about ±2 SD
-/// around 46 µm gives a CV of 0.18.
-pub const EPIDERMIS_CV: f64 = 0.18;
+// The population spreads a cohort draws its patients from. They are registry parameters
+// (`cohort.*`): overridable per scenario (`[parameters.cohort]`), fixed in uncertainty runs
+// (no output of `dermasim run` reads them; they are the patients' variability, not the model's
+// uncertainty).
+
+/// Coefficient of variation of epidermis thickness between patients. Chopra et al. 2015
+/// (Aesthet Surg J 35:1007) \[P\]: facial epidermis 29.6-62.6 µm by histology; a range of about
+/// ±2 SD around 46 µm gives a CV of 0.18.
+pub const EPIDERMIS_CV: Param = Param {
+    name: "cohort.epidermis_cv",
+    unit: "1",
+    value: 0.18,
+    allowed: (0.0, 0.4),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "Chopra et al. 2015 (Aesthet Surg J 35:1007) [P]: facial epidermis 29.6-62.6 µm by histology, about ±2 SD around 46 µm; not drawn: only `dermasim cohort` reads it (a spread between patients, not a model uncertainty)",
+    ),
+    stage: crate::params::Stage::Cohort,
+    description: "coefficient of variation of epidermis thickness between patients",
+};
 
 /// Log-SD of the wound-field radius between patients (and our uncertainty about it). `[A]`.
-pub const RADIUS_SIGMA: f64 = 0.2;
+pub const RADIUS_SIGMA: Param = Param {
+    name: "cohort.radius_sigma",
+    unit: "1",
+    value: 0.2,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "the wound field is the series model's main uncertain parameter; no between-patient datum; not drawn: only `dermasim cohort` reads it (a spread between patients, not a model uncertainty)",
+    ),
+    stage: crate::params::Stage::Cohort,
+    description: "log-SD of the wound-field radius between patients",
+};
 
-/// SD of age around the scenario's patient, years. `[V]` Tirmizi 2021: 30.92 ± 6.19 years.
-pub const AGE_SD_YEARS: f64 = 6.19;
+/// SD of age around the scenario's patient, years. Tirmizi 2021 \[V\]: 30.92 ± 6.19 years.
+pub const AGE_SD_YEARS: Param = Param {
+    name: "cohort.age_sd_years",
+    unit: "years",
+    value: 6.19,
+    allowed: (0.0, 20.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "Tirmizi 2021 [V]: age 30.92 ± 6.19 years (acne-scar trial); not drawn: only `dermasim cohort` reads it (a spread between patients, not a model uncertainty)",
+    ),
+    stage: crate::params::Stage::Cohort,
+    description: "SD of age around the scenario's patient",
+};
 
 /// Log-SD of the redness duration between patients. `[A]`.
-pub const REDNESS_SIGMA: f64 = 0.3;
+pub const REDNESS_SIGMA: Param = Param {
+    name: "cohort.redness_sigma",
+    unit: "1",
+    value: 0.3,
+    allowed: (0.0, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "no between-patient datum on how long needling redness lasts; not drawn: only `dermasim cohort` reads it (a spread between patients, not a model uncertainty)",
+    ),
+    stage: crate::params::Stage::Cohort,
+    description: "log-SD of the redness duration between patients",
+};
 
-/// Phototype mix drawn when the scenario gives none, I to VI. `[A]` a mixed clinic population
-/// centred on III-IV (the trials: Lotfi III-IV, Dogra IV-V, Kenkel I-IV, Alster I-V).
-pub const PHOTOTYPE_MIX: [(Phototype, f64); 6] = [
-    (Phototype::I, 0.05),
-    (Phototype::II, 0.15),
-    (Phototype::III, 0.30),
-    (Phototype::IV, 0.30),
-    (Phototype::V, 0.15),
-    (Phototype::VI, 0.05),
+/// One phototype's share of the mix drawn when the scenario gives none. `[A]` a mixed clinic
+/// population centred on III-IV (the trials: Lotfi III-IV, Dogra IV-V, Kenkel I-IV, Alster
+/// I-V). The draw divides by the six shares' sum, so an override of one share need not keep
+/// the sum at 1.
+const fn phototype_share(name: &'static str, value: f64, description: &'static str) -> Param {
+    Param {
+        name,
+        unit: "1",
+        value,
+        allowed: (0.0, 1.0),
+        distribution: Distribution::Fixed,
+        provenance: Provenance::Assumption(
+            "a mixed clinic population centred on III-IV (the trials: Lotfi III-IV, Dogra IV-V, Kenkel I-IV, Alster I-V); not drawn: only `dermasim cohort` reads it (a spread between patients, not a model uncertainty)",
+        ),
+        stage: crate::params::Stage::Cohort,
+        description,
+    }
+}
+
+/// Phototype mix drawn when the scenario gives none, I to VI ([`phototype_share`]).
+pub const PHOTOTYPE_MIX: [(Phototype, Param); 6] = [
+    (
+        Phototype::I,
+        phototype_share("cohort.phototype_i_share", 0.05, "share of phototype I when the scenario gives none"),
+    ),
+    (
+        Phototype::II,
+        phototype_share("cohort.phototype_ii_share", 0.15, "share of phototype II when the scenario gives none"),
+    ),
+    (
+        Phototype::III,
+        phototype_share("cohort.phototype_iii_share", 0.30, "share of phototype III when the scenario gives none"),
+    ),
+    (
+        Phototype::IV,
+        phototype_share("cohort.phototype_iv_share", 0.30, "share of phototype IV when the scenario gives none"),
+    ),
+    (
+        Phototype::V,
+        phototype_share("cohort.phototype_v_share", 0.15, "share of phototype V when the scenario gives none"),
+    ),
+    (
+        Phototype::VI,
+        phototype_share("cohort.phototype_vi_share", 0.05, "share of phototype VI when the scenario gives none"),
+    ),
 ];
+
+/// The cohort's registered parameters.
+pub const PARAMS: &[Param] = &[
+    EPIDERMIS_CV,
+    RADIUS_SIGMA,
+    AGE_SD_YEARS,
+    REDNESS_SIGMA,
+    PHOTOTYPE_MIX[0].1,
+    PHOTOTYPE_MIX[1].1,
+    PHOTOTYPE_MIX[2].1,
+    PHOTOTYPE_MIX[3].1,
+    PHOTOTYPE_MIX[4].1,
+    PHOTOTYPE_MIX[5].1,
+];
+
+/// Truncation of the patients' epidermis factor (about ±3 SD of the registry's CV), so no
+/// patient has a non-physical epidermis. A numerical choice of the draw.
+pub const EPIDERMIS_FACTOR_RANGE: (f64, f64) = (0.5, 1.6);
+
+/// Truncation of the patients' wound-field factor (about ±1.7 log-SD). `[A]`: the series
+/// model is calibrated for radii near the registry's; a numerical choice of the draw.
+pub const RADIUS_FACTOR_RANGE: (f64, f64) = (0.7, 1.4);
+
+/// Ages a drawn patient may have, years: the adults dermasim models (a definition).
+pub const ADULT_AGE_RANGE_YEARS: (f64, f64) = (18.0, 90.0);
 
 /// A cohort that cannot be run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -124,7 +235,7 @@ pub fn wilson(k: usize, n: usize, z: f64) -> [f64; 2] {
     let p = k as f64 / n;
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt(); // [def] Wilson's formula
     let lo = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
     let hi = if k as f64 >= n { 1.0 } else { (centre + half).min(1.0) };
     [lo, hi]
@@ -263,12 +374,15 @@ fn distribution<I: Iterator<Item = i32>>(values: I, n: usize) -> BTreeMap<i32, f
     counts.into_iter().map(|(k, c)| (k, c as f64 / n.max(1) as f64)).collect()
 }
 
-fn draw_phototype(u: f64) -> Phototype {
+fn draw_phototype(u: f64, k: &crate::params::Parameters) -> Phototype {
+    let total: f64 = PHOTOTYPE_MIX.iter().map(|(_, w)| k.get(w)).sum();
+    // With the registry's shares the sum is 1 and `u` is used as drawn.
+    let u = if total == 1.0 { u } else { u * total };
     let mut acc = 0.0;
-    for (p, w) in PHOTOTYPE_MIX {
-        acc += w;
+    for (p, w) in &PHOTOTYPE_MIX {
+        acc += k.get(w);
         if u < acc {
-            return p;
+            return *p;
         }
     }
     Phototype::VI
@@ -302,21 +416,27 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
     let q_mean = series::DOGRA_SCORE.0;
     let q_sd = true_sd(series::DOGRA_SCORE.1, rater_points);
     let points_per_grade = q_mean / series::GOODMAN_BARON.default_baseline;
-    let grade_top = sc.range.1 + if indication == Indication::Striae { 0.0 } else { 0.49 };
+    let grade_top = sc.range.1 + if indication == Indication::Striae { 0.0 } else { 0.49 }; // [def] still rounds to the top grade
+    let spreads = &s.parameters;
+    let (epidermis_cv, radius_sigma) = (spreads.get(&EPIDERMIS_CV), spreads.get(&RADIUS_SIGMA));
+    let (age_sd, redness_sigma) = (spreads.get(&AGE_SD_YEARS), spreads.get(&REDNESS_SIGMA));
     (0..n)
         .into_par_iter()
         .map(|i| {
             let mut rng = stream(seed, Stage::Cohort, i as u64, 0);
-            let e = (1.0 + EPIDERMIS_CV * standard_normal(&mut rng)).clamp(0.5, 1.6);
-            let rho = (RADIUS_SIGMA * standard_normal(&mut rng)).exp().clamp(0.7, 1.4);
+            let e = (1.0 + epidermis_cv * standard_normal(&mut rng))
+                .clamp(EPIDERMIS_FACTOR_RANGE.0, EPIDERMIS_FACTOR_RANGE.1);
+            let rho =
+                (radius_sigma * standard_normal(&mut rng)).exp().clamp(RADIUS_FACTOR_RANGE.0, RADIUS_FACTOR_RANGE.1);
             let sigma = cal.response_sigma;
             let h = (sigma * standard_normal(&mut rng) - 0.5 * sigma * sigma).exp();
-            let age = (s.patient.age_years + AGE_SD_YEARS * standard_normal(&mut rng)).clamp(18.0, 90.0);
+            let age = (s.patient.age_years + age_sd * standard_normal(&mut rng))
+                .clamp(ADULT_AGE_RANGE_YEARS.0, ADULT_AGE_RANGE_YEARS.1);
             let u: f64 = rng.random();
-            let phototype = s.patient.phototype.unwrap_or_else(|| draw_phototype(u));
+            let phototype = s.patient.phototype.unwrap_or_else(|| draw_phototype(u, &s.parameters));
             let z = standard_normal(&mut rng);
             let x0 = (base + baseline_sd * z).clamp(sc.range.0, grade_top);
-            let redness = (REDNESS_SIGMA * standard_normal(&mut rng)).exp();
+            let redness = (redness_sigma * standard_normal(&mut rng)).exp();
             let u_pih: f64 = rng.random();
             let radius = k.influence_radius_um * rho;
             let bands = profile.bands(&layers, epidermis * e, indication, radius, k);
@@ -338,7 +458,7 @@ pub fn patients(s: &Scenario, channels: &[Channel], window_cm2: f64, n: usize, s
             let penalty = if scarring { k.scar_penalty_grades } else { 0.0 };
             // True severity after: the remodelling's improvement, and a scar if one formed.
             let (severity_after, f_rated) = if indication == Indication::Striae {
-                (r.severity_after, r.improvement - 0.25 * penalty)
+                (r.severity_after, r.improvement - 0.25 * penalty) // [def] a striae class is a quarter of improvement
             } else {
                 (r.severity_after + penalty, r.improvement)
             };
@@ -427,7 +547,7 @@ pub fn summarise(s: &Scenario, patients: &[Patient], seed: u64) -> CohortResult 
         score_before: MeanSd::of(&col(&|p| p.score_before)),
         score_after: MeanSd::of(&col(&|p| p.score_after)),
         score_change_pct: MeanSd::of(&col(&|p| {
-            100.0 * (p.score_after - p.score_before) / p.score_before.max(1e-9) + 0.0
+            100.0 * (p.score_after - p.score_before) / p.score_before.max(1e-9) + 0.0 // [num] guard
         })),
         collagen_change_pct: MeanSd::of(&col(&|p| p.collagen_change_pct)),
         disclaimer: crate::summary::DISCLAIMER,

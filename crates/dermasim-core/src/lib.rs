@@ -139,12 +139,34 @@ pub fn simulate_with(scenario: &Scenario, observer: &mut dyn Observer) -> Outcom
     simulate_reusing(scenario, None, observer)
 }
 
+/// How much of each stage a run computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything (every front end's run).
+    Full,
+    /// What the headline outputs ([`uncertainty::headline`]) read, for the draws of an
+    /// uncertainty or sensitivity run: stages leave out results no headline output reads (so
+    /// far the numbing stage's search of every cream and its exposure,
+    /// [`numbing::assess_detailed`]). The headline outputs are the same as [`Detail::Full`]'s.
+    Headline,
+}
+
+/// One draw of an uncertainty or sensitivity run: [`simulate_reusing`] from `base` at
+/// [`Detail::Headline`]. Only the headline outputs of its summary are meant to be read.
+pub fn simulate_draw(scenario: &Scenario, base: &Outcome) -> Outcome {
+    run(scenario, Some(base), &mut NoObserver, Detail::Headline)
+}
+
 /// [`simulate_with`], reusing from `base` every stage result that does not depend on a
 /// registered parameter whose value differs between `scenario` and `base.scenario`
 /// (the [`params::Stage`] dependencies of each stage result). `scenario` must equal `base.scenario` except
 /// for its [`Scenario::parameters`] (an uncertainty or sensitivity run's draws); otherwise
 /// nothing is reused. With `base` `None` every stage runs.
 pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &mut dyn Observer) -> Outcome {
+    run(scenario, base, observer, Detail::Full)
+}
+
+fn run(scenario: &Scenario, base: Option<&Outcome>, observer: &mut dyn Observer, detail: Detail) -> Outcome {
     let reuse = Reuse::new(scenario, base);
     observer.stage("punctures", 0.0);
     let punctures = match reuse.result(&[Stage::Punctures]) {
@@ -178,7 +200,7 @@ pub fn simulate_reusing(scenario: &Scenario, base: Option<&Outcome>, observer: &
     let numbing_deps = [&Reuse::CHANNELS[..], &[Stage::Numbing, Stage::Transport]].concat();
     let numbing = match reuse.result(&numbing_deps) {
         Some(b) => b.numbing.clone(),
-        None => numbing::assess(scenario, &channel_stats),
+        None => numbing::assess_detailed(scenario, &channel_stats, detail),
     };
     let recommended_numbing_min = numbing.as_ref().map(|n| n.recommended_minutes);
     let procedure = match reuse.result(&[&numbing_deps[..], &[Stage::Procedure]].concat()) {
@@ -350,12 +372,11 @@ resolution = "coarse"
             let mut one = s.clone();
             one.parameters.set(p.name, v).unwrap();
             all.parameters.set(p.name, v).unwrap();
-            assert_eq!(
-                json(&simulate_reusing(&one, Some(&base), &mut NoObserver)),
-                json(&simulate(&one)),
-                "{}",
-                p.name
-            );
+            let full = simulate(&one);
+            assert_eq!(json(&simulate_reusing(&one, Some(&base), &mut NoObserver)), json(&full), "{}", p.name);
+            // A draw's headline outputs are the full run's.
+            let draw = simulate_draw(&one, &base);
+            assert_eq!(uncertainty::headline(&draw.summary), uncertainty::headline(&full.summary), "{}", p.name);
         }
         let reused = simulate_reusing(&all, Some(&base), &mut NoObserver);
         assert_eq!(json(&reused), json(&simulate(&all)));

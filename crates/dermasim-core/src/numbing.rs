@@ -250,7 +250,19 @@ pub const MIN_FAT_UM: f64 = 1000.0;
 /// Needles up to this length need no numbing cream, mm: the seed article ("the smaller needles
 /// on at-home dermarollers don't hurt so you don't need any anesthetic cream"; home needles
 /// below 0.5 mm, Sci Rep 2022 \[V\]).
-pub const NO_CREAM_UP_TO_MM: f64 = 0.5;
+pub const NO_CREAM_UP_TO_MM: Param = Param {
+    name: "numbing.no_cream_up_to_mm",
+    unit: "mm",
+    value: 0.5,
+    allowed: (0.1, 1.5),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Literature(
+        "seed article [V]: \"the smaller needles on at-home dermarollers don't hurt so you don't need any anesthetic cream\"; \
+home needles below 0.5 mm (Sci Rep 2022 [V]); a convention of the recommendation, fixed",
+    ),
+    stage: Stage::Numbing,
+    description: "needle length of the hand-rolled home roller whose channels need no numbing cream",
+};
 
 /// Longest application time the recommendation considers, min: EMLA analgesia "can be expected
 /// to increase for up to 3 hours under occlusive dressing" (label \[V\]).
@@ -258,10 +270,30 @@ pub const MAX_MINUTES: f64 = 180.0;
 
 /// Share of the 180-min numb depth that counts as "as deep as the cream gets", `[A]` (the 95 %
 /// convention of the healing stage's closure times).
-pub const PLATEAU_FRACTION: f64 = 0.95;
+pub const PLATEAU_FRACTION: Param = Param {
+    name: "numbing.plateau_fraction",
+    unit: "1",
+    value: 0.95,
+    allowed: (0.5, 1.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption(
+        "the 95 % convention of the healing stage's closure times; a convention of the recommendation, fixed",
+    ),
+    stage: Stage::Numbing,
+    description: "share of the 180-min numb depth that counts as as deep as the cream gets",
+};
 
 /// Step of the recommendation, min (rounded up): a practical granularity, `[A]`.
-pub const ROUND_TO_MIN: f64 = 5.0;
+pub const ROUND_TO_MIN: Param = Param {
+    name: "numbing.round_to_min",
+    unit: "min",
+    value: 5.0,
+    allowed: (1.0, 30.0),
+    distribution: Distribution::Fixed,
+    provenance: Provenance::Assumption("a practical granularity of application times; a convention, fixed"),
+    stage: Stage::Numbing,
+    description: "step the recommended application time is rounded up to",
+};
 
 /// Quantile of the channel depths the cream must numb: nine channels in ten, `[A]`. The channels
 /// stage computes this quantile once ([`ChannelStats::depth_p90_um`]); the assessment reads it.
@@ -718,7 +750,7 @@ pub struct NumbingAssessment {
 /// length goes a little deeper (its fast stroke deflects the skin less) and is not covered.
 pub fn no_cream_depth_um(s: &Scenario) -> f64 {
     use crate::channels::{DEFAULT_STROKE_SPEED_MM_S, Insertion, SkinResponse, kalluri_roller, mean_depth_um};
-    let roller = kalluri_roller(NO_CREAM_UP_TO_MM * 1000.0);
+    let roller = kalluri_roller(s.parameters.get(&NO_CREAM_UP_TO_MM) * 1000.0);
     let ins = Insertion::of(&roller, DEFAULT_STROKE_SPEED_MM_S);
     mean_depth_um(&roller.needle, roller.needle.tip_radius_um, &ins, SkinResponse::of(&s.skin))
 }
@@ -814,6 +846,15 @@ pub fn all_creams_in(p: &NumbingParams) -> Vec<Cream> {
 /// The numbing assessment of a scenario and the channels the channels stage made; `None` for
 /// excised skin (no nerves, no clearance).
 pub fn assess(s: &Scenario, channels: &ChannelStats) -> Option<NumbingAssessment> {
+    assess_detailed(s, channels, crate::Detail::Full)
+}
+
+/// [`assess`] computing only what `detail` asks for: with [`crate::Detail::Headline`] (an
+/// uncertainty or sensitivity draw) the recommendation and its numbers, without the two parts
+/// no headline output reads and which cost most of the stage: the search of every cream and
+/// occlusion for the deepest (`deepest_cream` is `None`, and the note does not name it) and
+/// the cream's exposure against the label (`exposure` is `None`).
+pub fn assess_detailed(s: &Scenario, channels: &ChannelStats, detail: crate::Detail) -> Option<NumbingAssessment> {
     if s.skin.mounting != crate::skin::Mounting::InVivo {
         return None;
     }
@@ -823,10 +864,11 @@ pub fn assess(s: &Scenario, channels: &ChannelStats) -> Option<NumbingAssessment
     let occluded = given.map(|n| n.occluded).unwrap_or(true);
     // The exposure first: it solves the longest course (the label's largest use), which the
     // assessment's shorter courses of the same column are cut from.
-    let exposure = given.and_then(|n| {
+    let full = detail == crate::Detail::Full;
+    let exposure = given.filter(|_| full).and_then(|n| {
         exposure_in(&p, &cr, &s.skin.layers, occluded, n.minutes, n.grams, n.area_cm2, s.patient.age_years).ok()
     });
-    let mut a = assess_with(s, channels, &cr, occluded, given.map(|n| n.minutes));
+    let mut a = assess_scanning(s, channels, &cr, occluded, given.map(|n| n.minutes), full);
     a.exposure = exposure;
     Some(a)
 }
@@ -839,13 +881,26 @@ pub fn assess_with(
     occluded: bool,
     applied_minutes: Option<f64>,
 ) -> NumbingAssessment {
+    assess_scanning(s, channels, cr, occluded, applied_minutes, true)
+}
+
+/// [`assess_with`]; `scan`: whether to search every cream for the deepest when this one does
+/// not reach the channels.
+fn assess_scanning(
+    s: &Scenario,
+    channels: &ChannelStats,
+    cr: &Cream,
+    occluded: bool,
+    applied_minutes: Option<f64>,
+    scan: bool,
+) -> NumbingAssessment {
     let p = NumbingParams::of(&s.parameters);
     let t = &s.skin.layers;
     let channel = channels.depth_p90_um;
     let onset = onset_in(&p, cr, t, occluded);
     let max_numb = onset.as_ref().map(|o| o.depth_at(MAX_MINUTES)).unwrap_or(0.0);
     let reaches = max_numb >= channel;
-    let target = if reaches { channel } else { channel.min(PLATEAU_FRACTION * max_numb) };
+    let target = if reaches { channel } else { channel.min(p.plateau_fraction * max_numb) };
     let model_minutes = onset.as_ref().ok().and_then(|o| if target > 0.0 { o.minutes_to(target) } else { None });
     let numb_at = applied_minutes.and_then(|m| course_in(&p, cr, t, occluded, m, m).ok().map(|c| c.onset.depth_at(m)));
     // The no-cream rule compares like with like: the mean depth of these channels with the mean
@@ -853,7 +908,7 @@ pub fn assess_with(
     let mean = channels.mean_depth_um;
     let no_cream = no_cream_depth_um(s);
     let no_cream_needed = mean <= no_cream;
-    let deepest_cream = if reaches || no_cream_needed {
+    let deepest_cream = if reaches || no_cream_needed || !scan {
         None
     } else {
         all_creams_in(&p)
@@ -868,8 +923,9 @@ pub fn assess_with(
         (
             0.0,
             format!(
-                "channels about {mean:.0} um deep on average, no deeper than a {NO_CREAM_UP_TO_MM} mm home roller's \
-({no_cream:.0} um): no numbing cream needed"
+                "channels about {mean:.0} um deep on average, no deeper than a {} mm home roller's \
+({no_cream:.0} um): no numbing cream needed",
+                p.no_cream_up_to_mm
             ),
         )
     } else {
@@ -892,7 +948,7 @@ deepest part of the channels will be felt"
                 ),
             ),
             (Ok(_), Some(m)) => {
-                let rec = (m / ROUND_TO_MIN).ceil().max(1.0) * ROUND_TO_MIN;
+                let rec = (m / p.round_to_min).ceil().max(1.0) * p.round_to_min;
                 let note = if reaches {
                     format!(
                         "{}{} numbs the skin down to the depth 9 channels in 10 reach ({channel:.0} um) in about {m:.0} min",
@@ -948,11 +1004,11 @@ pub struct LabelLimits {
 /// patients are 18 or older today; the bands are kept so the rule is right if that changes.
 pub fn emla_label_limits(age_years: f64) -> LabelLimits {
     let (band, max_grams, max_area_cm2, max_minutes) = match age_years {
-        a if a >= 12.0 => ("adults and adolescents (12 years and over)", 60.0, 600.0, 300.0),
-        a if a >= 6.0 => ("children 6-11 years", 20.0, 200.0, 300.0),
-        a if a >= 1.0 => ("children 1-5 years", 10.0, 100.0, 300.0),
-        a if a >= 0.25 => ("infants 3-11 months", 2.0, 20.0, 60.0),
-        _ => ("infants 0-2 months", 1.0, 10.0, 60.0),
+        a if a >= 12.0 => ("adults and adolescents (12 years and over)", 60.0, 600.0, 300.0), // [datum] EMLA SmPC
+        a if a >= 6.0 => ("children 6-11 years", 20.0, 200.0, 300.0),                         // [datum] EMLA SmPC
+        a if a >= 1.0 => ("children 1-5 years", 10.0, 100.0, 300.0),                          // [datum] EMLA SmPC
+        a if a >= 0.25 => ("infants 3-11 months", 2.0, 20.0, 60.0),                           // [datum] EMLA SmPC
+        _ => ("infants 0-2 months", 1.0, 10.0, 60.0),                                         // [datum] EMLA SmPC
     };
     LabelLimits { band, max_grams, max_area_cm2, max_minutes }
 }
@@ -983,6 +1039,9 @@ pub const PARAMS: &[Param] = &[
     FAT_INNERVATION_RATIO,
     UNTREATED_PAIN_DEPTH_UM,
     LABEL_GRAMS_PER_CM2,
+    NO_CREAM_UP_TO_MM,
+    PLATEAU_FRACTION,
+    ROUND_TO_MIN,
 ];
 
 /// The values of the numbing stage's parameters in one run (the registry's, a scenario's
@@ -1000,6 +1059,12 @@ pub struct NumbingParams {
     pub fat_innervation_ratio: f64,
     /// [`UNTREATED_PAIN_DEPTH_UM`].
     pub untreated_pain_depth_um: f64,
+    /// [`NO_CREAM_UP_TO_MM`].
+    pub no_cream_up_to_mm: f64,
+    /// [`PLATEAU_FRACTION`].
+    pub plateau_fraction: f64,
+    /// [`ROUND_TO_MIN`].
+    pub round_to_min: f64,
 }
 
 impl NumbingParams {
@@ -1010,6 +1075,9 @@ impl NumbingParams {
         liposomal_sc_factor: LIPOSOMAL_SC_FACTOR.value,
         fat_innervation_ratio: FAT_INNERVATION_RATIO.value,
         untreated_pain_depth_um: UNTREATED_PAIN_DEPTH_UM.value,
+        no_cream_up_to_mm: NO_CREAM_UP_TO_MM.value,
+        plateau_fraction: PLATEAU_FRACTION.value,
+        round_to_min: ROUND_TO_MIN.value,
     };
 
     /// The values a run uses.
@@ -1020,6 +1088,9 @@ impl NumbingParams {
             liposomal_sc_factor: k.get(&LIPOSOMAL_SC_FACTOR),
             fat_innervation_ratio: k.get(&FAT_INNERVATION_RATIO),
             untreated_pain_depth_um: k.get(&UNTREATED_PAIN_DEPTH_UM),
+            no_cream_up_to_mm: k.get(&NO_CREAM_UP_TO_MM),
+            plateau_fraction: k.get(&PLATEAU_FRACTION),
+            round_to_min: k.get(&ROUND_TO_MIN),
         }
     }
 }
@@ -1390,6 +1461,18 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
         assert!(pen.note.contains("outside the cream's reach"), "{}", pen.note);
         let (_, deepest) = pen.deepest_cream.clone().unwrap();
         assert!(deepest >= pen.max_numb_depth_um, "{pen:?}");
+        // A draw computes the same recommendation without the search of every cream or the
+        // exposure.
+        let s = scenario("forearm", "dermapen", "pen-12", 3.0, emla);
+        let stats = crate::channels::stats(&crate::channels::form(&crate::punctures::generate(&s), &s));
+        let full = assess(&s, &stats).unwrap();
+        let draw = assess_detailed(&s, &stats, crate::Detail::Headline).unwrap();
+        assert!(full.deepest_cream.is_some() && full.exposure.is_some(), "{full:?}");
+        assert!(draw.deepest_cream.is_none() && draw.exposure.is_none(), "{draw:?}");
+        assert_eq!(
+            (draw.recommended_minutes, draw.model_minutes, draw.max_numb_depth_um, draw.numb_depth_um_at_applied),
+            (full.recommended_minutes, full.model_minutes, full.max_numb_depth_um, full.numb_depth_um_at_applied)
+        );
     }
 
     #[test]

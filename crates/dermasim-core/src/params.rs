@@ -233,6 +233,7 @@ static GROUPS: &[&[Param]] = &[
     crate::channels::PARAMS,
     crate::healing::PARAMS,
     crate::series::PARAMS,
+    crate::cohort::PARAMS,
     crate::safety::PARAMS,
     crate::numbing::PARAMS,
     crate::procedure::PARAMS,

@@ -19,10 +19,10 @@ use rand::RngExt;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Outcome;
 use crate::params::Param;
 use crate::scenario::Scenario;
 use crate::uncertainty::{self, percentile};
-use crate::{NoObserver, Outcome};
 
 /// Most base samples `N` of one sensitivity run.
 pub const MAX_SAMPLES: usize = 4096;
@@ -221,7 +221,7 @@ pub fn analyse(base: &Outcome, outputs: &[String], samples: usize) -> Result<Sen
         .par_iter()
         .map(|u| {
             let s = Scenario { parameters: uncertainty::draw(scenario, drawn, u), ..scenario.clone() };
-            let o = crate::simulate_reusing(&s, Some(base), &mut NoObserver);
+            let o = crate::simulate_draw(&s, base);
             let h = uncertainty::headline(&o.summary);
             outputs.iter().map(|k| h.iter().find(|(n, _)| n == k).map_or(f64::NAN, |(_, v)| *v)).collect()
         })

@@ -456,6 +456,7 @@ pub fn unit_collagen(u: &Unit, t: f64, clock: &Clock) -> (f64, f64) {
     let p = clock.proliferation_d;
     let a = tau.min(p);
     let laid = |r: f64| {
+        // [num] below this the kernel is taken as 0
         if r * a < 1e-12 {
             a / p * (-r * (tau - a)).exp()
         } else {
@@ -520,25 +521,60 @@ pub const ELASTIN_BAND: Param = Param {
     description: "half-width of the elastin band relative to the papillary collagen change",
 };
 
-/// Garg & Chaudhary (IJORD) \[V\]: mean reduction of each scar type after 3 sessions 4 weeks apart,
-/// 6 months (boxcar 47.06 %, rolling 37.25 %, ice-pick 5.88 %).
-pub const GARG_REDUCTION_PCT: [(ScarType, f64); 3] =
-    [(ScarType::Boxcar, 47.06), (ScarType::Rolling, 37.25), (ScarType::Icepick, 5.88)];
+/// One scar type's mean reduction in Garg & Chaudhary's trial (IJORD) \[V\], 3 sessions 4 weeks
+/// apart, at 6 months. A published mean: fixed (no spread in the excerpt).
+const fn garg_reduction(name: &'static str, value: f64, description: &'static str) -> Param {
+    Param {
+        name,
+        unit: "%",
+        value,
+        allowed: (0.0, 100.0),
+        distribution: Distribution::Fixed,
+        provenance: Provenance::Literature(
+            "Garg & Chaudhary (IJORD) [V]: mean reduction by scar type after 3 sessions 4 weeks apart, at 6 months \
+(boxcar 47.06 %, rolling 37.25 %, ice-pick 5.88 %); fixed: no spread in the excerpt",
+        ),
+        stage: Stage::Series,
+        description,
+    }
+}
+
+/// Garg & Chaudhary \[V\]: boxcar scars, mean reduction 47.06 %.
+pub const GARG_BOXCAR_REDUCTION_PCT: Param =
+    garg_reduction("series.garg_boxcar_reduction_pct", 47.06, "Garg's mean reduction of boxcar scars");
+/// Garg & Chaudhary \[V\]: rolling scars, mean reduction 37.25 %.
+pub const GARG_ROLLING_REDUCTION_PCT: Param =
+    garg_reduction("series.garg_rolling_reduction_pct", 37.25, "Garg's mean reduction of rolling scars");
+/// Garg & Chaudhary \[V\]: ice-pick scars, mean reduction 5.88 %.
+pub const GARG_ICEPICK_REDUCTION_PCT: Param =
+    garg_reduction("series.garg_icepick_reduction_pct", 5.88, "Garg's mean reduction of ice-pick scars");
+
+/// Garg's reductions by scar type.
+pub const GARG_REDUCTION_PCT: [(ScarType, Param); 3] = [
+    (ScarType::Boxcar, GARG_BOXCAR_REDUCTION_PCT),
+    (ScarType::Rolling, GARG_ROLLING_REDUCTION_PCT),
+    (ScarType::Icepick, GARG_ICEPICK_REDUCTION_PCT),
+];
 
 /// Responsiveness of a scar type relative to a mixed population (all three types present:
 /// 1). `[C]` Garg: the type's reduction over the mean of the three.
-pub fn scar_type_factor(t: ScarType) -> f64 {
-    let mean = GARG_REDUCTION_PCT.iter().map(|g| g.1).sum::<f64>() / 3.0;
-    GARG_REDUCTION_PCT.iter().find(|g| g.0 == t).map(|g| g.1 / mean).unwrap_or(1.0)
+pub fn scar_type_factor(t: ScarType, p: &SeriesParams) -> f64 {
+    let reduction = |t: ScarType| match t {
+        ScarType::Boxcar => p.garg_boxcar_reduction_pct,
+        ScarType::Rolling => p.garg_rolling_reduction_pct,
+        ScarType::Icepick => p.garg_icepick_reduction_pct,
+    };
+    let mean = GARG_REDUCTION_PCT.iter().map(|g| reduction(g.0)).sum::<f64>() / 3.0; // [def] the mean of the three types
+    reduction(t) / mean
 }
 
 /// Responsiveness of a patient's scars: the mean factor of the types present (1 when none is
 /// given, the trials' mixed populations). Only acne scars have types.
-pub fn responsiveness(indication: Indication, types: &[ScarType]) -> f64 {
+pub fn responsiveness(indication: Indication, types: &[ScarType], p: &SeriesParams) -> f64 {
     if indication != Indication::AcneScars || types.is_empty() {
         return 1.0;
     }
-    types.iter().map(|&t| scar_type_factor(t)).sum::<f64>() / types.len() as f64
+    types.iter().map(|&t| scar_type_factor(t, p)).sum::<f64>() / types.len() as f64
 }
 
 /// Relative improvement `f` from the matured remodelling `m` of the target band.
@@ -635,7 +671,7 @@ pub fn grade(indication: Indication, x: f64, f: Option<f64>) -> i32 {
         Indication::Striae => match f {
             None => 0,
             // Below 0 only when a procedural scar outweighs the improvement: one class worse.
-            Some(f) => -(((f * 4.0).floor() as i32).clamp(-1, 3)),
+            Some(f) => -(((f * 4.0).floor() as i32).clamp(-1, 3)), // [def] the striae classes are quarters of improvement
         },
         _ => {
             let sc = scale(indication);
@@ -649,18 +685,50 @@ pub fn grade(indication: Indication, x: f64, f: Option<f64>) -> i32 {
 // Post-inflammatory hyperpigmentation and prolonged redness
 // ---------------------------------------------------------------------------------------------
 
-/// PIH risk of a phototype relative to IV-V. `[A]`: PIH after procedures is a problem of
-/// phototypes III-VI (Davis & Callender 2010 review, via jdv.12050 \[P\]: "commonly seen in
-/// darker skinned individuals with Fitzpatrick SPTs III–VI"); the steps are assumptions.
-pub fn pih_relative_risk(p: Phototype) -> f64 {
+/// PIH risk of a phototype relative to IV-V (1 by definition: Dogra's patients, on whom the
+/// PIH rate is calibrated). `[A]`: PIH after procedures is a problem of phototypes III-VI
+/// (Davis & Callender 2010 review, via jdv.12050 \[P\]: "commonly seen in darker skinned
+/// individuals with Fitzpatrick SPTs III–VI"); the steps are assumptions, drawn over a factor
+/// of 2 either way (VI: from IV-V's risk to 2.25).
+pub fn pih_relative_risk(p: Phototype, k: &SeriesParams) -> f64 {
     match p {
-        Phototype::I => 0.05,
-        Phototype::II => 0.1,
-        Phototype::III => 0.3,
+        Phototype::I => k.pih_rr_phototype_i,
+        Phototype::II => k.pih_rr_phototype_ii,
+        Phototype::III => k.pih_rr_phototype_iii,
         Phototype::IV | Phototype::V => 1.0,
-        Phototype::VI => 1.5,
+        Phototype::VI => k.pih_rr_phototype_vi,
     }
 }
+
+/// A phototype's PIH risk relative to IV-V ([`pih_relative_risk`]).
+const fn pih_rr(name: &'static str, value: f64, lo: f64, hi: f64, description: &'static str) -> Param {
+    Param {
+        name,
+        unit: "1",
+        value,
+        allowed: (0.0, 5.0),
+        distribution: Distribution::LogUniform { lo, hi },
+        provenance: Provenance::Assumption(
+            "PIH after procedures is a problem of phototypes III-VI (Davis & Callender 2010 review, via jdv.12050 [P]); \
+the steps are assumptions; a factor of 2 either way (VI: from IV-V's risk up)",
+        ),
+        stage: Stage::Series,
+        description,
+    }
+}
+
+/// PIH risk of phototype I relative to IV-V, `[A]`.
+pub const PIH_RR_PHOTOTYPE_I: Param =
+    pih_rr("series.pih_rr_phototype_i", 0.05, 0.025, 0.1, "PIH risk of phototype I relative to IV-V");
+/// PIH risk of phototype II relative to IV-V, `[A]`.
+pub const PIH_RR_PHOTOTYPE_II: Param =
+    pih_rr("series.pih_rr_phototype_ii", 0.1, 0.05, 0.2, "PIH risk of phototype II relative to IV-V");
+/// PIH risk of phototype III relative to IV-V, `[A]`.
+pub const PIH_RR_PHOTOTYPE_III: Param =
+    pih_rr("series.pih_rr_phototype_iii", 0.3, 0.15, 0.6, "PIH risk of phototype III relative to IV-V");
+/// PIH risk of phototype VI relative to IV-V, `[A]`.
+pub const PIH_RR_PHOTOTYPE_VI: Param =
+    pih_rr("series.pih_rr_phototype_vi", 1.5, 1.0, 2.25, "PIH risk of phototype VI relative to IV-V");
 
 /// Phototype of the typical patient when none is given. `[A]` the middle of the trials'
 /// populations (Lotfi III-IV, Dogra IV-V, Kenkel I-IV).
@@ -749,8 +817,8 @@ pub const REINJURY_BURDEN_FACTOR: Param = Param {
 impl Calibration {
     /// Probability of PIH over a series for a phototype, an inflammation burden and the
     /// relative risk of the patient's history ([`History::pih_rr`]).
-    pub fn pih_probability(&self, p: Phototype, burden: f64, history_rr: f64) -> f64 {
-        1.0 - (-self.pih_rate_iv * pih_relative_risk(p) * history_rr.max(0.0) * burden.max(0.0)).exp()
+    pub fn pih_probability(&self, p: Phototype, burden: f64, history_rr: f64, k: &SeriesParams) -> f64 {
+        1.0 - (-self.pih_rate_iv * pih_relative_risk(p, k) * history_rr.max(0.0) * burden.max(0.0)).exp()
     }
 
     /// Probability of a procedural (tram-track or hypertrophic) scar over a series with
@@ -986,7 +1054,7 @@ pub fn rater_sd(indication: Indication, p: &SeriesParams) -> f64 {
 
 /// The Lemperle rater SD for an agreement (the registry's value computed once).
 fn lemperle_rater_sd(agreement: f64) -> f64 {
-    let solve = |a: f64| bisect(0.01, 2.0, |s| a - same_grade_probability(s));
+    let solve = |a: f64| bisect(0.01, 2.0, |s| a - same_grade_probability(s)); // [num] bisection bracket
     static SD: OnceLock<f64> = OnceLock::new();
     if agreement.to_bits() == LEMPERLE_AGREEMENT.value.to_bits() {
         *SD.get_or_init(|| solve(agreement))
@@ -1123,19 +1191,18 @@ pub struct CalibrationInjury {
 pub fn calibration_injury(k: &Parameters) -> CalibrationInjury {
     let mut s = crate::scenario::parse(CALIBRATION_SCENARIO, &[]).expect("the calibration scenario is valid");
     s.parameters = k.clone();
-    // The punctures and channels read no healing parameter: an uncertainty draw that moves only
-    // healing (and later stages) reuses them (kept by the values of the registered parameters
-    // of the stages before healing).
-    static CHANNELS: Cache<(f64, Vec<crate::channels::Channel>)> = Mutex::new(Vec::new());
-    let key: Vec<u64> = crate::params::all()
-        .filter(|q| INJURY_STAGES.contains(&q.stage) && q.stage != Stage::Healing)
-        .map(|q| k.get(q).to_bits())
-        .collect();
-    let formed = cached(&CHANNELS, &key, || {
-        let punctures = crate::punctures::generate(&s);
-        (punctures.window_cm2(), crate::channels::form(&punctures, &s))
-    });
-    let (window, channels) = (formed.0, &formed.1);
+    // The punctures read only the punctures stage's parameters, the channels those and the
+    // channels, pattern and skin stages' (no healing parameter): a draw reuses what its values
+    // leave unchanged (kept by the values of the registered parameters they read).
+    static PUNCTURES: Cache<crate::punctures::PunctureMap> = Mutex::new(Vec::new());
+    static CHANNELS: Cache<Vec<crate::channels::Channel>> = Mutex::new(Vec::new());
+    let key_of = |stages: &[Stage]| -> Vec<u64> {
+        crate::params::all().filter(|q| stages.contains(&q.stage)).map(|q| k.get(q).to_bits()).collect()
+    };
+    let punctures = cached(&PUNCTURES, &key_of(&[Stage::Punctures]), || crate::punctures::generate(&s));
+    let before_healing: Vec<Stage> = INJURY_STAGES.iter().copied().filter(|q| *q != Stage::Healing).collect();
+    let channels = cached(&CHANNELS, &key_of(&before_healing), || crate::channels::form(&punctures, &s));
+    let (window, channels) = (punctures.window_cm2(), &*channels);
     // Only the redness of the healing stage is read: its erythema, without the closure clocks
     // and curves the healing stage also computes (the same numbers as `Redness::of` of the
     // healing stage's result, at a fraction of the cost).
@@ -1204,25 +1271,25 @@ pub fn calibrate(p: &SeriesParams, injury: &CalibrationInjury) -> Calibration {
     let bands = profile.bands(layers, layers.epidermis_um(), Indication::AcneScars, p.influence_radius_um, p);
     let clock = Clock::at_age(p.reference_age_years, p);
     // G: Lotfi, papillary collagen 56 days after 5 sessions 30 days apart.
-    let days = session_days(5, 30.0);
+    let days = session_days(5, 30.0); // [datum] Lotfi/Dogra: 5 sessions 30 days apart
     let pap = plan(&days, bands.papillary, &clock);
-    let (c3, c1) = plan_collagen(&pap, days[4] + 56.0, &clock);
-    let collagen_gain_pct = p.lotfi_collagen_pct / (c3 + c1).max(1e-12);
+    let (c3, c1) = plan_collagen(&pap, days[4] + 56.0, &clock); // [datum] Lotfi: 8 weeks after the last
+    let collagen_gain_pct = p.lotfi_collagen_pct / (c3 + c1).max(1e-12); // [num] guard
     // K and φ: Dogra's typical patient (f = 1 − 6.5/11.73 one month after 5 monthly sessions)
     // and Alam's ratio of the 3- and 6-month differences (3 sessions 2 weeks apart; visits 3 and
     // 6 months after the baseline visit, the first session one week after it: days 83 and 173).
     let target = plan(&days, bands.target, &clock);
-    let alam = plan(&session_days(3, 14.0), bands.target, &clock);
+    let alam = plan(&session_days(3, 14.0), bands.target, &clock); // [datum] Alam: 3 sessions 2 weeks apart
     let f_dogra = 1.0 - DOGRA_SCORE.2 / DOGRA_SCORE.0;
     let scale_for = |phi: f64| {
-        let m = matured(&target, days[4] + 30.0, &clock, phi);
+        let m = matured(&target, days[4] + 30.0, &clock, phi); // [datum] Dogra: one month after the last
         // F_MAX (1 − exp(−m/K)) = f  →  K = m / −ln(1 − f/F_MAX)
         m / -(1.0 - f_dogra / p.f_max).ln()
     };
     let ratio = |phi: f64| {
         let k = scale_for(phi);
-        improvement(matured(&alam, 83.0, &clock, phi), 1.0, 1.0, k, p.f_max)
-            / improvement(matured(&alam, 173.0, &clock, phi), 1.0, 1.0, k, p.f_max).max(1e-12)
+        improvement(matured(&alam, 83.0, &clock, phi), 1.0, 1.0, k, p.f_max) // [datum] Alam: 3-month visit
+            / improvement(matured(&alam, 173.0, &clock, phi), 1.0, 1.0, k, p.f_max).max(1e-12) // [datum] Alam: 6-month visit; [num] guard
     };
     let want = ALAM_DIFFERENCE.0 / ALAM_DIFFERENCE.1;
     let (immature_weight, alam_met) = if ratio(0.0) > want {
@@ -1237,7 +1304,7 @@ pub fn calibrate(p: &SeriesParams, injury: &CalibrationInjury) -> Calibration {
     // matured remodelling, on a deterministic quantile grid. Dogra's SDs are of rated scores:
     // the true spread before is the reported SD less the rater's error (in quadrature), and
     // the rated spread after adds it back.
-    let m = matured(&target, days[4] + 30.0, &clock, immature_weight);
+    let m = matured(&target, days[4] + 30.0, &clock, immature_weight); // [datum] Dogra: one month after the last
     let rater = goodman_baron_rater_sd_points(p);
     let true_sd_before = (DOGRA_SCORE.1.powi(2) - rater.powi(2)).max(0.0).sqrt();
     let sd_after = |sigma: f64| {
@@ -1259,8 +1326,9 @@ pub fn calibrate(p: &SeriesParams, injury: &CalibrationInjury) -> Calibration {
     // PIH: Dogra's 5 of 30 (IV-V) with 5 sessions of the calibration roller.
     let redness = injury.redness;
     let burden = inflammation_burden(redness.area_h, &plan(&days, bands.target, &clock).into_inflammation, p);
-    let pih_rate_iv = -(1.0 - p.dogra_pih_fraction).ln() / burden.max(1e-12);
+    let pih_rate_iv = -(1.0 - p.dogra_pih_fraction).ln() / burden.max(1e-12); // [num] guard
     // Scarring: Dogra's 2 of 30 tram-track scars on the same burden.
+    // [num] guard against a burden of 0
     let scarring_rate = -(1.0 - p.dogra_scarring_fraction).ln() / (burden * profile.torn_share()).max(1e-12);
     Calibration {
         collagen_gain_pct,
@@ -1296,8 +1364,8 @@ pub fn normal_quantile(p: f64) -> f64 {
         2.938163982698783,
     ];
     const D: [f64; 4] = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-    let p = p.clamp(1e-12, 1.0 - 1e-12);
-    let pl = 0.02425;
+    let p = p.clamp(1e-12, 1.0 - 1e-12); // [num] the approximation's domain
+    let pl = 0.02425; // [num] Acklam's breakpoint
     if p < pl {
         let q = (-2.0 * p.ln()).sqrt();
         (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
@@ -1343,6 +1411,13 @@ pub const PARAMS: &[Param] = &[
     LOTFI_COLLAGEN_PCT,
     DOGRA_PIH_FRACTION,
     DOGRA_SCARRING_FRACTION,
+    PIH_RR_PHOTOTYPE_I,
+    PIH_RR_PHOTOTYPE_II,
+    PIH_RR_PHOTOTYPE_III,
+    PIH_RR_PHOTOTYPE_VI,
+    GARG_BOXCAR_REDUCTION_PCT,
+    GARG_ROLLING_REDUCTION_PCT,
+    GARG_ICEPICK_REDUCTION_PCT,
 ];
 
 /// The values of the series stage's parameters in one run (the registry's, a scenario's
@@ -1395,6 +1470,20 @@ pub struct SeriesParams {
     pub dogra_pih_fraction: f64,
     /// [`DOGRA_SCARRING_FRACTION`].
     pub dogra_scarring_fraction: f64,
+    /// [`PIH_RR_PHOTOTYPE_I`].
+    pub pih_rr_phototype_i: f64,
+    /// [`PIH_RR_PHOTOTYPE_II`].
+    pub pih_rr_phototype_ii: f64,
+    /// [`PIH_RR_PHOTOTYPE_III`].
+    pub pih_rr_phototype_iii: f64,
+    /// [`PIH_RR_PHOTOTYPE_VI`].
+    pub pih_rr_phototype_vi: f64,
+    /// [`GARG_BOXCAR_REDUCTION_PCT`].
+    pub garg_boxcar_reduction_pct: f64,
+    /// [`GARG_ROLLING_REDUCTION_PCT`].
+    pub garg_rolling_reduction_pct: f64,
+    /// [`GARG_ICEPICK_REDUCTION_PCT`].
+    pub garg_icepick_reduction_pct: f64,
 }
 
 impl SeriesParams {
@@ -1423,6 +1512,13 @@ impl SeriesParams {
         lotfi_collagen_pct: LOTFI_COLLAGEN_PCT.value,
         dogra_pih_fraction: DOGRA_PIH_FRACTION.value,
         dogra_scarring_fraction: DOGRA_SCARRING_FRACTION.value,
+        pih_rr_phototype_i: PIH_RR_PHOTOTYPE_I.value,
+        pih_rr_phototype_ii: PIH_RR_PHOTOTYPE_II.value,
+        pih_rr_phototype_iii: PIH_RR_PHOTOTYPE_III.value,
+        pih_rr_phototype_vi: PIH_RR_PHOTOTYPE_VI.value,
+        garg_boxcar_reduction_pct: GARG_BOXCAR_REDUCTION_PCT.value,
+        garg_rolling_reduction_pct: GARG_ROLLING_REDUCTION_PCT.value,
+        garg_icepick_reduction_pct: GARG_ICEPICK_REDUCTION_PCT.value,
     };
 
     /// The values a run uses.
@@ -1451,6 +1547,13 @@ impl SeriesParams {
             lotfi_collagen_pct: k.get(&LOTFI_COLLAGEN_PCT),
             dogra_pih_fraction: k.get(&DOGRA_PIH_FRACTION),
             dogra_scarring_fraction: k.get(&DOGRA_SCARRING_FRACTION),
+            pih_rr_phototype_i: k.get(&PIH_RR_PHOTOTYPE_I),
+            pih_rr_phototype_ii: k.get(&PIH_RR_PHOTOTYPE_II),
+            pih_rr_phototype_iii: k.get(&PIH_RR_PHOTOTYPE_III),
+            pih_rr_phototype_vi: k.get(&PIH_RR_PHOTOTYPE_VI),
+            garg_boxcar_reduction_pct: k.get(&GARG_BOXCAR_REDUCTION_PCT),
+            garg_rolling_reduction_pct: k.get(&GARG_ROLLING_REDUCTION_PCT),
+            garg_icepick_reduction_pct: k.get(&GARG_ICEPICK_REDUCTION_PCT),
         }
     }
 
@@ -1570,7 +1673,7 @@ pub fn respond(
     let (p3, p1) = plan_collagen(&pap, t, &clock);
     let (r3, r1) = plan_collagen(&ret, t, &clock);
     let m = matured(&tgt, t, &clock, cal.immature_weight);
-    let k = responsiveness(indication, who.scar_types);
+    let k = responsiveness(indication, who.scar_types, p);
     let f = improvement(m, k, who.response, cal.outcome_scale, p.f_max);
     let into = &tgt.into_inflammation;
     let burden = inflammation_burden(redness.area_h, into, p);
@@ -1587,7 +1690,7 @@ pub fn respond(
         grade_after: grade(indication, x0, Some(f)),
         sessions_into_inflammation: into.iter().filter(|&&i| i).count() as u32,
         inflammation_burden: burden,
-        pih_probability: cal.pih_probability(phototype, burden, who.history.pih_rr),
+        pih_probability: cal.pih_probability(phototype, burden, who.history.pih_rr, p),
         scarring_probability: cal.scarring_probability(burden, torn_share, who.history.scarring_rr),
         prolonged_erythema: redness.resolved_h * age_stretch(who.age_years, p) * who.redness_factor
             > p.prolonged_erythema_h,
@@ -1738,7 +1841,7 @@ mod tests {
     fn calibration_reproduces_lotfi_dogra_and_alam() {
         let cal = calibration();
         let clock = Clock::at_age(35.0, &P);
-        let days = session_days(5, 30.0);
+        let days = session_days(5, 30.0); // [datum] Lotfi/Dogra: 5 sessions 30 days apart
         let r = respond(&model(), Indication::AcneScars, &days, 56.0, &cal.bands, Redness::default(), 1.0, &who());
         assert!((r.collagen_change_pct - LOTFI_COLLAGEN_PCT.value).abs() < 1e-6, "{}", r.collagen_change_pct);
         let r = respond(&model(), Indication::AcneScars, &days, 30.0, &cal.bands, Redness::default(), 1.0, &who());
@@ -1764,7 +1867,7 @@ mod tests {
         k.set(INFLUENCE_RADIUS_UM.name, 500.0).unwrap();
         let m = Model::of(&k);
         assert_ne!(*m.calibration, *calibration());
-        let days = session_days(5, 30.0);
+        let days = session_days(5, 30.0); // [datum] Lotfi/Dogra: 5 sessions 30 days apart
         let r = respond(&m, Indication::AcneScars, &days, 56.0, &m.calibration.bands, Redness::default(), 1.0, &who());
         assert!((r.collagen_change_pct - 60.0).abs() < 1e-6, "{}", r.collagen_change_pct);
         let b = inflammation_burden(m.calibration.redness.area_h, &[false; 5], &m.params);
@@ -1834,7 +1937,10 @@ mod tests {
         assert!(p(b, 1.0, keloid.scarring_rr) > 2.5 * p(b, 1.0, 1.0));
         assert_eq!(iso, History::default(), "isotretinoin changes no outcome (Mysore 2019)");
         let pig = history(&[Condition::PigmentationHistory, Condition::Rosacea], &P);
-        assert!(cal.pih_probability(Phototype::IV, 50.0, pig.pih_rr) > cal.pih_probability(Phototype::IV, 50.0, 1.0));
+        assert!(
+            cal.pih_probability(Phototype::IV, 50.0, pig.pih_rr, &SeriesParams::REGISTRY)
+                > cal.pih_probability(Phototype::IV, 50.0, 1.0, &SeriesParams::REGISTRY)
+        );
     }
 
     #[test]
@@ -1900,13 +2006,16 @@ mod tests {
         // PIH: phototype V far above II for the same series.
         let cal = calibration();
         let burden = 100.0;
-        assert!(cal.pih_probability(Phototype::V, burden, 1.0) > 5.0 * cal.pih_probability(Phototype::II, burden, 1.0));
+        assert!(
+            cal.pih_probability(Phototype::V, burden, 1.0, &SeriesParams::REGISTRY)
+                > 5.0 * cal.pih_probability(Phototype::II, burden, 1.0, &SeriesParams::REGISTRY)
+        );
         // Scar types: boxcar responds more than ice-pick (Garg).
         assert!(
-            responsiveness(Indication::AcneScars, &[ScarType::Boxcar])
-                > 5.0 * responsiveness(Indication::AcneScars, &[ScarType::Icepick])
+            responsiveness(Indication::AcneScars, &[ScarType::Boxcar], &SeriesParams::REGISTRY)
+                > 5.0 * responsiveness(Indication::AcneScars, &[ScarType::Icepick], &SeriesParams::REGISTRY)
         );
-        assert_eq!(responsiveness(Indication::Rejuvenation, &[ScarType::Icepick]), 1.0);
+        assert_eq!(responsiveness(Indication::Rejuvenation, &[ScarType::Icepick], &SeriesParams::REGISTRY), 1.0);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! channels' own statistics).
 //!
 //! Each draw reuses every stage result of the central run that does not depend on a drawn
-//! parameter ([`crate::simulate_reusing`]); draws run in parallel and are collected in index
+//! parameter and computes only what the headline outputs read ([`crate::simulate_draw`]); draws run in parallel and are collected in index
 //! order, so the bands are the same bits whatever the thread count.
 
 use std::collections::BTreeMap;
@@ -18,10 +18,10 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::Outcome;
 use crate::params::{self, Param, Parameters};
 use crate::scenario::Scenario;
 use crate::summary::Summary;
-use crate::{NoObserver, Outcome};
 
 /// Most draws of one uncertainty run (each is a pipeline run).
 pub const MAX_SAMPLES: usize = 4096;
@@ -186,7 +186,7 @@ pub fn propagate(base: &Outcome, samples: usize) -> UncertaintySummary {
         .map(|i| {
             let u = sobol_point(i, dims, seed);
             let s = Scenario { parameters: draw(scenario, &drawn[..dims], &u), ..scenario.clone() };
-            let o = crate::simulate_reusing(&s, Some(base), &mut NoObserver);
+            let o = crate::simulate_draw(&s, base);
             headline(&o.summary)
         })
         .collect();

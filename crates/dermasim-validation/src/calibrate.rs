@@ -268,10 +268,11 @@ fn predict_dogra_pih(d: &Dataset, s: &Scenario) -> Result<Predictor, String> {
     let o = dermasim_core::simulate(s);
     let series = o.series.as_ref().ok_or_else(|| format!("{}: the scenario has no series", d.id))?;
     let (burden, phototype) = (series.response.inflammation_burden, series.phototype);
+    let k = series::SeriesParams::of(&s.parameters);
     let n = d.measured.len();
     Ok(Box::new(move |rate| {
         let cal = series::Calibration { pih_rate_iv: rate, ..*series::calibration() };
-        vec![cal.pih_probability(phototype, burden, 1.0); n]
+        vec![cal.pih_probability(phototype, burden, 1.0, &k); n]
     }))
 }
 
