@@ -131,7 +131,8 @@ const fn phototype_share(name: &'static str, value: f64, description: &'static s
     }
 }
 
-/// Phototype mix drawn when the scenario gives none, I to VI ([`phototype_share`]).
+/// Phototype mix drawn when the scenario gives none, I to VI (the shares are `[A]`; the draw
+/// divides by their sum).
 pub const PHOTOTYPE_MIX: [(Phototype, Param); 6] = [
     (
         Phototype::I,

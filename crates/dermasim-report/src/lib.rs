@@ -210,7 +210,7 @@ pub struct Report {
     /// ([`bands::line`]).
     pub uncertainty: bands::Line,
     /// The sensitivity analysis beside the report, when `dermasim sensitivity` wrote one into
-    /// the report's directory ([`bands::sensitivity_in`]; set by [`write`]).
+    /// the report's directory ([`bands::sensitivity_in`]; set by [`fn@write`]).
     pub sensitivity: Option<bands::SensitivityLink>,
     /// dermasim version.
     pub version: String,
