@@ -650,6 +650,34 @@ pub struct Reach {
     pub hypodermis: f64,
 }
 
+/// Share of the channels reaching the subcutaneous fat on the thin, central and thick published
+/// readings of the site's dermis ([`crate::skin::DermisRange`]): the channels' depths do not
+/// depend on the dermis (the mechanics reads the skin's response, not its thickness), so one
+/// set of channels is read against the three dermis-fat borders.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct HypodermisByDermis {
+    /// On the thin reading (the preset's layers: = `reach.hypodermis`).
+    pub thin: f64,
+    /// On the central reading.
+    pub nominal: f64,
+    /// On the thick reading.
+    pub thick: f64,
+}
+
+/// See [`HypodermisByDermis`]. The layers carry the thin reading; the other readings move the
+/// dermis-fat border down by their difference from it.
+pub fn hypodermis_by_dermis(channels: &[Channel], skin: &Skin) -> HypodermisByDermis {
+    let n = channels.len().max(1) as f64;
+    let border = skin.layers.dermis_bottom_um();
+    let r = skin.dermis_range_um;
+    // A channel in the fat on a thicker dermis is in it on the thin one (the layers') too.
+    let share = |dermis_um: f64| {
+        let b = border + (dermis_um - r.thin_um);
+        channels.iter().filter(|c| c.layer >= Layer::Hypodermis && c.depth_um > b).count() as f64 / n
+    };
+    HypodermisByDermis { thin: share(r.thin_um), nominal: share(r.nominal_um), thick: share(r.thick_um) }
+}
+
 /// The channels as a whole: computed once, by [`stats`], from the channels [`form`] made. The
 /// summary, the safety screen and the numbing stage read these numbers; none re-derives them.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -674,6 +702,8 @@ pub struct ChannelStats {
     pub torn_elongation: f64,
     /// Fraction of channels reaching at least each layer.
     pub reach: Reach,
+    /// Share reaching the fat on the thin, central and thick readings of the site's dermis.
+    pub hypodermis_by_dermis: HypodermisByDermis,
 }
 
 fn mean(xs: impl Iterator<Item = f64>) -> f64 {
@@ -681,8 +711,8 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
     if n == 0 { 0.0 } else { s / n as f64 }
 }
 
-/// The statistics of a set of channels.
-pub fn stats(channels: &[Channel]) -> ChannelStats {
+/// The statistics of a set of channels made in `skin`.
+pub fn stats(channels: &[Channel], skin: &Skin) -> ChannelStats {
     let n = channels.len().max(1) as f64;
     let share = |f: &dyn Fn(&Channel) -> bool| channels.iter().filter(|c| f(c)).count() as f64 / n;
     let depth_mean = mean(channels.iter().map(|c| c.depth_um));
@@ -710,6 +740,7 @@ pub fn stats(channels: &[Channel]) -> ChannelStats {
             reticular_dermis: share(&|c| c.layer >= Layer::ReticularDermis),
             hypodermis: share(&|c| c.layer >= Layer::Hypodermis),
         },
+        hypodermis_by_dermis: hypodermis_by_dermis(channels, skin),
     }
 }
 
@@ -991,6 +1022,46 @@ mod tests {
                 p.speed_mm_s = speed + dspeed;
                 proptest::prop_assert!(m.opening(&dev, depth).1 >= len - 1e-9);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Thinner skin, more fat reach: the share of the same channels in the fat never grows
+        /// from the thin to the central to the thick reading of the dermis, and the thin one is
+        /// the layers' (`reach.hypodermis`).
+        #[test]
+        fn thinner_dermis_never_means_less_fat_reach(
+            depths in proptest::collection::vec(0.0f64..3000.0, 1..60),
+            thin in 300.0f64..1500.0,
+            d1 in 0.0f64..800.0,
+            d2 in 0.0f64..800.0,
+        ) {
+            let layers = LayerThickness {
+                stratum_corneum_um: 16.8,
+                viable_epidermis_um: 55.0,
+                papillary_dermis_um: 200.0,
+                reticular_dermis_um: thin - 200.0,
+                hypodermis_um: 4000.0,
+            };
+            let skin = Skin {
+                site: "cheek".into(),
+                sex: crate::skin::Sex::Female,
+                layers,
+                mounting: crate::skin::Mounting::InVivo,
+                deflection_factor: 1.0,
+                beneath: Beneath::Muscle,
+                dermis_range_um: crate::skin::DermisRange { thin_um: thin, nominal_um: thin + d1, thick_um: thin + d1 + d2 },
+            };
+            let channels: Vec<Channel> = depths
+                .iter()
+                .map(|&d| Channel {
+                    x_um: 0.0, y_um: 0.0, depth_um: d, width_um: 50.0, length_um: 50.0, direction_deg: 0.0,
+                    tilt_deg: 0.0, layer: layers.layer_at_depth(d), bent: false, torn: false,
+                })
+                .collect();
+            let by = hypodermis_by_dermis(&channels, &skin);
+            proptest::prop_assert!(by.thin >= by.nominal && by.nominal >= by.thick);
+            proptest::prop_assert_eq!(by.thin, stats(&channels, &skin).reach.hypodermis);
         }
     }
 

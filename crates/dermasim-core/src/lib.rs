@@ -181,7 +181,7 @@ fn run(scenario: &Scenario, base: Option<&Outcome>, observer: &mut dyn Observer,
     observer.stage("pattern", 0.1);
     let channel_stats = match reuse.result(&Reuse::CHANNELS) {
         Some(b) => b.channel_stats,
-        None => channels::stats(&channels),
+        None => channels::stats(&channels, &scenario.skin),
     };
     let pattern = match reuse.result(&[&Reuse::CHANNELS[..], &[Stage::Pattern]].concat()) {
         Some(b) => b.pattern.clone(),

@@ -139,6 +139,9 @@ pub struct InjuryStats {
     pub reticular_or_deeper_fraction: f64,
     /// Share of channels whose tip reaches the subcutaneous fat (hypodermis), 0-1.
     pub hypodermis_fraction: f64,
+    /// The share reaching the fat on the thin, central and thick published readings of the
+    /// site's dermis (`channels::HypodermisByDermis`; thin = `hypodermis_fraction`).
+    pub hypodermis_by_dermis: crate::channels::HypodermisByDermis,
     /// Share of channels torn rather than cut (roller slip, bent needles), 0-1.
     pub torn_fraction: f64,
     /// Mean length-to-width ratio of the torn channels' openings (1: round; 0 without torn
@@ -163,6 +166,7 @@ impl InjuryStats {
             dermal_fraction: cs.reach.papillary_dermis,
             reticular_or_deeper_fraction: cs.reach.reticular_dermis,
             hypodermis_fraction: cs.reach.hypodermis,
+            hypodermis_by_dermis: cs.hypodermis_by_dermis,
             torn_fraction: cs.torn_fraction,
             torn_elongation: cs.torn_elongation,
             opening_fraction: st.pattern.coverage_fraction,
@@ -221,7 +225,7 @@ pub fn check(s: &Scenario) -> Screening {
     let channels = crate::channels::form(&map, s);
     let pattern = crate::pattern::analyse(&channels, map.window_um);
     let healing = crate::healing::assess(s, &channels, map.window_cm2());
-    let channel_stats = crate::channels::stats(&channels);
+    let channel_stats = crate::channels::stats(&channels, &s.skin);
     let numbing = crate::numbing::assess(s, &channel_stats);
     let st = Stages {
         channels: &channels,
@@ -293,7 +297,9 @@ FDA 2020 guidance: a product that penetrates living skin with structure/function
 share [A]";
 const SRC_HYPODERMIS: &str = "microneedling is controlled wounding of the dermis (Alster & Graham, Dermatol Surg \
 2018;44:397 [P]); FDA 2020 names nerve and blood-vessel damage among its risks [S]; the facial subcutis carries \
-the nerve branches and vessels; threshold shares are practice consensus [A]";
+the nerve branches and vessels; threshold shares are practice consensus [A]; the share is read on the central \
+published dermis of the site, the thinnest reading alone only cautions (skin::DERMIS_RANGES: Meng 2022 HFUS [V], \
+Selcuk Med J histology [V], 50 MHz HFUS [V]; the rule is [A])";
 const SRC_OPENING: &str = "microneedling leaves the skin between the channels intact (Alster & Graham 2018 [P]); \
 in fractional resurfacing the density of the wounds, not their energy, drives PIH (Chan HH et al., Lasers Surg \
 Med 2007;39:381: 12.4 % vs 7.1 % at double density [V]); thresholds 20 % and 50 % of the surface are [A]";
@@ -1177,21 +1183,40 @@ fn pen_depth_out_of_range(cx: &Context<'_>) -> Option<Hit> {
 /// The share of channels reaching the hypodermis against [`Context::fat_limits`].
 fn channels_into_fat(cx: &Context<'_>, severity: Severity) -> Option<Hit> {
     let (fat_caution, fat_contra) = cx.fat_limits();
-    let (fat, p90, site) = (cx.injury.hypodermis_fraction, cx.injury.depth_p90_um, &cx.scenario.skin.site);
+    // The site's dermis as the published methods read it (skin::DERMIS_RANGES): the
+    // contraindication rests on the central reading; where only the thinnest reading puts the
+    // channels into the fat, the screen cautions and names the range.
+    let by = cx.injury.hypodermis_by_dermis;
+    let range = cx.scenario.skin.dermis_range_um;
+    let (fat, p90, site) = (by.nominal, cx.injury.depth_p90_um, &cx.scenario.skin.site);
+    let spread = if range.is_range() {
+        format!(
+            "; {:.0} / {:.0} / {:.0} % on the thinnest / central / thickest published dermis of the {site} ({:.2} / {:.2} / {:.2} mm)",
+            pct(by.thin),
+            pct(by.nominal),
+            pct(by.thick),
+            range.thin_um / 1000.0,
+            range.nominal_um / 1000.0,
+            range.thick_um / 1000.0
+        )
+    } else {
+        String::new()
+    };
     let message = match severity {
         Severity::Contraindicated if fat > fat_contra => {
             let where_ =
                 if is_face_or_neck(site) { format!("on the {site}") } else { format!("at home on the {site}") };
             format!(
-                "{:.0} % of the channels reach the subcutaneous fat {where_} (90 % are at most {p90:.0} um deep): \
-nerves and vessels run there; use a shorter needle or depth setting",
+                "{:.0} % of the channels reach the subcutaneous fat {where_} (90 % are at most {p90:.0} um deep{spread}): nerves and vessels run there; use a shorter needle or depth setting",
                 pct(fat)
             )
         }
         Severity::Caution if fat > fat_caution && fat <= fat_contra => format!(
-            "{:.0} % of the channels reach the subcutaneous fat on the {site} (90 % are at most {p90:.0} um deep): \
-deeper than the dermis the treatment targets",
+            "{:.0} % of the channels reach the subcutaneous fat on the {site} (90 % are at most {p90:.0} um deep{spread}): deeper than the dermis the treatment targets",
             pct(fat)
+        ),
+        Severity::Caution if by.thin > fat_caution && fat <= fat_caution => format!(
+            "the channels (90 % at most {p90:.0} um deep) reach the subcutaneous fat only on the thinnest published dermis of the {site}{spread}: whether they reach it depends on this patient's dermis; measure it (high-frequency ultrasound, skin.reticular_dermis_um) or use a shorter needle"
         ),
         _ => return None,
     };
@@ -1203,7 +1228,7 @@ fn home_channels_too_deep(cx: &Context<'_>) -> Option<Hit> {
     let i = cx.injury;
     if cx.scenario.protocol.setting != Setting::Home
         || i.reticular_or_deeper_fraction <= cx.param(&HOME_RETICULAR_CAUTION_FRACTION)
-        || i.hypodermis_fraction > cx.fat_limits().1
+        || i.hypodermis_by_dermis.nominal > cx.fat_limits().1
     {
         return None;
     }
@@ -1507,7 +1532,7 @@ window_mm = 5
     }
 
     fn screen_synthetic(s: &Scenario, c: &(Vec<Channel>, PatternStats)) -> Vec<Finding> {
-        let stats = crate::channels::stats(&c.0);
+        let stats = crate::channels::stats(&c.0, &s.skin);
         screen(s, &Stages { channels: &c.0, channel_stats: &stats, pattern: &c.1, healing: None, numbing: None })
     }
 
@@ -1729,6 +1754,31 @@ window_mm = 5
         assert_eq!(code(&office, 0.5), Some(Severity::Contraindicated));
         assert_eq!(code(&body, 0.05), None);
         assert_eq!(code(&body, 0.5), Some(Severity::Caution));
+    }
+
+    #[test]
+    fn fat_reached_only_on_the_thinnest_published_dermis_is_cautioned_not_contraindicated() {
+        // A 1.0 mm roller on a woman's cheek: about 950 um channels pass Meng's HFUS dermis
+        // (0.94 mm with the epidermis) but not the histological (1.40 mm) or 50 MHz one.
+        let roller = ["protocol.setting=office", "device.preset=roller-192", "skin.sex=female"];
+        let fat = |set: &[&str]| {
+            let sc = check(&parse(CLEAN, set));
+            let f = sc.summary.findings.into_iter().find(|f| f.code == "CHANNELS_INTO_FAT");
+            (f, sc.summary.injury.unwrap().hypodermis_by_dermis)
+        };
+        let (f, by) = fat(&[&roller[..], &["device.needle_length_mm=1.0"]].concat());
+        assert!(by.thin > 0.3 && by.nominal == 0.0 && by.thick == 0.0, "{by:?}");
+        let f = f.expect("cautioned");
+        assert_eq!(f.severity, Severity::Caution);
+        assert!(f.message.contains("thinnest") && f.message.contains("0.87 / 1.32 / 1.94 mm"), "{}", f.message);
+        // A measured dermis (the scenario sets it) is one value: the thin reading, measured, contraindicates.
+        let (f, by) = fat(&[&roller[..], &["device.needle_length_mm=1.0", "skin.reticular_dermis_um=670"]].concat());
+        assert!(by.thin == by.nominal && by.nominal == by.thick, "{by:?}");
+        assert_eq!(f.map(|f| f.severity), Some(Severity::Contraindicated));
+        // The 1.5 mm roller (about 1450 um) reaches the fat on the central reading too.
+        let (f, by) = fat(&[&roller[..], &["device.needle_length_mm=1.5"]].concat());
+        assert!(by.nominal > 0.5 && by.thick == 0.0, "{by:?}");
+        assert_eq!(f.map(|f| f.severity), Some(Severity::Contraindicated));
     }
 
     #[test]

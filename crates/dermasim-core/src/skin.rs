@@ -406,6 +406,85 @@ pub const SITES: &[SitePreset] = &[
     },
 ];
 
+/// A site's dermis thickness as different measuring methods publish it, µm: the thinnest
+/// reading, a central one, the thickest. Where a site has one source only (or the scenario sets
+/// the dermis), the three are equal.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct DermisRange {
+    /// The thinnest published reading, µm.
+    pub thin_um: f64,
+    /// A central reading, µm.
+    pub nominal_um: f64,
+    /// The thickest published reading, µm.
+    pub thick_um: f64,
+}
+
+impl DermisRange {
+    /// A range of one value.
+    pub fn single(dermis_um: f64) -> DermisRange {
+        DermisRange { thin_um: dermis_um, nominal_um: dermis_um, thick_um: dermis_um }
+    }
+
+    /// Whether the readings differ.
+    pub fn is_range(&self) -> bool {
+        self.thick_um > self.thin_um
+    }
+
+    fn mean(a: DermisRange, b: DermisRange) -> DermisRange {
+        DermisRange {
+            thin_um: 0.5 * (a.thin_um + b.thin_um),
+            nominal_um: 0.5 * (a.nominal_um + b.nominal_um),
+            thick_um: 0.5 * (a.thick_um + b.thick_um),
+        }
+    }
+}
+
+/// Epidermis taken off a full-thickness ultrasound reading to give the dermis, µm: the face
+/// presets' SC + VE (16.8 + 55 µm, [`SITES`]).
+const FACE_EPIDERMIS_UM: f64 = SC_FACE + VE_FACE;
+
+/// Published dermis thickness of the face sites where methods disagree, µm: (site, female,
+/// male, source). The thin reading is the preset's (Meng 2022, HFUS), which every stage models;
+/// the range serves the screening of fat reach (`safety`), which must not turn on one method.
+/// - Meng 2022 (BMC Med Imaging 22:113, HFUS, 118 adults, Table 2) \[V\]: zygoma 0.87 / 1.14
+///   mm, forehead 0.86 / 1.17 mm (women / men): the thinnest readings.
+/// - Histology of six facial regions, forehead and cheek among them (Selçuk Med J, 90 women and
+///   90 men aged 30-80) \[V\]: dermis 1.15-1.50 mm (women), 1.11-1.94 mm (men) over the regions;
+///   the central reading is the middle of each range `[A]` (the regions are not separated in the
+///   abstract). Fixed tissue shrinks, so living skin is at least as thick.
+/// - 50 MHz HFUS (200 adults, "Research value of 50 MHz high-frequency ultrasound on sonography
+///   of normal facial skin in adult", abstract) \[V\]: cheek full thickness 1.90-2.12 mm (women
+///   20-49 y), 2.43-2.53 mm (men 20-39 y); forehead 1.86-1.98 mm (women): the thickest readings,
+///   the middle of each range less the epidermis. The forehead of men is not in the abstract:
+///   the histological upper end (1.94 mm) `[A]`.
+pub const DERMIS_RANGES: &[(&str, DermisRange, DermisRange, &str)] = &[
+    (
+        "cheek",
+        DermisRange { thin_um: 870.0, nominal_um: 1325.0, thick_um: 2010.0 - FACE_EPIDERMIS_UM },
+        DermisRange { thin_um: 1140.0, nominal_um: 1525.0, thick_um: 2480.0 - FACE_EPIDERMIS_UM },
+        "thin: Meng 2022 HFUS zygoma [V]; central: Selcuk Med J histology, middle of 1.15-1.50 / 1.11-1.94 mm [V, middle A]; thick: 50 MHz HFUS cheek 1.90-2.12 / 2.43-2.53 mm full thickness [V] less the epidermis",
+    ),
+    (
+        "forehead",
+        DermisRange { thin_um: 860.0, nominal_um: 1325.0, thick_um: 1920.0 - FACE_EPIDERMIS_UM },
+        DermisRange { thin_um: 1170.0, nominal_um: 1525.0, thick_um: 1940.0 },
+        "thin: Meng 2022 HFUS forehead [V]; central: Selcuk Med J histology [V, middle A]; thick: 50 MHz HFUS forehead 1.86-1.98 mm (women) [V] less the epidermis; men: the histological upper end 1.94 mm [A]",
+    ),
+];
+
+/// The published dermis range of `site` for `sex` ([`DERMIS_RANGES`]), or the single value
+/// `preset_dermis_um` where the site has one source.
+pub fn dermis_range(site: &str, sex: Sex, preset_dermis_um: f64) -> DermisRange {
+    match DERMIS_RANGES.iter().find(|r| r.0.eq_ignore_ascii_case(site)) {
+        Some(&(_, female, male, _)) => match sex {
+            Sex::Female => female,
+            Sex::Male => male,
+            Sex::Unspecified => DermisRange::mean(female, male),
+        },
+        None => DermisRange::single(preset_dermis_um),
+    }
+}
+
 /// Finds a site preset by name.
 pub fn site_preset(name: &str) -> Option<&'static SitePreset> {
     SITES.iter().find(|s| s.name.eq_ignore_ascii_case(name))
@@ -426,6 +505,10 @@ pub struct Skin {
     pub deflection_factor: f64,
     /// What lies beneath the subcutaneous fat.
     pub beneath: Beneath,
+    /// The dermis as the published methods read it at this site ([`dermis_range`]); one value
+    /// when the scenario sets the dermis (a measured patient) or the site has one source. The
+    /// layers above take its thin reading (the preset).
+    pub dermis_range_um: DermisRange,
 }
 
 impl SitePreset {
@@ -488,6 +571,20 @@ mod tests {
         assert_eq!(t.transport_hypodermis_um(9000.0), 4000.0);
         let no_fat = LayerThickness { hypodermis_um: 0.0, ..t };
         assert_eq!(no_fat.transport_hypodermis_um(2000.0), 0.0);
+    }
+
+    #[test]
+    fn dermis_ranges_start_at_the_preset_and_are_ordered() {
+        for &(site, female, male, _) in DERMIS_RANGES {
+            let preset = site_preset(site).unwrap();
+            for (sex, r) in [(Sex::Female, female), (Sex::Male, male)] {
+                assert_eq!(r.thin_um, preset.dermis_for(sex), "{site}: the thin reading is the preset's");
+                assert!(r.thin_um < r.nominal_um && r.nominal_um < r.thick_um, "{site} {sex:?}: {r:?}");
+            }
+            let u = dermis_range(site, Sex::Unspecified, preset.dermis_for(Sex::Unspecified));
+            assert_eq!(u.thin_um, preset.dermis_for(Sex::Unspecified));
+        }
+        assert!(!dermis_range("abdomen", Sex::Female, 1500.0).is_range());
     }
 
     #[test]

@@ -277,6 +277,8 @@ pub struct ScenarioSummary {
     pub seed: u64,
     /// Layer thicknesses used, µm, the subcutaneous fat (`hypodermis_um`) included.
     pub layers_um: crate::skin::LayerThickness,
+    /// The site's dermis as the published methods read it (thin = the layers' dermis), µm.
+    pub dermis_range_um: crate::skin::DermisRange,
     /// What lies beneath the fat: muscle, bone or (excised skin) a Franz cell's receptor.
     pub beneath: crate::skin::Beneath,
 }
@@ -333,6 +335,9 @@ pub struct ChannelSummary {
     pub torn_fraction: f64,
     /// Fraction of channels reaching at least each layer.
     pub reach: Reach,
+    /// Share of the channels reaching the fat on the thin, central and thick published readings
+    /// of the site's dermis (`scenario.dermis_range_um`); `reach.hypodermis` is the thin one.
+    pub hypodermis_by_dermis: crate::channels::HypodermisByDermis,
 }
 
 /// The stage results a [`Summary`] is assembled from, by reference: every stage of a run.
@@ -395,6 +400,7 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
             area_cm2: s.protocol.area_cm2,
             seed: s.simulation.seed,
             layers_um: s.skin.layers,
+            dermis_range_um: s.skin.dermis_range_um,
             beneath: s.skin.beneath,
         },
         punctures: PunctureSummary {
@@ -423,6 +429,7 @@ pub fn summarise(st: &Stages<'_>) -> Summary {
             mean_length_um: cs.mean_length_um,
             torn_fraction: cs.torn_fraction,
             reach: cs.reach,
+            hypodermis_by_dermis: cs.hypodermis_by_dermis,
         },
         // The numbers only: the solves (and a patch run's 3-D field) stay in the stage result.
         delivery: st.delivery.products.iter().map(|(name, d)| (name.clone(), d.numbers.clone())).collect(),

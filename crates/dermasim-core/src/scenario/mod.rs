@@ -522,6 +522,12 @@ fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
         Mounting::InVivo => (preset.hypodermis_um, preset.beneath),
     };
     let fat = c.range("skin.hypodermis_um", s.hypodermis_um.unwrap_or(default_fat), 0.0, 50000.0, "um");
+    // The published range of the site's dermis; one value when the scenario sets the dermis.
+    let dermis_range_um = if s.papillary_dermis_um.is_some() || s.reticular_dermis_um.is_some() {
+        crate::skin::DermisRange::single(pd + rd)
+    } else {
+        crate::skin::dermis_range(preset.name, sex, pd + rd)
+    };
     Some(Skin {
         site: preset.name.to_string(),
         sex,
@@ -535,6 +541,7 @@ fn validate_skin(f: &ScenarioFile, c: &mut Checker<'_>) -> Option<Skin> {
         mounting,
         deflection_factor,
         beneath,
+        dermis_range_um,
     })
 }
 
