@@ -1464,7 +1464,7 @@ needle_length_mm = {length_mm}\n[protocol]\nsetting = \"office\"\narea_cm2 = 1\n
         // A draw computes the same recommendation without the search of every cream or the
         // exposure.
         let s = scenario("forearm", "dermapen", "pen-12", 3.0, emla);
-        let stats = crate::channels::stats(&crate::channels::form(&crate::punctures::generate(&s), &s));
+        let stats = crate::channels::stats(&crate::channels::form(&crate::punctures::generate(&s), &s), &s.skin);
         let full = assess(&s, &stats).unwrap();
         let draw = assess_detailed(&s, &stats, crate::Detail::Headline).unwrap();
         assert!(full.deepest_cream.is_some() && full.exposure.is_some(), "{full:?}");
